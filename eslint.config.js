@@ -1,0 +1,75 @@
+// ESLint flat config: typescript-eslint's recommended rules plus import rules that keep the
+// architecture honest: no import cycles, and modules meet only through their index.ts.
+import { createTypeScriptImportResolver } from 'eslint-import-resolver-typescript';
+import importX from 'eslint-plugin-import-x';
+import tseslint from 'typescript-eslint';
+
+export default tseslint.config(
+  { ignores: ['dist/**', 'node_modules/**', 'data/**', 'web/dist/**', 'coverage/**'] },
+  ...tseslint.configs.recommended,
+  {
+    files: ['**/*.ts'],
+    plugins: { 'import-x': importX },
+    settings: {
+      'import-x/resolver-next': [createTypeScriptImportResolver({ project: './tsconfig.json' })],
+    },
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' }],
+      '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
+      'import-x/no-cycle': ['error', { ignoreExternal: true }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^(\\.\\./)+modules/[^/]+/(?!index\\.js$).+',
+              message: 'Import another module only through its index.ts (modules/<name>/index.js).',
+            },
+            {
+              regex: '^\\.\\./(?!index\\.js$)[^/]+/[^/]+\\.js$',
+              message: 'Inside modules/, reach a sibling module only through its index.ts.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // The sandbox shares wire types with the platform, never logic.
+    files: ['src/sandbox/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^\\.\\./(?!whatsapp/wire\\.js$).+',
+              message: 'src/sandbox may import only ../whatsapp/wire.js from the rest of Conversa.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['src/**/*.ts'],
+    ignores: ['src/modules/**', 'src/sandbox/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^(\\.\\./)+modules/[^/]+/(?!index\\.js$).+',
+              message: 'Import a module only through its index.ts (modules/<name>/index.js).',
+            },
+            {
+              regex: '^(\\.\\./)+sandbox/(?!index\\.js$).+',
+              message: 'Use the sandbox only through src/sandbox/index.ts.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+);

@@ -1,0 +1,33 @@
+import { request } from 'undici';
+
+/**
+ * The platform's view of the sandbox's control API (`/sandbox/v1`), over HTTP like any other
+ * client: the platform never reaches into the sandbox's memory.
+ */
+export class SandboxLink {
+  constructor(readonly baseUrl: string) {}
+
+  /** Creates (or confirms) a WABA with one phone number; idempotent on phone_number_id. */
+  async ensureAccount(input: { waba_id?: string; phone_number_id?: string; display_phone_number?: string; verified_name?: string }): Promise<{
+    waba_id: string;
+    phone_number: { id: string; display_phone_number: string; verified_name: string; throughput: { messages_per_second: number } };
+  }> {
+    return this.#call('POST', '/sandbox/v1/accounts', input);
+  }
+
+  /** Points the sandbox app's webhooks at `url`; the sandbox runs the handshake against it. */
+  async subscribe(input: { url: string; verify_token: string; app_secret: string }): Promise<void> {
+    await this.#call('PUT', '/sandbox/v1/webhook', input);
+  }
+
+  async #call<T>(method: 'POST' | 'PUT', path: string, body: object): Promise<T> {
+    const response = await request(`${this.baseUrl}${path}`, {
+      method,
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    const text = await response.body.text();
+    if (response.statusCode >= 300) throw new Error(`Sandbox ${method} ${path} answered ${response.statusCode}: ${text}`);
+    return JSON.parse(text) as T;
+  }
+}

@@ -1,0 +1,54 @@
+import { pathToFileURL } from 'node:url';
+import { ConfigError } from '../config/index.js';
+import { runSandbox } from './sandbox-command.js';
+import { runServe } from './serve-command.js';
+
+const USAGE = `Usage: conversa <command> [options]
+
+Commands:
+  serve      Run the platform (and, unless CONVERSA_SANDBOX=off, the built-in Cloud API sandbox)
+  sandbox    Run only the Cloud API sandbox (see: conversa sandbox --help)
+  help       Show this help
+
+Configuration is read from the environment (PORT, SANDBOX_PORT, HOST, CONVERSA_DATA_DIR,
+DATABASE_URL, CONVERSA_ADMIN_KEY, ...); see README.md.`;
+
+/** The `conversa` command. Answers the process exit code. */
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case 'serve':
+        return await runServe(rest);
+      case 'sandbox':
+        return await runSandbox(rest);
+      case undefined:
+      case 'help':
+      case '--help':
+      case '-h':
+        console.log(USAGE);
+        return 0;
+      default:
+        console.error(`Unknown command "${command}".\n\n${USAGE}`);
+        return 2;
+    }
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(error.message);
+      return 2;
+    }
+    throw error;
+  }
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (error: unknown) => {
+      console.error(error);
+      process.exitCode = 1;
+    },
+  );
+}

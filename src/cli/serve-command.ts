@@ -1,0 +1,37 @@
+import { buildApp } from '../app/index.js';
+import { loadConfig } from '../config/index.js';
+import { onShutdown } from './shutdown.js';
+
+/** `conversa serve`: the platform plus the embedded sandbox; prints the URLs and the first admin key. */
+export async function runServe(args: string[]): Promise<number> {
+  if (args.includes('--help')) {
+    console.log('Usage: conversa serve\n\nRuns the platform on PORT (default 3000) and the sandbox on SANDBOX_PORT (default 3100).');
+    return 0;
+  }
+  const config = loadConfig();
+  const app = await buildApp(config);
+  const started = await app.start();
+  const lines = [
+    '',
+    `  Conversa is running`,
+    `  Platform   ${started.platformUrl}   (health: ${started.platformUrl}/healthz)`,
+    `  Webhook    ${started.platformUrl}/webhooks/whatsapp`,
+  ];
+  if (started.sandboxUrl && started.sandboxNumber) {
+    lines.push(
+      `  Sandbox    ${started.sandboxUrl}   (Graph API + ${started.sandboxUrl}/sandbox/v1)`,
+      `             WABA ${started.sandboxNumber.waba_id}, phone number id ${started.sandboxNumber.phone_number_id} (+${started.sandboxNumber.display_phone_number})`,
+      `             access token: the value of SANDBOX_ACCESS_TOKEN (default "${config.sandbox.accessToken === 'sandbox-access-token' ? 'sandbox-access-token' : '(set)'}")`,
+    );
+  }
+  lines.push(`  Data       ${config.dataDir}`);
+  if (started.generatedAdminKey) {
+    lines.push('', `  Admin API key (shown once, store it now): ${started.generatedAdminKey}`);
+  }
+  console.log(`${lines.join('\n')}\n`);
+  await onShutdown(async () => {
+    app.logger.info('shutting down');
+    await app.close();
+  });
+  return 0;
+}

@@ -1,0 +1,81 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import SQLite from 'better-sqlite3';
+import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import pg from 'pg';
+import type { Schema } from './schema.js';
+
+/**
+ * What the rest of the code may ask of the database instead of "which database is this".
+ * Only `db/` knows the dialect.
+ */
+export interface Capabilities {
+  /** `SELECT ... FOR UPDATE SKIP LOCKED` is available for claiming rows. */
+  readonly supportsSkipLocked: boolean;
+  /** `LISTEN/NOTIFY` can carry events between nodes. */
+  readonly supportsListenNotify: boolean;
+  /** One writer at a time (SQLite): writes are serialised in-process, no cross-node claiming. */
+  readonly singleWriter: boolean;
+}
+
+export interface Database {
+  readonly db: Kysely<Schema>;
+  readonly capabilities: Capabilities;
+  /** A short, loggable description (no credentials). */
+  readonly description: string;
+  close(): Promise<void>;
+}
+
+/**
+ * Opens a database from a URL: `sqlite:<path>`, `sqlite::memory:`, or `postgres://...`.
+ * SQLite files get WAL mode, a busy timeout and foreign keys on.
+ */
+export function openDatabase(url: string): Database {
+  if (url.startsWith('sqlite:')) return openSqlite(url.slice('sqlite:'.length));
+  if (url.startsWith('postgres://') || url.startsWith('postgresql://')) return openPostgres(url);
+  throw new Error(`Unsupported database URL (expected sqlite: or postgres://): ${redactUrl(url)}`);
+}
+
+function openSqlite(path: string): Database {
+  const memory = path === ':memory:' || path === '';
+  if (!memory) mkdirSync(dirname(path), { recursive: true });
+  const connection = new SQLite(memory ? ':memory:' : path);
+  connection.pragma('journal_mode = WAL');
+  connection.pragma('synchronous = NORMAL');
+  connection.pragma('busy_timeout = 5000');
+  connection.pragma('foreign_keys = ON');
+  const db = new Kysely<Schema>({ dialect: new SqliteDialect({ database: connection }) });
+  return {
+    db,
+    capabilities: { supportsSkipLocked: false, supportsListenNotify: false, singleWriter: true },
+    description: memory ? 'sqlite (in memory)' : `sqlite ${path}`,
+    close: () => db.destroy(),
+  };
+}
+
+function openPostgres(url: string): Database {
+  // Keep int8 (COUNT(*), bigserial) as JS numbers: our counters stay far below 2^53.
+  pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number.parseInt(value, 10));
+  const pool = new pg.Pool({ connectionString: url, max: 10 });
+  const db = new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) });
+  return {
+    db,
+    capabilities: { supportsSkipLocked: true, supportsListenNotify: true, singleWriter: false },
+    description: `postgres ${redactUrl(url)}`,
+    close: () => db.destroy(),
+  };
+}
+
+/** Answers whether the database takes a trivial query; used by `/readyz`. */
+export async function pingDatabase(database: Database): Promise<boolean> {
+  try {
+    await sql`select 1`.execute(database.db);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function redactUrl(url: string): string {
+  return url.replace(/\/\/([^:@/]+):([^@/]+)@/, '//$1:***@');
+}

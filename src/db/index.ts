@@ -1,0 +1,4 @@
+export { openDatabase, pingDatabase, type Capabilities, type Database } from './database.js';
+export { migrateToLatest } from './migrate.js';
+export { newId } from './ids.js';
+export type * from './schema.js';

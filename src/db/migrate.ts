@@ -1,0 +1,35 @@
+import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import type { Database } from './database.js';
+import * as m0001 from './migrations/0001-foundation.js';
+import { POSTGRES_MIGRATION_CONTEXT, SQLITE_MIGRATION_CONTEXT, type MigrationContext } from './migrations/context.js';
+
+type MigrationModule = { up(db: Kysely<unknown>, ctx: MigrationContext): Promise<void> };
+
+/** Every migration, in order. Never edit one that has landed: add the next number. */
+const MIGRATIONS: Record<string, MigrationModule> = {
+  '0001-foundation': m0001,
+};
+
+/**
+ * Brings the schema up to date. Safe to run on every start and from several nodes at once
+ * (Kysely takes a lock table on PostgreSQL and runs in one transaction).
+ */
+export async function migrateToLatest(database: Database): Promise<string[]> {
+  const ctx = database.capabilities.singleWriter ? SQLITE_MIGRATION_CONTEXT : POSTGRES_MIGRATION_CONTEXT;
+  const provider: MigrationProvider = {
+    getMigrations: async () =>
+      Object.fromEntries(
+        Object.entries(MIGRATIONS).map(([name, module]): [string, Migration] => [
+          name,
+          { up: (db) => module.up(db, ctx) },
+        ]),
+      ),
+  };
+  const migrator = new Migrator({ db: database.db, provider });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) {
+    const failed = results?.find((result) => result.status === 'Error');
+    throw new Error(`Migration ${failed?.migrationName ?? '(unknown)'} failed: ${String(error)}`, { cause: error });
+  }
+  return (results ?? []).filter((result) => result.status === 'Success').map((result) => result.migrationName);
+}

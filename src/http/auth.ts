@@ -1,0 +1,42 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { ApiKeyPrincipal, ApiKeys, Scope } from '../modules/api-keys/index.js';
+import { sendError } from './errors.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    principal: ApiKeyPrincipal | null;
+  }
+  interface FastifyInstance {
+    /** A preHandler that admits API keys holding `scope` (or `admin`). */
+    requireScope(scope: Scope): (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
+  }
+}
+
+/** API-key authentication: `Authorization: Bearer <key>`; every route names the scope it needs. */
+export function installAuth(app: FastifyInstance, apiKeys: ApiKeys): void {
+  app.decorateRequest('principal', null);
+  app.decorate('requireScope', (scope: Scope) => async (request: FastifyRequest, reply: FastifyReply) => {
+    const header = request.headers.authorization;
+    const key = header?.toLowerCase().startsWith('bearer ') ? header.slice(7).trim() : undefined;
+    if (!key) {
+      await sendError(reply, 'CONVERSA_ERR_UNAUTHENTICATED');
+      return;
+    }
+    const principal = await apiKeys.authenticate(key);
+    if (!principal) {
+      await sendError(reply, 'CONVERSA_ERR_UNAUTHENTICATED', 'The API key is unknown or revoked.');
+      return;
+    }
+    if (!principal.scopes.includes('admin') && !principal.scopes.includes(scope)) {
+      await sendError(reply, 'CONVERSA_ERR_FORBIDDEN', `This API key lacks the "${scope}" scope.`);
+      return;
+    }
+    request.principal = principal;
+  });
+}
+
+/** The authenticated principal of a route that ran `requireScope`. */
+export function principalOf(request: FastifyRequest): ApiKeyPrincipal {
+  if (!request.principal) throw new Error('principalOf() called on a route without requireScope()');
+  return request.principal;
+}

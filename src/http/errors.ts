@@ -1,0 +1,47 @@
+import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
+
+/**
+ * The error catalogue of the HTTP API. Every error answers `{ error: { code, message, details? } }`;
+ * clients and tests match on `code`. See docs/errors.md for how to fix each one.
+ */
+export const ERRORS = {
+  CONVERSA_ERR_VALIDATION: { status: 400, message: 'The request is not valid.' },
+  CONVERSA_ERR_UNAUTHENTICATED: { status: 401, message: 'Send an API key as "Authorization: Bearer <key>".' },
+  CONVERSA_ERR_FORBIDDEN: { status: 403, message: 'This API key lacks the scope for this operation.' },
+  CONVERSA_ERR_NOT_FOUND: { status: 404, message: 'Not found.' },
+  CONVERSA_ERR_WEBHOOK_SIGNATURE: { status: 401, message: 'The X-Hub-Signature-256 header is missing or does not match the body.' },
+  CONVERSA_ERR_WEBHOOK_VERIFY_TOKEN: { status: 403, message: 'hub.verify_token does not match any connected phone number.' },
+  CONVERSA_ERR_PAYLOAD_TOO_LARGE: { status: 413, message: 'The request body is too large.' },
+  CONVERSA_ERR_UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'Unsupported Content-Type.' },
+  CONVERSA_ERR_INTERNAL: { status: 500, message: 'Something went wrong on our side; the error is logged.' },
+  CONVERSA_ERR_UNAVAILABLE: { status: 503, message: 'A dependency (the database) is not reachable.' },
+} as const;
+
+export type ErrorCode = keyof typeof ERRORS;
+
+/** Sends the API's one error shape. */
+export function sendError(reply: FastifyReply, code: ErrorCode, message?: string, details?: Record<string, unknown>): FastifyReply {
+  return reply.code(ERRORS[code].status).send({ error: { code, message: message ?? ERRORS[code].message, ...(details ? { details } : {}) } });
+}
+
+/** Maps Fastify's own failures (bad JSON, schema validation, body size) to the API's error shape. */
+export function installErrorHandlers(app: FastifyInstance): void {
+  app.setNotFoundHandler((request, reply) => sendError(reply, 'CONVERSA_ERR_NOT_FOUND', `No route for ${request.method} ${request.url.split('?')[0]}.`));
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    if (error.validation) {
+      const first = error.validation[0];
+      const field = [error.validationContext, first?.instancePath.replace(/^\//, '').replace(/\//g, '.')].filter(Boolean).join('.');
+      const missing = first?.keyword === 'required' ? String((first.params as { missingProperty?: string }).missingProperty) : undefined;
+      const path = missing ? `${field ? `${field}.` : ''}${missing}` : field;
+      const rule = missing ? 'is required' : (first?.message ?? 'is invalid');
+      return sendError(reply, 'CONVERSA_ERR_VALIDATION', `${path}: ${rule}`, { field: path, rule });
+    }
+    if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return sendError(reply, 'CONVERSA_ERR_PAYLOAD_TOO_LARGE');
+    if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return sendError(reply, 'CONVERSA_ERR_UNSUPPORTED_MEDIA_TYPE', `Unsupported Content-Type: ${request.headers['content-type'] ?? '(none)'}.`);
+    if (error.statusCode && error.statusCode < 500) {
+      return sendError(reply, 'CONVERSA_ERR_VALIDATION', `body: ${error.message}`, { field: 'body', rule: error.message });
+    }
+    request.log.error({ err: error }, 'request failed');
+    return sendError(reply, 'CONVERSA_ERR_INTERNAL');
+  });
+}

@@ -1,0 +1,80 @@
+import type { FastifyInstance } from 'fastify';
+import { safeEqual } from '../../security/index.js';
+import { verifyWebhookSignature } from '../../whatsapp/index.js';
+import type { HttpDeps } from '../deps.js';
+import { sendError } from '../errors.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    rawBody?: Buffer;
+  }
+}
+
+/**
+ * Meta's webhook endpoint. `GET` answers the subscription handshake; `POST` checks the
+ * signature over the raw bytes (constant time), stores the event, and only then answers 200.
+ */
+export function registerWhatsappWebhookRoutes(app: FastifyInstance, deps: Pick<HttpDeps, 'phoneNumbers' | 'webhookEvents' | 'logger'>): void {
+  // Keep the exact bytes: the signature is over them, not over re-serialised JSON.
+  app.addContentTypeParser('application/json', { parseAs: 'buffer', bodyLimit: 4 * 1024 * 1024 }, (request, body, done) => {
+    request.rawBody = body as Buffer;
+    done(null, body);
+  });
+
+  app.get<{ Querystring: Record<string, string | undefined> }>('/webhooks/whatsapp', async (request, reply) => {
+    const mode = request.query['hub.mode'];
+    const token = request.query['hub.verify_token'];
+    const challenge = request.query['hub.challenge'];
+    if (mode !== 'subscribe' || !challenge) {
+      return sendError(reply, 'CONVERSA_ERR_VALIDATION', 'hub.mode must be "subscribe" and hub.challenge must be present.', {
+        field: mode !== 'subscribe' ? 'hub.mode' : 'hub.challenge',
+        rule: mode !== 'subscribe' ? 'must be "subscribe"' : 'is required',
+      });
+    }
+    const tokens = await deps.phoneNumbers.verifyTokens();
+    if (!token || !tokens.some((known) => safeEqual(known, token))) return sendError(reply, 'CONVERSA_ERR_WEBHOOK_VERIFY_TOKEN');
+    return reply.type('text/plain').send(challenge);
+  });
+
+  app.post('/webhooks/whatsapp', async (request, reply) => {
+    const raw = request.rawBody;
+    if (!raw) return sendError(reply, 'CONVERSA_ERR_UNSUPPORTED_MEDIA_TYPE', 'Meta webhooks are application/json.');
+    let payload: { object?: unknown; entry?: Array<{ id?: unknown }> };
+    try {
+      payload = JSON.parse(raw.toString('utf8')) as typeof payload;
+    } catch {
+      return sendError(reply, 'CONVERSA_ERR_VALIDATION', 'body: is not valid JSON', { field: 'body', rule: 'must be valid JSON' });
+    }
+    const wabaId = Array.isArray(payload?.entry) && typeof payload.entry[0]?.id === 'string' ? payload.entry[0].id : undefined;
+    if (!wabaId) {
+      return sendError(reply, 'CONVERSA_ERR_VALIDATION', 'entry[0].id: the WABA id is required', { field: 'entry[0].id', rule: 'is required' });
+    }
+    const header = request.headers['x-hub-signature-256'];
+    const signature = Array.isArray(header) ? header[0] : header;
+    const candidates = await deps.phoneNumbers.webhookSecretsFor(wabaId);
+    const signer = candidates.find((candidate) => verifyWebhookSignature(raw, signature, candidate.appSecret));
+    if (!signer) {
+      deps.logger.warn({ wabaId, hasSignature: Boolean(signature) }, 'whatsapp webhook rejected: bad or missing signature');
+      return sendError(reply, 'CONVERSA_ERR_WEBHOOK_SIGNATURE');
+    }
+    const id = await deps.webhookEvents.record({ workspaceId: signer.workspaceId, wabaId, body: raw.toString('utf8') });
+    deps.logger.info({ webhookEventId: id, wabaId, summary: summarise(payload) }, 'whatsapp webhook received (signature valid)');
+    return reply.code(200).send('EVENT_RECEIVED');
+  });
+}
+
+/** A one-line summary for the log: what kinds of events arrived, never their content. */
+function summarise(payload: unknown): Record<string, number> {
+  const counts: Record<string, number> = {};
+  const entries = (payload as { entry?: Array<{ changes?: Array<{ field?: string; value?: Record<string, unknown> }> }> }).entry ?? [];
+  for (const entry of entries) {
+    for (const change of entry.changes ?? []) {
+      for (const key of ['messages', 'statuses', 'errors']) {
+        const list = change.value?.[key];
+        if (Array.isArray(list)) counts[key] = (counts[key] ?? 0) + list.length;
+      }
+      if (change.field && change.field !== 'messages') counts[change.field] = (counts[change.field] ?? 0) + 1;
+    }
+  }
+  return counts;
+}

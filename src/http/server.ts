@@ -1,0 +1,23 @@
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { installAuth } from './auth.js';
+import type { HttpDeps } from './deps.js';
+import { installErrorHandlers } from './errors.js';
+import { registerHealthRoutes } from './routes/health.js';
+import { registerWebhookEventRoutes } from './routes/webhook-events.js';
+import { registerWhatsappWebhookRoutes } from './routes/whatsapp-webhook.js';
+
+/** Builds the platform's Fastify server (not listening): health, Meta's webhook, the REST API. */
+export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: deps.logger as FastifyBaseLogger,
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: 2 * 1024 * 1024,
+    trustProxy: true,
+  });
+  installErrorHandlers(app);
+  installAuth(app, deps.apiKeys);
+  registerHealthRoutes(app, deps.database);
+  await app.register(async (scope) => registerWhatsappWebhookRoutes(scope, deps));
+  await app.register(async (scope) => registerWebhookEventRoutes(scope, deps), { prefix: '/api/v1' });
+  return app;
+}

@@ -1,0 +1,1 @@
+export { ApiKeys, type ApiKeyPrincipal, type CreatedApiKey, type Scope } from './api-keys.js';

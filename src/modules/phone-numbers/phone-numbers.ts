@@ -1,0 +1,152 @@
+import type { Kysely } from 'kysely';
+import { newId, type PhoneNumbersTable, type Schema } from '../../db/index.js';
+import type { SecretBox } from '../../security/index.js';
+
+export type Provider = 'sandbox' | 'cloud_api';
+
+export interface ConnectPhoneNumber {
+  workspaceId: string;
+  provider: Provider;
+  wabaId: string;
+  phoneNumberId: string;
+  displayPhoneNumber: string;
+  verifiedName: string;
+  graphBaseUrl: string;
+  graphVersion: string;
+  accessToken: string;
+  appSecret: string;
+  verifyToken: string;
+  throughputMps: number;
+}
+
+/** A phone number as shown to API users: never any secret. */
+export interface PhoneNumberView {
+  id: string;
+  workspace_id: string;
+  provider: Provider;
+  waba_id: string;
+  phone_number_id: string;
+  display_phone_number: string;
+  verified_name: string;
+  graph_base_url: string;
+  graph_version: string;
+  throughput_mps: number;
+  created_at: string;
+}
+
+export interface WebhookSecret {
+  workspaceId: string;
+  appSecret: string;
+}
+
+const CACHE_MS = 30_000;
+
+/**
+ * Phone numbers connected to a provider (Meta's Cloud API or the sandbox), with their secrets
+ * sealed by the SecretBox. Webhook verification reads app secrets through a short cache so that
+ * the ingest hot path does not decrypt on every request.
+ */
+export class PhoneNumbers {
+  #secretsByWaba = new Map<string, { at: number; secrets: WebhookSecret[] }>();
+
+  constructor(
+    private readonly db: Kysely<Schema>,
+    private readonly box: SecretBox,
+  ) {}
+
+  async connect(input: ConnectPhoneNumber, now = new Date()): Promise<PhoneNumberView> {
+    const row: PhoneNumbersTable = {
+      id: newId('pn'),
+      workspace_id: input.workspaceId,
+      provider: input.provider,
+      waba_id: input.wabaId,
+      phone_number_id: input.phoneNumberId,
+      display_phone_number: input.displayPhoneNumber,
+      verified_name: input.verifiedName,
+      graph_base_url: input.graphBaseUrl.replace(/\/+$/, ''),
+      graph_version: input.graphVersion,
+      access_token_enc: this.box.seal(input.accessToken),
+      app_secret_enc: this.box.seal(input.appSecret),
+      verify_token_enc: this.box.seal(input.verifyToken),
+      throughput_mps: input.throughputMps,
+      created_at: now.toISOString(),
+      updated_at: now.toISOString(),
+    };
+    await this.db.insertInto('phone_numbers').values(row).execute();
+    this.#secretsByWaba.delete(input.wabaId);
+    return toView(row);
+  }
+
+  /** Points a number at a new Graph base URL (the sandbox moved ports, say). */
+  async updateEndpoint(id: string, graphBaseUrl: string, now = new Date()): Promise<void> {
+    await this.db
+      .updateTable('phone_numbers')
+      .set({ graph_base_url: graphBaseUrl.replace(/\/+$/, ''), updated_at: now.toISOString() })
+      .where('id', '=', id)
+      .execute();
+  }
+
+  async list(workspaceId: string): Promise<PhoneNumberView[]> {
+    const rows = await this.db.selectFrom('phone_numbers').selectAll().where('workspace_id', '=', workspaceId).orderBy('created_at').execute();
+    return rows.map(toView);
+  }
+
+  async findByProvider(workspaceId: string, provider: Provider): Promise<PhoneNumberView | undefined> {
+    const row = await this.db
+      .selectFrom('phone_numbers')
+      .selectAll()
+      .where('workspace_id', '=', workspaceId)
+      .where('provider', '=', provider)
+      .orderBy('created_at')
+      .limit(1)
+      .executeTakeFirst();
+    return row ? toView(row) : undefined;
+  }
+
+  /** The secrets of a number, for the WhatsApp client and for re-asserting a subscription. */
+  async secretsOf(id: string): Promise<{ accessToken: string; appSecret: string; verifyToken: string } | undefined> {
+    const row = await this.db
+      .selectFrom('phone_numbers')
+      .select(['access_token_enc', 'app_secret_enc', 'verify_token_enc'])
+      .where('id', '=', id)
+      .executeTakeFirst();
+    if (!row) return undefined;
+    return {
+      accessToken: this.box.open(row.access_token_enc),
+      appSecret: this.box.open(row.app_secret_enc),
+      verifyToken: this.box.open(row.verify_token_enc),
+    };
+  }
+
+  /** App secrets that may have signed a webhook for this WABA (one per connecting workspace). */
+  async webhookSecretsFor(wabaId: string, now = Date.now()): Promise<WebhookSecret[]> {
+    const cached = this.#secretsByWaba.get(wabaId);
+    if (cached && now - cached.at < CACHE_MS) return cached.secrets;
+    const rows = await this.db.selectFrom('phone_numbers').select(['workspace_id', 'app_secret_enc']).where('waba_id', '=', wabaId).execute();
+    const secrets = rows.map((row) => ({ workspaceId: row.workspace_id, appSecret: this.box.open(row.app_secret_enc) }));
+    this.#secretsByWaba.set(wabaId, { at: now, secrets });
+    return secrets;
+  }
+
+  /** Every verify token in the installation, for Meta's subscription handshake. */
+  async verifyTokens(): Promise<string[]> {
+    const rows = await this.db.selectFrom('phone_numbers').select('verify_token_enc').execute();
+    return rows.map((row) => this.box.open(row.verify_token_enc));
+  }
+}
+
+function toView(row: PhoneNumbersTable): PhoneNumberView {
+  return {
+    id: row.id,
+    workspace_id: row.workspace_id,
+    provider: row.provider as Provider,
+    waba_id: row.waba_id,
+    phone_number_id: row.phone_number_id,
+    display_phone_number: row.display_phone_number,
+    verified_name: row.verified_name,
+    graph_base_url: row.graph_base_url,
+    graph_version: row.graph_version,
+    throughput_mps: row.throughput_mps,
+    created_at: row.created_at,
+  };
+}

@@ -1,0 +1,1 @@
+export { WebhookEvents, type WebhookEventView } from './webhook-events.js';

@@ -1,0 +1,1 @@
+export { Workspaces, type Workspace } from './workspaces.js';

@@ -1,0 +1,147 @@
+import type { InboundMessage } from '../whatsapp/wire.js';
+import type { SandboxEngine } from './engine.js';
+import { newWamid } from './ids.js';
+import { webhookErrorOf, metaFailure } from './meta-errors.js';
+import type { SandboxPhoneNumber, SimulatedPhone } from './state.js';
+import type { SimulatedInbound } from './validate-inbound.js';
+
+const INBOUND_MEDIA_TTL_MS = 7 * 24 * 3600 * 1000;
+const MEDIA_TYPES = new Set(['image', 'video', 'audio', 'document', 'sticker']);
+
+export type InboundOutcome = { ok: true; message: InboundMessage } | { ok: false; status: 404 | 422; field: string; rule: string };
+
+/**
+ * A simulated customer writes to a business phone number: the message is built as Meta
+ * builds it (wamid, string timestamp, media stored and referenced by id, reply context),
+ * the customer service window opens, and the `messages` webhook goes out signed.
+ */
+export function receiveFromPhone(engine: SandboxEngine, phone: SimulatedPhone, input: SimulatedInbound): InboundOutcome {
+  const number = engine.state.phoneNumbers.get(input.to);
+  if (!number) return { ok: false, status: 404, field: 'to', rule: `is not a phone number id of the sandbox (${input.to})` };
+  if (!phone.hasWhatsapp) return { ok: false, status: 422, field: 'wa_id', rule: 'this simulated phone has no WhatsApp account' };
+
+  const content: Record<string, unknown> = { ...input.content };
+  if (MEDIA_TYPES.has(input.type) && input.media) {
+    const now = engine.clock.now();
+    const item =
+      'id' in input.media
+        ? engine.media.get(input.media.id, now)
+        : engine.media.put({
+            phoneNumberId: number.id,
+            mimeType: input.media.mime_type,
+            data: input.media.data,
+            ...(input.media.filename === undefined ? {} : { filename: input.media.filename }),
+            expiresAt: now + INBOUND_MEDIA_TTL_MS,
+          });
+    if (!item) return { ok: false, status: 422, field: `${input.type}.id`, rule: 'is not a media id known to the sandbox' };
+    Object.assign(content, { mime_type: item.mimeType, sha256: item.sha256, id: item.id });
+    if (input.type === 'document' && item.filename && content.filename === undefined) content.filename = item.filename;
+  }
+
+  const context = resolveContext(engine, phone, number, input);
+  if (!context.ok) return context;
+
+  const message: InboundMessage = {
+    from: phone.waId,
+    id: newWamid(),
+    timestamp: engine.clock.unixSeconds(),
+    type: input.type,
+    ...(context.value ? { context: context.value } : {}),
+  };
+  if (input.type === 'unsupported') {
+    message.errors = [webhookErrorOf(metaFailure(131051, 'Message type is currently not supported.'))];
+  } else if (input.type !== 'request_welcome') {
+    message[input.type] =
+      input.type === 'interactive'
+        ? completeInteractiveReply(engine, content, context.value?.id)
+        : input.type === 'contacts'
+          ? content.contacts
+          : content;
+  }
+
+  phone.lastInboundAt[number.id] = engine.clock.now();
+  phone.sent.push({ id: message.id, to: number.id, type: input.type, timestamp: message.timestamp, read_by_business: false });
+  engine.state.inbound.set(message.id, { id: message.id, from: phone.waId, to: number.id, type: input.type, timestamp: message.timestamp, read_by_business: false });
+  engine.state.touch();
+
+  const contacts = input.type === 'system' ? undefined : [{ profile: { name: phone.name }, wa_id: phone.waId }];
+  engine.emitMessages(number, { ...(contacts ? { contacts } : {}), messages: [message] });
+  return { ok: true, message };
+}
+
+/** The customer taps "Stop promotions" / "Resume" (Meta's `user_preferences` webhook). */
+export function setMarketingPreference(engine: SandboxEngine, phone: SimulatedPhone, number: SandboxPhoneNumber, value: 'stop' | 'resume'): void {
+  phone.marketingStopped = value === 'stop';
+  engine.state.touch();
+  engine.emit(number.wabaId, 'user_preferences', {
+    messaging_product: 'whatsapp',
+    metadata: { display_phone_number: number.displayPhoneNumber, phone_number_id: number.id },
+    contacts: [{ profile: { name: phone.name }, wa_id: phone.waId }],
+    user_preferences: [
+      {
+        wa_id: phone.waId,
+        detail: value === 'stop' ? 'User requested to stop marketing messages' : 'User requested to resume marketing messages',
+        category: 'marketing_messages',
+        value,
+        timestamp: Number(engine.clock.unixSeconds()),
+      },
+    ],
+  });
+}
+
+type ContextResult = { ok: true; value?: { from: string; id: string } } | { ok: false; status: 422; field: string; rule: string };
+
+/** A reply's context must name a message this phone received from this number. */
+function resolveContext(engine: SandboxEngine, phone: SimulatedPhone, number: SandboxPhoneNumber, input: SimulatedInbound): ContextResult {
+  const needsContext = input.type === 'button' || (input.type === 'interactive' && input.content.type !== 'nfm_reply');
+  if (!input.context) {
+    return needsContext ? { ok: false, status: 422, field: 'context.id', rule: `is required for a ${input.type} reply: name the message that was tapped` } : { ok: true };
+  }
+  const replied = engine.state.messages.get(input.context.id);
+  const ownSent = engine.state.inbound.get(input.context.id);
+  if (!(replied && replied.to === phone.waId && replied.from === number.id) && !(ownSent && ownSent.from === phone.waId)) {
+    return { ok: false, status: 422, field: 'context.id', rule: 'is not a message in this chat' };
+  }
+  if (input.type === 'interactive' && replied && replied.type !== 'interactive') {
+    return { ok: false, status: 422, field: 'context.id', rule: 'a button or list reply must answer an interactive message' };
+  }
+  if (input.type === 'button' && replied && replied.type !== 'template') {
+    return { ok: false, status: 422, field: 'context.id', rule: 'a quick-reply button tap must answer a template message' };
+  }
+  if (input.type === 'interactive' && replied) {
+    const known = optionsOf(replied.content);
+    const reply = (input.content[String(input.content.type)] ?? {}) as { id?: string };
+    if (known.size > 0 && reply.id !== undefined && !known.has(reply.id)) {
+      return { ok: false, status: 422, field: `interactive.${String(input.content.type)}.id`, rule: `is not one of the options of message ${replied.id}` };
+    }
+  }
+  return { ok: true, value: { from: number.displayPhoneNumber, id: input.context.id } };
+}
+
+/** Fills in a reply's title (and description) from the interactive message it answers. */
+function completeInteractiveReply(engine: SandboxEngine, content: Record<string, unknown>, repliedId: string | undefined): Record<string, unknown> {
+  const replied = repliedId ? engine.state.messages.get(repliedId) : undefined;
+  const kind = String(content.type);
+  const reply = { ...((content[kind] ?? {}) as Record<string, unknown>) };
+  const option = replied && typeof reply.id === 'string' ? optionsOf(replied.content).get(reply.id) : undefined;
+  if (option) {
+    reply.title ??= option.title;
+    if (kind === 'list_reply' && option.description !== undefined) reply.description ??= option.description;
+  }
+  return { ...content, [kind]: reply };
+}
+
+function optionsOf(content: unknown): Map<string, { title: string; description?: string }> {
+  const options = new Map<string, { title: string; description?: string }>();
+  const action = (content as { action?: { buttons?: unknown[]; sections?: unknown[] } } | undefined)?.action;
+  for (const button of action?.buttons ?? []) {
+    const reply = (button as { reply?: { id: string; title: string } }).reply;
+    if (reply) options.set(reply.id, { title: reply.title });
+  }
+  for (const section of action?.sections ?? []) {
+    for (const row of (section as { rows?: Array<{ id: string; title: string; description?: string }> }).rows ?? []) {
+      options.set(row.id, row.description === undefined ? { title: row.title } : { title: row.title, description: row.description });
+    }
+  }
+  return options;
+}

@@ -1,0 +1,2 @@
+export { createSandbox, type Sandbox, type SandboxOptions } from './server.js';
+export { serializeLikeMeta } from './meta-json.js';

@@ -1,0 +1,223 @@
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { z } from 'zod';
+import type { SandboxEngine } from './engine.js';
+import { receiveFromPhone, setMarketingPreference } from './inbound.js';
+import { deliverPending } from './outbound.js';
+import { phoneNumberInfo } from './routes-graph-account.js';
+import { SANDBOX_OPENAPI } from './sandbox-openapi.js';
+import type { SimulatedPhone } from './state.js';
+import { verifySubscriber } from './subscriber.js';
+import type { SandboxTemplates } from './templates.js';
+import { validateInboundMessage } from './validate-inbound.js';
+
+const waId = z.string().regex(/^\d{7,15}$/, 'must be 7 to 15 digits (the E.164 number without +)');
+const behaviour = z
+  .object({
+    delivery_delay_ms: z.number().int().min(0).max(600_000),
+    read_delay_ms: z.number().int().min(0).max(86_400_000).nullable(),
+    offline: z.boolean(),
+  })
+  .partial()
+  .strict();
+const rate = z.number().min(0).max(1);
+
+const schemas = {
+  webhook: z.object({ url: z.string().url().regex(/^https?:\/\//, 'must be an http(s) URL'), verify_token: z.string().min(1), app_secret: z.string().min(8).optional() }).strict(),
+  account: z
+    .object({
+      waba_id: z.string().regex(/^\d{6,20}$/, 'must be a numeric id').optional(),
+      phone_number_id: z.string().regex(/^\d{6,20}$/, 'must be a numeric id').optional(),
+      display_phone_number: z.string().regex(/^\d{7,15}$/, 'must be 7 to 15 digits').optional(),
+      verified_name: z.string().min(1).max(256).optional(),
+      throughput_mps: z.number().int().min(1).max(1000).optional(),
+    })
+    .strict(),
+  numberPatch: z
+    .object({
+      throughput_mps: z.number().int().min(1).max(1000),
+      registered: z.boolean(),
+      quality_rating: z.enum(['GREEN', 'YELLOW', 'RED']),
+      messaging_limit_tier: z.enum(['TIER_250', 'TIER_2K', 'TIER_10K', 'TIER_100K', 'TIER_UNLIMITED']),
+    })
+    .partial()
+    .strict(),
+  phone: z.object({ wa_id: waId, name: z.string().min(1).max(256), has_whatsapp: z.boolean().optional(), behaviour: behaviour.optional() }).strict(),
+  phonePatch: z.object({ name: z.string().min(1).max(256), has_whatsapp: z.boolean(), behaviour }).partial().strict(),
+  preference: z.object({ to: z.string().min(1), value: z.enum(['stop', 'resume']) }).strict(),
+  clock: z.object({ advance_seconds: z.number().positive().max(10 * 365 * 86400) }).strict(),
+  faults: z
+    .object({ graph_error_rate: rate, graph_latency_ms: z.number().int().min(0).max(60_000), webhook_duplicate_rate: rate, webhook_reorder_ms: z.number().int().min(0).max(60_000), webhook_drop_rate: rate })
+    .partial()
+    .strict(),
+  templateStatus: z.object({ status: z.enum(['APPROVED', 'PAUSED', 'DISABLED', 'REJECTED']), reason: z.string().max(256).optional() }).strict(),
+};
+
+/** Answers the sandbox admin API's error shape: `{ error: { code, message, details } }`. */
+function replyError(reply: FastifyReply, status: number, code: string, message: string, details?: object): FastifyReply {
+  return reply.code(status).send({ error: { code, message, ...(details ? { details } : {}) } });
+}
+
+function parse<T>(schema: z.ZodType<T>, body: unknown, reply: FastifyReply): T | undefined {
+  const result = schema.safeParse(body ?? {});
+  if (result.success) return result.data;
+  const issue = result.error.issues[0];
+  const field = issue?.path.join('.') || '(body)';
+  const rule = issue?.code === 'unrecognized_keys' ? `unknown field(s): ${issue.keys.join(', ')}` : (issue?.message ?? 'is invalid');
+  replyError(reply, 400, 'SANDBOX_ERR_VALIDATION', `${field}: ${rule}`, { field, rule });
+  return undefined;
+}
+
+/** The simulated-customer and control API under `/sandbox/v1` (see docs/sandbox.md). */
+export async function registerAdminRoutes(app: FastifyInstance, engine: SandboxEngine, templates: SandboxTemplates): Promise<void> {
+  const { state } = engine;
+
+  app.setErrorHandler((error: { statusCode?: number; message: string }, _request, reply) => {
+    if (error.statusCode && error.statusCode < 500) return replyError(reply, error.statusCode, 'SANDBOX_ERR_BAD_REQUEST', error.message);
+    engine.logger.error({ err: error }, 'sandbox admin route failed');
+    return replyError(reply, 500, 'SANDBOX_ERR_INTERNAL', 'The sandbox failed to handle this request.');
+  });
+
+  app.get('/openapi.json', async () => SANDBOX_OPENAPI);
+
+  app.get('/accounts', async () => ({
+    data: [...state.wabas.values()].map((waba) => ({
+      waba_id: waba.id,
+      name: waba.name,
+      messaging_limit_tier: waba.messagingLimitTier,
+      subscribed: waba.subscribed,
+      phone_numbers: [...state.phoneNumbers.values()].filter((n) => n.wabaId === waba.id).map((n) => phoneNumberInfo(engine, n)),
+    })),
+  }));
+
+  app.post('/accounts', async (request, reply) => {
+    const input = parse(schemas.account, request.body, reply);
+    if (!input) return reply;
+    const { waba, phoneNumber } = state.ensureAccount(input);
+    return reply.code(201).send({ waba_id: waba.id, phone_number: phoneNumberInfo(engine, phoneNumber) });
+  });
+
+  app.patch<{ Params: { id: string } }>('/phone-numbers/:id', async (request, reply) => {
+    const number = state.phoneNumbers.get(request.params.id);
+    if (!number) return replyError(reply, 404, 'SANDBOX_ERR_NOT_FOUND', `No phone number ${request.params.id} in the sandbox.`);
+    const patch = parse(schemas.numberPatch, request.body, reply);
+    if (!patch) return reply;
+    if (patch.throughput_mps !== undefined) number.throughputMps = patch.throughput_mps;
+    if (patch.registered !== undefined) number.registered = patch.registered;
+    if (patch.quality_rating !== undefined) number.qualityRating = patch.quality_rating;
+    const waba = state.wabas.get(number.wabaId);
+    if (waba && patch.messaging_limit_tier !== undefined) waba.messagingLimitTier = patch.messaging_limit_tier;
+    state.touch();
+    return phoneNumberInfo(engine, number);
+  });
+
+  app.get('/webhook', async () => ({
+    url: state.app.webhookUrl,
+    stats: { ...engine.webhooks.stats },
+  }));
+
+  app.put('/webhook', async (request, reply) => {
+    const input = parse(schemas.webhook, request.body, reply);
+    if (!input) return reply;
+    const verified = await verifySubscriber(input.url, input.verify_token);
+    if (!verified.ok) return replyError(reply, 422, 'SANDBOX_ERR_WEBHOOK_VERIFICATION', `Webhook verification failed: ${verified.reason}`, { field: 'url', rule: verified.reason });
+    state.app = { webhookUrl: input.url, verifyToken: input.verify_token, appSecret: input.app_secret ?? state.app.appSecret };
+    state.touch();
+    return { url: input.url, verified: true };
+  });
+
+  app.get('/phones', async () => ({ data: [...state.phones.values()].map(describePhone) }));
+
+  app.post('/phones', async (request, reply) => {
+    const input = parse(schemas.phone, request.body, reply);
+    if (!input) return reply;
+    const phone = state.phoneFor(input.wa_id);
+    phone.name = input.name;
+    if (input.has_whatsapp !== undefined) phone.hasWhatsapp = input.has_whatsapp;
+    Object.assign(phone.behaviour, input.behaviour ?? {});
+    state.touch();
+    return reply.code(201).send(describePhone(phone));
+  });
+
+  app.get<{ Params: { wa_id: string } }>('/phones/:wa_id', async (request, reply) => {
+    const phone = state.phones.get(request.params.wa_id);
+    return phone ? describePhone(phone) : replyError(reply, 404, 'SANDBOX_ERR_NOT_FOUND', `No simulated phone ${request.params.wa_id}.`);
+  });
+
+  app.patch<{ Params: { wa_id: string } }>('/phones/:wa_id', async (request, reply) => {
+    const phone = state.phones.get(request.params.wa_id);
+    if (!phone) return replyError(reply, 404, 'SANDBOX_ERR_NOT_FOUND', `No simulated phone ${request.params.wa_id}.`);
+    const patch = parse(schemas.phonePatch, request.body, reply);
+    if (!patch) return reply;
+    if (patch.name !== undefined) phone.name = patch.name;
+    if (patch.has_whatsapp !== undefined) phone.hasWhatsapp = patch.has_whatsapp;
+    Object.assign(phone.behaviour, patch.behaviour ?? {});
+    state.touch();
+    if (!phone.behaviour.offline) deliverPending(engine, phone);
+    return describePhone(phone);
+  });
+
+  app.post<{ Params: { wa_id: string } }>('/phones/:wa_id/messages', async (request, reply) => {
+    const id = waId.safeParse(request.params.wa_id);
+    if (!id.success) return replyError(reply, 400, 'SANDBOX_ERR_VALIDATION', `wa_id: ${id.error.issues[0]?.message}`, { field: 'wa_id', rule: id.error.issues[0]?.message ?? '' });
+    const validation = validateInboundMessage(request.body);
+    if (!validation.ok) return replyError(reply, 400, 'SANDBOX_ERR_VALIDATION', `${validation.field}: ${validation.rule}`, { field: validation.field, rule: validation.rule });
+    const outcome = receiveFromPhone(engine, state.phoneFor(id.data), validation.message);
+    if (!outcome.ok) return replyError(reply, outcome.status, outcome.status === 404 ? 'SANDBOX_ERR_NOT_FOUND' : 'SANDBOX_ERR_UNPROCESSABLE', `${outcome.field}: ${outcome.rule}`, { field: outcome.field, rule: outcome.rule });
+    return reply.code(201).send({ id: outcome.message.id, timestamp: outcome.message.timestamp, message: outcome.message });
+  });
+
+  app.get<{ Params: { wa_id: string }; Querystring: { limit?: string } }>('/phones/:wa_id/messages', async (request, reply) => {
+    const phone = state.phones.get(request.params.wa_id);
+    if (!phone) return replyError(reply, 404, 'SANDBOX_ERR_NOT_FOUND', `No simulated phone ${request.params.wa_id}.`);
+    const limit = Math.min(Math.max(Number(request.query.limit) || 100, 1), 100_000);
+    return { data: phone.received.slice(-limit), sent: phone.sent.slice(-limit), total: phone.received.length };
+  });
+
+  app.post<{ Params: { wa_id: string } }>('/phones/:wa_id/preferences', async (request, reply) => {
+    const phone = state.phones.get(request.params.wa_id);
+    if (!phone) return replyError(reply, 404, 'SANDBOX_ERR_NOT_FOUND', `No simulated phone ${request.params.wa_id}.`);
+    const input = parse(schemas.preference, request.body, reply);
+    if (!input) return reply;
+    const number = state.phoneNumbers.get(input.to);
+    if (!number) return replyError(reply, 404, 'SANDBOX_ERR_NOT_FOUND', `to: no phone number ${input.to} in the sandbox.`, { field: 'to', rule: 'must be a sandbox phone number id' });
+    setMarketingPreference(engine, phone, number, input.value);
+    return describePhone(phone);
+  });
+
+  app.get('/clock', async () => ({ now: new Date(engine.clock.now()).toISOString(), offset_seconds: engine.clock.offsetMs / 1000 }));
+
+  app.post('/clock', async (request, reply) => {
+    const input = parse(schemas.clock, request.body, reply);
+    if (!input) return reply;
+    engine.advanceClock(input.advance_seconds);
+    return { now: new Date(engine.clock.now()).toISOString(), offset_seconds: engine.clock.offsetMs / 1000 };
+  });
+
+  app.get('/faults', async () => engine.faults);
+
+  app.put('/faults', async (request, reply) => {
+    const input = parse(schemas.faults, request.body, reply);
+    if (!input) return reply;
+    engine.faults = { ...engine.faults, ...input };
+    return engine.faults;
+  });
+
+  app.post<{ Params: { id: string } }>('/templates/:id/status', async (request, reply) => {
+    const input = parse(schemas.templateStatus, request.body, reply);
+    if (!input) return reply;
+    const record = templates.setStatus(request.params.id, input.status, input.reason);
+    return record ?? replyError(reply, 404, 'SANDBOX_ERR_NOT_FOUND', `No template ${request.params.id}.`);
+  });
+}
+
+function describePhone(phone: SimulatedPhone): object {
+  return {
+    wa_id: phone.waId,
+    name: phone.name,
+    has_whatsapp: phone.hasWhatsapp,
+    behaviour: phone.behaviour,
+    marketing_stopped: phone.marketingStopped,
+    received_count: phone.received.length,
+    sent_count: phone.sent.length,
+  };
+}

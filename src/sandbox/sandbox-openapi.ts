@@ -1,0 +1,134 @@
+/**
+ * OpenAPI 3.1 description of the sandbox's own control API (`/sandbox/v1`). The Graph API
+ * paths the sandbox emulates are Meta's (see shared/whatsapp/meta-openapi/); this document
+ * covers only what the sandbox adds: simulated customers, the clock, faults and accounts.
+ */
+const error = { $ref: '#/components/schemas/Error' };
+const json = (schema: object) => ({ content: { 'application/json': { schema } } });
+const ok = (description: string, schema: object = { type: 'object' }) => ({ description, ...json(schema) });
+const bad = { '400': ok('Invalid input: `details.field` names the field, `details.rule` the rule', error) };
+const notFound = { '404': ok('Unknown phone or number', error) };
+const waIdParam = { name: 'wa_id', in: 'path', required: true, schema: { type: 'string', pattern: '^\\d{7,15}$' } };
+
+export const SANDBOX_OPENAPI = {
+  openapi: '3.1.0',
+  info: {
+    title: 'Conversa sandbox control API',
+    version: '1.0.0',
+    description:
+      'Simulated customers, clock and fault injection for the Conversa Cloud API sandbox. Graph API paths (`/{version}/{phone-number-id}/messages`, media, templates, profile, registration) follow Meta\'s Cloud API.',
+  },
+  servers: [{ url: '/sandbox/v1' }],
+  paths: {
+    '/accounts': {
+      get: { summary: 'The WABAs and phone numbers with their ids', responses: { '200': ok('Accounts') } },
+      post: {
+        summary: 'Create a WABA with one phone number (idempotent on phone_number_id)',
+        requestBody: json({ type: 'object', properties: { waba_id: { type: 'string' }, phone_number_id: { type: 'string' }, display_phone_number: { type: 'string' }, verified_name: { type: 'string' }, throughput_mps: { type: 'integer', minimum: 1, maximum: 1000 } } }),
+        responses: { '201': ok('Created or existing account'), ...bad },
+      },
+    },
+    '/phone-numbers/{id}': {
+      patch: {
+        summary: 'Change throughput (1–1,000 mps), registration, quality rating or messaging-limit tier',
+        parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+        requestBody: json({ type: 'object', properties: { throughput_mps: { type: 'integer' }, registered: { type: 'boolean' }, quality_rating: { enum: ['GREEN', 'YELLOW', 'RED'] }, messaging_limit_tier: { enum: ['TIER_250', 'TIER_2K', 'TIER_10K', 'TIER_100K', 'TIER_UNLIMITED'] } } }),
+        responses: { '200': ok('The phone number'), ...bad, ...notFound },
+      },
+    },
+    '/webhook': {
+      get: { summary: 'The callback URL and delivery counters', responses: { '200': ok('Webhook subscription') } },
+      put: {
+        summary: 'Set the callback URL; the sandbox runs the verification handshake first',
+        requestBody: json({ type: 'object', required: ['url', 'verify_token'], properties: { url: { type: 'string' }, verify_token: { type: 'string' }, app_secret: { type: 'string' } } }),
+        responses: { '200': ok('Verified and saved'), ...bad, '422': ok('The callback failed the handshake', error) },
+      },
+    },
+    '/phones': {
+      get: { summary: 'The simulated phones', responses: { '200': ok('Phones') } },
+      post: {
+        summary: 'Create or update a simulated customer phone',
+        requestBody: json({ $ref: '#/components/schemas/PhoneInput' }),
+        responses: { '201': ok('The phone', { $ref: '#/components/schemas/Phone' }), ...bad },
+      },
+    },
+    '/phones/{wa_id}': {
+      parameters: [waIdParam],
+      get: { summary: 'One simulated phone', responses: { '200': ok('The phone', { $ref: '#/components/schemas/Phone' }), ...notFound } },
+      patch: { summary: 'Change name, WhatsApp presence or behaviour (going online delivers held messages)', responses: { '200': ok('The phone'), ...bad, ...notFound } },
+    },
+    '/phones/{wa_id}/messages': {
+      parameters: [waIdParam],
+      post: {
+        summary: 'The customer sends a message; it reaches the subscriber as Meta\'s signed webhook',
+        requestBody: json({
+          type: 'object',
+          required: ['to', 'type'],
+          properties: {
+            to: { type: 'string', description: 'phone_number_id of the business' },
+            type: { enum: ['text', 'image', 'video', 'audio', 'document', 'sticker', 'location', 'contacts', 'reaction', 'button', 'interactive', 'order', 'system', 'request_welcome', 'unsupported'] },
+            context: { type: 'object', properties: { id: { type: 'string' } } },
+          },
+          additionalProperties: true,
+        }),
+        responses: { '201': ok('The inbound message as delivered in the webhook'), ...bad, ...notFound, '422': ok('Not possible in this chat', error) },
+      },
+      get: { summary: 'What the phone received, with statuses', parameters: [{ name: 'limit', in: 'query', schema: { type: 'integer' } }], responses: { '200': ok('Messages'), ...notFound } },
+    },
+    '/phones/{wa_id}/preferences': {
+      parameters: [waIdParam],
+      post: {
+        summary: 'The customer stops or resumes marketing messages (user_preferences webhook)',
+        requestBody: json({ type: 'object', required: ['to', 'value'], properties: { to: { type: 'string' }, value: { enum: ['stop', 'resume'] } } }),
+        responses: { '200': ok('The phone'), ...bad, ...notFound },
+      },
+    },
+    '/clock': {
+      get: { summary: 'Sandbox time', responses: { '200': ok('Clock') } },
+      post: { summary: 'Move sandbox time forward', requestBody: json({ type: 'object', required: ['advance_seconds'], properties: { advance_seconds: { type: 'number', exclusiveMinimum: 0 } } }), responses: { '200': ok('Clock'), ...bad } },
+    },
+    '/faults': {
+      get: { summary: 'Current faults', responses: { '200': ok('Faults', { $ref: '#/components/schemas/Faults' }) } },
+      put: { summary: 'Set faults (partial update)', requestBody: json({ $ref: '#/components/schemas/Faults' }), responses: { '200': ok('Faults'), ...bad } },
+    },
+    '/templates/{id}/status': {
+      post: {
+        summary: 'Pause, disable, approve or reject a template as Meta would (sends the status webhook)',
+        parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+        requestBody: json({ type: 'object', required: ['status'], properties: { status: { enum: ['APPROVED', 'PAUSED', 'DISABLED', 'REJECTED'] }, reason: { type: 'string' } } }),
+        responses: { '200': ok('The template'), ...bad, ...notFound },
+      },
+    },
+  },
+  components: {
+    schemas: {
+      Error: {
+        type: 'object',
+        properties: { error: { type: 'object', required: ['code', 'message'], properties: { code: { type: 'string' }, message: { type: 'string' }, details: { type: 'object' } } } },
+      },
+      Behaviour: {
+        type: 'object',
+        properties: { delivery_delay_ms: { type: 'integer' }, read_delay_ms: { type: ['integer', 'null'] }, offline: { type: 'boolean' } },
+      },
+      PhoneInput: {
+        type: 'object',
+        required: ['wa_id', 'name'],
+        properties: { wa_id: { type: 'string' }, name: { type: 'string' }, has_whatsapp: { type: 'boolean' }, behaviour: { $ref: '#/components/schemas/Behaviour' } },
+      },
+      Phone: {
+        type: 'object',
+        properties: { wa_id: { type: 'string' }, name: { type: 'string' }, has_whatsapp: { type: 'boolean' }, behaviour: { $ref: '#/components/schemas/Behaviour' }, marketing_stopped: { type: 'boolean' }, received_count: { type: 'integer' }, sent_count: { type: 'integer' } },
+      },
+      Faults: {
+        type: 'object',
+        properties: {
+          graph_error_rate: { type: 'number', minimum: 0, maximum: 1 },
+          graph_latency_ms: { type: 'integer', minimum: 0 },
+          webhook_duplicate_rate: { type: 'number', minimum: 0, maximum: 1 },
+          webhook_reorder_ms: { type: 'integer', minimum: 0 },
+          webhook_drop_rate: { type: 'number', minimum: 0, maximum: 1 },
+        },
+      },
+    },
+  },
+} as const;

@@ -1,0 +1,261 @@
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { TemplateRecord } from '../whatsapp/wire.js';
+import { newGraphId } from './ids.js';
+
+/** The one Meta app the sandbox plays: its secret signs webhooks, its callback receives them. */
+export interface SandboxAppConfig {
+  appSecret: string;
+  verifyToken: string;
+  webhookUrl: string | null;
+}
+
+export interface BusinessProfile {
+  about: string;
+  address: string;
+  description: string;
+  email: string;
+  profile_picture_url: string;
+  websites: string[];
+  vertical: string;
+}
+
+export interface SandboxWaba {
+  id: string;
+  name: string;
+  timezoneId: string;
+  /** Business-initiated unique recipients per moving 24 h. */
+  messagingLimitTier: 'TIER_250' | 'TIER_2K' | 'TIER_10K' | 'TIER_100K' | 'TIER_UNLIMITED';
+  subscribed: boolean;
+  overrideCallbackUri: string | null;
+}
+
+export interface SandboxPhoneNumber {
+  id: string;
+  wabaId: string;
+  displayPhoneNumber: string;
+  verifiedName: string;
+  qualityRating: 'GREEN' | 'YELLOW' | 'RED';
+  throughputMps: number;
+  registered: boolean;
+  pin: string | null;
+  /** Sandbox-clock times of register/deregister calls (10 per moving 72 h). */
+  registrationCalls: number[];
+  profile: BusinessProfile;
+}
+
+export interface StoredTemplate extends TemplateRecord {
+  wabaId: string;
+  createdAt: number;
+  pauseCount: number;
+}
+
+export interface PhoneBehaviour {
+  /** Milliseconds from `sent` to `delivered` (default 20). */
+  delivery_delay_ms: number;
+  /** Milliseconds from `delivered` to `read`; null: the customer never reads (default 50). */
+  read_delay_ms: number | null;
+  /** An offline phone keeps messages at `sent` until it comes back online. */
+  offline: boolean;
+}
+
+export interface StatusEntry {
+  status: 'accepted' | 'sent' | 'delivered' | 'read' | 'failed';
+  timestamp: string;
+}
+
+/** A message the business sent to a simulated phone, as that phone saw it. */
+export interface ReceivedMessage {
+  id: string;
+  from: string;
+  to: string;
+  type: string;
+  content: unknown;
+  context?: { message_id: string };
+  biz_opaque_callback_data?: string;
+  timestamp: string;
+  status: StatusEntry['status'];
+  statuses: StatusEntry[];
+  error?: { code: number; title: string; details: string };
+  pricing?: { category: string; type: string };
+}
+
+/** A message a simulated phone sent to the business. */
+export interface SentMessage {
+  id: string;
+  to: string;
+  type: string;
+  timestamp: string;
+  /** Set when the business marked it read. */
+  read_by_business: boolean;
+}
+
+export interface SimulatedPhone {
+  waId: string;
+  name: string;
+  hasWhatsapp: boolean;
+  behaviour: PhoneBehaviour;
+  marketingStopped: boolean;
+  /** Sandbox-clock ms of the last message this phone sent, per business phone number id. */
+  lastInboundAt: Record<string, number>;
+  received: ReceivedMessage[];
+  sent: SentMessage[];
+}
+
+export const DEFAULT_BEHAVIOUR: PhoneBehaviour = { delivery_delay_ms: 20, read_delay_ms: 50, offline: false };
+
+/** What survives a restart of the sandbox (messages and media do not; see docs/sandbox.md). */
+interface PersistedState {
+  version: 1;
+  clockOffsetMs: number;
+  app: SandboxAppConfig;
+  wabas: SandboxWaba[];
+  phoneNumbers: SandboxPhoneNumber[];
+  templates: StoredTemplate[];
+  phones: Array<Omit<SimulatedPhone, 'received' | 'sent'>>;
+}
+
+/**
+ * The sandbox's in-memory world: accounts, templates and simulated phones, optionally saved to
+ * a JSON file (atomically, debounced) so that a restart keeps ids and subscriptions.
+ */
+export class SandboxState {
+  readonly wabas = new Map<string, SandboxWaba>();
+  readonly phoneNumbers = new Map<string, SandboxPhoneNumber>();
+  readonly templates = new Map<string, StoredTemplate>();
+  readonly phones = new Map<string, SimulatedPhone>();
+  /** Every message sent to a simulated phone, by wamid. */
+  readonly messages = new Map<string, ReceivedMessage>();
+  /** Every message a simulated phone sent, by wamid, with its sender. */
+  readonly inbound = new Map<string, SentMessage & { from: string }>();
+  app: SandboxAppConfig;
+  clockOffsetMs = 0;
+  #saveTimer: NodeJS.Timeout | undefined;
+
+  constructor(
+    app: SandboxAppConfig,
+    private readonly file: string | undefined,
+  ) {
+    this.app = app;
+  }
+
+  /** Loads the state file when there is one; answers whether it did. */
+  load(): boolean {
+    if (!this.file) return false;
+    let text: string;
+    try {
+      text = readFileSync(this.file, 'utf8');
+    } catch {
+      return false;
+    }
+    const saved = JSON.parse(text) as PersistedState;
+    this.clockOffsetMs = saved.clockOffsetMs;
+    this.app = { ...saved.app, ...definedOnly(this.app) };
+    for (const waba of saved.wabas) this.wabas.set(waba.id, waba);
+    for (const number of saved.phoneNumbers) this.phoneNumbers.set(number.id, number);
+    for (const template of saved.templates) this.templates.set(template.id, template);
+    for (const phone of saved.phones) this.phones.set(phone.waId, { ...phone, received: [], sent: [] });
+    return true;
+  }
+
+  /** Schedules a save of the persisted part (no-op without a state file). */
+  touch(): void {
+    if (!this.file || this.#saveTimer) return;
+    this.#saveTimer = setTimeout(() => this.flush(), 50);
+    this.#saveTimer.unref();
+  }
+
+  flush(): void {
+    if (this.#saveTimer) clearTimeout(this.#saveTimer);
+    this.#saveTimer = undefined;
+    if (!this.file) return;
+    const state: PersistedState = {
+      version: 1,
+      clockOffsetMs: this.clockOffsetMs,
+      app: this.app,
+      wabas: [...this.wabas.values()],
+      phoneNumbers: [...this.phoneNumbers.values()],
+      templates: [...this.templates.values()],
+      phones: [...this.phones.values()].map(({ received: _r, sent: _s, ...rest }) => rest),
+    };
+    mkdirSync(dirname(this.file), { recursive: true });
+    const tmp = `${this.file}.${process.pid}.tmp`;
+    writeFileSync(tmp, JSON.stringify(state, null, 2));
+    renameSync(tmp, this.file);
+  }
+
+  /**
+   * Creates a WABA with one phone number, or returns the existing one when the given ids are
+   * already known (idempotent, so a platform can re-assert its sandbox account on every start).
+   */
+  ensureAccount(input: {
+    waba_id?: string;
+    phone_number_id?: string;
+    display_phone_number?: string;
+    verified_name?: string;
+    throughput_mps?: number;
+  }): { waba: SandboxWaba; phoneNumber: SandboxPhoneNumber } {
+    const existing = input.phone_number_id ? this.phoneNumbers.get(input.phone_number_id) : undefined;
+    if (existing) {
+      const waba = this.wabas.get(existing.wabaId);
+      if (waba) return { waba, phoneNumber: existing };
+    }
+    const wabaId = input.waba_id ?? newGraphId();
+    const waba = this.wabas.get(wabaId) ?? {
+      id: wabaId,
+      name: input.verified_name ?? 'Conversa Sandbox',
+      timezoneId: '1',
+      messagingLimitTier: 'TIER_250' as const,
+      subscribed: true,
+      overrideCallbackUri: null,
+    };
+    this.wabas.set(waba.id, waba);
+    const phoneNumber: SandboxPhoneNumber = {
+      id: input.phone_number_id ?? newGraphId(),
+      wabaId: waba.id,
+      displayPhoneNumber: input.display_phone_number ?? `1555${String(this.phoneNumbers.size + 1).padStart(7, '0')}`,
+      verifiedName: input.verified_name ?? 'Conversa Sandbox',
+      qualityRating: 'GREEN',
+      throughputMps: input.throughput_mps ?? 80,
+      registered: true,
+      pin: null,
+      registrationCalls: [],
+      profile: {
+        about: 'Hello from the Conversa sandbox',
+        address: '',
+        description: '',
+        email: '',
+        profile_picture_url: '',
+        websites: [],
+        vertical: 'OTHER',
+      },
+    };
+    this.phoneNumbers.set(phoneNumber.id, phoneNumber);
+    this.touch();
+    return { waba, phoneNumber };
+  }
+
+  /** The simulated phone for a wa_id, created with default behaviour when unknown. */
+  phoneFor(waId: string): SimulatedPhone {
+    let phone = this.phones.get(waId);
+    if (!phone) {
+      phone = {
+        waId,
+        name: `Customer ${waId.slice(-4)}`,
+        hasWhatsapp: true,
+        behaviour: { ...DEFAULT_BEHAVIOUR },
+        marketingStopped: false,
+        lastInboundAt: {},
+        received: [],
+        sent: [],
+      };
+      this.phones.set(waId, phone);
+      this.touch();
+    }
+    return phone;
+  }
+}
+
+function definedOnly<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined && v !== null && v !== '')) as Partial<T>;
+}

@@ -1,0 +1,2 @@
+export { verifyWebhookSignature } from './signature.js';
+export type * from './wire.js';

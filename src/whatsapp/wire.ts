@@ -1,0 +1,287 @@
+/**
+ * Cloud API wire types: the JSON shapes that cross the network between a WhatsApp Business
+ * Platform client and Meta's Graph API (or the sandbox). Types only, no logic: the platform
+ * and the sandbox both import this file, and nothing else from each other.
+ *
+ * Source: shared/whatsapp/cloud-api-facts.md §1–§3.
+ */
+
+/** The `error` object of a synchronous Graph API error response. */
+export interface GraphError {
+  message: string;
+  type: string;
+  code: number;
+  error_subcode?: number;
+  error_data?: { messaging_product?: 'whatsapp'; details: string } | string;
+  error_user_title?: string;
+  error_user_msg?: string;
+  is_transient?: boolean;
+  fbtrace_id: string;
+}
+
+export interface GraphErrorResponse {
+  error: GraphError;
+}
+
+/** The error object inside webhooks: `statuses[].errors`, `messages[].errors`, `value.errors`. */
+export interface WebhookError {
+  code: number;
+  title: string;
+  message?: string;
+  error_data?: { details: string };
+  href?: string;
+}
+
+export type MessageType =
+  | 'text'
+  | 'image'
+  | 'audio'
+  | 'video'
+  | 'document'
+  | 'sticker'
+  | 'location'
+  | 'contacts'
+  | 'interactive'
+  | 'template'
+  | 'reaction';
+
+export interface MediaObject {
+  id?: string;
+  link?: string;
+  caption?: string;
+  filename?: string;
+}
+
+export interface LocationObject {
+  latitude: number;
+  longitude: number;
+  name?: string;
+  address?: string;
+}
+
+export interface ContactCard {
+  name: {
+    formatted_name: string;
+    first_name?: string;
+    last_name?: string;
+    middle_name?: string;
+    prefix?: string;
+    suffix?: string;
+  };
+  addresses?: Array<Record<string, string>>;
+  birthday?: string;
+  emails?: Array<{ email?: string; type?: string }>;
+  org?: { company?: string; department?: string; title?: string };
+  phones?: Array<{ phone?: string; type?: string; wa_id?: string }>;
+  urls?: Array<{ url?: string; type?: string }>;
+}
+
+export interface TemplateParameter {
+  type: 'text' | 'currency' | 'date_time' | 'image' | 'video' | 'document' | 'location' | 'payload' | 'coupon_code' | 'action';
+  parameter_name?: string;
+  text?: string;
+  currency?: { fallback_value: string; code: string; amount_1000: number };
+  date_time?: { fallback_value: string };
+  image?: MediaObject;
+  video?: MediaObject;
+  document?: MediaObject;
+  location?: LocationObject;
+  payload?: string;
+  coupon_code?: string;
+  action?: Record<string, unknown>;
+}
+
+export interface TemplateSendComponent {
+  type: 'header' | 'body' | 'button' | 'footer';
+  sub_type?: string;
+  index?: string | number;
+  parameters?: TemplateParameter[];
+}
+
+export interface TemplateSendObject {
+  name: string;
+  language: { code: string; policy?: 'deterministic' };
+  components?: TemplateSendComponent[];
+}
+
+/** Body of `POST /{phone-number-id}/messages` for a message send. */
+export interface SendMessageRequest {
+  messaging_product: 'whatsapp';
+  recipient_type?: 'individual' | 'group';
+  to: string;
+  type?: MessageType;
+  context?: { message_id: string };
+  biz_opaque_callback_data?: string;
+  text?: { body: string; preview_url?: boolean };
+  image?: MediaObject;
+  audio?: MediaObject;
+  video?: MediaObject;
+  document?: MediaObject;
+  sticker?: MediaObject;
+  location?: LocationObject;
+  contacts?: ContactCard[];
+  interactive?: Record<string, unknown>;
+  template?: TemplateSendObject;
+  reaction?: { message_id: string; emoji: string };
+}
+
+/** Body of `POST /{phone-number-id}/messages` that marks a message read. */
+export interface MarkReadRequest {
+  messaging_product: 'whatsapp';
+  status: 'read';
+  message_id: string;
+  typing_indicator?: { type: 'text' };
+}
+
+export interface SendMessageResponse {
+  messaging_product: 'whatsapp';
+  contacts: Array<{ input: string; wa_id: string }>;
+  messages: Array<{ id: string; message_status?: 'accepted' | 'held_for_quality_assessment' | 'paused' }>;
+}
+
+export interface MediaInfoResponse {
+  messaging_product: 'whatsapp';
+  url: string;
+  mime_type: string;
+  sha256: string;
+  file_size: string;
+  id: string;
+}
+
+export type TemplateCategory = 'MARKETING' | 'UTILITY' | 'AUTHENTICATION';
+
+export type TemplateStatus =
+  | 'APPROVED'
+  | 'PENDING'
+  | 'REJECTED'
+  | 'PAUSED'
+  | 'DISABLED'
+  | 'IN_APPEAL'
+  | 'REINSTATED'
+  | 'FLAGGED'
+  | 'PENDING_DELETION'
+  | 'DELETED'
+  | 'LIMIT_EXCEEDED'
+  | 'ARCHIVED';
+
+/** A component of a template as created (`POST /{waba-id}/message_templates`). */
+export interface TemplateComponentDefinition {
+  type: 'HEADER' | 'BODY' | 'FOOTER' | 'BUTTONS';
+  format?: 'TEXT' | 'IMAGE' | 'VIDEO' | 'GIF' | 'DOCUMENT' | 'LOCATION';
+  text?: string;
+  example?: {
+    header_text?: string[];
+    header_text_named_params?: Array<{ param_name: string; example: string }>;
+    header_handle?: string[];
+    body_text?: string[][];
+    body_text_named_params?: Array<{ param_name: string; example: string }>;
+  };
+  add_security_recommendation?: boolean;
+  code_expiration_minutes?: number;
+  buttons?: Array<{
+    type: string;
+    text?: string;
+    url?: string;
+    phone_number?: string;
+    example?: string[] | string;
+    otp_type?: string;
+    [key: string]: unknown;
+  }>;
+}
+
+export interface CreateTemplateRequest {
+  name: string;
+  language: string;
+  category: TemplateCategory;
+  parameter_format?: 'POSITIONAL' | 'NAMED';
+  allow_category_change?: boolean;
+  components: TemplateComponentDefinition[];
+}
+
+export interface TemplateRecord {
+  id: string;
+  name: string;
+  language: string;
+  status: TemplateStatus;
+  category: TemplateCategory;
+  parameter_format?: 'POSITIONAL' | 'NAMED';
+  components: TemplateComponentDefinition[];
+  quality_score?: { score: 'GREEN' | 'YELLOW' | 'RED' | 'UNKNOWN'; date?: number };
+  rejected_reason?: string;
+  previous_category?: TemplateCategory;
+}
+
+export interface Paging {
+  cursors: { before: string; after: string };
+  next?: string;
+  previous?: string;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Webhooks
+
+export interface WebhookEnvelope {
+  object: 'whatsapp_business_account';
+  entry: WebhookEntry[];
+}
+
+export interface WebhookEntry {
+  id: string;
+  time?: number;
+  changes: WebhookChange[];
+}
+
+export interface WebhookChange {
+  field: string;
+  value: Record<string, unknown>;
+}
+
+export interface WebhookMetadata {
+  display_phone_number: string;
+  phone_number_id: string;
+}
+
+export interface WebhookContact {
+  profile: { name: string };
+  wa_id: string;
+}
+
+/** An inbound message as it appears in `value.messages[]`. Type-specific fields stay open. */
+export interface InboundMessage {
+  from: string;
+  id: string;
+  timestamp: string;
+  type: string;
+  context?: { from?: string; id?: string; forwarded?: boolean; frequently_forwarded?: boolean };
+  errors?: WebhookError[];
+  [content: string]: unknown;
+}
+
+export type StatusValue = 'sent' | 'delivered' | 'read' | 'failed' | 'played';
+
+export interface PricingObject {
+  billable?: boolean;
+  pricing_model: 'CBP' | 'PMP';
+  category: string;
+  type?: 'regular' | 'free_customer_service' | 'free_entry_point';
+}
+
+export interface StatusEvent {
+  id: string;
+  status: StatusValue;
+  timestamp: string;
+  recipient_id: string;
+  biz_opaque_callback_data?: string;
+  conversation?: { id: string; expiration_timestamp?: string; origin: { type: string } };
+  pricing?: PricingObject;
+  errors?: WebhookError[];
+}
+
+export interface MessagesChangeValue {
+  messaging_product: 'whatsapp';
+  metadata: WebhookMetadata;
+  contacts?: WebhookContact[];
+  messages?: InboundMessage[];
+  statuses?: StatusEvent[];
+  errors?: WebhookError[];
+}

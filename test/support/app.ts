@@ -1,0 +1,51 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { buildApp, type App, type StartResult } from '../../src/app/index.js';
+import { loadConfig } from '../../src/config/index.js';
+
+export const TEST_ADMIN_KEY = 'test-admin-key-0123456789abcdef';
+export const SANDBOX_TOKEN = 'sandbox-access-token';
+
+export interface RunningApp {
+  app: App;
+  started: StartResult;
+  dataDir: string;
+  /** Restart on the same data folder and database (a second `npm start`). */
+  restart(): Promise<RunningApp>;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the whole platform with the embedded sandbox on random ports, in a temporary data
+ * folder, as `npm start` would. Pass a database URL from test/support/databases.ts.
+ */
+export async function startTestApp(options: { databaseUrl?: string; dataDir?: string; env?: Record<string, string> } = {}): Promise<RunningApp> {
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'conversa-test-'));
+  const env = {
+    PORT: '0',
+    SANDBOX_PORT: '0',
+    HOST: '127.0.0.1',
+    CONVERSA_DATA_DIR: dataDir,
+    LOG_LEVEL: 'silent',
+    CONVERSA_ADMIN_KEY: TEST_ADMIN_KEY,
+    ...(options.databaseUrl ? { DATABASE_URL: options.databaseUrl } : {}),
+    ...options.env,
+  };
+  const app = await buildApp(loadConfig(env), { sandbox: { templateReviewDelayMs: 50, webhookRetryBaseMs: 50 } });
+  const started = await app.start();
+  const running: RunningApp = {
+    app,
+    started,
+    dataDir,
+    async restart() {
+      await app.close();
+      return startTestApp({ ...options, dataDir });
+    },
+    async close() {
+      await app.close();
+      if (!options.dataDir) rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+  return running;
+}

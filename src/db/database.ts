@@ -1,4 +1,5 @@
 import { mkdirSync } from 'node:fs';
+import { userInfo } from 'node:os';
 import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
@@ -56,7 +57,7 @@ function openSqlite(path: string): Database {
 function openPostgres(url: string): Database {
   // Keep int8 (COUNT(*), bigserial) as JS numbers: our counters stay far below 2^53.
   pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number.parseInt(value, 10));
-  const pool = new pg.Pool({ connectionString: url, max: 10 });
+  const pool = new pg.Pool({ connectionString: withDefaultUser(url), max: 10 });
   const db = new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) });
   return {
     db,
@@ -74,6 +75,21 @@ export async function pingDatabase(database: Database): Promise<boolean> {
   } catch {
     return false;
   }
+}
+
+/**
+ * libpq's default when the URL names no user is the operating-system user; node-postgres reads
+ * $USER instead, which service managers often leave unset. Do what libpq does.
+ */
+export function withDefaultUser(url: string): string {
+  const parsed = new URL(url);
+  if (parsed.username) return url;
+  try {
+    parsed.username = userInfo().username;
+  } catch {
+    return url;
+  }
+  return parsed.toString();
 }
 
 function redactUrl(url: string): string {

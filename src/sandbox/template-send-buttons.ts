@@ -55,7 +55,7 @@ export function renderButtons(template: TemplateRecord, sent: ReadonlyMap<number
 function renderButton(button: Button, index: number, sent: TemplateSendComponent | undefined): Matched<RenderedButton> {
   const type = button.type.toUpperCase();
   const label = `button at index ${index}`;
-  const text = button.text ?? (type === 'OTP' && button.otp_type === 'ONE_TAP' && typeof button.autofill_text === 'string' ? button.autofill_text : DEFAULT_LABEL[type] ?? '');
+  const text = labelOf(button, type);
   const expected = SUB_TYPE[type];
   const params = sent?.parameters ?? [];
   if (sent !== undefined) {
@@ -104,4 +104,10 @@ function renderButton(button: Button, index: number, sent: TemplateSendComponent
       // FLOW, CATALOG, MPM, VOICE_CALL take an optional action; PHONE_NUMBER and APP take nothing.
       return { ok: true, value: { type, text } };
   }
+}
+
+function labelOf(button: Button, type: string): string {
+  if (button.text !== undefined) return button.text;
+  if (type === 'OTP' && button.otp_type === 'ONE_TAP' && typeof button.autofill_text === 'string') return button.autofill_text;
+  return DEFAULT_LABEL[type] ?? '';
 }

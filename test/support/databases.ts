@@ -1,5 +1,9 @@
 import { randomBytes } from 'node:crypto';
+import { rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import pg from 'pg';
+import { withDefaultUser } from '../../src/db/database.js';
 
 /** PostgreSQL server used by storage tests; each test file gets its own fresh database on it. */
 export const POSTGRES_TEST_URL = process.env.DATABASE_URL_TEST ?? 'postgres://127.0.0.1:5432/test';
@@ -17,9 +21,19 @@ export interface Dialect {
 
 /** Every storage test runs once per dialect: `describe.each(DIALECTS)`. */
 export const DIALECTS: Dialect[] = [
-  { name: 'sqlite', create: async () => ({ url: 'sqlite::memory:', drop: async () => {} }) },
+  { name: 'sqlite', create: createSqliteDatabase },
   { name: 'postgres', create: createPostgresDatabase },
 ];
+
+async function createSqliteDatabase(): Promise<TestDatabase> {
+  const file = join(tmpdir(), `conversa-t-${randomBytes(6).toString('hex')}.db`);
+  return {
+    url: `sqlite:${file}`,
+    drop: async () => {
+      for (const suffix of ['', '-wal', '-shm']) rmSync(`${file}${suffix}`, { force: true });
+    },
+  };
+}
 
 async function createPostgresDatabase(): Promise<TestDatabase> {
   const name = `conversa_t_${randomBytes(6).toString('hex')}`;
@@ -33,7 +47,7 @@ async function createPostgresDatabase(): Promise<TestDatabase> {
 }
 
 async function admin(statement: string): Promise<void> {
-  const client = new pg.Client({ connectionString: POSTGRES_TEST_URL });
+  const client = new pg.Client({ connectionString: withDefaultUser(POSTGRES_TEST_URL) });
   await client.connect();
   try {
     await client.query(statement);

@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from './config.js';
+
+describe('loadConfig', () => {
+  it('has working defaults for a laptop', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({ host: '127.0.0.1', port: 3000, publicUrl: 'http://127.0.0.1:3000', logLevel: 'info', sandbox: { enabled: true, port: 3100, accessToken: 'sandbox-access-token' } });
+    expect(config.databaseUrl).toBe(`sqlite:${config.dataDir}/conversa.db`);
+    expect(Object.isFrozen(config)).toBe(true);
+    expect(Object.isFrozen(config.sandbox)).toBe(true);
+  });
+
+  it('reads every documented variable', () => {
+    const config = loadConfig({
+      HOST: '0.0.0.0',
+      PORT: '8080',
+      SANDBOX_PORT: '8081',
+      CONVERSA_SANDBOX: 'off',
+      CONVERSA_DATA_DIR: '/var/lib/conversa',
+      DATABASE_URL: 'postgres://conversa@db/conversa',
+      LOG_LEVEL: 'warn',
+      CONVERSA_PUBLIC_URL: 'https://chat.example.com/',
+      SANDBOX_ACCESS_TOKEN: 'another-token',
+    });
+    expect(config).toMatchObject({
+      host: '0.0.0.0',
+      port: 8080,
+      publicUrl: 'https://chat.example.com',
+      dataDir: '/var/lib/conversa',
+      databaseUrl: 'postgres://conversa@db/conversa',
+      sandbox: { enabled: false, port: 8081, accessToken: 'another-token' },
+    });
+  });
+
+  it('names every bad variable and its rule', () => {
+    expect(() => loadConfig({ PORT: 'eighty', DATABASE_URL: 'mysql://x', CONVERSA_SANDBOX: 'maybe' })).toThrow(ConfigError);
+    let message = '';
+    try {
+      loadConfig({ PORT: '70000', DATABASE_URL: 'mysql://x', CONVERSA_SECRET_KEY: 'short' });
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toContain('PORT: PORT must be between 0 and 65535');
+    expect(message).toContain('DATABASE_URL: DATABASE_URL must start with sqlite:, postgres:// or postgresql://');
+    expect(message).toContain('CONVERSA_SECRET_KEY: CONVERSA_SECRET_KEY must be 64 hexadecimal characters');
+  });
+
+  it('treats empty values as unset', () => {
+    expect(loadConfig({ PORT: '', DATABASE_URL: '' }).port).toBe(3000);
+  });
+});

@@ -254,6 +254,17 @@ describe('a published Cloud API client against the sandbox', () => {
     await new Promise((resolve) => receiver?.close(resolve));
   });
 
+  it('subscribes only a receiver whose handshake (answered by whatsapp-api-js) accepts the verify token', async () => {
+    const receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/webhook`;
+    const refused = await fetch(`${base}/sandbox/v1/webhook`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ url: receiverUrl, verify_token: 'not-the-verify-token' }),
+    });
+    expect(refused.status).toBe(422);
+    expect((await admin<{ url: string }>('GET', '/webhook')).url).toBe(receiverUrl);
+  });
+
   it('rejects a wrong token with a Graph error the library understands', async () => {
     const wrong = new WhatsAppClient({ baseUrl: base, graphVersion: 'v23.0', accessToken: 'not-the-token' });
     const error = await wrong.messages.sendText({ phoneNumberId, to: CUSTOMER, body: 'hi' }).catch((e: unknown) => e);

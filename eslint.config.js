@@ -26,7 +26,7 @@ export default tseslint.config(
               message: 'Import another module only through its index.ts (modules/<name>/index.js).',
             },
             {
-              regex: '^\\.\\./(?!index\\.js$)[^/]+/[^/]+\\.js$',
+              regex: '^\\.\\./[^/]+/(?!index\\.js$)[^/]+\\.js$',
               message: 'Inside modules/, reach a sibling module only through its index.ts.',
             },
           ],

@@ -43,9 +43,10 @@ describe.each(DIALECTS)('platform on $name', (dialect) => {
       if (stored.length === 0) await new Promise((r) => setTimeout(r, 10));
     }
     expect(stored).toHaveLength(1);
-    const value = (stored[0]?.payload as { entry: Array<{ id: string; changes: Array<{ value: { messages: Array<{ text: { body: string } }> } }> }> }).entry[0];
-    expect(value?.id).toBe(number?.waba_id);
-    expect(value?.changes[0]?.value.messages[0]?.text.body).toBe('Olá 👋');
+    const event = stored[0]?.payload as { waba_id: string; metadata: { phone_number_id: string }; message: { text: { body: string } } };
+    expect(event.waba_id).toBe(number?.waba_id);
+    expect(event.metadata.phone_number_id).toBe(number?.phone_number_id);
+    expect(event.message.text.body).toBe('Olá 👋');
   });
 
   it('answers Meta’s handshake only with a known verify token', async () => {
@@ -61,7 +62,7 @@ describe.each(DIALECTS)('platform on $name', (dialect) => {
 
   it('refuses webhooks with a bad or missing signature and stores nothing', async () => {
     const before = (await events()).length;
-    const body = JSON.stringify({ object: 'whatsapp_business_account', entry: [{ id: running.started.sandboxNumber?.waba_id, changes: [] }] });
+    const body = JSON.stringify({ object: 'whatsapp_business_account', entry: [{ id: running.started.sandboxNumber?.waba_id, changes: [{ field: 'brand_new_field', value: { kept: 'raw' } }] }] });
     const post = (headers: Record<string, string>) =>
       fetch(`${running.started.platformUrl}/webhooks/whatsapp`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
     const missing = await post({});

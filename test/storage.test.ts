@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrateToLatest, openDatabase, type Database } from '../src/db/index.js';
 import { ApiKeys } from '../src/modules/api-keys/index.js';
 import { PhoneNumbers } from '../src/modules/phone-numbers/index.js';
-import { WebhookEvents } from '../src/modules/webhook-events/index.js';
+import { InboundEvents, splitWebhook } from '../src/modules/inbound/index.js';
 import { Workspaces } from '../src/modules/workspaces/index.js';
 import { SecretBox } from '../src/security/index.js';
 import { DIALECTS, type TestDatabase } from './support/databases.js';
@@ -16,7 +16,7 @@ describe.each(DIALECTS)('storage on $name', (dialect) => {
   beforeAll(async () => {
     target = await dialect.create();
     database = openDatabase(target.url);
-    expect(await migrateToLatest(database)).toEqual(['0001-foundation']);
+    expect(await migrateToLatest(database)).toEqual(['0001-foundation', '0002-messaging-core']);
   });
   afterAll(async () => {
     await database.close();
@@ -69,19 +69,43 @@ describe.each(DIALECTS)('storage on $name', (dialect) => {
     ).rejects.toThrow();
   });
 
-  it('keeps webhook events per workspace, newest first, with the exact bytes', async () => {
+  it('stores webhook events once each, per workspace, and leases them to one processor at a time', async () => {
     const workspaces = new Workspaces(database.db);
     const [a, b] = [await workspaces.create('A'), await workspaces.create('B')];
-    const log = new WebhookEvents(database.db);
-    const body = '{"object":"whatsapp_business_account","entry":[{"id":"1","changes":[{"value":{"text":"Ol\\u00e1 \\ud83d\\udc4b"}}]}]}';
-    const first = await log.record({ workspaceId: a.id, wabaId: '1', body });
-    const second = await log.record({ workspaceId: a.id, wabaId: '1', body });
-    await log.record({ workspaceId: b.id, wabaId: '2', body });
-    const page = await log.list(a.id, { limit: 10 });
-    expect(page.data.map((e) => e.id)).toEqual([second, first]);
-    expect(page.data[0]?.payload).toEqual({ object: 'whatsapp_business_account', entry: [{ id: '1', changes: [{ value: { text: 'Olá 👋' } }] }] });
-    const stored = await database.db.selectFrom('webhook_events').select('body').where('id', '=', first).executeTakeFirstOrThrow();
-    expect(stored.body).toBe(body);
-    expect((await log.list(b.id, { limit: 10 })).data).toHaveLength(1);
+    const store = new InboundEvents(database.db, database.capabilities);
+    const webhook = {
+      object: 'whatsapp_business_account',
+      entry: [
+        {
+          id: '1',
+          changes: [
+            {
+              field: 'messages',
+              value: {
+                metadata: { phone_number_id: '10' },
+                contacts: [{ wa_id: '5511999990000', profile: { name: 'Zé' } }],
+                messages: [{ id: `wamid.${dialect.name}A`, from: '5511999990000', type: 'text', text: { body: 'Olá 👋' } }],
+                statuses: [{ id: `wamid.${dialect.name}B`, status: 'delivered' }, { id: `wamid.${dialect.name}B`, status: 'read' }],
+              },
+            },
+            { field: 'brand_new_field', value: { anything: true } },
+          ],
+        },
+      ],
+    };
+    const events = splitWebhook(webhook);
+    expect(events.map((e) => e.kind)).toEqual(['message', 'status', 'status', 'other']);
+    const [first, again] = await Promise.all([store.store(a.id, events), store.store(a.id, events)]);
+    expect(first + again).toBe(4);
+    expect(await store.store(a.id, splitWebhook(webhook))).toBe(0);
+    await store.store(b.id, [{ dedupeKey: `o:${dialect.name}-b`, field: 'x', kind: 'other', payload: '{}' }]);
+    const page = await store.list(a.id, { limit: 10 });
+    expect(page.data).toHaveLength(4);
+    expect((page.data.at(-1)?.payload as { message: { text: { body: string } } }).message.text.body).toBe('Olá 👋');
+    const claimed = await store.claim(10);
+    expect(claimed.map((e) => e.kind)).toEqual(['message', 'status', 'status', 'other', 'other']);
+    expect(await store.claim(10)).toEqual([]); // leased
+    await store.markProcessed(claimed.map((e) => e.id));
+    expect(await store.pendingCount()).toBe(0);
   });
 });

@@ -6,10 +6,16 @@ import { migrateToLatest, openDatabase, type Database } from '../db/index.js';
 import { buildHttpServer } from '../http/server.js';
 import { ApiKeys } from '../modules/api-keys/index.js';
 import { PhoneNumbers } from '../modules/phone-numbers/index.js';
-import { WebhookEvents } from '../modules/webhook-events/index.js';
+import { ConsentLedger } from '../modules/consent/index.js';
+import { Contacts } from '../modules/contacts/index.js';
+import { Conversations } from '../modules/conversations/index.js';
+import { InboundEvents } from '../modules/inbound/index.js';
+import { Dispatcher, IngestProcessor, Messages, SendService, type DispatcherOptions } from '../modules/messaging/index.js';
+import { TemplateCache } from '../modules/templates/index.js';
 import { Workspaces } from '../modules/workspaces/index.js';
 import { createSandbox, type Sandbox, type SandboxOptions } from '../sandbox/index.js';
 import { SecretBox } from '../security/index.js';
+import { WhatsAppClient } from '../whatsapp/index.js';
 import { bootstrap, type BootstrapResult } from './bootstrap.js';
 import { createLogger } from './logger.js';
 import { resolveSecretKey } from './secret-key.js';
@@ -18,7 +24,15 @@ export interface Modules {
   workspaces: Workspaces;
   apiKeys: ApiKeys;
   phoneNumbers: PhoneNumbers;
-  webhookEvents: WebhookEvents;
+  inboundEvents: InboundEvents;
+  contacts: Contacts;
+  consent: ConsentLedger;
+  conversations: Conversations;
+  messages: Messages;
+  templates: TemplateCache;
+  sender: SendService;
+  processor: IngestProcessor;
+  dispatcher: Dispatcher;
 }
 
 export interface StartResult extends BootstrapResult {
@@ -41,6 +55,10 @@ export interface App {
 
 export interface BuildOptions {
   logger?: Logger;
+  /** Dispatcher knobs (retry base, grace for unknown outcomes); tests shorten them. */
+  dispatcher?: DispatcherOptions;
+  /** Do not start the processor and dispatcher loops (tests that drive them by hand). */
+  manualWorkers?: boolean;
   /** Test knobs for the embedded sandbox (review delay, retry base). */
   sandbox?: Partial<Pick<SandboxOptions, 'templateReviewDelayMs' | 'webhookRetryBaseMs'>>;
 }
@@ -60,13 +78,6 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     throw error;
   }
   const box = new SecretBox(resolveSecretKey(config.secretKey, config.dataDir));
-  const modules: Modules = {
-    workspaces: new Workspaces(database.db),
-    apiKeys: new ApiKeys(database.db),
-    phoneNumbers: new PhoneNumbers(database.db, box),
-    webhookEvents: new WebhookEvents(database.db),
-  };
-  const http = await buildHttpServer({ logger, database, ...modules });
   const sandbox = config.sandbox.enabled
     ? await createSandbox({
         logger: logger.child({ component: 'sandbox' }),
@@ -76,7 +87,47 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
         ...options.sandbox,
       })
     : undefined;
-
+  // With the embedded sandbox the platform runs on sandbox time, so moving the sandbox clock
+  // (POST /sandbox/v1/clock) moves the customer service window on both sides.
+  const now = sandbox ? () => new Date(sandbox.now()) : () => new Date();
+  const { db } = database;
+  const client = new WhatsAppClient();
+  const phoneNumbers = new PhoneNumbers(db, box);
+  const contacts = new Contacts(db, now);
+  const consent = new ConsentLedger(db, now);
+  const conversations = new Conversations(db, now);
+  const messages = new Messages(db, now);
+  const templates = new TemplateCache(db, now);
+  const inboundEvents = new InboundEvents(db, database.capabilities, now);
+  const dispatcher = new Dispatcher(db, database.capabilities, client, phoneNumbers, logger.child({ component: 'dispatcher' }), now, options.dispatcher);
+  const sender = new SendService({ db, phoneNumbers, contacts, conversations, consent, messages, templates, client, queued: () => dispatcher.wake(), now });
+  const processor = new IngestProcessor({
+    db,
+    inbound: inboundEvents,
+    phoneNumbers,
+    contacts,
+    conversations,
+    consent,
+    messages,
+    templates,
+    logger: logger.child({ component: 'processor' }),
+    reply: (input, trx) => sender.queueServiceText(input, trx),
+  });
+  const modules: Modules = {
+    workspaces: new Workspaces(db),
+    apiKeys: new ApiKeys(db),
+    phoneNumbers,
+    inboundEvents,
+    contacts,
+    consent,
+    conversations,
+    messages,
+    templates,
+    sender,
+    processor,
+    dispatcher,
+  };
+  const http = await buildHttpServer({ logger, database, ...modules, eventsStored: () => processor.wake() });
   return {
     config,
     logger,
@@ -95,10 +146,18 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
         webhookUrl: `${platformUrl}/webhooks/whatsapp`,
         ...(sandboxUrl ? { sandbox: { baseUrl: sandboxUrl, accessToken: config.sandbox.accessToken } } : {}),
       });
+      await dispatcher.recover();
+      if (!options.manualWorkers) {
+        processor.start();
+        dispatcher.start();
+      }
       return { ...result, platformUrl, ...(sandboxUrl ? { sandboxUrl } : {}) };
     },
     async close() {
       await http.close();
+      await processor.stop();
+      await dispatcher.stop();
+      await client.close();
       await sandbox?.close();
       await database.close();
     },

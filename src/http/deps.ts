@@ -2,7 +2,11 @@ import type { Logger } from 'pino';
 import type { Database } from '../db/index.js';
 import type { ApiKeys } from '../modules/api-keys/index.js';
 import type { PhoneNumbers } from '../modules/phone-numbers/index.js';
-import type { WebhookEvents } from '../modules/webhook-events/index.js';
+import type { ConsentLedger } from '../modules/consent/index.js';
+import type { Contacts } from '../modules/contacts/index.js';
+import type { Conversations } from '../modules/conversations/index.js';
+import type { InboundEvents } from '../modules/inbound/index.js';
+import type { Messages, SendService } from '../modules/messaging/index.js';
 
 /** What the HTTP layer needs from the rest of the app. */
 export interface HttpDeps {
@@ -10,6 +14,13 @@ export interface HttpDeps {
   database: Database;
   apiKeys: ApiKeys;
   phoneNumbers: PhoneNumbers;
-  webhookEvents: WebhookEvents;
+  inboundEvents: InboundEvents;
+  contacts: Contacts;
+  consent: ConsentLedger;
+  conversations: Conversations;
+  messages: Messages;
+  sender: SendService;
+  /** Wakes the inbound processor after new webhook events are stored. */
+  eventsStored: () => void;
 }
 

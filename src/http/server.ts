@@ -2,7 +2,9 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } 
 import { installAuth } from './auth.js';
 import type { HttpDeps } from './deps.js';
 import { installErrorHandlers } from './errors.js';
+import { registerContactRoutes } from './routes/contacts.js';
 import { registerHealthRoutes } from './routes/health.js';
+import { registerMessageRoutes } from './routes/messages.js';
 import { registerWebhookEventRoutes } from './routes/webhook-events.js';
 import { registerWhatsappWebhookRoutes } from './routes/whatsapp-webhook.js';
 
@@ -18,6 +20,13 @@ export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> 
   installAuth(app, deps.apiKeys);
   registerHealthRoutes(app, deps.database);
   await app.register(async (scope) => registerWhatsappWebhookRoutes(scope, deps));
-  await app.register(async (scope) => registerWebhookEventRoutes(scope, deps), { prefix: '/api/v1' });
+  await app.register(
+    async (scope) => {
+      registerWebhookEventRoutes(scope, deps);
+      registerContactRoutes(scope, deps);
+      registerMessageRoutes(scope, deps);
+    },
+    { prefix: '/api/v1' },
+  );
   return app;
 }

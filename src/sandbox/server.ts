@@ -30,6 +30,8 @@ export interface SandboxOptions {
 export interface Sandbox {
   readonly app: FastifyInstance;
   readonly engine: SandboxEngine;
+  /** Sandbox time (epoch ms): real time plus the offset `POST /sandbox/v1/clock` added. */
+  now(): number;
   /** Starts listening; answers the base URL (`http://host:port`). */
   listen(port: number, host: string): Promise<string>;
   close(): Promise<void>;
@@ -76,6 +78,7 @@ export async function createSandbox(options: SandboxOptions): Promise<Sandbox> {
   return {
     app,
     engine,
+    now: () => engine.clock.now(),
     async listen(port, host) {
       await app.listen({ port, host });
       const address = app.server.address();

@@ -54,7 +54,9 @@ export interface WebhookSenderStats {
  */
 export class WebhookSender {
   readonly #agent = new Agent({ keepAliveTimeout: 10_000, connections: 128 });
-  readonly #queue: Pending[] = [];
+  /** Waiting deliveries from `#head` on (a head index: `shift()` is O(n) on a long backlog). */
+  readonly #queue: Array<Pending | undefined> = [];
+  #head = 0;
   readonly #timers = new Set<NodeJS.Timeout>();
   #inFlight = 0;
   #closed = false;
@@ -93,6 +95,7 @@ export class WebhookSender {
     for (const timer of this.#timers) clearTimeout(timer);
     this.#timers.clear();
     this.#queue.length = 0;
+    this.#head = 0;
     await this.#agent.close();
   }
 
@@ -104,13 +107,19 @@ export class WebhookSender {
 
   #pump(): void {
     const limit = this.options.concurrency ?? 64;
-    while (this.#inFlight < limit && this.#queue.length > 0) {
-      const next = this.#queue.shift() as Pending;
+    while (this.#inFlight < limit && this.#head < this.#queue.length) {
+      const next = this.#queue[this.#head] as Pending;
+      this.#queue[this.#head] = undefined;
+      this.#head += 1;
       this.#inFlight += 1;
       void this.#attempt(next).finally(() => {
         this.#inFlight -= 1;
         this.#pump();
       });
+    }
+    if (this.#head === this.#queue.length || (this.#head > 1024 && this.#head * 2 > this.#queue.length)) {
+      this.#queue.splice(0, this.#head);
+      this.#head = 0;
     }
   }
 

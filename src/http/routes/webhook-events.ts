@@ -2,8 +2,8 @@ import type { FastifyInstance } from 'fastify';
 import type { HttpDeps } from '../deps.js';
 import { principalOf } from '../auth.js';
 
-/** `GET /api/v1/webhook-events`: the verified Meta webhooks this workspace received, newest first. */
-export function registerWebhookEventRoutes(app: FastifyInstance, deps: Pick<HttpDeps, 'webhookEvents'>): void {
+/** `GET /api/v1/webhook-events`: the events of verified Meta webhooks this workspace received (one per message, status or other change), newest first. */
+export function registerWebhookEventRoutes(app: FastifyInstance, deps: Pick<HttpDeps, 'inboundEvents'>): void {
   app.get<{ Querystring: { limit?: number; cursor?: string } }>(
     '/webhook-events',
     {
@@ -22,7 +22,7 @@ export function registerWebhookEventRoutes(app: FastifyInstance, deps: Pick<Http
     async (request) => {
       const { workspaceId } = principalOf(request);
       const limit = request.query.limit ?? 50;
-      return deps.webhookEvents.list(workspaceId, { limit, ...(request.query.cursor ? { before: Number(request.query.cursor) } : {}) });
+      return deps.inboundEvents.list(workspaceId, { limit, ...(request.query.cursor ? { before: Number(request.query.cursor) } : {}) });
     },
   );
 }

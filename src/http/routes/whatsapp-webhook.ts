@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { safeEqual } from '../../security/index.js';
+import { splitWebhook } from '../../modules/inbound/index.js';
 import { verifyWebhookSignature } from '../../whatsapp/index.js';
 import type { HttpDeps } from '../deps.js';
 import { sendError } from '../errors.js';
@@ -14,7 +15,7 @@ declare module 'fastify' {
  * Meta's webhook endpoint. `GET` answers the subscription handshake; `POST` checks the
  * signature over the raw bytes (constant time), stores the event, and only then answers 200.
  */
-export function registerWhatsappWebhookRoutes(app: FastifyInstance, deps: Pick<HttpDeps, 'phoneNumbers' | 'webhookEvents' | 'logger'>): void {
+export function registerWhatsappWebhookRoutes(app: FastifyInstance, deps: Pick<HttpDeps, 'phoneNumbers' | 'inboundEvents' | 'logger' | 'eventsStored'>): void {
   // Keep the exact bytes: the signature is over them, not over re-serialised JSON.
   app.addContentTypeParser('application/json', { parseAs: 'buffer', bodyLimit: 4 * 1024 * 1024 }, (request, body, done) => {
     request.rawBody = body as Buffer;
@@ -57,8 +58,10 @@ export function registerWhatsappWebhookRoutes(app: FastifyInstance, deps: Pick<H
       deps.logger.warn({ wabaId, hasSignature: Boolean(signature) }, 'whatsapp webhook rejected: bad or missing signature');
       return sendError(reply, 'CONVERSA_ERR_WEBHOOK_SIGNATURE');
     }
-    const id = await deps.webhookEvents.record({ workspaceId: signer.workspaceId, wabaId, body: raw.toString('utf8') });
-    deps.logger.info({ webhookEventId: id, wabaId, summary: summarise(payload) }, 'whatsapp webhook received (signature valid)');
+    const events = splitWebhook(payload);
+    const inserted = await deps.inboundEvents.store(signer.workspaceId, events);
+    if (inserted > 0) deps.eventsStored();
+    deps.logger.debug({ wabaId, events: events.length, inserted, summary: summarise(payload) }, 'whatsapp webhook stored (signature valid)');
     return reply.code(200).send('EVENT_RECEIVED');
   });
 }

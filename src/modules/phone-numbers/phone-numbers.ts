@@ -48,6 +48,8 @@ const CACHE_MS = 30_000;
  */
 export class PhoneNumbers {
   #secretsByWaba = new Map<string, { at: number; secrets: WebhookSecret[] }>();
+  #senders = new Map<string, { at: number; value: Awaited<ReturnType<PhoneNumbers['sender']>> }>();
+  #byMetaId = new Map<string, PhoneNumberView>();
 
   constructor(
     private readonly db: Kysely<Schema>,
@@ -84,6 +86,7 @@ export class PhoneNumbers {
       .set({ graph_base_url: graphBaseUrl.replace(/\/+$/, ''), updated_at: now.toISOString() })
       .where('id', '=', id)
       .execute();
+    this.#senders.delete(id);
   }
 
   async list(workspaceId: string): Promise<PhoneNumberView[]> {
@@ -126,6 +129,49 @@ export class PhoneNumbers {
     const secrets = rows.map((row) => ({ workspaceId: row.workspace_id, appSecret: this.box.open(row.app_secret_enc) }));
     this.#secretsByWaba.set(wabaId, { at: now, secrets });
     return secrets;
+  }
+
+  /**
+   * How to reach the Graph API for a number (our row id), with its throughput; cached, since
+   * the dispatcher asks on every pass.
+   */
+  async sender(id: string, now = Date.now()): Promise<{ endpoint: { baseUrl: string; version: string; accessToken: string }; metaPhoneNumberId: string; throughputMps: number; wabaId: string; workspaceId: string } | undefined> {
+    const cached = this.#senders.get(id);
+    if (cached && now - cached.at < CACHE_MS) return cached.value;
+    const row = await this.db.selectFrom('phone_numbers').selectAll().where('id', '=', id).executeTakeFirst();
+    const value = row
+      ? {
+          endpoint: { baseUrl: row.graph_base_url, version: row.graph_version, accessToken: this.box.open(row.access_token_enc) },
+          metaPhoneNumberId: row.phone_number_id,
+          throughputMps: row.throughput_mps,
+          wabaId: row.waba_id,
+          workspaceId: row.workspace_id,
+        }
+      : undefined;
+    this.#senders.set(id, { at: now, value });
+    return value;
+  }
+
+  /** A number by Meta's phone_number_id (as webhooks name it). */
+  async findByMetaId(phoneNumberId: string): Promise<PhoneNumberView | undefined> {
+    const cached = this.#byMetaId.get(phoneNumberId);
+    if (cached) return cached;
+    const row = await this.db.selectFrom('phone_numbers').selectAll().where('phone_number_id', '=', phoneNumberId).executeTakeFirst();
+    if (!row) return undefined;
+    const view = toView(row);
+    this.#byMetaId.set(phoneNumberId, view);
+    return view;
+  }
+
+  /** A workspace's number by our id or Meta's phone_number_id. */
+  async resolve(workspaceId: string, idOrMetaId: string): Promise<PhoneNumberView | undefined> {
+    const row = await this.db
+      .selectFrom('phone_numbers')
+      .selectAll()
+      .where('workspace_id', '=', workspaceId)
+      .where((eb) => eb.or([eb('id', '=', idOrMetaId), eb('phone_number_id', '=', idOrMetaId)]))
+      .executeTakeFirst();
+    return row ? toView(row) : undefined;
   }
 
   /** Every verify token in the installation, for Meta's subscription handshake. */

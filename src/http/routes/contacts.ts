@@ -1,0 +1,129 @@
+import type { FastifyInstance } from 'fastify';
+import { CONSENT_SOURCES, PURPOSES, type ConsentSource, type Purpose } from '../../modules/consent/index.js';
+import { normalizePhone } from '../../modules/contacts/index.js';
+import { principalOf } from '../auth.js';
+import type { HttpDeps } from '../deps.js';
+import { sendError } from '../errors.js';
+
+const contactBody = {
+  type: 'object',
+  required: ['phone'],
+  additionalProperties: false,
+  properties: {
+    phone: { type: 'string', minLength: 1, maxLength: 32, description: 'E.164 (+5511988887777) or national with default_country' },
+    default_country: { type: 'string', pattern: '^[A-Z]{2}$' },
+    name: { type: 'string', maxLength: 256 },
+    language: { type: 'string', pattern: '^[a-z]{2,3}(_[A-Z]{2})?$' },
+    time_zone: { type: 'string', maxLength: 64 },
+    attributes: { type: 'object', additionalProperties: { type: 'string', maxLength: 1024 }, maxProperties: 100 },
+    tags: { type: 'array', items: { type: 'string', minLength: 1, maxLength: 64 }, maxItems: 50 },
+  },
+} as const;
+
+interface ContactBody {
+  phone: string;
+  default_country?: string;
+  name?: string;
+  language?: string;
+  time_zone?: string;
+  attributes?: Record<string, string>;
+  tags?: string[];
+}
+
+const consentBody = {
+  type: 'object',
+  required: ['purpose', 'status', 'source'],
+  additionalProperties: false,
+  properties: {
+    purpose: { type: 'string', enum: PURPOSES },
+    status: { type: 'string', enum: ['opted_in', 'opted_out'] },
+    source: { type: 'string', enum: CONSENT_SOURCES },
+    text: { type: 'string', maxLength: 4096, description: 'The consent text the person was shown; an opt-in text must name the business' },
+    proof: { type: 'object', description: 'Anything that proves it: form id, IP address, signed document URL, ...' },
+  },
+} as const;
+
+const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', minLength: 1, maxLength: 64 } } } as const;
+
+/** `/api/v1/contacts`: create, read, list; the consent ledger of a contact. */
+export function registerContactRoutes(app: FastifyInstance, deps: Pick<HttpDeps, 'contacts' | 'consent'>): void {
+  app.post<{ Body: ContactBody }>('/contacts', { preHandler: app.requireScope('contacts:write'), schema: { body: contactBody } }, async (request, reply) => {
+    const { workspaceId } = principalOf(request);
+    const body = request.body;
+    const phone = normalizePhone(body.phone, body.default_country as never);
+    if (!phone.ok) return sendError(reply, 'CONVERSA_ERR_VALIDATION', `phone: ${phone.rule}`, { field: 'phone', rule: phone.rule });
+    if (body.time_zone && !isTimeZone(body.time_zone)) {
+      return sendError(reply, 'CONVERSA_ERR_VALIDATION', 'time_zone: must be an IANA time zone such as America/Sao_Paulo', { field: 'time_zone', rule: 'must be an IANA time zone' });
+    }
+    const { contact, created } = await deps.contacts.upsert(workspaceId, {
+      e164: phone.e164,
+      waId: phone.waId,
+      name: body.name,
+      language: body.language,
+      timeZone: body.time_zone,
+      attributes: body.attributes,
+      tags: body.tags,
+    });
+    return reply.code(created ? 201 : 200).send(contact);
+  });
+
+  app.get<{ Params: { id: string } }>('/contacts/:id', { preHandler: app.requireScope('contacts:read'), schema: { params: idParams } }, async (request, reply) => {
+    const contact = await deps.contacts.get(principalOf(request).workspaceId, request.params.id);
+    return contact ?? sendError(reply, 'CONVERSA_ERR_NOT_FOUND', `No contact ${request.params.id}.`);
+  });
+
+  app.get<{ Querystring: { limit?: number; cursor?: string; tag?: string } }>(
+    '/contacts',
+    {
+      preHandler: app.requireScope('contacts:read'),
+      schema: { querystring: { type: 'object', additionalProperties: false, properties: { limit: { type: 'integer', minimum: 1, maximum: 200, default: 50 }, cursor: { type: 'string', maxLength: 64 }, tag: { type: 'string', maxLength: 64 } } } },
+    },
+    async (request) =>
+      deps.contacts.list(principalOf(request).workspaceId, {
+        limit: request.query.limit ?? 50,
+        ...(request.query.cursor ? { cursor: request.query.cursor } : {}),
+        ...(request.query.tag ? { tag: request.query.tag } : {}),
+      }),
+  );
+
+  app.post<{ Params: { id: string }; Body: { purpose: Purpose; status: 'opted_in' | 'opted_out'; source: ConsentSource; text?: string; proof?: Record<string, unknown> } }>(
+    '/contacts/:id/consents',
+    { preHandler: app.requireScope('contacts:write'), schema: { params: idParams, body: consentBody } },
+    async (request, reply) => {
+      const principal = principalOf(request);
+      const contact = await deps.contacts.get(principal.workspaceId, request.params.id);
+      if (!contact) return sendError(reply, 'CONVERSA_ERR_NOT_FOUND', `No contact ${request.params.id}.`);
+      const body = request.body;
+      if (body.status === 'opted_in' && !body.text) {
+        return sendError(reply, 'CONVERSA_ERR_VALIDATION', 'text: an opt-in needs the consent text the person agreed to (naming the business)', { field: 'text', rule: 'is required for opted_in' });
+      }
+      const record = await deps.consent.record({
+        workspaceId: principal.workspaceId,
+        contactId: contact.id,
+        purpose: body.purpose,
+        status: body.status,
+        source: body.source,
+        text: body.text,
+        actor: `api_key:${principal.keyId}`,
+        proof: { ...body.proof, ip: request.ip, user_agent: request.headers['user-agent'] },
+      });
+      return reply.code(201).send(record);
+    },
+  );
+
+  app.get<{ Params: { id: string } }>('/contacts/:id/consents', { preHandler: app.requireScope('contacts:read'), schema: { params: idParams } }, async (request, reply) => {
+    const { workspaceId } = principalOf(request);
+    const contact = await deps.contacts.get(workspaceId, request.params.id);
+    if (!contact) return sendError(reply, 'CONVERSA_ERR_NOT_FOUND', `No contact ${request.params.id}.`);
+    return { data: await deps.consent.history(workspaceId, contact.id), state: await deps.consent.state(workspaceId, contact.id) };
+  });
+}
+
+function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,90 @@
+import type { FastifyInstance } from 'fastify';
+import { MESSAGE_TYPES } from '../../modules/messaging/index.js';
+import type { MessageType } from '../../whatsapp/index.js';
+import { principalOf } from '../auth.js';
+import type { HttpDeps } from '../deps.js';
+import { sendError } from '../errors.js';
+
+const sendBody = {
+  type: 'object',
+  required: ['to', 'type'],
+  properties: {
+    to: { type: 'string', minLength: 1, maxLength: 32, description: 'Recipient in international format (+5511988887777) or a wa_id' },
+    type: { type: 'string', enum: MESSAGE_TYPES },
+    from: { type: 'string', minLength: 1, maxLength: 64, description: 'Phone number (our id or Meta phone_number_id); default: the first one' },
+    context: { type: 'object', required: ['message_id'], properties: { message_id: { type: 'string', minLength: 1 } } },
+  },
+  additionalProperties: true,
+  description: 'The content goes under a key named after `type`, shaped as in the Cloud API, e.g. {"type":"text","text":{"body":"Oi"}}',
+} as const;
+
+/** `POST /api/v1/messages`, `GET /api/v1/messages/{id}`, `GET /api/v1/conversations`. */
+export function registerMessageRoutes(app: FastifyInstance, deps: Pick<HttpDeps, 'sender' | 'messages' | 'conversations'>): void {
+  app.post<{ Body: { to: string; type: MessageType; from?: string; context?: { message_id: string }; [key: string]: unknown } }>(
+    '/messages',
+    {
+      preHandler: app.requireScope('messages:write'),
+      schema: { body: sendBody, headers: { type: 'object', properties: { 'idempotency-key': { type: 'string', minLength: 1, maxLength: 255 } } } },
+    },
+    async (request, reply) => {
+      const { workspaceId } = principalOf(request);
+      const body = request.body;
+      const content = body[body.type];
+      if (content === null || typeof content !== 'object' || Array.isArray(content) !== (body.type === 'contacts')) {
+        const rule = body.type === 'contacts' ? 'must be an array of contact cards' : `must be an object with the ${body.type} content`;
+        return sendError(reply, 'CONVERSA_ERR_VALIDATION', `${body.type}: ${rule}`, { field: body.type, rule });
+      }
+      const key = request.headers['idempotency-key'];
+      const outcome = await deps.sender.send(
+        workspaceId,
+        { to: body.to, type: body.type, from: body.from, context: body.context, content },
+        typeof key === 'string' ? key : undefined,
+      );
+      if (!outcome.ok) {
+        const { code, message, fix, details } = outcome.error;
+        return reply.code(outcome.status).send({ error: { code, message, details: { fix, ...details } } });
+      }
+      if (outcome.duplicate) reply.header('idempotent-replayed', 'true');
+      return reply.code(202).send({ id: outcome.message.id, status: outcome.message.status });
+    },
+  );
+
+  app.get<{ Params: { id: string } }>(
+    '/messages/:id',
+    { preHandler: app.requireScope('messages:read'), schema: { params: { type: 'object', properties: { id: { type: 'string', maxLength: 64 } } } } },
+    async (request, reply) => {
+      const message = await deps.messages.get(principalOf(request).workspaceId, request.params.id);
+      return message ?? sendError(reply, 'CONVERSA_ERR_NOT_FOUND', `No message ${request.params.id}.`);
+    },
+  );
+
+  app.get<{ Querystring: { contact_id?: string; limit?: number; cursor?: string; messages?: number } }>(
+    '/conversations',
+    {
+      preHandler: app.requireScope('messages:read'),
+      schema: {
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            contact_id: { type: 'string', maxLength: 64 },
+            limit: { type: 'integer', minimum: 1, maximum: 100, default: 20 },
+            cursor: { type: 'string', maxLength: 64 },
+            messages: { type: 'integer', minimum: 0, maximum: 50, default: 5, description: 'How many of the latest messages to include' },
+          },
+        },
+      },
+    },
+    async (request) => {
+      const { workspaceId } = principalOf(request);
+      const page = await deps.conversations.list(workspaceId, {
+        limit: request.query.limit ?? 20,
+        ...(request.query.contact_id ? { contactId: request.query.contact_id } : {}),
+        ...(request.query.cursor ? { cursor: request.query.cursor } : {}),
+      });
+      const count = request.query.messages ?? 5;
+      const data = await Promise.all(page.data.map(async (conversation) => ({ ...conversation, last_messages: count > 0 ? await deps.messages.latest(conversation.id, count) : [] })));
+      return { data, next_cursor: page.next_cursor };
+    },
+  );
+}

@@ -1,0 +1,109 @@
+import type { Kysely } from 'kysely';
+import { newId, type ConversationsTable, type Schema } from '../../db/index.js';
+
+export const WINDOW_MS = 24 * 3600 * 1000;
+
+export interface ConversationView {
+  id: string;
+  contact_id: string;
+  phone_number_id: string;
+  owner: { type: string; id: string | null };
+  last_inbound_at: string | null;
+  /** When the customer service window closes; null or past: only templates may be sent. */
+  window_expires_at: string | null;
+  window_open: boolean;
+  free_entry_point_until: string | null;
+  last_message_at: string | null;
+  created_at: string;
+}
+
+/**
+ * One conversation per contact and phone number, with its customer service window (24 h from
+ * the contact's last message) and an owner (the bot, a queue or an agent).
+ */
+export class Conversations {
+  constructor(
+    private readonly db: Kysely<Schema>,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  /** The conversation of a contact on a number, created (owned by the bot) when new. */
+  async ensure(workspaceId: string, phoneNumberRowId: string, contactId: string, trx: Kysely<Schema> = this.db): Promise<ConversationsTable> {
+    const existing = await trx.selectFrom('conversations').selectAll().where('phone_number_id', '=', phoneNumberRowId).where('contact_id', '=', contactId).executeTakeFirst();
+    if (existing) return existing;
+    const at = this.now().toISOString();
+    const row: ConversationsTable = {
+      id: newId('cv'),
+      workspace_id: workspaceId,
+      contact_id: contactId,
+      phone_number_id: phoneNumberRowId,
+      owner_type: 'bot',
+      owner_id: null,
+      last_inbound_at: null,
+      window_expires_at: null,
+      free_entry_point_until: null,
+      last_message_at: null,
+      created_at: at,
+      updated_at: at,
+    };
+    await trx.insertInto('conversations').values(row).onConflict((oc) => oc.columns(['phone_number_id', 'contact_id']).doNothing()).execute();
+    return (await trx.selectFrom('conversations').selectAll().where('phone_number_id', '=', phoneNumberRowId).where('contact_id', '=', contactId).executeTakeFirstOrThrow());
+  }
+
+  /**
+   * Records a customer message at `at`: the window reopens for 24 h from it. Messages that
+   * arrive out of order never move the window back.
+   */
+  async recordInbound(conversation: ConversationsTable, at: Date, options: { referral?: boolean } = {}, trx: Kysely<Schema> = this.db): Promise<void> {
+    const iso = at.toISOString();
+    const later = !conversation.last_inbound_at || conversation.last_inbound_at < iso;
+    const patch: Partial<ConversationsTable> = { updated_at: this.now().toISOString() };
+    if (later) {
+      patch.last_inbound_at = iso;
+      patch.window_expires_at = new Date(at.getTime() + WINDOW_MS).toISOString();
+    }
+    if (!conversation.last_message_at || conversation.last_message_at < iso) patch.last_message_at = iso;
+    // Click-to-WhatsApp ads open a 72 h free entry point window (cloud-api-facts.md §4.2).
+    if (options.referral) patch.free_entry_point_until = new Date(at.getTime() + 72 * 3600 * 1000).toISOString();
+    await trx.updateTable('conversations').set(patch).where('id', '=', conversation.id).execute();
+  }
+
+  async touch(conversationId: string, at: Date, trx: Kysely<Schema> = this.db): Promise<void> {
+    const iso = at.toISOString();
+    await trx
+      .updateTable('conversations')
+      .set({ last_message_at: iso, updated_at: iso })
+      .where('id', '=', conversationId)
+      .where((eb) => eb.or([eb('last_message_at', 'is', null), eb('last_message_at', '<', iso)]))
+      .execute();
+  }
+
+  async get(workspaceId: string, id: string): Promise<ConversationView | undefined> {
+    const row = await this.db.selectFrom('conversations').selectAll().where('workspace_id', '=', workspaceId).where('id', '=', id).executeTakeFirst();
+    return row ? this.view(row) : undefined;
+  }
+
+  async list(workspaceId: string, options: { limit: number; contactId?: string; cursor?: string }): Promise<{ data: ConversationView[]; next_cursor: string | null }> {
+    let query = this.db.selectFrom('conversations').selectAll().where('workspace_id', '=', workspaceId).orderBy('id', 'desc').limit(options.limit + 1);
+    if (options.contactId) query = query.where('contact_id', '=', options.contactId);
+    if (options.cursor) query = query.where('id', '<', options.cursor);
+    const rows = await query.execute();
+    const page = rows.slice(0, options.limit);
+    return { data: page.map((row) => this.view(row)), next_cursor: rows.length > options.limit ? (page.at(-1)?.id ?? null) : null };
+  }
+
+  view(row: ConversationsTable): ConversationView {
+    return {
+      id: row.id,
+      contact_id: row.contact_id,
+      phone_number_id: row.phone_number_id,
+      owner: { type: row.owner_type, id: row.owner_id },
+      last_inbound_at: row.last_inbound_at,
+      window_expires_at: row.window_expires_at,
+      window_open: row.window_expires_at !== null && row.window_expires_at > this.now().toISOString(),
+      free_entry_point_until: row.free_entry_point_until,
+      last_message_at: row.last_message_at,
+      created_at: row.created_at,
+    };
+  }
+}

@@ -1,0 +1,1 @@
+export { Conversations, WINDOW_MS, type ConversationView } from './conversations.js';

@@ -1,0 +1,158 @@
+import type { Kysely } from 'kysely';
+import type { Capabilities, InboundEventsTable, Schema } from '../../db/index.js';
+import type { InboundEvent } from './split-webhook.js';
+
+export interface InboundEventView {
+  id: number;
+  field: string;
+  kind: string;
+  received_at: string;
+  processed_at: string | null;
+  payload: unknown;
+}
+
+export type StoredInboundEvent = Pick<InboundEventsTable, 'workspace_id' | 'field' | 'kind' | 'payload' | 'attempts'> & { id: number };
+
+interface Pending {
+  workspaceId: string;
+  events: InboundEvent[];
+  resolve: (inserted: number) => void;
+  reject: (error: unknown) => void;
+}
+
+const CHUNK = 400;
+const LEASE_MS = 60_000;
+
+/**
+ * Inbound webhook events: stored deduplicated before Meta's webhook is answered, then claimed
+ * by the processor. Writes that arrive in the same event-loop turn are committed together in
+ * one transaction, and every caller is answered after that commit.
+ */
+export class InboundEvents {
+  #pending: Pending[] = [];
+  #scheduled = false;
+
+  constructor(
+    private readonly db: Kysely<Schema>,
+    private readonly capabilities: Capabilities,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  /** Stores events (duplicates ignored); resolves with how many were new, after commit. */
+  store(workspaceId: string, events: InboundEvent[]): Promise<number> {
+    if (events.length === 0) return Promise.resolve(0);
+    return new Promise((resolve, reject) => {
+      this.#pending.push({ workspaceId, events, resolve, reject });
+      if (!this.#scheduled) {
+        this.#scheduled = true;
+        setImmediate(() => void this.#flush());
+      }
+    });
+  }
+
+  async #flush(): Promise<void> {
+    const batch = this.#pending;
+    this.#pending = [];
+    this.#scheduled = false;
+    const receivedAt = this.now().toISOString();
+    try {
+      const counts = await this.db.transaction().execute(async (trx) => {
+        const inserted: number[] = [];
+        for (const item of batch) {
+          let count = 0;
+          for (let i = 0; i < item.events.length; i += CHUNK) {
+            const rows = item.events.slice(i, i + CHUNK).map((event) => ({
+              workspace_id: item.workspaceId,
+              dedupe_key: event.dedupeKey,
+              field: event.field,
+              kind: event.kind,
+              payload: event.payload,
+              received_at: receivedAt,
+              processed_at: null,
+              claimed_until: null,
+              attempts: 0,
+              last_error: null,
+            }));
+            const result = await trx
+              .insertInto('inbound_events')
+              .values(rows)
+              .onConflict((oc) => oc.column('dedupe_key').doNothing())
+              .executeTakeFirst();
+            count += Number(result.numInsertedOrUpdatedRows ?? 0);
+          }
+          inserted.push(count);
+        }
+        return inserted;
+      });
+      batch.forEach((item, index) => item.resolve(counts[index] ?? 0));
+    } catch (error) {
+      for (const item of batch) item.reject(error);
+    }
+  }
+
+  /**
+   * Claims up to `limit` unprocessed events in arrival order with a lease, so that several
+   * processors (nodes) never work on the same event at once.
+   */
+  async claim(limit: number): Promise<StoredInboundEvent[]> {
+    const now = this.now();
+    const until = new Date(now.getTime() + LEASE_MS).toISOString();
+    return this.db.transaction().execute(async (trx) => {
+      let candidates = trx
+        .selectFrom('inbound_events')
+        .select('id')
+        .where('processed_at', 'is', null)
+        .where((eb) => eb.or([eb('claimed_until', 'is', null), eb('claimed_until', '<', now.toISOString())]))
+        .orderBy('id')
+        .limit(limit);
+      if (this.capabilities.supportsSkipLocked) candidates = candidates.forUpdate().skipLocked();
+      const ids = (await candidates.execute()).map((row) => Number(row.id));
+      if (ids.length === 0) return [];
+      const rows = await trx
+        .updateTable('inbound_events')
+        .set((eb) => ({ claimed_until: until, attempts: eb('attempts', '+', 1) }))
+        .where('id', 'in', ids)
+        .returning(['id', 'workspace_id', 'field', 'kind', 'payload', 'attempts'])
+        .execute();
+      return rows.map((row) => ({ ...row, id: Number(row.id) })).sort((a, b) => a.id - b.id);
+    });
+  }
+
+  async markProcessed(ids: number[]): Promise<void> {
+    if (ids.length === 0) return;
+    await this.db.updateTable('inbound_events').set({ processed_at: this.now().toISOString(), claimed_until: null, last_error: null }).where('id', 'in', ids).execute();
+  }
+
+  /** Records a processing failure; the event is retried when its lease (shortened) runs out. */
+  async markFailed(id: number, error: string, retryInMs: number): Promise<void> {
+    await this.db
+      .updateTable('inbound_events')
+      .set({ last_error: error.slice(0, 1000), claimed_until: new Date(this.now().getTime() + retryInMs).toISOString() })
+      .where('id', '=', id)
+      .execute();
+  }
+
+  /** Events of a workspace, newest first; `before` is the last id of the previous page. */
+  async list(workspaceId: string, options: { limit: number; before?: number }): Promise<{ data: InboundEventView[]; next_cursor: string | null }> {
+    let query = this.db
+      .selectFrom('inbound_events')
+      .select(['id', 'field', 'kind', 'received_at', 'processed_at', 'payload'])
+      .where('workspace_id', '=', workspaceId)
+      .orderBy('id', 'desc')
+      .limit(options.limit + 1);
+    if (options.before !== undefined) query = query.where('id', '<', options.before);
+    const rows = await query.execute();
+    const page = rows.slice(0, options.limit);
+    const last = page.at(-1);
+    return {
+      data: page.map((row) => ({ id: Number(row.id), field: row.field, kind: row.kind, received_at: row.received_at, processed_at: row.processed_at, payload: JSON.parse(row.payload) as unknown })),
+      next_cursor: rows.length > options.limit && last ? String(last.id) : null,
+    };
+  }
+
+  /** How many events wait for processing (for tests, metrics and graceful shutdown). */
+  async pendingCount(): Promise<number> {
+    const row = await this.db.selectFrom('inbound_events').select((eb) => eb.fn.countAll<number>().as('n')).where('processed_at', 'is', null).executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+}

@@ -1,0 +1,241 @@
+import type { Kysely } from 'kysely';
+import type { Logger } from 'pino';
+import type { Capabilities, MessagesTable, Schema } from '../../db/index.js';
+import type { GraphEndpoint, GraphResult, SendMessageRequest, SendMessageResponse } from '../../whatsapp/index.js';
+
+/** The one Graph call the dispatcher makes (the WhatsApp client, or a fake in unit tests). */
+export interface MessageSender {
+  sendMessage(endpoint: GraphEndpoint, phoneNumberId: string, message: SendMessageRequest): Promise<GraphResult<SendMessageResponse>>;
+}
+
+/** Where a phone number (our row id) is reached, and how fast it may send. */
+export interface SenderDirectory {
+  sender(phoneNumberRowId: string): Promise<{ endpoint: GraphEndpoint; metaPhoneNumberId: string; throughputMps: number } | undefined>;
+}
+
+export interface DispatcherOptions {
+  /** Attempts before a transient failure becomes permanent (default 8). */
+  maxAttempts?: number;
+  /** How long a message whose send outcome is unknown waits for a status webhook (default 10 min). */
+  unknownGraceMs?: number;
+  /** A claim older than this belongs to a dead dispatcher (default 2 min; sends time out at 20 s). */
+  leaseMs?: number;
+  /** Idle poll interval when nothing is due (default 100 ms; `wake()` cuts it short). */
+  pollMs?: number;
+  /** First retry delay, doubled per attempt with ±20 % jitter, capped at 5 min (default 1 s). */
+  retryBaseMs?: number;
+}
+
+type Claimed = Pick<MessagesTable, 'id' | 'content' | 'attempts' | 'phone_number_id'>;
+
+/**
+ * Sends queued messages. The messages table is the queue: rows are claimed in batches
+ * (`FOR UPDATE SKIP LOCKED` where the database has it), each phone number is held to its
+ * throughput by a token bucket, transient failures are retried with backoff and jitter,
+ * permanent ones fail at once with Meta's code. Every send carries our message id in
+ * `biz_opaque_callback_data`, so a send whose answer was lost is resolved by its status
+ * webhook instead of being sent again (see `recover`).
+ */
+export class Dispatcher {
+  readonly #buckets = new Map<string, { tokens: number; at: number; rate: number }>();
+  #running = false;
+  #loop: Promise<void> | undefined;
+  #wake: (() => void) | undefined;
+  readonly #inFlight = new Set<Promise<void>>();
+
+  constructor(
+    private readonly db: Kysely<Schema>,
+    private readonly capabilities: Capabilities,
+    private readonly client: MessageSender,
+    private readonly directory: SenderDirectory,
+    private readonly logger: Logger,
+    private readonly now: () => Date = () => new Date(),
+    private readonly options: DispatcherOptions = {},
+  ) {}
+
+  /**
+   * Messages left `sending` by a dispatcher that died are `unknown`: Meta may have them. They
+   * wait for their status webhook (matched by our id) until the grace period ends, then go again.
+   * On a single-writer database every `sending` row at start is such a leftover.
+   */
+  async recover(): Promise<number> {
+    const now = this.now();
+    const lease = this.options.leaseMs ?? 120_000;
+    const holdUntil = new Date(now.getTime() + (this.options.unknownGraceMs ?? 600_000)).toISOString();
+    let query = this.db.updateTable('messages').set({ status: 'unknown', next_attempt_at: holdUntil, claimed_at: null }).where('status', '=', 'sending');
+    if (!this.capabilities.singleWriter) query = query.where('claimed_at', '<', new Date(now.getTime() - lease).toISOString());
+    const result = await query.executeTakeFirst();
+    const count = Number(result.numUpdatedRows);
+    if (count > 0) this.logger.warn({ count, holdUntil }, 'messages with an unknown send outcome held for their status webhooks');
+    return count;
+  }
+
+  start(): void {
+    if (this.#running) return;
+    this.#running = true;
+    this.#loop = this.#run();
+  }
+
+  /** Stops claiming, waits for sends in flight. */
+  async stop(): Promise<void> {
+    this.#running = false;
+    this.#wake?.();
+    await this.#loop;
+    await Promise.all(this.#inFlight);
+  }
+
+  /** Cuts the idle wait short: something was queued. */
+  wake(): void {
+    this.#wake?.();
+  }
+
+  async #run(): Promise<void> {
+    let lastRecovery = 0;
+    while (this.#running) {
+      try {
+        if (!this.capabilities.singleWriter && Date.now() - lastRecovery > 30_000) {
+          lastRecovery = Date.now();
+          await this.recover();
+        }
+        const sent = await this.tick();
+        if (sent > 0) continue;
+      } catch (error) {
+        this.logger.error({ err: error }, 'dispatcher pass failed; retrying');
+      }
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, this.options.pollMs ?? 100);
+        this.#wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      this.#wake = undefined;
+    }
+  }
+
+  /** One pass: claims what each number may send now and sends it. Answers how many it claimed. */
+  async tick(): Promise<number> {
+    const now = this.now().toISOString();
+    const numbers = await this.db
+      .selectFrom('messages')
+      .select('phone_number_id')
+      .distinct()
+      .where('status', 'in', ['queued', 'unknown'])
+      .where('next_attempt_at', '<=', now)
+      .execute();
+    let claimed = 0;
+    await Promise.all(
+      numbers.map(async ({ phone_number_id: numberId }) => {
+        const sender = await this.directory.sender(numberId);
+        if (!sender) return;
+        const allowance = this.#take(numberId, sender.throughputMps);
+        if (allowance === 0) return;
+        const rows = await this.#claim(numberId, allowance, now);
+        this.#giveBack(numberId, allowance - rows.length);
+        claimed += rows.length;
+        for (const row of rows) {
+          const job = this.#send(row, sender).finally(() => this.#inFlight.delete(job));
+          this.#inFlight.add(job);
+        }
+      }),
+    );
+    if (claimed === 0 && this.#inFlight.size > 0) await Promise.race(this.#inFlight);
+    return claimed;
+  }
+
+  async #claim(numberId: string, limit: number, now: string): Promise<Claimed[]> {
+    const claimedAt = this.now().toISOString();
+    return this.db.transaction().execute(async (trx) => {
+      let due = trx
+        .selectFrom('messages')
+        .select('id')
+        .where('phone_number_id', '=', numberId)
+        .where('status', 'in', ['queued', 'unknown'])
+        .where('next_attempt_at', '<=', now)
+        .orderBy('next_attempt_at')
+        .limit(limit);
+      if (this.capabilities.supportsSkipLocked) due = due.forUpdate().skipLocked();
+      const ids = (await due.execute()).map((row) => row.id);
+      if (ids.length === 0) return [];
+      return trx
+        .updateTable('messages')
+        .set((eb) => ({ status: 'sending', claimed_at: claimedAt, attempts: eb('attempts', '+', 1), updated_at: claimedAt }))
+        .where('id', 'in', ids)
+        .where('status', 'in', ['queued', 'unknown'])
+        .returning(['id', 'content', 'attempts', 'phone_number_id'])
+        .execute();
+    });
+  }
+
+  async #send(row: Claimed, sender: { endpoint: GraphEndpoint; metaPhoneNumberId: string }): Promise<void> {
+    const content = JSON.parse(row.content) as Omit<SendMessageRequest, 'messaging_product' | 'biz_opaque_callback_data'>;
+    const request: SendMessageRequest = { messaging_product: 'whatsapp', recipient_type: 'individual', ...content, biz_opaque_callback_data: row.id };
+    let result: GraphResult<SendMessageResponse>;
+    try {
+      result = await this.client.sendMessage(sender.endpoint, sender.metaPhoneNumberId, request);
+    } catch (error) {
+      result = { ok: false, kind: 'unknown', reason: String(error) };
+    }
+    const at = this.now().toISOString();
+    const maxAttempts = this.options.maxAttempts ?? 8;
+    if (result.ok) {
+      const wamid = result.value.messages[0]?.id ?? null;
+      // A status webhook may already have moved the row on (and set the wamid): only `sending` becomes `accepted`.
+      await this.db.updateTable('messages').set({ status: 'accepted', wamid, claimed_at: null, next_attempt_at: null, updated_at: at }).where('id', '=', row.id).where('status', '=', 'sending').execute();
+      return;
+    }
+    if (result.kind === 'unknown') {
+      const holdUntil = new Date(this.now().getTime() + (this.options.unknownGraceMs ?? 600_000)).toISOString();
+      this.logger.warn({ messageId: row.id, reason: result.reason, holdUntil }, 'send outcome unknown; waiting for a status webhook before resending');
+      await this.#update(row.id, { status: 'unknown', claimed_at: null, next_attempt_at: holdUntil, updated_at: at });
+      return;
+    }
+    const transient = result.kind === 'unreachable' || result.transient;
+    const code = result.kind === 'error' ? result.code : null;
+    if (transient && row.attempts < maxAttempts) {
+      const base = this.options.retryBaseMs ?? 1000;
+      const delay = Math.min(300_000, base * 2 ** (row.attempts - 1)) * (0.8 + Math.random() * 0.4);
+      this.logger.info(
+        { messageId: row.id, code, reason: result.kind === 'error' ? result.title : result.reason, retryInMs: Math.round(delay) },
+        `send failed (attempt ${row.attempts} of ${maxAttempts}); retrying`,
+      );
+      await this.#update(row.id, { status: 'queued', claimed_at: null, next_attempt_at: new Date(this.now().getTime() + delay).toISOString(), updated_at: at });
+      return;
+    }
+    this.logger.warn({ messageId: row.id, code, attempt: row.attempts }, 'send failed permanently');
+    await this.#update(row.id, {
+      status: 'failed',
+      claimed_at: null,
+      next_attempt_at: null,
+      failed_at: at,
+      updated_at: at,
+      error_code: code,
+      error_title: result.kind === 'error' ? result.title : 'Provider unreachable',
+      error_details: result.kind === 'error' ? result.details : result.reason,
+    });
+  }
+
+  async #update(id: string, patch: Partial<MessagesTable>): Promise<void> {
+    await this.db.updateTable('messages').set(patch).where('id', '=', id).where('status', '=', 'sending').execute();
+  }
+
+  /** Takes up to a batch of tokens from the number's bucket (capacity: one second of throughput). */
+  #take(numberId: string, rate: number): number {
+    const now = Date.now();
+    let bucket = this.#buckets.get(numberId);
+    if (!bucket || bucket.rate !== rate) {
+      bucket = { tokens: rate, at: now, rate };
+      this.#buckets.set(numberId, bucket);
+    }
+    bucket.tokens = Math.min(rate, bucket.tokens + ((now - bucket.at) / 1000) * rate);
+    bucket.at = now;
+    const take = Math.min(Math.floor(bucket.tokens), 500);
+    bucket.tokens -= take;
+    return take;
+  }
+
+  #giveBack(numberId: string, tokens: number): void {
+    const bucket = this.#buckets.get(numberId);
+    if (bucket && tokens > 0) bucket.tokens += tokens;
+  }
+}

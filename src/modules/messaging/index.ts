@@ -1,0 +1,7 @@
+export { Dispatcher, type DispatcherOptions, type MessageSender, type SenderDirectory } from './dispatcher.js';
+export { IngestProcessor, type ProcessorDeps } from './ingest-processor.js';
+export { Messages, canAdvance, type MessageView, type OutboundStatus } from './messages.js';
+export { DEFAULT_CONSENT_KEYWORDS, consentConfirmationText, matchConsentKeyword, type KeywordConfig } from './opt-out-keywords.js';
+export { POLICY_ERRORS, checkSendPolicy, type PolicyDecision, type PolicyError, type PolicyInput } from './policy.js';
+export { loadRateCard, priceMessage, type Cost, type RateCard } from './pricing.js';
+export { MESSAGE_TYPES, SendService, type SendOutcome, type SendRequest } from './send-service.js';

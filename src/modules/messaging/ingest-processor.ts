@@ -1,0 +1,216 @@
+import type { Kysely } from 'kysely';
+import type { Logger } from 'pino';
+import type { Schema } from '../../db/index.js';
+import type { ConsentLedger } from '../consent/index.js';
+import type { Contacts } from '../contacts/index.js';
+import type { Conversations } from '../conversations/index.js';
+import type { InboundEvents, StoredInboundEvent } from '../inbound/index.js';
+import type { PhoneNumbers, PhoneNumberView } from '../phone-numbers/index.js';
+import type { TemplateCache } from '../templates/index.js';
+import type { Messages } from './messages.js';
+import { consentConfirmationText, matchConsentKeyword, type KeywordConfig } from './opt-out-keywords.js';
+
+export interface ProcessorDeps {
+  db: Kysely<Schema>;
+  inbound: InboundEvents;
+  phoneNumbers: PhoneNumbers;
+  contacts: Contacts;
+  conversations: Conversations;
+  consent: ConsentLedger;
+  messages: Messages;
+  templates: TemplateCache;
+  logger: Logger;
+  /** Queues the keyword confirmation reply (a service message inside the window just opened), in `trx`. */
+  reply: (input: { workspaceId: string; phoneNumberRowId: string; conversationId: string; contactId: string; waId: string; text: string }, trx: Kysely<Schema>) => Promise<void>;
+  keywords?: KeywordConfig;
+}
+
+type MessagePayload = {
+  metadata?: { phone_number_id?: string };
+  contact?: { wa_id?: string; profile?: { name?: string } };
+  message: { id: string; from: string; timestamp?: string; type: string; context?: unknown; referral?: unknown; [key: string]: unknown };
+};
+type StatusPayload = {
+  status: {
+    id: string;
+    status: 'sent' | 'delivered' | 'read' | 'failed' | 'played';
+    timestamp?: string;
+    biz_opaque_callback_data?: string;
+    errors?: Array<{ code: number; title: string; message?: string; error_data?: { details?: string } }>;
+  };
+};
+type OtherPayload = { field: string; value: Record<string, unknown> };
+
+/**
+ * Turns stored webhook events into contacts, conversations, messages, statuses and consent.
+ * Runs as a durable loop over `inbound_events`: an event is marked processed only after its
+ * effects commit, and processing is idempotent, so a crash anywhere repeats work, never loses it.
+ */
+export class IngestProcessor {
+  #running = false;
+  #loop: Promise<void> | undefined;
+  #wake: (() => void) | undefined;
+
+  constructor(private readonly deps: ProcessorDeps) {}
+
+  start(): void {
+    if (this.#running) return;
+    this.#running = true;
+    this.#loop = this.#run();
+  }
+
+  async stop(): Promise<void> {
+    this.#running = false;
+    this.#wake?.();
+    await this.#loop;
+  }
+
+  wake(): void {
+    this.#wake?.();
+  }
+
+  /** Processes what is pending now; answers how many events it handled. */
+  async drain(batch = 200): Promise<number> {
+    const events = await this.deps.inbound.claim(batch);
+    const done: number[] = [];
+    for (const event of events) {
+      try {
+        // Lookups through caches happen before the transaction: on SQLite the transaction holds
+        // the only connection, so nothing inside it may use another.
+        const payload = JSON.parse(event.payload) as unknown;
+        const number = event.kind === 'message' ? await this.#numberOf(event.workspace_id, payload as MessagePayload) : undefined;
+        await this.deps.db.transaction().execute((trx) => this.#process(event, payload, number, trx));
+        done.push(event.id);
+      } catch (error) {
+        const retryInMs = Math.min(300_000, 1000 * 2 ** Math.min(event.attempts, 8));
+        this.deps.logger.error({ err: error, eventId: event.id, attempt: event.attempts, retryInMs }, 'inbound event processing failed; will retry');
+        await this.deps.inbound.markFailed(event.id, error instanceof Error ? error.message : String(error), retryInMs);
+      }
+    }
+    await this.deps.inbound.markProcessed(done);
+    return events.length;
+  }
+
+  async #run(): Promise<void> {
+    while (this.#running) {
+      let handled = 0;
+      try {
+        handled = await this.drain();
+      } catch (error) {
+        this.deps.logger.error({ err: error }, 'inbound processor pass failed');
+      }
+      if (handled > 0) continue;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, 100);
+        this.#wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      this.#wake = undefined;
+    }
+  }
+
+  async #numberOf(workspaceId: string, payload: MessagePayload): Promise<PhoneNumberView | undefined> {
+    const metaNumberId = payload.metadata?.phone_number_id;
+    const number = metaNumberId ? await this.deps.phoneNumbers.findByMetaId(metaNumberId) : undefined;
+    if (!number || number.workspace_id !== workspaceId) {
+      this.deps.logger.warn({ metaNumberId }, 'inbound message for a phone number that is not connected; kept in inbound_events only');
+      return undefined;
+    }
+    return number;
+  }
+
+  async #process(event: StoredInboundEvent, payload: unknown, number: PhoneNumberView | undefined, trx: Kysely<Schema>): Promise<void> {
+    if (event.kind === 'message') {
+      if (number) await this.#message(event.workspace_id, number, payload as MessagePayload, trx);
+    }
+    else if (event.kind === 'status') await this.#status(payload as StatusPayload, trx);
+    else if (event.kind === 'other') await this.#other(event.workspace_id, payload as OtherPayload, trx);
+  }
+
+  async #message(workspaceId: string, number: PhoneNumberView, payload: MessagePayload, trx: Kysely<Schema>): Promise<void> {
+    const { message } = payload;
+    const at = new Date(Number(message.timestamp ?? 0) * 1000 || Date.now());
+    const contact = await this.deps.contacts.ensureFromInbound(workspaceId, message.from, payload.contact?.profile?.name, trx);
+    const conversation = await this.deps.conversations.ensure(workspaceId, number.id, contact.id, trx);
+    const { id: wamid, from: _from, timestamp: _ts, ...content } = message;
+    const stored = await this.deps.messages.recordInbound(
+      { workspaceId, conversationId: conversation.id, contactId: contact.id, phoneNumberRowId: number.id, wamid, type: message.type, content, at },
+      trx,
+    );
+    if (!stored.created) return;
+    await this.deps.conversations.recordInbound(conversation, at, { referral: message.referral !== undefined }, trx);
+
+    const text = message.type === 'text' ? (message.text as { body?: string } | undefined)?.body : message.type === 'button' ? (message.button as { text?: string } | undefined)?.text : undefined;
+    const keyword = text ? matchConsentKeyword(text, this.deps.keywords) : undefined;
+    if (!keyword) return;
+    await this.deps.consent.record(
+      {
+        workspaceId,
+        contactId: contact.id,
+        purpose: 'marketing',
+        status: keyword.action === 'opt_out' ? 'opted_out' : 'opted_in',
+        source: 'whatsapp_keyword',
+        text: text,
+        actor: `keyword:${keyword.keyword}`,
+        proof: { wamid, received_at: at.toISOString(), phone_number_id: number.phone_number_id },
+      },
+      trx,
+    );
+    await this.deps.reply(
+      {
+        workspaceId,
+        phoneNumberRowId: number.id,
+        conversationId: conversation.id,
+        contactId: contact.id,
+        waId: contact.wa_id,
+        text: consentConfirmationText(keyword.action, keyword.language, number.verified_name),
+      },
+      trx,
+    );
+  }
+
+  async #status(payload: StatusPayload, trx: Kysely<Schema>): Promise<void> {
+    const { status } = payload;
+    if (status.status === 'played') return;
+    const error = status.errors?.[0];
+    await this.deps.messages.applyStatus(
+      {
+        wamid: status.id,
+        ourId: status.biz_opaque_callback_data,
+        status: status.status,
+        at: new Date(Number(status.timestamp ?? 0) * 1000 || Date.now()),
+        error: error ? { code: error.code, title: error.title, details: error.error_data?.details ?? error.message ?? '' } : undefined,
+      },
+      trx,
+    );
+  }
+
+  async #other(workspaceId: string, payload: OtherPayload, trx: Kysely<Schema>): Promise<void> {
+    if (payload.field === 'user_preferences') {
+      const preferences = (payload.value.user_preferences ?? []) as Array<{ wa_id: string; category: string; value: 'stop' | 'resume'; timestamp?: number }>;
+      for (const preference of preferences) {
+        if (preference.category !== 'marketing_messages') continue;
+        const contact = await this.deps.contacts.ensureFromInbound(workspaceId, preference.wa_id, undefined, trx);
+        await this.deps.consent.record(
+          {
+            workspaceId,
+            contactId: contact.id,
+            purpose: 'marketing',
+            status: preference.value === 'stop' ? 'opted_out' : 'opted_in',
+            source: 'whatsapp_preferences',
+            actor: 'meta:user_preferences',
+            proof: { ...preference },
+          },
+          trx,
+        );
+      }
+    } else if (payload.field === 'message_template_status_update') {
+      const value = payload.value as { event?: string; message_template_id?: number | string };
+      if (value.event && value.message_template_id !== undefined) {
+        await this.deps.templates.applyStatus(workspaceId, { providerTemplateId: String(value.message_template_id), status: value.event }, trx);
+      }
+    }
+  }
+}

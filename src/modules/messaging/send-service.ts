@@ -1,0 +1,130 @@
+import type { Kysely } from 'kysely';
+import type { Schema } from '../../db/index.js';
+import type { MessageType, TemplateSendObject, WhatsAppClient } from '../../whatsapp/index.js';
+import type { ConsentLedger } from '../consent/index.js';
+import { normalizePhone, type Contacts } from '../contacts/index.js';
+import type { Conversations } from '../conversations/index.js';
+import type { PhoneNumbers } from '../phone-numbers/index.js';
+import type { TemplateCache } from '../templates/index.js';
+import type { Messages, MessageView } from './messages.js';
+import { checkSendPolicy, type PolicyError } from './policy.js';
+
+export const MESSAGE_TYPES: readonly MessageType[] = ['text', 'image', 'audio', 'video', 'document', 'sticker', 'location', 'contacts', 'interactive', 'template', 'reaction'];
+
+/** `POST /api/v1/messages`: where to, what type, the Cloud-API-shaped content under `type`. */
+export interface SendRequest {
+  to: string;
+  type: MessageType;
+  /** Our phone number id or Meta's phone_number_id; default: the workspace's first number. */
+  from?: string | undefined;
+  context?: { message_id: string } | undefined;
+  content: unknown;
+}
+
+export type SendOutcome =
+  | { ok: true; message: MessageView; duplicate: boolean }
+  | { ok: false; status: 404 | 422; error: PolicyError | { code: 'CONVERSA_ERR_INVALID_RECIPIENT' | 'CONVERSA_ERR_NO_PHONE_NUMBER'; message: string; fix: string; details?: Record<string, unknown> } };
+
+export interface SendServiceDeps {
+  db: Kysely<Schema>;
+  phoneNumbers: PhoneNumbers;
+  contacts: Contacts;
+  conversations: Conversations;
+  consent: ConsentLedger;
+  messages: Messages;
+  templates: TemplateCache;
+  client: Pick<WhatsAppClient, 'listTemplates'>;
+  /** Tells the dispatcher something was queued. */
+  queued: () => void;
+  now: () => Date;
+}
+
+/**
+ * Queues outbound messages after the one policy check: consent, the customer service window,
+ * template status and parameters, price. A refused send stores nothing and answers why.
+ */
+export class SendService {
+  constructor(private readonly deps: SendServiceDeps) {}
+
+  async send(workspaceId: string, request: SendRequest, idempotencyKey?: string): Promise<SendOutcome> {
+    const { deps } = this;
+    const number = request.from ? await deps.phoneNumbers.resolve(workspaceId, request.from) : (await deps.phoneNumbers.list(workspaceId))[0];
+    if (!number) {
+      return {
+        ok: false,
+        status: request.from ? 404 : 422,
+        error: { code: 'CONVERSA_ERR_NO_PHONE_NUMBER', message: request.from ? `No phone number ${request.from} in this workspace.` : 'This workspace has no phone number.', fix: 'Connect a phone number first (see /api/v1/phone-numbers).' },
+      };
+    }
+    const phone = normalizePhone(request.to);
+    if (!phone.ok) {
+      return { ok: false, status: 422, error: { code: 'CONVERSA_ERR_INVALID_RECIPIENT', message: `to: ${phone.rule}`, fix: 'Send the number in international format, e.g. +5511988887777.', details: { field: 'to', rule: phone.rule } } };
+    }
+    const existing = await deps.contacts.findByWaId(workspaceId, phone.waId);
+    const contact = existing ?? (await deps.contacts.upsert(workspaceId, { e164: phone.e164, waId: phone.waId })).contact;
+    const conversation = await deps.conversations.ensure(workspaceId, number.id, contact.id);
+
+    const template = request.type === 'template' ? (request.content as TemplateSendObject) : undefined;
+    let templates = template ? await deps.templates.byName(workspaceId, number.waba_id, template.name) : [];
+    if (template && templates.length === 0) templates = await this.#syncTemplates(workspaceId, number.id, number.waba_id, template.name);
+
+    const decision = checkSendPolicy({
+      now: deps.now().getTime(),
+      type: request.type,
+      ...(template ? { template } : {}),
+      templates,
+      lastInboundAt: conversation.last_inbound_at ? Date.parse(conversation.last_inbound_at) : null,
+      freeEntryPointUntil: conversation.free_entry_point_until ? Date.parse(conversation.free_entry_point_until) : null,
+      consent: await deps.consent.state(workspaceId, contact.id),
+      recipientCountry: phone.country,
+      recipientCallingCode: phone.callingCode,
+    });
+    if (!decision.ok) return { ok: false, status: 422, error: decision.error };
+
+    const queued = await deps.messages.queue({
+      workspaceId,
+      conversationId: conversation.id,
+      contactId: contact.id,
+      phoneNumberRowId: number.id,
+      type: request.type,
+      content: { to: contact.wa_id, type: request.type, [request.type]: request.content, ...(request.context ? { context: request.context } : {}) },
+      idempotencyKey,
+      category: decision.category,
+      pricingType: decision.pricingType,
+      costMicros: decision.cost.amountMicros,
+    });
+    if (!queued.duplicate) {
+      await deps.conversations.touch(conversation.id, deps.now());
+      deps.queued();
+    }
+    return { ok: true, message: queued.message, duplicate: queued.duplicate };
+  }
+
+  /** Queues a plain text service reply inside an open window (keyword confirmations), in `trx`. */
+  async queueServiceText(input: { workspaceId: string; phoneNumberRowId: string; conversationId: string; contactId: string; waId: string; text: string }, trx: Kysely<Schema>): Promise<void> {
+    await this.deps.messages.queue(
+      {
+        workspaceId: input.workspaceId,
+        conversationId: input.conversationId,
+        contactId: input.contactId,
+        phoneNumberRowId: input.phoneNumberRowId,
+        type: 'text',
+        content: { to: input.waId, type: 'text', text: { body: input.text } },
+        category: 'service',
+        pricingType: 'free_customer_service',
+        costMicros: 0,
+      },
+      trx,
+    );
+    setImmediate(() => this.deps.queued());
+  }
+
+  async #syncTemplates(workspaceId: string, numberRowId: string, wabaId: string, name: string) {
+    const sender = await this.deps.phoneNumbers.sender(numberRowId);
+    if (!sender) return [];
+    const listed = await this.deps.client.listTemplates(sender.endpoint, wabaId);
+    if (!listed.ok) return [];
+    await this.deps.templates.sync(workspaceId, wabaId, listed.value);
+    return this.deps.templates.byName(workspaceId, wabaId, name);
+  }
+}

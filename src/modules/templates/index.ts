@@ -1,0 +1,1 @@
+export { TemplateCache, type CachedTemplate } from './template-cache.js';

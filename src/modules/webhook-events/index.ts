@@ -1,1 +1,0 @@
-export { WebhookEvents, type WebhookEventView } from './webhook-events.js';

@@ -55,11 +55,15 @@ export async function bootstrap(input: BootstrapInput): Promise<BootstrapResult>
 async function connectSandbox(input: BootstrapInput, workspaceId: string, sandbox: { baseUrl: string; accessToken: string }): Promise<PhoneNumberView> {
   const link = new SandboxLink(sandbox.baseUrl);
   let number = await input.phoneNumbers.findByProvider(workspaceId, 'sandbox');
-  // Re-assert the account with our stored ids, so a sandbox whose state was wiped gets them back.
+  // Re-assert the account with our stored ids, so a sandbox whose state was wiped gets them back;
+  // on first start adopt the sandbox's first number when it already has one (a standalone sandbox).
+  const existing = number ? undefined : (await link.accounts())[0]?.phone_numbers[0];
   const account = await link.ensureAccount(
     number
       ? { waba_id: number.waba_id, phone_number_id: number.phone_number_id, display_phone_number: number.display_phone_number, verified_name: number.verified_name }
-      : { verified_name: 'Conversa Sandbox' },
+      : existing
+        ? { phone_number_id: existing.id }
+        : { verified_name: 'Conversa Sandbox' },
   );
   let secrets = number ? await input.phoneNumbers.secretsOf(number.id) : undefined;
   if (!number || !secrets) {
@@ -76,8 +80,9 @@ async function connectSandbox(input: BootstrapInput, workspaceId: string, sandbo
       ...secrets,
       throughputMps: account.phone_number.throughput.messages_per_second,
     });
-  } else if (number.graph_base_url !== sandbox.baseUrl) {
-    await input.phoneNumbers.updateEndpoint(number.id, sandbox.baseUrl);
+  } else if (number.graph_base_url !== sandbox.baseUrl || number.throughput_mps !== account.phone_number.throughput.messages_per_second) {
+    // The sandbox moved, or its throughput changed (as Meta upgrades numbers to 1,000 mps).
+    await input.phoneNumbers.updateEndpoint(number.id, sandbox.baseUrl, account.phone_number.throughput.messages_per_second);
   }
   await link.subscribe({ url: input.webhookUrl, verify_token: secrets.verifyToken, app_secret: secrets.appSecret });
   return number;

@@ -99,7 +99,10 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   const messages = new Messages(db, now);
   const templates = new TemplateCache(db, now);
   const inboundEvents = new InboundEvents(db, database.capabilities, now);
-  const dispatcher = new Dispatcher(db, database.capabilities, client, phoneNumbers, logger.child({ component: 'dispatcher' }), now, options.dispatcher);
+  const dispatcher = new Dispatcher(db, database.capabilities, client, phoneNumbers, logger.child({ component: 'dispatcher' }), now, {
+    unknownGraceMs: config.dispatch.unknownGraceMs,
+    ...options.dispatcher,
+  });
   const sender = new SendService({ db, phoneNumbers, contacts, conversations, consent, messages, templates, client, queued: () => dispatcher.wake(), now });
   const processor = new IngestProcessor({
     db,
@@ -136,7 +139,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     http,
     sandbox,
     async start() {
-      const sandboxUrl = sandbox ? await sandbox.listen(config.sandbox.port, config.host) : undefined;
+      const sandboxUrl = sandbox ? await sandbox.listen(config.sandbox.port, config.host) : config.sandbox.url;
       const listening = await http.listen({ port: config.port, host: config.host });
       const platformUrl = config.port === 0 ? listening.replace('[::1]', '127.0.0.1') : config.publicUrl;
       const result = await bootstrap({

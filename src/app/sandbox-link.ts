@@ -15,6 +15,14 @@ export class SandboxLink {
     return this.#call('POST', '/sandbox/v1/accounts', input);
   }
 
+  /** The sandbox's accounts (WABAs with their numbers). */
+  async accounts(): Promise<Array<{ waba_id: string; phone_numbers: Array<{ id: string }> }>> {
+    const response = await request(`${this.baseUrl}/sandbox/v1/accounts`);
+    const text = await response.body.text();
+    if (response.statusCode !== 200) throw new Error(`Sandbox GET /sandbox/v1/accounts answered ${response.statusCode}: ${text}`);
+    return (JSON.parse(text) as { data: Array<{ waba_id: string; phone_numbers: Array<{ id: string }> }> }).data;
+  }
+
   /** Points the sandbox app's webhooks at `url`; the sandbox runs the handshake against it. */
   async subscribe(input: { url: string; verify_token: string; app_secret: string }): Promise<void> {
     await this.#call('PUT', '/sandbox/v1/webhook', input);

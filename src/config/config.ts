@@ -22,6 +22,12 @@ export interface Config {
     readonly enabled: boolean;
     readonly port: number;
     readonly accessToken: string;
+    /** A sandbox running elsewhere (`conversa sandbox`) to connect instead of the embedded one. */
+    readonly url: string | undefined;
+  };
+  readonly dispatch: {
+    /** How long a message whose send outcome is unknown waits for its status webhook before it is sent again. */
+    readonly unknownGraceMs: number;
   };
 }
 
@@ -61,6 +67,8 @@ const envSchema = z.object({
     .string()
     .regex(/^[0-9a-f]{64}$/i, 'CONVERSA_SECRET_KEY must be 64 hexadecimal characters (32 bytes)')
     .optional(),
+  SANDBOX_URL: z.string().url('SANDBOX_URL must be an absolute URL such as http://127.0.0.1:3100').optional(),
+  CONVERSA_UNKNOWN_GRACE_SECONDS: z.coerce.number({ invalid_type_error: 'CONVERSA_UNKNOWN_GRACE_SECONDS must be a number' }).int().min(1, 'CONVERSA_UNKNOWN_GRACE_SECONDS must be at least 1').max(7 * 86400).default(600),
   SANDBOX_ACCESS_TOKEN: z.string().min(8, 'SANDBOX_ACCESS_TOKEN must be at least 8 characters').default(DEFAULT_SANDBOX_ACCESS_TOKEN),
 });
 
@@ -94,7 +102,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     logLevel: e.LOG_LEVEL,
     adminKey: e.CONVERSA_ADMIN_KEY,
     secretKey: e.CONVERSA_SECRET_KEY,
-    sandbox: { enabled: e.CONVERSA_SANDBOX, port: e.SANDBOX_PORT, accessToken: e.SANDBOX_ACCESS_TOKEN },
+    sandbox: {
+      enabled: e.CONVERSA_SANDBOX && !e.SANDBOX_URL,
+      port: e.SANDBOX_PORT,
+      accessToken: e.SANDBOX_ACCESS_TOKEN,
+      url: e.SANDBOX_URL?.replace(/\/+$/, ''),
+    },
+    dispatch: { unknownGraceMs: e.CONVERSA_UNKNOWN_GRACE_SECONDS * 1000 },
   });
 }
 

@@ -172,7 +172,7 @@ export function mergeImportedContact(earlier: ImportedContact, later: ImportedCo
     tags: [...new Set([...earlier.tags, ...later.tags])],
     attributes: { ...earlier.attributes, ...later.attributes },
   };
-  
+  if (later.name !== undefined) merged.name = later.name;
   if (later.language !== undefined) merged.language = later.language;
   if (later.timeZone !== undefined) merged.timeZone = later.timeZone;
   if (later.marketingOptIn !== undefined) merged.marketingOptIn = later.marketingOptIn;

@@ -93,7 +93,7 @@ describe('parseContactsCsvStream', () => {
   });
 
   it('reads string chunks', async () => {
-    const events = await collect(['phone,na', 'me\n+5511988887777,Ana\n']);
+    const events = await collect(Readable.from(['phone,na', 'me\n+5511988887777,Ana\n']));
     expect(events).toMatchObject([{ type: 'contact', contact: { name: 'Ana' } }]);
   });
 

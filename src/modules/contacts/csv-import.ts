@@ -168,6 +168,7 @@ export async function* parseContactsCsvStream(
     await chunks.return(undefined);
     parser?.destroy();
   }
+  // Rows the parser finished before it failed still count.
   yield* drain();
   yield* reader.finish(failure);
 }

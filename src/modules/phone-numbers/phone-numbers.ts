@@ -79,11 +79,11 @@ export class PhoneNumbers {
     return toView(row);
   }
 
-  /** Points a number at a new Graph base URL (the sandbox moved ports, say). */
-  async updateEndpoint(id: string, graphBaseUrl: string, now = new Date()): Promise<void> {
+  /** Points a number at a new Graph base URL (the sandbox moved ports, say) and throughput. */
+  async updateEndpoint(id: string, graphBaseUrl: string, throughputMps: number, now = new Date()): Promise<void> {
     await this.db
       .updateTable('phone_numbers')
-      .set({ graph_base_url: graphBaseUrl.replace(/\/+$/, ''), updated_at: now.toISOString() })
+      .set({ graph_base_url: graphBaseUrl.replace(/\/+$/, ''), throughput_mps: throughputMps, updated_at: now.toISOString() })
       .where('id', '=', id)
       .execute();
     this.#senders.delete(id);

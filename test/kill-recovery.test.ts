@@ -1,0 +1,193 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { DIALECTS } from './support/databases.js';
+
+/**
+ * SIGKILL in the middle of sending 10,000 messages, then a restart: every message reaches the
+ * sandbox exactly once. The sandbox runs in its own process (it is "Meta" and must outlive the
+ * platform); the platform is a real `conversa serve` process killed with SIGKILL.
+ */
+const TOTAL = 10_000;
+const CUSTOMERS = 500;
+const KEY = 'kill-test-admin-key-0123456789';
+const TOKEN = 'kill-test-sandbox-token';
+const children = new Set<ChildProcess>();
+
+afterAll(() => {
+  for (const child of children) child.kill('SIGKILL');
+});
+
+describe.each(DIALECTS)('crash recovery on $name', (dialect) => {
+  it(`delivers ${TOTAL} messages exactly once across a SIGKILL of the platform`, { timeout: 240_000 }, async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'conversa-kill-'));
+    const database = await dialect.create();
+    const [sandboxPort, platformPort] = [await freePort(), await freePort()];
+    const sandboxUrl = `http://127.0.0.1:${sandboxPort}`;
+    const platformUrl = `http://127.0.0.1:${platformPort}`;
+    try {
+      start(['sandbox', '--port', String(sandboxPort), '--access-token', TOKEN, '--state-file', join(dataDir, 'sandbox.json')], {});
+      const accounts = await until(() => json(`${sandboxUrl}/sandbox/v1/accounts`), 'the sandbox');
+      const numberId = accounts.data[0].phone_numbers[0].id as string;
+      await json(`${sandboxUrl}/sandbox/v1/phone-numbers/${numberId}`, 'PATCH', { throughput_mps: 400 });
+
+      const platformEnv = {
+        PORT: String(platformPort),
+        SANDBOX_URL: sandboxUrl,
+        SANDBOX_ACCESS_TOKEN: TOKEN,
+        CONVERSA_DATA_DIR: dataDir,
+        DATABASE_URL: database.url,
+        CONVERSA_ADMIN_KEY: KEY,
+        CONVERSA_UNKNOWN_GRACE_SECONDS: '12',
+        LOG_LEVEL: 'warn',
+      };
+      let platform = start(['serve'], platformEnv);
+      await until(async () => (await json(`${sandboxUrl}/sandbox/v1/webhook`))?.url === `${platformUrl}/webhooks/whatsapp`, 'the platform to subscribe');
+
+      // Every customer writes first, so free-form replies are inside the window.
+      const customers = Array.from({ length: CUSTOMERS }, (_, i) => String(5511930000000 + i));
+      await inBatches(customers, 32, (waId) => json(`${sandboxUrl}/sandbox/v1/phones/${waId}/messages`, 'POST', { to: numberId, type: 'text', text: { body: 'Olá' } }));
+      await until(async () => (await countContacts(platformUrl)) === CUSTOMERS, 'all customers to be stored', 60_000);
+
+      // Slow Graph calls down so that sends are in flight when the platform dies.
+      await json(`${sandboxUrl}/sandbox/v1/faults`, 'PUT', { graph_latency_ms: 100 });
+      const ids = new Set<string>();
+      await inBatches(
+        Array.from({ length: TOTAL }, (_, i) => i),
+        32,
+        async (i) => {
+          const response = await api(platformUrl, 'POST', '/messages', { to: `+${customers[i % CUSTOMERS]}`, type: 'text', text: { body: `pedido ${i}` } });
+          if (response.status !== 202) throw new Error(`send ${i} answered ${response.status}: ${JSON.stringify(response.body)}`);
+          ids.add(response.body.id as string);
+        },
+      );
+      expect(ids.size).toBe(TOTAL);
+      const receivedAtKill = await until(async () => {
+        const received = await receivedCount(sandboxUrl);
+        return received >= 2000 && received;
+      }, 'sending to be under way', 60_000);
+      platform.kill('SIGKILL');
+      await new Promise((resolve) => platform.once('exit', resolve));
+      expect(receivedAtKill).toBeLessThan(TOTAL); // the kill really happened mid-send
+
+      let logs = '';
+      platform = start(['serve'], platformEnv, (chunk) => (logs += chunk));
+      await until(async () => (await receivedCount(sandboxUrl)) >= TOTAL, `all ${TOTAL} messages at the sandbox`, 150_000);
+      await new Promise((r) => setTimeout(r, 15_000)); // past the grace period: nothing more may arrive
+      expect(await receivedCount(sandboxUrl)).toBe(TOTAL);
+
+      // Exactly once: each of our message ids (echoed as biz_opaque_callback_data) arrived once.
+      const seen = new Map<string, number>();
+      for (const waId of customers) {
+        const inbox = await json(`${sandboxUrl}/sandbox/v1/phones/${waId}/messages?limit=1000`);
+        for (const message of inbox.data as Array<{ biz_opaque_callback_data: string }>) {
+          seen.set(message.biz_opaque_callback_data, (seen.get(message.biz_opaque_callback_data) ?? 0) + 1);
+        }
+      }
+      expect(seen.size).toBe(TOTAL);
+      expect([...seen.values()].every((n) => n === 1)).toBe(true);
+      expect([...ids].every((id) => seen.has(id))).toBe(true);
+      // Some sends were in flight at the kill and were resolved by their status webhooks.
+      expect(logs).toMatch(/unknown send outcome held/);
+
+      const statuses = new Map<string, number>();
+      await inBatches([...ids], 32, async (id) => {
+        const message = await api(platformUrl, 'GET', `/messages/${id}`);
+        statuses.set(message.body.status, (statuses.get(message.body.status) ?? 0) + 1);
+      });
+      expect(statuses.get('failed') ?? 0).toBe(0);
+      expect((statuses.get('delivered') ?? 0) + (statuses.get('read') ?? 0)).toBe(TOTAL);
+    } finally {
+      for (const child of children) child.kill('SIGKILL');
+      children.clear();
+      await database.drop();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+});
+
+function start(args: string[], env: Record<string, string>, onOutput?: (chunk: string) => void): ChildProcess {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
+    cwd: join(import.meta.dirname, '..'),
+    env: { ...process.env, LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout?.setEncoding('utf8').on('data', (chunk: string) => onOutput?.(chunk));
+  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => onOutput?.(chunk));
+  children.add(child);
+  child.once('exit', () => children.delete(child));
+  return child;
+}
+
+type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any -- responses are inspected freely
+
+async function json(url: string, method = 'GET', body?: unknown): Promise<Json> {
+  try {
+    const response = await fetch(url, { method, ...(body === undefined ? {} : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }) });
+    return response.ok ? await response.json() : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+async function api(base: string, method: string, path: string, body?: unknown): Promise<{ status: number; body: Json }> {
+  const response = await fetch(`${base}/api/v1${path}`, {
+    method,
+    headers: { authorization: `Bearer ${KEY}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  return { status: response.status, body: await response.json() };
+}
+
+async function countContacts(base: string): Promise<number> {
+  let count = 0;
+  let cursor: string | null = null;
+  do {
+    const page: { status: number; body: Json } | undefined = await api(base, "GET", `/contacts?limit=200${cursor ? `&cursor=${cursor}` : ""}`).catch(() => undefined);
+    if (!page || page.status !== 200) return -1;
+    count += page.body.data.length;
+    cursor = page.body.next_cursor;
+  } while (cursor);
+  return count;
+}
+
+async function receivedCount(sandboxUrl: string): Promise<number> {
+  const phones = await json(`${sandboxUrl}/sandbox/v1/phones`);
+  return ((phones?.data ?? []) as Array<{ received_count: number }>).reduce((sum, phone) => sum + phone.received_count, 0);
+}
+
+async function inBatches<T>(items: T[], concurrency: number, fn: (item: T) => Promise<unknown>): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < items.length) {
+        const item = items[next++] as T;
+        await fn(item);
+      }
+    }),
+  );
+}
+
+async function until<T>(probe: () => Promise<T | undefined | false>, what: string, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe().catch(() => undefined);
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}

@@ -9,6 +9,7 @@ import { PhoneNumbers } from '../modules/phone-numbers/index.js';
 import { ConsentLedger } from '../modules/consent/index.js';
 import { Contacts } from '../modules/contacts/index.js';
 import { Conversations } from '../modules/conversations/index.js';
+import { Events } from '../modules/events/index.js';
 import { InboundEvents } from '../modules/inbound/index.js';
 import { Dispatcher, IngestProcessor, Messages, SendService, type DispatcherOptions } from '../modules/messaging/index.js';
 import { TemplateCache } from '../modules/templates/index.js';
@@ -25,6 +26,7 @@ export interface Modules {
   apiKeys: ApiKeys;
   phoneNumbers: PhoneNumbers;
   inboundEvents: InboundEvents;
+  events: Events;
   contacts: Contacts;
   consent: ConsentLedger;
   conversations: Conversations;
@@ -94,7 +96,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   const client = new WhatsAppClient();
   const phoneNumbers = new PhoneNumbers(db, box);
   const contacts = new Contacts(db, now);
-  const consent = new ConsentLedger(db, now);
+  const events = new Events(db, now);
+  const consent = new ConsentLedger(db, now, events);
   const conversations = new Conversations(db, now);
   const messages = new Messages(db, now);
   const templates = new TemplateCache(db, now);
@@ -113,6 +116,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     consent,
     messages,
     templates,
+    events,
     logger: logger.child({ component: 'processor' }),
     reply: (input, trx) => sender.queueServiceText(input, trx),
   });
@@ -121,6 +125,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     apiKeys: new ApiKeys(db),
     phoneNumbers,
     inboundEvents,
+    events,
     contacts,
     consent,
     conversations,

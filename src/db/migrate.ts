@@ -2,6 +2,7 @@ import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'k
 import type { Database } from './database.js';
 import * as m0001 from './migrations/0001-foundation.js';
 import * as m0002 from './migrations/0002-messaging-core.js';
+import * as m0003 from './migrations/0003-events-outbox.js';
 import { POSTGRES_MIGRATION_CONTEXT, SQLITE_MIGRATION_CONTEXT, type MigrationContext } from './migrations/context.js';
 
 type MigrationModule = { up(db: Kysely<unknown>, ctx: MigrationContext): Promise<void> };
@@ -10,6 +11,7 @@ type MigrationModule = { up(db: Kysely<unknown>, ctx: MigrationContext): Promise
 const MIGRATIONS: Record<string, MigrationModule> = {
   '0001-foundation': m0001,
   '0002-messaging-core': m0002,
+  '0003-events-outbox': m0003,
 };
 
 /**

@@ -14,6 +14,7 @@ export interface Schema {
   messages: MessagesTable;
   inbound_events: InboundEventsTable;
   templates: TemplatesTable;
+  outbox_events: OutboxEventsTable;
 }
 
 export interface WorkspacesTable {
@@ -164,4 +165,15 @@ export interface TemplatesTable {
   parameter_format: string | null;
   components: string;
   updated_at: string;
+}
+
+/** Domain events written in the same transaction as the change they describe. */
+export interface OutboxEventsTable {
+  id: Generated<number>;
+  workspace_id: string;
+  /** Dotted name: `message.received`, `message.status`, `conversation.updated`, `consent.changed`, ... */
+  type: string;
+  /** JSON payload. */
+  data: string;
+  created_at: string;
 }

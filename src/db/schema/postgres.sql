@@ -8,6 +8,87 @@ table api_keys
   created_at text not null
   last_used_at text
   revoked_at text
+table consents
+  id bigint not null default nextval('consents_id_seq'::regclass)
+  workspace_id text not null
+  contact_id text not null
+  purpose text not null
+  status text not null
+  source text not null
+  text text
+  actor text not null
+  proof text not null
+  recorded_at text not null
+table contacts
+  id text not null
+  workspace_id text not null
+  wa_id text not null
+  e164 text not null
+  name text
+  language text
+  time_zone text
+  attributes text not null
+  tags text not null
+  created_at text not null
+  updated_at text not null
+table conversations
+  id text not null
+  workspace_id text not null
+  contact_id text not null
+  phone_number_id text not null
+  owner_type text not null
+  owner_id text
+  last_inbound_at text
+  window_expires_at text
+  free_entry_point_until text
+  last_message_at text
+  created_at text not null
+  updated_at text not null
+table inbound_events
+  id bigint not null default nextval('inbound_events_id_seq'::regclass)
+  workspace_id text not null
+  dedupe_key text not null
+  field text not null
+  kind text not null
+  payload text not null
+  received_at text not null
+  processed_at text
+  claimed_until text
+  attempts integer not null
+  last_error text
+table messages
+  id text not null
+  workspace_id text not null
+  conversation_id text not null
+  contact_id text not null
+  phone_number_id text not null
+  direction text not null
+  type text not null
+  content text not null
+  status text not null
+  wamid text
+  idempotency_key text
+  attempts integer not null
+  next_attempt_at text
+  claimed_at text
+  error_code integer
+  error_title text
+  error_details text
+  category text
+  pricing_type text
+  cost_micros integer
+  created_at text not null
+  updated_at text not null
+  sent_at text
+  delivered_at text
+  read_at text
+  failed_at text
+table outbox_events
+  id bigint not null default nextval('outbox_events_id_seq'::regclass)
+  workspace_id text not null
+  type text not null
+  data text not null
+  created_at text not null
 table phone_numbers
   id text not null
   workspace_id text not null
@@ -24,12 +105,18 @@ table phone_numbers
   throughput_mps integer not null
   created_at text not null
   updated_at text not null
-table webhook_events
-  id bigint not null default nextval('webhook_events_id_seq'::regclass)
-  workspace_id text
-  waba_id text
-  received_at text not null
-  body text not null
+table templates
+  id text not null
+  workspace_id text not null
+  waba_id text not null
+  provider_template_id text not null
+  name text not null
+  language text not null
+  category text not null
+  status text not null
+  parameter_format text
+  components text not null
+  updated_at text not null
 table workspaces
   id text not null
   name text not null
@@ -37,10 +124,28 @@ table workspaces
 CREATE UNIQUE INDEX api_keys_key_hash_key ON api_keys USING btree (key_hash);
 CREATE UNIQUE INDEX api_keys_pkey ON api_keys USING btree (id);
 CREATE INDEX api_keys_workspace ON api_keys USING btree (workspace_id);
+CREATE INDEX consents_contact ON consents USING btree (contact_id, purpose, id);
+CREATE UNIQUE INDEX consents_pkey ON consents USING btree (id);
+CREATE UNIQUE INDEX contacts_pkey ON contacts USING btree (id);
+CREATE UNIQUE INDEX contacts_workspace_wa_id ON contacts USING btree (workspace_id, wa_id);
+CREATE UNIQUE INDEX conversations_number_contact ON conversations USING btree (phone_number_id, contact_id);
+CREATE UNIQUE INDEX conversations_pkey ON conversations USING btree (id);
+CREATE INDEX conversations_workspace ON conversations USING btree (workspace_id, last_message_at);
+CREATE UNIQUE INDEX inbound_events_dedupe_key_key ON inbound_events USING btree (dedupe_key);
+CREATE INDEX inbound_events_pending ON inbound_events USING btree (processed_at, id);
+CREATE UNIQUE INDEX inbound_events_pkey ON inbound_events USING btree (id);
+CREATE INDEX inbound_events_workspace ON inbound_events USING btree (workspace_id, id);
+CREATE INDEX messages_conversation ON messages USING btree (conversation_id, created_at);
+CREATE INDEX messages_dispatch ON messages USING btree (status, phone_number_id, next_attempt_at);
+CREATE UNIQUE INDEX messages_idempotency ON messages USING btree (workspace_id, idempotency_key);
+CREATE UNIQUE INDEX messages_pkey ON messages USING btree (id);
+CREATE UNIQUE INDEX messages_wamid_key ON messages USING btree (wamid);
+CREATE UNIQUE INDEX outbox_events_pkey ON outbox_events USING btree (id);
+CREATE INDEX outbox_events_workspace ON outbox_events USING btree (workspace_id, id);
 CREATE UNIQUE INDEX phone_numbers_phone_number_id_key ON phone_numbers USING btree (phone_number_id);
 CREATE UNIQUE INDEX phone_numbers_pkey ON phone_numbers USING btree (id);
 CREATE INDEX phone_numbers_waba ON phone_numbers USING btree (waba_id);
 CREATE INDEX phone_numbers_workspace ON phone_numbers USING btree (workspace_id);
-CREATE UNIQUE INDEX webhook_events_pkey ON webhook_events USING btree (id);
-CREATE INDEX webhook_events_workspace ON webhook_events USING btree (workspace_id, id);
+CREATE UNIQUE INDEX templates_pkey ON templates USING btree (id);
+CREATE UNIQUE INDEX templates_waba_name_language ON templates USING btree (workspace_id, waba_id, name, language);
 CREATE UNIQUE INDEX workspaces_pkey ON workspaces USING btree (id);

@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Schema } from '../../db/index.js';
+import type { Events } from '../events/index.js';
 
 export type Purpose = 'marketing' | 'utility';
 export type ConsentStatus = 'opted_in' | 'opted_out';
@@ -41,9 +42,12 @@ export class ConsentLedger {
   constructor(
     private readonly db: Kysely<Schema>,
     private readonly now: () => Date = () => new Date(),
+    private readonly events?: Events,
   ) {}
 
-  async record(input: RecordConsent, trx: Kysely<Schema> = this.db): Promise<ConsentRecord> {
+  /** Appends an entry (and a `consent.changed` event) in `trx`, or in its own transaction. */
+  async record(input: RecordConsent, trx?: Kysely<Schema>): Promise<ConsentRecord> {
+    if (!trx) return this.db.transaction().execute((own) => this.record(input, own));
     const row = {
       workspace_id: input.workspaceId,
       contact_id: input.contactId,
@@ -56,7 +60,9 @@ export class ConsentLedger {
       recorded_at: this.now().toISOString(),
     };
     const inserted = await trx.insertInto('consents').values(row).returning('id').executeTakeFirstOrThrow();
-    return { ...row, id: Number(inserted.id), purpose: input.purpose, status: input.status, source: input.source, proof: input.proof ?? {} };
+    const record: ConsentRecord = { ...row, id: Number(inserted.id), purpose: input.purpose, status: input.status, source: input.source, proof: input.proof ?? {} };
+    await this.events?.record(trx, input.workspaceId, 'consent.changed', { contact_id: record.contact_id, purpose: record.purpose, status: record.status, source: record.source, recorded_at: record.recorded_at });
+    return record;
   }
 
   async history(workspaceId: string, contactId: string): Promise<ConsentRecord[]> {

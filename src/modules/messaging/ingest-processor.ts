@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { Schema } from '../../db/index.js';
 import type { ConsentLedger } from '../consent/index.js';
 import type { Contacts } from '../contacts/index.js';
+import type { Events } from '../events/index.js';
 import type { Conversations } from '../conversations/index.js';
 import type { InboundEvents, StoredInboundEvent } from '../inbound/index.js';
 import type { PhoneNumbers, PhoneNumberView } from '../phone-numbers/index.js';
@@ -19,6 +20,7 @@ export interface ProcessorDeps {
   consent: ConsentLedger;
   messages: Messages;
   templates: TemplateCache;
+  events: Events;
   logger: Logger;
   /** Queues the keyword confirmation reply (a service message inside the window just opened), in `trx`. */
   reply: (input: { workspaceId: string; phoneNumberRowId: string; conversationId: string; contactId: string; waId: string; text: string }, trx: Kysely<Schema>) => Promise<void>;
@@ -141,6 +143,17 @@ export class IngestProcessor {
     );
     if (!stored.created) return;
     await this.deps.conversations.recordInbound(conversation, at, { referral: message.referral !== undefined }, trx);
+    await this.deps.events.record(trx, workspaceId, 'message.received', {
+      message_id: stored.id,
+      conversation_id: conversation.id,
+      contact_id: contact.id,
+      from: contact.wa_id,
+      phone_number_id: number.phone_number_id,
+      wamid,
+      type: message.type,
+      content,
+      timestamp: at.toISOString(),
+    });
 
     const text = message.type === 'text' ? (message.text as { body?: string } | undefined)?.body : message.type === 'button' ? (message.button as { text?: string } | undefined)?.text : undefined;
     const keyword = text ? matchConsentKeyword(text, this.deps.keywords) : undefined;
@@ -175,7 +188,7 @@ export class IngestProcessor {
     const { status } = payload;
     if (status.status === 'played') return;
     const error = status.errors?.[0];
-    await this.deps.messages.applyStatus(
+    const applied = await this.deps.messages.applyStatus(
       {
         wamid: status.id,
         ourId: status.biz_opaque_callback_data,
@@ -185,6 +198,16 @@ export class IngestProcessor {
       },
       trx,
     );
+    if (applied) {
+      await this.deps.events.record(trx, applied.workspaceId, 'message.status', {
+        message_id: applied.messageId,
+        wamid: status.id,
+        status: status.status,
+        previous_status: applied.from,
+        timestamp: new Date(Number(status.timestamp ?? 0) * 1000 || Date.now()).toISOString(),
+        ...(error ? { error: { code: error.code, title: error.title } } : {}),
+      });
+    }
   }
 
   async #other(workspaceId: string, payload: OtherPayload, trx: Kysely<Schema>): Promise<void> {

@@ -162,10 +162,10 @@ export class Messages {
   async applyStatus(
     input: { wamid: string; ourId?: string | undefined; status: 'sent' | 'delivered' | 'read' | 'failed'; at: Date; error?: { code: number; title: string; details: string } | undefined },
     trx: Kysely<Schema> = this.db,
-  ): Promise<{ messageId: string; from: string; to: string } | undefined> {
-    let row = await trx.selectFrom('messages').select(['id', 'status', 'wamid']).where('wamid', '=', input.wamid).executeTakeFirst();
+  ): Promise<{ messageId: string; workspaceId: string; from: string; to: string } | undefined> {
+    let row = await trx.selectFrom('messages').select(['id', 'status', 'wamid', 'workspace_id']).where('wamid', '=', input.wamid).executeTakeFirst();
     if (!row && input.ourId) {
-      row = await trx.selectFrom('messages').select(['id', 'status', 'wamid']).where('id', '=', input.ourId).where('direction', '=', 'out').executeTakeFirst();
+      row = await trx.selectFrom('messages').select(['id', 'status', 'wamid', 'workspace_id']).where('id', '=', input.ourId).where('direction', '=', 'out').executeTakeFirst();
     }
     if (!row || !canAdvance(row.status, input.status)) return undefined;
     const iso = input.at.toISOString();
@@ -183,7 +183,7 @@ export class Messages {
     // Compare-and-set on the status we read, so concurrent processors cannot move it back.
     const result = await trx.updateTable('messages').set(patch).where('id', '=', row.id).where('status', '=', row.status).executeTakeFirst();
     if (Number(result.numUpdatedRows) === 0) return this.applyStatus(input, trx);
-    return { messageId: row.id, from: row.status, to: input.status };
+    return { messageId: row.id, workspaceId: row.workspace_id, from: row.status, to: input.status };
   }
 
   async get(workspaceId: string, id: string): Promise<MessageView | undefined> {

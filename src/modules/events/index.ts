@@ -1,0 +1,1 @@
+export { EVENT_TYPES, Events, type DomainEvent, type EventType } from './events.js';

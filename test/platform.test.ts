@@ -129,3 +129,23 @@ describe.each(DIALECTS)('platform on $name', (dialect) => {
     expect(found).toBe(true);
   });
 });
+
+describe('API documentation', () => {
+  it('serves an OpenAPI 3.1 document generated from the routes, and browsable docs', async () => {
+    const running = await startTestApp();
+    try {
+      const document = (await (await fetch(`${running.started.platformUrl}/api/v1/openapi.json`)).json()) as { openapi: string; paths: Record<string, Record<string, { tags?: string[] }>> };
+      expect(document.openapi).toBe('3.1.0');
+      for (const path of ['/api/v1/messages', '/api/v1/messages/{id}', '/api/v1/contacts', '/api/v1/contacts/{id}/consents', '/api/v1/conversations']) {
+        expect(document.paths[path], path).toBeDefined();
+      }
+      expect(document.paths['/webhooks/whatsapp']).toBeUndefined();
+      expect(document.paths['/api/v1/messages']?.post?.tags).toEqual(['messages']);
+      const docs = await fetch(`${running.started.platformUrl}/docs/`);
+      expect(docs.status).toBe(200);
+      expect(await docs.text()).toContain('swagger');
+    } finally {
+      await running.close();
+    }
+  });
+});

@@ -2,6 +2,7 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } 
 import { installAuth } from './auth.js';
 import type { HttpDeps } from './deps.js';
 import { installErrorHandlers } from './errors.js';
+import { installOpenApi } from './openapi.js';
 import { registerContactRoutes } from './routes/contacts.js';
 import { registerHealthRoutes } from './routes/health.js';
 import { registerMessageRoutes } from './routes/messages.js';
@@ -17,6 +18,7 @@ export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> 
     trustProxy: true,
   });
   installErrorHandlers(app);
+  await installOpenApi(app);
   installAuth(app, deps.apiKeys);
   registerHealthRoutes(app, deps.database);
   await app.register(async (scope) => registerWhatsappWebhookRoutes(scope, deps));

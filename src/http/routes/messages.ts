@@ -24,7 +24,7 @@ export function registerMessageRoutes(app: FastifyInstance, deps: Pick<HttpDeps,
     '/messages',
     {
       preHandler: app.requireScope('messages:write'),
-      schema: { body: sendBody, headers: { type: 'object', properties: { 'idempotency-key': { type: 'string', minLength: 1, maxLength: 255 } } } },
+      schema: { tags: ['messages'], summary: 'Queue a message (after the policy check)', description: 'Answers 202 {id, status: "queued"}, or 422 with the policy error and how to fix it. The same Idempotency-Key never sends twice.', body: sendBody, headers: { type: 'object', properties: { 'idempotency-key': { type: 'string', minLength: 1, maxLength: 255 } } } },
     },
     async (request, reply) => {
       const { workspaceId } = principalOf(request);
@@ -51,7 +51,7 @@ export function registerMessageRoutes(app: FastifyInstance, deps: Pick<HttpDeps,
 
   app.get<{ Params: { id: string } }>(
     '/messages/:id',
-    { preHandler: app.requireScope('messages:read'), schema: { params: { type: 'object', properties: { id: { type: 'string', maxLength: 64 } } } } },
+    { preHandler: app.requireScope('messages:read'), schema: { tags: ['messages'], summary: 'A message with its status, wamid, error and cost', params: { type: 'object', properties: { id: { type: 'string', maxLength: 64 } } } } },
     async (request, reply) => {
       const message = await deps.messages.get(principalOf(request).workspaceId, request.params.id);
       return message ?? sendError(reply, 'CONVERSA_ERR_NOT_FOUND', `No message ${request.params.id}.`);
@@ -63,6 +63,8 @@ export function registerMessageRoutes(app: FastifyInstance, deps: Pick<HttpDeps,
     {
       preHandler: app.requireScope('messages:read'),
       schema: {
+        tags: ['conversations'],
+        summary: 'Conversations with their window and latest messages',
         querystring: {
           type: 'object',
           additionalProperties: false,

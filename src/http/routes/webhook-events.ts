@@ -9,6 +9,8 @@ export function registerWebhookEventRoutes(app: FastifyInstance, deps: Pick<Http
     {
       preHandler: app.requireScope('messages:read'),
       schema: {
+        tags: ['webhooks'],
+        summary: 'Events of verified Meta webhooks received, newest first',
         querystring: {
           type: 'object',
           additionalProperties: false,

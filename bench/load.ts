@@ -2,7 +2,8 @@
  * A small closed-loop HTTP load generator on undici: `concurrency` loops each keep one request
  * in flight over a `Pool` of `connections` keep-alive sockets, until `total` requests are done
  * or `maxDurationMs` has passed (requests in flight then finish, each bounded by
- * `requestTimeoutMs`), so a run always stops by itself. It only ever targets 127.0.0.1.
+ * `requestTimeoutMs`), so a run always stops by itself (an optional warm-up has the same
+ * caps). It only ever targets 127.0.0.1.
  */
 import { Pool } from 'undici';
 
@@ -25,6 +26,12 @@ export interface LoadOptions {
   /** Sockets in the pool (default: `concurrency`, so no request waits for a socket). */
   connections?: number;
   requestTimeoutMs?: number;
+  /**
+   * Requests sent first over the same connections and left out of the figures (indices from
+   * `total` on), to warm up the JIT and the sockets; `afterWarmup` then runs before measuring.
+   */
+  warmup?: number;
+  afterWarmup?: () => Promise<void>;
   /** Labels a response for `outcomes` (default: its HTTP status). */
   classify?: (statusCode: number, body: string) => string;
 }
@@ -60,40 +67,53 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   const latencies = new Float64Array(options.total);
   const statuses: Record<string, number> = {};
   const outcomes: Record<string, number> = {};
-  let issued = 0;
-  let completed = 0;
-  const start = performance.now();
-  const deadline = start + options.maxDurationMs;
 
-  async function loop(): Promise<void> {
-    while (issued < options.total && performance.now() < deadline) {
-      const spec = options.request(issued);
-      issued += 1;
-      const sentAt = performance.now();
-      let status: string;
-      let label: string;
-      try {
-        const response = await pool.request(spec);
-        const text = await response.body.text();
-        status = String(response.statusCode);
-        label = options.classify ? options.classify(response.statusCode, text) : status;
-      } catch (error) {
-        status = 'network';
-        label = `network: ${(error as { code?: string }).code ?? String(error)}`;
+  /** Runs `count` requests (indices from `offset`) or until `maxMs`; records them when `measured`. */
+  async function phase(count: number, offset: number, measured: boolean): Promise<number> {
+    let issued = 0;
+    let completed = 0;
+    const deadline = performance.now() + options.maxDurationMs;
+    async function loop(): Promise<void> {
+      while (issued < count && performance.now() < deadline) {
+        const spec = options.request(offset + issued);
+        issued += 1;
+        const sentAt = performance.now();
+        let status: string;
+        let label: string;
+        try {
+          const response = await pool.request(spec);
+          const text = await response.body.text();
+          status = String(response.statusCode);
+          label = options.classify ? options.classify(response.statusCode, text) : status;
+        } catch (error) {
+          status = 'network';
+          label = `network: ${(error as { code?: string }).code ?? String(error)}`;
+        }
+        if (measured) {
+          latencies[completed] = performance.now() - sentAt;
+          statuses[status] = (statuses[status] ?? 0) + 1;
+          outcomes[label] = (outcomes[label] ?? 0) + 1;
+        }
+        completed += 1;
       }
-      latencies[completed] = performance.now() - sentAt;
-      completed += 1;
-      statuses[status] = (statuses[status] ?? 0) + 1;
-      outcomes[label] = (outcomes[label] ?? 0) + 1;
     }
+    await Promise.all(Array.from({ length: options.concurrency }, loop));
+    return completed;
   }
 
+  let completed = 0;
+  let durationMs = 0;
   try {
-    await Promise.all(Array.from({ length: options.concurrency }, loop));
+    if (options.warmup) {
+      await phase(options.warmup, options.total, false);
+      await options.afterWarmup?.();
+    }
+    const start = performance.now();
+    completed = await phase(options.total, 0, true);
+    durationMs = performance.now() - start;
   } finally {
     await pool.close();
   }
-  const durationMs = performance.now() - start;
   const sorted = latencies.subarray(0, completed).sort();
   const at = (q: number): number => (completed === 0 ? Number.NaN : (sorted[Math.min(completed - 1, Math.ceil(q * completed) - 1)] ?? Number.NaN));
   return {

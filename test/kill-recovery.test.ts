@@ -42,6 +42,7 @@ describe.each(DIALECTS)('crash recovery on $name', (dialect) => {
         DATABASE_URL: database.url,
         CONVERSA_ADMIN_KEY: KEY,
         CONVERSA_UNKNOWN_GRACE_SECONDS: '12',
+        CONVERSA_CLAIM_LEASE_SECONDS: '10',
         LOG_LEVEL: 'warn',
       };
       let platform = start(['serve'], platformEnv);

@@ -16,7 +16,7 @@ describe.each(DIALECTS)('storage on $name', (dialect) => {
   beforeAll(async () => {
     target = await dialect.create();
     database = openDatabase(target.url);
-    expect(await migrateToLatest(database)).toEqual(['0001-foundation', '0002-messaging-core', '0003-events-outbox']);
+    expect(await migrateToLatest(database)).toEqual(['0001-foundation', '0002-messaging-core', '0003-events-outbox', '0004-webhooks', '0005-media']);
   });
   afterAll(async () => {
     await database.close();

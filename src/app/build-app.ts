@@ -11,8 +11,10 @@ import { Contacts } from '../modules/contacts/index.js';
 import { Conversations } from '../modules/conversations/index.js';
 import { Events } from '../modules/events/index.js';
 import { InboundEvents } from '../modules/inbound/index.js';
+import { LocalDiskMediaStorage, MediaDownloader, MediaLibrary, ProviderMedia, type MediaDownloaderOptions } from '../modules/media/index.js';
 import { Dispatcher, IngestProcessor, Messages, SendService, type DispatcherOptions } from '../modules/messaging/index.js';
 import { TemplateCache } from '../modules/templates/index.js';
+import { createWebhookModule, type WebhookDeliveryWorker, type WebhookFanOut, type WebhookModuleOptions, type Webhooks } from '../modules/webhooks/index.js';
 import { Workspaces } from '../modules/workspaces/index.js';
 import { createSandbox, type Sandbox, type SandboxOptions } from '../sandbox/index.js';
 import { SecretBox } from '../security/index.js';
@@ -35,6 +37,11 @@ export interface Modules {
   sender: SendService;
   processor: IngestProcessor;
   dispatcher: Dispatcher;
+  media: MediaLibrary;
+  mediaDownloader: MediaDownloader;
+  webhooks: Webhooks;
+  webhookFanOut: WebhookFanOut;
+  webhookDelivery: WebhookDeliveryWorker;
 }
 
 export interface StartResult extends BootstrapResult {
@@ -59,8 +66,12 @@ export interface BuildOptions {
   logger?: Logger;
   /** Dispatcher knobs (retry base, grace for unknown outcomes); tests shorten them. */
   dispatcher?: DispatcherOptions;
+  /** Inbound media download knobs (retry base, poll interval); tests shorten them. */
+  media?: MediaDownloaderOptions;
   /** Do not start the processor and dispatcher loops (tests that drive them by hand). */
   manualWorkers?: boolean;
+  /** Outbound webhook knobs (retry schedule, poll intervals, transport timeouts); tests shorten them. */
+  webhooks?: WebhookModuleOptions;
   /** Test knobs for the embedded sandbox (review delay, retry base). */
   sandbox?: Partial<Pick<SandboxOptions, 'templateReviewDelayMs' | 'webhookRetryBaseMs'>>;
 }
@@ -102,11 +113,18 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   const messages = new Messages(db, now);
   const templates = new TemplateCache(db, now);
   const inboundEvents = new InboundEvents(db, database.capabilities, now);
+  const mediaStorage = new LocalDiskMediaStorage(join(config.dataDir, 'media'));
+  const mediaDownloader = new MediaDownloader(db, database.capabilities, client, phoneNumbers, mediaStorage, logger.child({ component: 'media' }), now, options.media);
+  const media = new MediaLibrary(db, mediaStorage, now, () => mediaDownloader.wake());
+  const providerMedia = new ProviderMedia(db, mediaStorage, client, logger.child({ component: 'media' }), now);
   const dispatcher = new Dispatcher(db, database.capabilities, client, phoneNumbers, logger.child({ component: 'dispatcher' }), now, {
     unknownGraceMs: config.dispatch.unknownGraceMs,
+    leaseMs: config.dispatch.claimLeaseMs,
+    statuses: inboundEvents,
+    media: providerMedia,
     ...options.dispatcher,
   });
-  const sender = new SendService({ db, phoneNumbers, contacts, conversations, consent, messages, templates, client, queued: () => dispatcher.wake(), now });
+  const sender = new SendService({ db, phoneNumbers, contacts, conversations, consent, messages, templates, client, media, queued: () => dispatcher.wake(), now });
   const processor = new IngestProcessor({
     db,
     inbound: inboundEvents,
@@ -119,7 +137,9 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     events,
     logger: logger.child({ component: 'processor' }),
     reply: (input, trx) => sender.queueServiceText(input, trx),
+    media,
   });
+  const webhooks = createWebhookModule({ db, capabilities: database.capabilities, box, outbox: events, logger, now }, options.webhooks);
   const modules: Modules = {
     workspaces: new Workspaces(db),
     apiKeys: new ApiKeys(db),
@@ -134,8 +154,13 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     sender,
     processor,
     dispatcher,
+    media,
+    mediaDownloader,
+    webhooks: webhooks.service,
+    webhookFanOut: webhooks.fanOut,
+    webhookDelivery: webhooks.delivery,
   };
-  const http = await buildHttpServer({ logger, database, ...modules, eventsStored: () => processor.wake() });
+  const http = await buildHttpServer({ logger, database, ...modules, whatsapp: client, publicUrl: config.publicUrl, eventsStored: () => processor.wake() });
   return {
     config,
     logger,
@@ -158,6 +183,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       if (!options.manualWorkers) {
         processor.start();
         dispatcher.start();
+        mediaDownloader.start();
+        webhooks.start();
       }
       return { ...result, platformUrl, ...(sandboxUrl ? { sandboxUrl } : {}) };
     },
@@ -165,6 +192,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       await http.close();
       await processor.stop();
       await dispatcher.stop();
+      await mediaDownloader.stop();
+      await webhooks.stop();
       await client.close();
       await sandbox?.close();
       await database.close();

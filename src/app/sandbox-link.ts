@@ -8,7 +8,7 @@ export class SandboxLink {
   constructor(readonly baseUrl: string) {}
 
   /** Creates (or confirms) a WABA with one phone number; idempotent on phone_number_id. */
-  async ensureAccount(input: { waba_id?: string; phone_number_id?: string; display_phone_number?: string; verified_name?: string }): Promise<{
+  async ensureAccount(input: { waba_id?: string; phone_number_id?: string; display_phone_number?: string; verified_name?: string; throughput_mps?: number }): Promise<{
     waba_id: string;
     phone_number: { id: string; display_phone_number: string; verified_name: string; throughput: { messages_per_second: number } };
   }> {

@@ -28,6 +28,8 @@ export interface Config {
   readonly dispatch: {
     /** How long a message whose send outcome is unknown waits for its status webhook before it is sent again. */
     readonly unknownGraceMs: number;
+    /** A claim older than this belongs to a dead node (several nodes on PostgreSQL). */
+    readonly claimLeaseMs: number;
   };
 }
 
@@ -69,6 +71,7 @@ const envSchema = z.object({
     .optional(),
   SANDBOX_URL: z.string().url('SANDBOX_URL must be an absolute URL such as http://127.0.0.1:3100').optional(),
   CONVERSA_UNKNOWN_GRACE_SECONDS: z.coerce.number({ invalid_type_error: 'CONVERSA_UNKNOWN_GRACE_SECONDS must be a number' }).int().min(1, 'CONVERSA_UNKNOWN_GRACE_SECONDS must be at least 1').max(7 * 86400).default(600),
+  CONVERSA_CLAIM_LEASE_SECONDS: z.coerce.number({ invalid_type_error: 'CONVERSA_CLAIM_LEASE_SECONDS must be a number' }).int().min(5, 'CONVERSA_CLAIM_LEASE_SECONDS must be at least 5').max(3600).default(120),
   SANDBOX_ACCESS_TOKEN: z.string().min(8, 'SANDBOX_ACCESS_TOKEN must be at least 8 characters').default(DEFAULT_SANDBOX_ACCESS_TOKEN),
 });
 
@@ -108,7 +111,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       accessToken: e.SANDBOX_ACCESS_TOKEN,
       url: e.SANDBOX_URL?.replace(/\/+$/, ''),
     },
-    dispatch: { unknownGraceMs: e.CONVERSA_UNKNOWN_GRACE_SECONDS * 1000 },
+    dispatch: { unknownGraceMs: e.CONVERSA_UNKNOWN_GRACE_SECONDS * 1000, claimLeaseMs: e.CONVERSA_CLAIM_LEASE_SECONDS * 1000 },
   });
 }
 

@@ -3,6 +3,8 @@ import type { Database } from './database.js';
 import * as m0001 from './migrations/0001-foundation.js';
 import * as m0002 from './migrations/0002-messaging-core.js';
 import * as m0003 from './migrations/0003-events-outbox.js';
+import * as m0004 from './migrations/0004-webhooks.js';
+import * as m0005 from './migrations/0005-media.js';
 import { POSTGRES_MIGRATION_CONTEXT, SQLITE_MIGRATION_CONTEXT, type MigrationContext } from './migrations/context.js';
 
 type MigrationModule = { up(db: Kysely<unknown>, ctx: MigrationContext): Promise<void> };
@@ -12,6 +14,8 @@ const MIGRATIONS: Record<string, MigrationModule> = {
   '0001-foundation': m0001,
   '0002-messaging-core': m0002,
   '0003-events-outbox': m0003,
+  '0004-webhooks': m0004,
+  '0005-media': m0005,
 };
 
 /**

@@ -15,6 +15,13 @@ export interface Schema {
   inbound_events: InboundEventsTable;
   templates: TemplatesTable;
   outbox_events: OutboxEventsTable;
+  webhook_subscriptions: WebhookSubscriptionsTable;
+  webhook_deliveries: WebhookDeliveriesTable;
+  webhook_delivery_attempts: WebhookDeliveryAttemptsTable;
+  event_consumers: EventConsumersTable;
+  media: MediaTable;
+  media_provider_ids: MediaProviderIdsTable;
+  media_downloads: MediaDownloadsTable;
 }
 
 export interface WorkspacesTable {
@@ -145,6 +152,8 @@ export interface InboundEventsTable {
   field: string;
   kind: string;
   payload: string;
+  /** For statuses: our message id, echoed by Meta in `biz_opaque_callback_data`. */
+  ref: string | null;
   received_at: string;
   processed_at: string | null;
   /** A processor's lease on the event; expired leases are claimed again. */
@@ -176,4 +185,112 @@ export interface OutboxEventsTable {
   /** JSON payload. */
   data: string;
   created_at: string;
+}
+
+/** An outbound webhook subscription of a company system. */
+export interface WebhookSubscriptionsTable {
+  id: string;
+  workspace_id: string;
+  url: string;
+  /** JSON array of event types, or `["*"]` for all. */
+  events: string;
+  /** The signing secret, sealed with the SecretBox. */
+  secret_enc: string;
+  description: string | null;
+  /** 1 active, 0 paused. */
+  active: number;
+  /** The subscription receives outbox events with an id above this (the newest when it was created). */
+  after_event_id: number;
+  created_at: string;
+  updated_at: string;
+}
+
+/** One outbox event for one subscription; the row is also the delivery queue. */
+export interface WebhookDeliveriesTable {
+  id: string;
+  subscription_id: string;
+  workspace_id: string;
+  /** outbox_events.id */
+  event_id: number;
+  event_type: string;
+  /** The exact JSON body sent, the same bytes on every attempt and replay. */
+  payload: string;
+  /** `pending`, `delivered` or `failed`. */
+  status: string;
+  /** Attempts since the delivery was last queued (created or replayed). */
+  attempts: number;
+  /** When pending: when it is due (while an attempt runs, the end of that attempt's lease). */
+  next_attempt_at: string | null;
+  last_status_code: number | null;
+  last_error: string | null;
+  created_at: string;
+  updated_at: string;
+  delivered_at: string | null;
+}
+
+/** Every HTTP attempt of a delivery, for the delivery log. */
+export interface WebhookDeliveryAttemptsTable {
+  id: Generated<number>;
+  delivery_id: string;
+  attempted_at: string;
+  status_code: number | null;
+  error: string | null;
+  duration_ms: number;
+}
+
+/** A consumer's position in outbox_events: every event up to it has been handled. */
+export interface EventConsumersTable {
+  name: string;
+  position: number;
+  updated_at: string;
+}
+
+/** A file uploaded by the workspace (`out`) or received from a customer (`in`). */
+export interface MediaTable {
+  id: string;
+  workspace_id: string;
+  direction: 'in' | 'out';
+  /** Meta's media kind: image, audio, video, document or sticker. */
+  kind: string;
+  mime_type: string;
+  /** Bytes; null until inbound media is downloaded. */
+  size: number | null;
+  /** SHA-256 (hex) of the bytes; null until inbound media is downloaded. */
+  sha256: string | null;
+  filename: string | null;
+  /** Where media storage keeps the bytes (content-addressed); null until stored. */
+  storage_key: string | null;
+  /** The inbound message that carried it. */
+  source_message_id: string | null;
+  /** `ready`, `downloading` or `failed`. */
+  status: string;
+  created_at: string;
+  updated_at: string;
+}
+
+/** The provider's id of an uploaded file, per phone number (our row id); valid until `expires_at`. */
+export interface MediaProviderIdsTable {
+  media_id: string;
+  phone_number_id: string;
+  provider_media_id: string;
+  uploaded_at: string;
+  expires_at: string;
+}
+
+/** The job that fetches inbound media from the provider; retried until done or `give_up_at`. */
+export interface MediaDownloadsTable {
+  media_id: string;
+  workspace_id: string;
+  /** Our phone_numbers.id that received it (its endpoint and token fetch it). */
+  phone_number_id: string;
+  provider_media_id: string;
+  /** The sha256 the webhook announced (Meta sends base64 or hex). */
+  expected_sha256: string | null;
+  attempts: number;
+  /** When the next attempt is due (while one runs, the end of its lease); null once done or given up. */
+  next_attempt_at: string | null;
+  give_up_at: string;
+  last_error: string | null;
+  created_at: string;
+  completed_at: string | null;
 }

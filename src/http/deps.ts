@@ -6,7 +6,10 @@ import type { ConsentLedger } from '../modules/consent/index.js';
 import type { Contacts } from '../modules/contacts/index.js';
 import type { Conversations } from '../modules/conversations/index.js';
 import type { InboundEvents } from '../modules/inbound/index.js';
+import type { MediaLibrary } from '../modules/media/index.js';
 import type { Messages, SendService } from '../modules/messaging/index.js';
+import type { Webhooks } from '../modules/webhooks/index.js';
+import type { WhatsAppClient } from '../whatsapp/index.js';
 
 /** What the HTTP layer needs from the rest of the app. */
 export interface HttpDeps {
@@ -20,6 +23,12 @@ export interface HttpDeps {
   conversations: Conversations;
   messages: Messages;
   sender: SendService;
+  media: MediaLibrary;
+  webhooks: Webhooks;
+  /** The Graph API client (connecting a number checks its credentials with it). */
+  whatsapp: WhatsAppClient;
+  /** CONVERSA_PUBLIC_URL: how Meta and browsers reach the platform (webhook URL, opt-in links). */
+  publicUrl: string;
   /** Wakes the inbound processor after new webhook events are stored. */
   eventsStored: () => void;
 }

@@ -3,10 +3,15 @@ import { installAuth } from './auth.js';
 import type { HttpDeps } from './deps.js';
 import { installErrorHandlers } from './errors.js';
 import { installOpenApi } from './openapi.js';
+import { registerContactImportRoutes } from './routes/contact-import.js';
 import { registerContactRoutes } from './routes/contacts.js';
 import { registerHealthRoutes } from './routes/health.js';
+import { registerMediaRoutes } from './routes/media.js';
 import { registerMessageRoutes } from './routes/messages.js';
+import { registerOptInRoutes } from './routes/optin.js';
+import { registerPhoneNumberRoutes } from './routes/phone-numbers.js';
 import { registerWebhookEventRoutes } from './routes/webhook-events.js';
+import { registerWebhookRoutes } from './routes/webhooks.js';
 import { registerWhatsappWebhookRoutes } from './routes/whatsapp-webhook.js';
 
 /** Builds the platform's Fastify server (not listening): health, Meta's webhook, the REST API. */
@@ -22,11 +27,18 @@ export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> 
   installAuth(app, deps.apiKeys);
   registerHealthRoutes(app, deps.database);
   await app.register(async (scope) => registerWhatsappWebhookRoutes(scope, deps));
+  await app.register(async (scope) => registerOptInRoutes(scope, deps));
   await app.register(
     async (scope) => {
       registerWebhookEventRoutes(scope, deps);
       registerContactRoutes(scope, deps);
       registerMessageRoutes(scope, deps);
+      registerPhoneNumberRoutes(scope, deps);
+      // Its own scope too: multipart and the text/csv parser for the CSV import only.
+      await scope.register(async (csv) => registerContactImportRoutes(csv, deps));
+      // Its own scope: the multipart parser (and its limits) applies to the media routes only.
+      await scope.register(async (media) => registerMediaRoutes(media, deps));
+      registerWebhookRoutes(scope, deps);
     },
     { prefix: '/api/v1' },
   );

@@ -1,5 +1,5 @@
-import { Agent, errors as undiciErrors, request } from 'undici';
-import type { GraphErrorResponse, SendMessageRequest, SendMessageResponse, TemplateRecord } from './wire.js';
+import { Agent, FormData, errors as undiciErrors, request } from 'undici';
+import type { GraphErrorResponse, MediaInfoResponse, SendMessageRequest, SendMessageResponse, TemplateRecord } from './wire.js';
 
 /** Where and how to reach the Graph API for one phone number. */
 export interface GraphEndpoint {
@@ -18,6 +18,20 @@ export type GraphResult<T> =
   | { ok: false; kind: 'error'; status: number; code: number; title: string; details: string; transient: boolean }
   | { ok: false; kind: 'unreachable'; reason: string }
   | { ok: false; kind: 'unknown'; reason: string };
+
+/** `GET /{phone-number-id}` (cloud-api-facts.md §1.5); Meta omits fields it has no value for. */
+export interface PhoneNumberInfo {
+  id: string;
+  display_phone_number?: string;
+  verified_name?: string;
+  quality_rating?: string;
+  /** `level` is STANDARD, HIGH or NOT_APPLICABLE; the sandbox adds `messages_per_second`. */
+  throughput?: { level?: string; messages_per_second?: number };
+  account_mode?: string;
+  status?: string;
+}
+
+const PHONE_NUMBER_FIELDS = 'id,display_phone_number,verified_name,quality_rating,throughput,account_mode,status';
 
 /** Meta codes that succeed on a later try (cloud-api-facts.md §3.2, §5.1). */
 const TRANSIENT_CODES = new Set([1, 2, 4, 80007, 130429, 131000, 131016, 131056, 131057, 133004]);
@@ -44,6 +58,14 @@ export class WhatsAppClient {
     return this.#call(endpoint, 'POST', `/${phoneNumberId}/messages`, { messaging_product: 'whatsapp', status: 'read', message_id: wamid });
   }
 
+  /**
+   * `GET /{phone-number-id}`: the number as Meta knows it. Answers only with valid
+   * credentials for that number, so it doubles as the credentials check when connecting one.
+   */
+  getPhoneNumber(endpoint: GraphEndpoint, phoneNumberId: string): Promise<GraphResult<PhoneNumberInfo>> {
+    return this.#call(endpoint, 'GET', `/${encodeURIComponent(phoneNumberId)}?fields=${PHONE_NUMBER_FIELDS}`);
+  }
+
   /** `GET /{waba-id}/message_templates`, following the cursor to the end. */
   async listTemplates(endpoint: GraphEndpoint, wabaId: string): Promise<GraphResult<TemplateRecord[]>> {
     const all: TemplateRecord[] = [];
@@ -59,36 +81,72 @@ export class WhatsAppClient {
     return { ok: true, value: all };
   }
 
+  /**
+   * `POST /{phone-number-id}/media` (multipart: `messaging_product`, `type`, `file`): answers the
+   * provider's media id, which Meta keeps for 30 days.
+   */
+  uploadMedia(endpoint: GraphEndpoint, phoneNumberId: string, file: { data: Buffer; mimeType: string; filename?: string | undefined }): Promise<GraphResult<{ id: string }>> {
+    const form = new FormData();
+    form.append('messaging_product', 'whatsapp');
+    form.append('type', file.mimeType);
+    form.append('file', new Blob([file.data], { type: file.mimeType }), file.filename ?? 'file');
+    return this.#call(endpoint, 'POST', `/${phoneNumberId}/media`, form);
+  }
+
+  /** `GET /{media-id}`: the media's type, sha256, size and a download URL valid for five minutes. */
+  getMedia(endpoint: GraphEndpoint, mediaId: string): Promise<GraphResult<MediaInfoResponse>> {
+    return this.#call(endpoint, 'GET', `/${encodeURIComponent(mediaId)}`);
+  }
+
+  /**
+   * Downloads media from the URL `getMedia` answered, with the endpoint's bearer token. The
+   * token goes only to the endpoint's own origin or Meta's media hosts (https); a body over
+   * `maxBytes` (default 110 MB) is refused.
+   */
+  async downloadMedia(endpoint: GraphEndpoint, url: string, options: { maxBytes?: number } = {}): Promise<GraphResult<Buffer>> {
+    if (!mayCarryToken(endpoint, url)) {
+      return { ok: false, kind: 'error', status: 0, code: 0, title: 'Refused media URL', details: `not sending the access token to ${safeOrigin(url)}`, transient: false };
+    }
+    const maxBytes = options.maxBytes ?? 110 * 1024 * 1024;
+    try {
+      const response = await request(url, { method: 'GET', dispatcher: this.#agent, headers: { authorization: `Bearer ${endpoint.accessToken}` } });
+      if (response.statusCode < 200 || response.statusCode >= 300) return graphError(response.statusCode, await response.body.text());
+      const chunks: Buffer[] = [];
+      let size = 0;
+      for await (const chunk of response.body as AsyncIterable<Buffer>) {
+        size += chunk.length;
+        if (size > maxBytes) {
+          response.body.destroy();
+          return { ok: false, kind: 'error', status: response.statusCode, code: 0, title: 'Media too large', details: `the download is over ${maxBytes} bytes`, transient: false };
+        }
+        chunks.push(chunk);
+      }
+      return { ok: true, value: Buffer.concat(chunks) };
+    } catch (error) {
+      // A download changes nothing at the provider: whatever went wrong, trying again is safe.
+      return { ok: false, kind: 'unreachable', reason: error instanceof Error ? `${error.name}: ${error.message}` : String(error) };
+    }
+  }
+
   async close(): Promise<void> {
     await this.#agent.close();
   }
 
   async #call<T>(endpoint: GraphEndpoint, method: 'GET' | 'POST', path: string, body?: unknown): Promise<GraphResult<T>> {
     const url = `${endpoint.baseUrl}/${endpoint.version}${path}`;
+    const json = body !== undefined && !(body instanceof FormData);
     let sent = false;
     try {
       const response = await request(url, {
         method,
         dispatcher: this.#agent,
-        headers: { authorization: `Bearer ${endpoint.accessToken}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+        headers: { authorization: `Bearer ${endpoint.accessToken}`, ...(json ? { 'content-type': 'application/json' } : {}) },
+        ...(body === undefined ? {} : { body: json ? JSON.stringify(body) : (body as FormData) }),
       });
       sent = true;
       const text = await response.body.text();
-      const parsed = parseJson(text);
-      if (response.statusCode >= 200 && response.statusCode < 300) return { ok: true, value: parsed as T };
-      const error = (parsed as GraphErrorResponse | undefined)?.error;
-      const code = typeof error?.code === 'number' ? error.code : 0;
-      const details = typeof error?.error_data === 'object' ? error.error_data.details : typeof error?.error_data === 'string' ? error.error_data : (error?.message ?? text.slice(0, 300));
-      return {
-        ok: false,
-        kind: 'error',
-        status: response.statusCode,
-        code,
-        title: error?.message?.replace(/^\(#\d+\)\s*/, '') ?? `HTTP ${response.statusCode}`,
-        details,
-        transient: error?.is_transient === true || TRANSIENT_CODES.has(code) || response.statusCode >= 500 || response.statusCode === 429,
-      };
+      if (response.statusCode >= 200 && response.statusCode < 300) return { ok: true, value: parseJson(text) as T };
+      return graphError(response.statusCode, text);
     } catch (error) {
       const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
       if (sent) return { ok: false, kind: 'unknown', reason };
@@ -99,6 +157,44 @@ export class WhatsAppClient {
       }
       return { ok: false, kind: 'unknown', reason };
     }
+  }
+}
+
+/** A non-2xx Graph answer as a value; Meta's error object when there is one. */
+function graphError(status: number, text: string): GraphResult<never> {
+  const error = (parseJson(text) as GraphErrorResponse | undefined)?.error;
+  const code = typeof error?.code === 'number' ? error.code : 0;
+  const details = typeof error?.error_data === 'object' ? error.error_data.details : typeof error?.error_data === 'string' ? error.error_data : (error?.message ?? text.slice(0, 300));
+  return {
+    ok: false,
+    kind: 'error',
+    status,
+    code,
+    title: error?.message?.replace(/^\(#\d+\)\s*/, '') ?? `HTTP ${status}`,
+    details,
+    transient: error?.is_transient === true || TRANSIENT_CODES.has(code) || status >= 500 || status === 429,
+  };
+}
+
+/** Meta serves media from its CDN hosts; the sandbox from its own origin. */
+const META_MEDIA_HOSTS = ['fbsbx.com', 'facebook.com', 'whatsapp.net', 'fbcdn.net'];
+
+function mayCarryToken(endpoint: GraphEndpoint, url: string): boolean {
+  let target: URL;
+  try {
+    target = new URL(url);
+  } catch {
+    return false;
+  }
+  if (target.origin === safeOrigin(endpoint.baseUrl)) return true;
+  return target.protocol === 'https:' && META_MEDIA_HOSTS.some((host) => target.hostname === host || target.hostname.endsWith(`.${host}`));
+}
+
+function safeOrigin(url: string): string {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return '(not a URL)';
   }
 }
 

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildApp, type App, type StartResult } from '../../src/app/index.js';
+import { buildApp, type App, type BuildOptions, type StartResult } from '../../src/app/index.js';
 import { loadConfig } from '../../src/config/index.js';
 
 export const TEST_ADMIN_KEY = 'test-admin-key-0123456789abcdef';
@@ -20,7 +20,7 @@ export interface RunningApp {
  * Starts the whole platform with the embedded sandbox on random ports, in a temporary data
  * folder, as `npm start` would. Pass a database URL from test/support/databases.ts.
  */
-export async function startTestApp(options: { databaseUrl?: string; dataDir?: string; env?: Record<string, string> } = {}): Promise<RunningApp> {
+export async function startTestApp(options: { databaseUrl?: string; dataDir?: string; env?: Record<string, string>; build?: BuildOptions } = {}): Promise<RunningApp> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'conversa-test-'));
   const env = {
     PORT: '0',
@@ -32,7 +32,7 @@ export async function startTestApp(options: { databaseUrl?: string; dataDir?: st
     ...(options.databaseUrl ? { DATABASE_URL: options.databaseUrl } : {}),
     ...options.env,
   };
-  const app = await buildApp(loadConfig(env), { sandbox: { templateReviewDelayMs: 50, webhookRetryBaseMs: 50 } });
+  const app = await buildApp(loadConfig(env), { sandbox: { templateReviewDelayMs: 50, webhookRetryBaseMs: 50 }, ...options.build });
   const started = await app.start();
   const running: RunningApp = {
     app,

@@ -98,6 +98,7 @@ export async function up(db: Kysely<unknown>, ctx: MigrationContext): Promise<vo
     .addColumn('field', 'text', (c) => c.notNull())
     .addColumn('kind', 'text', (c) => c.notNull())
     .addColumn('payload', 'text', (c) => c.notNull())
+    .addColumn('ref', 'text')
     .addColumn('received_at', 'text', (c) => c.notNull())
     .addColumn('processed_at', 'text')
     .addColumn('claimed_until', 'text')
@@ -106,6 +107,7 @@ export async function up(db: Kysely<unknown>, ctx: MigrationContext): Promise<vo
     .execute();
   await db.schema.createIndex('inbound_events_pending').on('inbound_events').columns(['processed_at', 'id']).execute();
   await db.schema.createIndex('inbound_events_workspace').on('inbound_events').columns(['workspace_id', 'id']).execute();
+  await db.schema.createIndex('inbound_events_ref').on('inbound_events').column('ref').execute();
 
   await db.schema
     .createTable('templates')

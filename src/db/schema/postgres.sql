@@ -44,6 +44,10 @@ table conversations
   last_message_at text
   created_at text not null
   updated_at text not null
+table event_consumers
+  name text not null
+  position bigint not null
+  updated_at text not null
 table inbound_events
   id bigint not null default nextval('inbound_events_id_seq'::regclass)
   workspace_id text not null
@@ -51,11 +55,44 @@ table inbound_events
   field text not null
   kind text not null
   payload text not null
+  ref text
   received_at text not null
   processed_at text
   claimed_until text
   attempts integer not null
   last_error text
+table media
+  id text not null
+  workspace_id text not null
+  direction text not null
+  kind text not null
+  mime_type text not null
+  size integer
+  sha256 text
+  filename text
+  storage_key text
+  source_message_id text
+  status text not null
+  created_at text not null
+  updated_at text not null
+table media_downloads
+  media_id text not null
+  workspace_id text not null
+  phone_number_id text not null
+  provider_media_id text not null
+  expected_sha256 text
+  attempts integer not null
+  next_attempt_at text
+  give_up_at text not null
+  last_error text
+  created_at text not null
+  completed_at text
+table media_provider_ids
+  media_id text not null
+  phone_number_id text not null
+  provider_media_id text not null
+  uploaded_at text not null
+  expires_at text not null
 table messages
   id text not null
   workspace_id text not null
@@ -117,6 +154,39 @@ table templates
   parameter_format text
   components text not null
   updated_at text not null
+table webhook_deliveries
+  id text not null
+  subscription_id text not null
+  workspace_id text not null
+  event_id bigint not null
+  event_type text not null
+  payload text not null
+  status text not null
+  attempts integer not null
+  next_attempt_at text
+  last_status_code integer
+  last_error text
+  created_at text not null
+  updated_at text not null
+  delivered_at text
+table webhook_delivery_attempts
+  id bigint not null default nextval('webhook_delivery_attempts_id_seq'::regclass)
+  delivery_id text not null
+  attempted_at text not null
+  status_code integer
+  error text
+  duration_ms integer not null
+table webhook_subscriptions
+  id text not null
+  workspace_id text not null
+  url text not null
+  events text not null
+  secret_enc text not null
+  description text
+  active integer not null
+  after_event_id bigint not null
+  created_at text not null
+  updated_at text not null
 table workspaces
   id text not null
   name text not null
@@ -131,10 +201,17 @@ CREATE UNIQUE INDEX contacts_workspace_wa_id ON contacts USING btree (workspace_
 CREATE UNIQUE INDEX conversations_number_contact ON conversations USING btree (phone_number_id, contact_id);
 CREATE UNIQUE INDEX conversations_pkey ON conversations USING btree (id);
 CREATE INDEX conversations_workspace ON conversations USING btree (workspace_id, last_message_at);
+CREATE UNIQUE INDEX event_consumers_pkey ON event_consumers USING btree (name);
 CREATE UNIQUE INDEX inbound_events_dedupe_key_key ON inbound_events USING btree (dedupe_key);
 CREATE INDEX inbound_events_pending ON inbound_events USING btree (processed_at, id);
 CREATE UNIQUE INDEX inbound_events_pkey ON inbound_events USING btree (id);
+CREATE INDEX inbound_events_ref ON inbound_events USING btree (ref);
 CREATE INDEX inbound_events_workspace ON inbound_events USING btree (workspace_id, id);
+CREATE INDEX media_downloads_due ON media_downloads USING btree (next_attempt_at);
+CREATE UNIQUE INDEX media_downloads_pkey ON media_downloads USING btree (media_id);
+CREATE UNIQUE INDEX media_pkey ON media USING btree (id);
+CREATE UNIQUE INDEX media_provider_ids_media_number ON media_provider_ids USING btree (media_id, phone_number_id);
+CREATE INDEX media_workspace ON media USING btree (workspace_id, created_at);
 CREATE INDEX messages_conversation ON messages USING btree (conversation_id, created_at);
 CREATE INDEX messages_dispatch ON messages USING btree (status, phone_number_id, next_attempt_at);
 CREATE UNIQUE INDEX messages_idempotency ON messages USING btree (workspace_id, idempotency_key);
@@ -148,4 +225,12 @@ CREATE INDEX phone_numbers_waba ON phone_numbers USING btree (waba_id);
 CREATE INDEX phone_numbers_workspace ON phone_numbers USING btree (workspace_id);
 CREATE UNIQUE INDEX templates_pkey ON templates USING btree (id);
 CREATE UNIQUE INDEX templates_waba_name_language ON templates USING btree (workspace_id, waba_id, name, language);
+CREATE INDEX webhook_deliveries_due ON webhook_deliveries USING btree (status, next_attempt_at);
+CREATE INDEX webhook_deliveries_log ON webhook_deliveries USING btree (subscription_id, id);
+CREATE UNIQUE INDEX webhook_deliveries_pkey ON webhook_deliveries USING btree (id);
+CREATE UNIQUE INDEX webhook_deliveries_subscription_event ON webhook_deliveries USING btree (subscription_id, event_id);
+CREATE INDEX webhook_delivery_attempts_delivery ON webhook_delivery_attempts USING btree (delivery_id, id);
+CREATE UNIQUE INDEX webhook_delivery_attempts_pkey ON webhook_delivery_attempts USING btree (id);
+CREATE UNIQUE INDEX webhook_subscriptions_pkey ON webhook_subscriptions USING btree (id);
+CREATE INDEX webhook_subscriptions_workspace ON webhook_subscriptions USING btree (workspace_id, id);
 CREATE UNIQUE INDEX workspaces_pkey ON workspaces USING btree (id);

@@ -60,16 +60,14 @@ export class Contacts {
       if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 1) return { contact: toView(row), created: true };
       return this.upsert(workspaceId, input, trx); // lost a race with another writer: update theirs
     }
-    const attributes = { ...(JSON.parse(existing.attributes) as Record<string, string>), ...input.attributes };
-    const tags = [...new Set([...(JSON.parse(existing.tags) as string[]), ...(input.tags ?? [])])];
-    const patch = {
-      name: input.name ?? existing.name,
-      language: input.language ?? existing.language,
-      time_zone: input.timeZone ?? existing.time_zone,
-      attributes: JSON.stringify(attributes),
-      tags: JSON.stringify(tags),
-      updated_at: at,
-    };
+    // Only the fields given are written: writing back fields read earlier would undo a
+    // concurrent update (an inbound message naming the contact while an API call adds a tag).
+    const patch: Partial<ContactsTable> = { updated_at: at };
+    if (input.name !== undefined) patch.name = input.name;
+    if (input.language !== undefined) patch.language = input.language;
+    if (input.timeZone !== undefined) patch.time_zone = input.timeZone;
+    if (input.attributes !== undefined) patch.attributes = JSON.stringify({ ...(JSON.parse(existing.attributes) as Record<string, string>), ...input.attributes });
+    if (input.tags !== undefined) patch.tags = JSON.stringify([...new Set([...(JSON.parse(existing.tags) as string[]), ...input.tags])]);
     await trx.updateTable('contacts').set(patch).where('id', '=', existing.id).execute();
     return { contact: toView({ ...existing, ...patch }), created: false };
   }

@@ -1,2 +1,3 @@
 export { Contacts, type ContactInput, type ContactView } from './contacts.js';
 export { normalizePhone, phoneKeys, isPhoneCountry, type PhoneNormalization } from './phone.js';
+export { importContacts, MAX_REPORTED_ERRORS, type ContactImportReport, type ImportContactsInput } from './import-contacts.js';

@@ -67,6 +67,7 @@ export class InboundEvents {
               field: event.field,
               kind: event.kind,
               payload: event.payload,
+              ref: event.ref ?? null,
               received_at: receivedAt,
               processed_at: null,
               claimed_until: null,
@@ -118,9 +119,9 @@ export class InboundEvents {
     });
   }
 
-  async markProcessed(ids: number[]): Promise<void> {
+  async markProcessed(ids: number[], trx: Kysely<Schema> = this.db): Promise<void> {
     if (ids.length === 0) return;
-    await this.db.updateTable('inbound_events').set({ processed_at: this.now().toISOString(), claimed_until: null, last_error: null }).where('id', 'in', ids).execute();
+    await trx.updateTable('inbound_events').set({ processed_at: this.now().toISOString(), claimed_until: null, last_error: null }).where('id', 'in', ids).execute();
   }
 
   /** Records a processing failure; the event is retried when its lease (shortened) runs out. */
@@ -148,6 +149,16 @@ export class InboundEvents {
       data: page.map((row) => ({ id: Number(row.id), field: row.field, kind: row.kind, received_at: row.received_at, processed_at: row.processed_at, payload: JSON.parse(row.payload) as unknown })),
       next_cursor: rows.length > options.limit && last ? String(last.id) : null,
     };
+  }
+
+  /**
+   * Which of these message ids a stored status webhook names (processed or not): Meta has those
+   * messages, so they must never be sent again.
+   */
+  async referenced(messageIds: string[]): Promise<Set<string>> {
+    if (messageIds.length === 0) return new Set();
+    const rows = await this.db.selectFrom('inbound_events').select('ref').distinct().where('ref', 'in', messageIds).execute();
+    return new Set(rows.map((row) => row.ref as string));
   }
 
   /** How many events wait for processing (for tests, metrics and graceful shutdown). */

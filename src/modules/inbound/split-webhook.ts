@@ -8,6 +8,8 @@ export interface InboundEvent {
   kind: 'message' | 'status' | 'error' | 'other';
   /** JSON of the event with what it needs to be processed alone (metadata, contact). */
   payload: string;
+  /** For a status: the `biz_opaque_callback_data` it echoes (our message id). */
+  ref?: string;
 }
 
 interface Change {
@@ -16,7 +18,7 @@ interface Change {
     metadata?: unknown;
     contacts?: Array<{ wa_id?: unknown }>;
     messages?: Array<{ id?: unknown; from?: unknown }>;
-    statuses?: Array<{ id?: unknown; status?: unknown }>;
+    statuses?: Array<{ id?: unknown; status?: unknown; biz_opaque_callback_data?: unknown }>;
     errors?: unknown[];
   } & Record<string, unknown>;
 }
@@ -55,6 +57,7 @@ export function splitWebhook(body: unknown): InboundEvent[] {
             field,
             kind: 'status',
             payload: JSON.stringify({ waba_id: entry.id, metadata: value.metadata, status }),
+            ...(typeof status.biz_opaque_callback_data === 'string' ? { ref: status.biz_opaque_callback_data } : {}),
           });
           split = true;
         }

@@ -13,7 +13,27 @@ export interface SenderDirectory {
   sender(phoneNumberRowId: string): Promise<{ endpoint: GraphEndpoint; metaPhoneNumberId: string; throughputMps: number } | undefined>;
 }
 
+/** An outbound message's content as stored: `{ to, type, [type]: {...}, context? }`. */
+export type OutboundContent = Omit<SendMessageRequest, 'messaging_product' | 'biz_opaque_callback_data'>;
+
+/**
+ * Resolves our media ids (`med_...`) in a message to the provider's just before the send,
+ * uploading on first use (the media module). A failure is a Graph failure value, never `unknown`.
+ */
+export interface MediaResolver {
+  resolveMedia(content: OutboundContent, phoneNumberRowId: string, sender: { endpoint: GraphEndpoint; metaPhoneNumberId: string }): Promise<{ ok: true; content: OutboundContent } | Exclude<GraphResult<unknown>, { ok: true }>>;
+}
+
+/** Answers which messages a stored status webhook names (Meta has them, even if not yet processed). */
+export interface StatusLedger {
+  referenced(messageIds: string[]): Promise<Set<string>>;
+}
+
 export interface DispatcherOptions {
+  /** Resolves our media ids before each send (optional: without it content goes as stored). */
+  media?: MediaResolver;
+  /** Stored status webhooks, consulted before an `unknown` message is sent again. */
+  statuses?: StatusLedger;
   /** Attempts before a transient failure becomes permanent (default 8). */
   maxAttempts?: number;
   /** How long a message whose send outcome is unknown waits for a status webhook (default 10 min). */
@@ -93,7 +113,7 @@ export class Dispatcher {
     let lastRecovery = 0;
     while (this.#running) {
       try {
-        if (!this.capabilities.singleWriter && Date.now() - lastRecovery > 30_000) {
+        if (!this.capabilities.singleWriter && Date.now() - lastRecovery > Math.min(30_000, (this.options.leaseMs ?? 120_000) / 2)) {
           lastRecovery = Date.now();
           await this.recover();
         }
@@ -115,12 +135,13 @@ export class Dispatcher {
 
   /** One pass: claims what each number may send now and sends it. Answers how many it claimed. */
   async tick(): Promise<number> {
+    await this.#releaseUnknown();
     const now = this.now().toISOString();
     const numbers = await this.db
       .selectFrom('messages')
       .select('phone_number_id')
       .distinct()
-      .where('status', 'in', ['queued', 'unknown'])
+      .where('status', '=', 'queued')
       .where('next_attempt_at', '<=', now)
       .execute();
     let claimed = 0;
@@ -143,6 +164,29 @@ export class Dispatcher {
     return claimed;
   }
 
+  /**
+   * `unknown` messages whose grace period ended go back to the queue, unless a status webhook
+   * naming them was stored meanwhile (Meta has them; the processor will apply it): those keep
+   * waiting, so a slow processor can never cause a second send.
+   */
+  async #releaseUnknown(): Promise<void> {
+    const now = this.now();
+    const due = await this.db.selectFrom('messages').select('id').where('status', '=', 'unknown').where('next_attempt_at', '<=', now.toISOString()).limit(500).execute();
+    if (due.length === 0) return;
+    const ids = due.map((row) => row.id);
+    const seen = this.options.statuses ? await this.options.statuses.referenced(ids) : new Set<string>();
+    const resend = ids.filter((id) => !seen.has(id));
+    const hold = ids.filter((id) => seen.has(id));
+    if (hold.length > 0) {
+      const until = new Date(now.getTime() + (this.options.unknownGraceMs ?? 600_000)).toISOString();
+      await this.db.updateTable('messages').set({ next_attempt_at: until }).where('id', 'in', hold).where('status', '=', 'unknown').execute();
+    }
+    if (resend.length > 0) {
+      this.logger.warn({ count: resend.length }, 'no status webhook arrived for messages with an unknown send outcome; sending them again');
+      await this.db.updateTable('messages').set({ status: 'queued', next_attempt_at: now.toISOString() }).where('id', 'in', resend).where('status', '=', 'unknown').execute();
+    }
+  }
+
   async #claim(numberId: string, limit: number, now: string): Promise<Claimed[]> {
     const claimedAt = this.now().toISOString();
     return this.db.transaction().execute(async (trx) => {
@@ -150,7 +194,7 @@ export class Dispatcher {
         .selectFrom('messages')
         .select('id')
         .where('phone_number_id', '=', numberId)
-        .where('status', 'in', ['queued', 'unknown'])
+        .where('status', '=', 'queued')
         .where('next_attempt_at', '<=', now)
         .orderBy('next_attempt_at')
         .limit(limit);
@@ -161,20 +205,28 @@ export class Dispatcher {
         .updateTable('messages')
         .set((eb) => ({ status: 'sending', claimed_at: claimedAt, attempts: eb('attempts', '+', 1), updated_at: claimedAt }))
         .where('id', 'in', ids)
-        .where('status', 'in', ['queued', 'unknown'])
+        .where('status', '=', 'queued')
         .returning(['id', 'content', 'attempts', 'phone_number_id'])
         .execute();
     });
   }
 
   async #send(row: Claimed, sender: { endpoint: GraphEndpoint; metaPhoneNumberId: string }): Promise<void> {
-    const content = JSON.parse(row.content) as Omit<SendMessageRequest, 'messaging_product' | 'biz_opaque_callback_data'>;
-    const request: SendMessageRequest = { messaging_product: 'whatsapp', recipient_type: 'individual', ...content, biz_opaque_callback_data: row.id };
+    const stored = JSON.parse(row.content) as OutboundContent;
     let result: GraphResult<SendMessageResponse>;
-    try {
-      result = await this.client.sendMessage(sender.endpoint, sender.metaPhoneNumberId, request);
-    } catch (error) {
-      result = { ok: false, kind: 'unknown', reason: String(error) };
+    // Media failures are never `unknown`: nothing was sent yet, so a retry cannot send twice.
+    const resolved = this.options.media
+      ? await this.options.media.resolveMedia(stored, row.phone_number_id, sender).catch((error: unknown) => ({ ok: false as const, kind: 'unreachable' as const, reason: `media: ${String(error)}` }))
+      : { ok: true as const, content: stored };
+    if (!resolved.ok) {
+      result = resolved.kind === 'unknown' ? { ok: false, kind: 'unreachable', reason: resolved.reason } : resolved;
+    } else {
+      const request: SendMessageRequest = { messaging_product: 'whatsapp', recipient_type: 'individual', ...resolved.content, biz_opaque_callback_data: row.id };
+      try {
+        result = await this.client.sendMessage(sender.endpoint, sender.metaPhoneNumberId, request);
+      } catch (error) {
+        result = { ok: false, kind: 'unknown', reason: String(error) };
+      }
     }
     const at = this.now().toISOString();
     const maxAttempts = this.options.maxAttempts ?? 8;

@@ -25,7 +25,20 @@ export interface ProcessorDeps {
   /** Queues the keyword confirmation reply (a service message inside the window just opened), in `trx`. */
   reply: (input: { workspaceId: string; phoneNumberRowId: string; conversationId: string; contactId: string; waId: string; text: string }, trx: Kysely<Schema>) => Promise<void>;
   keywords?: KeywordConfig;
+  /** Records inbound media for download (the media module); without it media stays at the provider. */
+  media?: InboundMediaRecorder;
 }
+
+/** Where inbound media goes: our id for it, then its record and download job in the message's transaction. */
+export interface InboundMediaRecorder {
+  newInboundId(): string;
+  recordInbound(
+    input: { mediaId: string; workspaceId: string; phoneNumberRowId: string; messageId: string; type: string; media: { id: string; mime_type?: string; sha256?: string; filename?: string } },
+    trx: Kysely<Schema>,
+  ): Promise<void>;
+}
+
+const MEDIA_MESSAGE_TYPES = new Set(['image', 'video', 'audio', 'document', 'sticker']);
 
 type MessagePayload = {
   metadata?: { phone_number_id?: string };
@@ -74,23 +87,44 @@ export class IngestProcessor {
   /** Processes what is pending now; answers how many events it handled. */
   async drain(batch = 200): Promise<number> {
     const events = await this.deps.inbound.claim(batch);
-    const done: number[] = [];
+    if (events.length === 0) return 0;
+    // Lookups through caches happen before the transaction: on SQLite the transaction holds
+    // the only connection, so nothing inside it may use another.
+    const prepared: Array<{ event: StoredInboundEvent; payload: unknown; number: PhoneNumberView | undefined }> = [];
     for (const event of events) {
       try {
-        // Lookups through caches happen before the transaction: on SQLite the transaction holds
-        // the only connection, so nothing inside it may use another.
         const payload = JSON.parse(event.payload) as unknown;
-        const number = event.kind === 'message' ? await this.#numberOf(event.workspace_id, payload as MessagePayload) : undefined;
-        await this.deps.db.transaction().execute((trx) => this.#process(event, payload, number, trx));
-        done.push(event.id);
+        prepared.push({ event, payload, number: event.kind === 'message' ? await this.#numberOf(event.workspace_id, payload as MessagePayload) : undefined });
       } catch (error) {
-        const retryInMs = Math.min(300_000, 1000 * 2 ** Math.min(event.attempts, 8));
-        this.deps.logger.error({ err: error, eventId: event.id, attempt: event.attempts, retryInMs }, 'inbound event processing failed; will retry');
-        await this.deps.inbound.markFailed(event.id, error instanceof Error ? error.message : String(error), retryInMs);
+        await this.#failed(event, error);
       }
     }
-    await this.deps.inbound.markProcessed(done);
+    try {
+      // The whole batch in one transaction, marked processed in it: one commit for many events.
+      await this.deps.db.transaction().execute(async (trx) => {
+        for (const item of prepared) await this.#process(item.event, item.payload, item.number, trx);
+        await this.deps.inbound.markProcessed(prepared.map((item) => item.event.id), trx);
+      });
+    } catch {
+      // One bad event must not hold the others back: redo them one transaction each.
+      for (const item of prepared) {
+        try {
+          await this.deps.db.transaction().execute(async (trx) => {
+            await this.#process(item.event, item.payload, item.number, trx);
+            await this.deps.inbound.markProcessed([item.event.id], trx);
+          });
+        } catch (error) {
+          await this.#failed(item.event, error);
+        }
+      }
+    }
     return events.length;
+  }
+
+  async #failed(event: StoredInboundEvent, error: unknown): Promise<void> {
+    const retryInMs = Math.min(300_000, 1000 * 2 ** Math.min(event.attempts, 8));
+    this.deps.logger.error({ err: error, eventId: event.id, attempt: event.attempts, retryInMs }, 'inbound event processing failed; will retry');
+    await this.deps.inbound.markFailed(event.id, error instanceof Error ? error.message : String(error), retryInMs);
   }
 
   async #run(): Promise<void> {
@@ -137,11 +171,20 @@ export class IngestProcessor {
     const contact = await this.deps.contacts.ensureFromInbound(workspaceId, message.from, payload.contact?.profile?.name, trx);
     const conversation = await this.deps.conversations.ensure(workspaceId, number.id, contact.id, trx);
     const { id: wamid, from: _from, timestamp: _ts, ...content } = message;
+    const media = MEDIA_MESSAGE_TYPES.has(message.type) ? (message[message.type] as { id?: unknown } | undefined) : undefined;
+    const mediaId = this.deps.media && typeof media?.id === 'string' ? this.deps.media.newInboundId() : undefined;
+    if (mediaId) content.media_id = mediaId;
     const stored = await this.deps.messages.recordInbound(
       { workspaceId, conversationId: conversation.id, contactId: contact.id, phoneNumberRowId: number.id, wamid, type: message.type, content, at },
       trx,
     );
     if (!stored.created) return;
+    if (mediaId && this.deps.media) {
+      await this.deps.media.recordInbound(
+        { mediaId, workspaceId, phoneNumberRowId: number.id, messageId: stored.id, type: message.type, media: media as { id: string; mime_type?: string; sha256?: string; filename?: string } },
+        trx,
+      );
+    }
     await this.deps.conversations.recordInbound(conversation, at, { referral: message.referral !== undefined }, trx);
     await this.deps.events.record(trx, workspaceId, 'message.received', {
       message_id: stored.id,

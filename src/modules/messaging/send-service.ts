@@ -23,7 +23,14 @@ export interface SendRequest {
 
 export type SendOutcome =
   | { ok: true; message: MessageView; duplicate: boolean }
-  | { ok: false; status: 404 | 422; error: PolicyError | { code: 'CONVERSA_ERR_INVALID_RECIPIENT' | 'CONVERSA_ERR_NO_PHONE_NUMBER'; message: string; fix: string; details?: Record<string, unknown> } };
+  | { ok: false; status: 404 | 409 | 422; error: PolicyError | { code: 'CONVERSA_ERR_INVALID_RECIPIENT' | 'CONVERSA_ERR_NO_PHONE_NUMBER' | MediaRefusalCode; message: string; fix: string; details?: Record<string, unknown> } };
+
+export type MediaRefusalCode = 'CONVERSA_ERR_MEDIA_NOT_FOUND' | 'CONVERSA_ERR_MEDIA_NOT_READY' | 'CONVERSA_ERR_MEDIA_TYPE_MISMATCH';
+
+/** The send-time check on media a message names by our id (`med_...`); the media module. */
+export interface OutboundMediaCheck {
+  checkForSend(workspaceId: string, type: string, content: unknown): Promise<{ code: MediaRefusalCode; status: 409 | 422; message: string; fix: string; details: Record<string, unknown> } | undefined>;
+}
 
 export interface SendServiceDeps {
   db: Kysely<Schema>;
@@ -34,6 +41,8 @@ export interface SendServiceDeps {
   messages: Messages;
   templates: TemplateCache;
   client: Pick<WhatsAppClient, 'listTemplates'>;
+  /** Checks media named by our id exists in the workspace (optional). */
+  media?: OutboundMediaCheck;
   /** Tells the dispatcher something was queued. */
   queued: () => void;
   now: () => Date;
@@ -59,6 +68,11 @@ export class SendService {
     const phone = normalizePhone(request.to);
     if (!phone.ok) {
       return { ok: false, status: 422, error: { code: 'CONVERSA_ERR_INVALID_RECIPIENT', message: `to: ${phone.rule}`, fix: 'Send the number in international format, e.g. +5511988887777.', details: { field: 'to', rule: phone.rule } } };
+    }
+    const mediaRefusal = await deps.media?.checkForSend(workspaceId, request.type, request.content);
+    if (mediaRefusal) {
+      const { status, ...error } = mediaRefusal;
+      return { ok: false, status, error };
     }
     const existing = await deps.contacts.findByWaId(workspaceId, phone.waId);
     const contact = existing ?? (await deps.contacts.upsert(workspaceId, { e164: phone.e164, waId: phone.waId })).contact;

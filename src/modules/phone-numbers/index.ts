@@ -1,1 +1,11 @@
 export { PhoneNumbers, type ConnectPhoneNumber, type PhoneNumberView, type Provider, type WebhookSecret } from './phone-numbers.js';
+export {
+  DEFAULT_GRAPH_VERSION,
+  META_GRAPH_BASE_URL,
+  PhoneNumberConnector,
+  type ConnectCloudApiNumber,
+  type ConnectOutcome,
+  type ConnectSandboxNumber,
+  type PhoneNumberReader,
+  type SandboxAccounts,
+} from './connect-number.js';

@@ -174,6 +174,19 @@ export class PhoneNumbers {
     return row ? toView(row) : undefined;
   }
 
+  /**
+   * A number in any workspace by our id or Meta's phone_number_id, read fresh (the public
+   * opt-in page shows its verified name, which Meta may change).
+   */
+  async findAnywhere(idOrMetaId: string): Promise<PhoneNumberView | undefined> {
+    const row = await this.db
+      .selectFrom('phone_numbers')
+      .selectAll()
+      .where((eb) => eb.or([eb('id', '=', idOrMetaId), eb('phone_number_id', '=', idOrMetaId)]))
+      .executeTakeFirst();
+    return row ? toView(row) : undefined;
+  }
+
   /** Every verify token in the installation, for Meta's subscription handshake. */
   async verifyTokens(): Promise<string[]> {
     const rows = await this.db.selectFrom('phone_numbers').select('verify_token_enc').execute();

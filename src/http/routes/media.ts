@@ -1,0 +1,113 @@
+import multipart from '@fastify/multipart';
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { MAX_MEDIA_BYTES } from '../../modules/media/index.js';
+import { principalOf } from '../auth.js';
+import type { HttpDeps } from '../deps.js';
+import { sendError } from '../errors.js';
+
+const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', minLength: 1, maxLength: 64 } } } as const;
+
+/** Multipart limits: one file (the largest kind WhatsApp takes: documents, 100 MB) and a few small fields. */
+const LIMITS = { fileSize: MAX_MEDIA_BYTES + 1, files: 1, fields: 5, fieldSize: 1024, parts: 6, headerPairs: 50 };
+
+/**
+ * `POST /api/v1/media` (multipart, field `file`), `GET /api/v1/media/{id}`,
+ * `GET /api/v1/media/{id}/content`. Registers the multipart parser in its own scope.
+ */
+export async function registerMediaRoutes(app: FastifyInstance, deps: Pick<HttpDeps, 'media'>): Promise<void> {
+  await app.register(multipart, { limits: LIMITS });
+
+  app.post(
+    '/media',
+    {
+      preHandler: app.requireScope('messages:write'),
+      schema: {
+        summary: 'Upload a file to send as media',
+        description:
+          'multipart/form-data with a `file` part (and optionally a `filename` field). The type is sniffed from the bytes and checked against WhatsApp\'s types and size limits. Send the answered `id` as `{"type":"image","image":{"id":"med_..."}}`.',
+        tags: ['media'],
+        consumes: ['multipart/form-data'],
+      },
+    },
+    async (request, reply) => {
+      if (!request.isMultipart()) {
+        return sendError(reply, 'CONVERSA_ERR_UNSUPPORTED_MEDIA_TYPE', 'Send multipart/form-data with the file in a part named "file".', { field: 'file', rule: 'must be sent as multipart/form-data' });
+      }
+      let file: { data: Buffer; mimeType: string; filename: string | undefined } | undefined;
+      let filename: string | undefined;
+      try {
+        for await (const part of request.parts()) {
+          if (part.type === 'file') {
+            if (part.fieldname !== 'file') {
+              part.file.resume();
+              return sendError(reply, 'CONVERSA_ERR_VALIDATION', `${part.fieldname}: unexpected file part; send the file in a part named "file"`, { field: part.fieldname, rule: 'only a part named "file" may carry a file' });
+            }
+            file = { data: await part.toBuffer(), mimeType: part.mimetype, filename: part.filename || undefined };
+          } else if (part.fieldname === 'filename' && typeof part.value === 'string') {
+            filename = part.value;
+          }
+        }
+      } catch (error) {
+        return multipartError(reply, error);
+      }
+      if (!file) return sendError(reply, 'CONVERSA_ERR_VALIDATION', 'file: is required (a multipart part named "file")', { field: 'file', rule: 'is required' });
+      const uploaded = await deps.media.upload(principalOf(request).workspaceId, { data: file.data, declaredType: file.mimeType, filename: filename ?? file.filename });
+      if (!uploaded.ok) {
+        const { code, message, field, rule } = uploaded.error;
+        return sendError(reply, code, message, { field, rule });
+      }
+      return reply.code(201).send(uploaded.media);
+    },
+  );
+
+  app.get<{ Params: { id: string } }>(
+    '/media/:id',
+    { preHandler: app.requireScope('messages:read'), schema: { summary: 'Media metadata (and the download progress of inbound media)', tags: ['media'], params: idParams } },
+    async (request, reply) => {
+      const media = await deps.media.get(principalOf(request).workspaceId, request.params.id);
+      return media ?? sendError(reply, 'CONVERSA_ERR_NOT_FOUND', `No media ${request.params.id}.`);
+    },
+  );
+
+  app.get<{ Params: { id: string } }>(
+    '/media/:id/content',
+    { preHandler: app.requireScope('messages:read'), schema: { summary: 'The stored bytes of media', tags: ['media'], params: idParams } },
+    async (request, reply) => {
+      const found = await deps.media.content(principalOf(request).workspaceId, request.params.id);
+      if (!found.ok) {
+        return found.reason === 'not_found'
+          ? sendError(reply, 'CONVERSA_ERR_NOT_FOUND', `No media ${request.params.id}.`)
+          : sendError(reply, 'CONVERSA_ERR_MEDIA_NOT_READY', `Media ${request.params.id} is ${found.media?.status ?? 'not ready'}.`, { media_id: request.params.id, status: found.media?.status });
+      }
+      const { media, data } = found;
+      const name = media.filename ?? media.id;
+      return reply
+        .header('content-type', media.mime_type)
+        .header('content-length', data.length)
+        .header('content-disposition', `attachment; filename="${name.replace(/[^\x20-\x7e]|["\\]/g, '_')}"; filename*=UTF-8''${encodeURIComponent(name)}`)
+        .header('x-content-type-options', 'nosniff')
+        .header('etag', `"${media.sha256 ?? media.id}"`)
+        .send(data);
+    },
+  );
+}
+
+/** @fastify/multipart's limit and parse errors as the API's errors, naming the field. */
+function multipartError(reply: FastifyReply, error: unknown): FastifyReply {
+  const code = (error as { code?: string }).code;
+  if (code === 'FST_REQ_FILE_TOO_LARGE') {
+    return sendError(reply, 'CONVERSA_ERR_MEDIA_TOO_LARGE', `file: must be at most ${MAX_MEDIA_BYTES / (1024 * 1024)} MB (documents; images 5 MB, audio and video 16 MB)`, {
+      field: 'file',
+      rule: `must be at most ${MAX_MEDIA_BYTES} bytes`,
+    });
+  }
+  if (code === 'FST_FILES_LIMIT' || code === 'FST_PARTS_LIMIT' || code === 'FST_FIELDS_LIMIT') {
+    return sendError(reply, 'CONVERSA_ERR_PAYLOAD_TOO_LARGE', 'body: send one file in a part named "file" and at most a "filename" field', { field: 'body', rule: 'one file and few fields' });
+  }
+  const status = (error as { statusCode?: number }).statusCode;
+  if (status && status < 500) {
+    const message = error instanceof Error ? error.message : String(error);
+    return sendError(reply, 'CONVERSA_ERR_VALIDATION', `body: ${message}`, { field: 'body', rule: message });
+  }
+  throw error;
+}

@@ -1,0 +1,158 @@
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { SandboxLink } from '../../app/sandbox-link.js';
+import { PhoneNumberConnector, type ConnectOutcome, type PhoneNumberView } from '../../modules/phone-numbers/index.js';
+import { principalOf } from '../auth.js';
+import type { HttpDeps } from '../deps.js';
+import { sendError } from '../errors.js';
+
+const connectBody = {
+  type: 'object',
+  required: ['provider'],
+  additionalProperties: false,
+  properties: {
+    provider: { type: 'string', enum: ['cloud_api', 'sandbox'], description: "cloud_api: a number on Meta's Cloud API; sandbox: another number in the built-in sandbox" },
+    waba_id: { type: 'string', pattern: '^[0-9]{1,32}$', description: 'The WhatsApp Business Account id (cloud_api)' },
+    phone_number_id: { type: 'string', pattern: '^[0-9]{1,32}$', description: "Meta's phone number id (cloud_api; sandbox: adopt this one)" },
+    access_token: { type: 'string', minLength: 8, maxLength: 4096, description: 'A system-user token with whatsapp_business_messaging and whatsapp_business_management (cloud_api)' },
+    app_secret: { type: 'string', minLength: 8, maxLength: 256, description: "The Meta app's secret; webhooks are signed with it (cloud_api)" },
+    verify_token: { type: 'string', minLength: 8, maxLength: 256, pattern: '^\\S+$', description: 'For the webhook handshake; generated when absent' },
+    graph_version: { type: 'string', pattern: '^v[0-9]{1,3}\\.[0-9]{1,2}$', description: 'Default v23.0' },
+    graph_base_url: { type: 'string', maxLength: 512, pattern: '^https?://[^\\s/?#]+(/[^\\s?#]*)?$', description: 'Default https://graph.facebook.com' },
+    display_phone_number: { type: 'string', pattern: '^\\+?[0-9][0-9 ()-]{5,23}$', description: "Used when Meta's answer lacks it" },
+    verified_name: { type: 'string', minLength: 1, maxLength: 256, description: "Used when Meta's answer lacks it" },
+    throughput_mps: { type: 'integer', minimum: 1, maximum: 1000, description: "Messages per second; default from Meta's throughput level (80 or 1,000)" },
+  },
+  if: { properties: { provider: { const: 'cloud_api' } } },
+  then: { required: ['waba_id', 'phone_number_id', 'access_token', 'app_secret'] },
+} as const;
+
+interface ConnectBody {
+  provider: 'cloud_api' | 'sandbox';
+  waba_id?: string;
+  phone_number_id?: string;
+  access_token?: string;
+  app_secret?: string;
+  verify_token?: string;
+  graph_version?: string;
+  graph_base_url?: string;
+  display_phone_number?: string;
+  verified_name?: string;
+  throughput_mps?: number;
+}
+
+const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', minLength: 1, maxLength: 64 } } } as const;
+
+/**
+ * `/api/v1/phone-numbers` (admin): list, read and connect the workspace's WhatsApp numbers.
+ * Secrets never leave; the one exception is the webhook verify token, which an admin must
+ * paste into the Meta app's webhook settings next to the webhook URL.
+ */
+export function registerPhoneNumberRoutes(app: FastifyInstance, deps: Pick<HttpDeps, 'phoneNumbers' | 'whatsapp' | 'publicUrl'>): void {
+  const connector = new PhoneNumberConnector({ phoneNumbers: deps.phoneNumbers, graph: deps.whatsapp, sandboxAt: (baseUrl) => new SandboxLink(baseUrl) });
+  const webhookUrl = `${deps.publicUrl}/webhooks/whatsapp`;
+  const present = async (number: PhoneNumberView) => {
+    const secrets = await deps.phoneNumbers.secretsOf(number.id);
+    return { ...number, webhook: { url: webhookUrl, verify_token: secrets?.verifyToken ?? null } };
+  };
+
+  app.get(
+    '/phone-numbers',
+    { preHandler: app.requireScope('admin'), schema: { tags: ['phone-numbers'], summary: "The workspace's numbers, each with the webhook URL and verify token for Meta's app settings" } },
+    async (request) => {
+      const numbers = await deps.phoneNumbers.list(principalOf(request).workspaceId);
+      return { data: await Promise.all(numbers.map(present)) };
+    },
+  );
+
+  app.get<{ Params: { id: string } }>(
+    '/phone-numbers/:id',
+    { preHandler: app.requireScope('admin'), schema: { tags: ['phone-numbers'], summary: "A number by our id or Meta's phone_number_id", params: idParams } },
+    async (request, reply) => {
+      const number = await deps.phoneNumbers.resolve(principalOf(request).workspaceId, request.params.id);
+      return number ? present(number) : sendError(reply, 'CONVERSA_ERR_NOT_FOUND', `No phone number ${request.params.id} in this workspace.`);
+    },
+  );
+
+  app.post<{ Body: ConnectBody }>(
+    '/phone-numbers',
+    {
+      preHandler: app.requireScope('admin'),
+      schema: {
+        tags: ['phone-numbers'],
+        summary: 'Connect a number',
+        description:
+          "cloud_api: checks the credentials with Meta's `GET /{phone_number_id}` and stores the number with its display number, verified name and throughput (secrets encrypted). sandbox: creates another number in the built-in sandbox. Answers 201 with the webhook URL and verify token to paste into the Meta app; 409 if the number is already connected; 422 with Meta's error when Meta refuses.",
+        body: connectBody,
+      },
+    },
+    async (request, reply) => {
+      const { workspaceId } = principalOf(request);
+      const body = request.body;
+      const outcome =
+        body.provider === 'cloud_api'
+          ? await connector.connectCloudApi({
+              workspaceId,
+              wabaId: body.waba_id as string,
+              phoneNumberId: body.phone_number_id as string,
+              accessToken: body.access_token as string,
+              appSecret: body.app_secret as string,
+              verifyToken: body.verify_token,
+              graphVersion: body.graph_version,
+              graphBaseUrl: body.graph_base_url,
+              displayPhoneNumber: body.display_phone_number,
+              verifiedName: body.verified_name,
+              throughputMps: body.throughput_mps,
+            })
+          : await connector.connectSandbox({
+              workspaceId,
+              phoneNumberId: body.phone_number_id,
+              displayPhoneNumber: body.display_phone_number,
+              verifiedName: body.verified_name,
+              throughputMps: body.throughput_mps,
+            });
+      if (outcome.ok) {
+        request.log.info({ phoneNumberId: outcome.number.phone_number_id, provider: outcome.number.provider }, 'phone number connected');
+        return reply.code(201).send(await present(outcome.number));
+      }
+      return sendConnectError(reply, outcome);
+    },
+  );
+}
+
+function sendConnectError(reply: FastifyReply, outcome: Exclude<ConnectOutcome, { ok: true }>): FastifyReply {
+  switch (outcome.error) {
+    case 'already_connected':
+      return sendError(reply, 'CONVERSA_ERR_CONFLICT', `Phone number ${outcome.phoneNumberId} is already connected.`, {
+        field: 'phone_number_id',
+        rule: 'must not be connected already',
+        fix: 'GET /api/v1/phone-numbers lists the connected numbers; a number can be connected to one workspace once.',
+      });
+    case 'provider_rejected':
+      return sendError(reply, 'CONVERSA_ERR_PROVIDER_REJECTED', `The provider refused the credentials: ${outcome.code ? `(#${outcome.code}) ` : ''}${outcome.title}`, {
+        meta_code: outcome.code,
+        meta_message: outcome.title,
+        meta_details: outcome.details,
+        meta_status: outcome.status,
+        fix: fixFor(outcome.code),
+      });
+    case 'provider_unreachable':
+      return sendError(reply, 'CONVERSA_ERR_PROVIDER_UNREACHABLE', `The Graph API could not be reached: ${outcome.reason}`, {
+        fix: 'Check graph_base_url and that this server can reach it over HTTPS.',
+      });
+    case 'no_sandbox':
+      return sendError(reply, 'CONVERSA_ERR_PROVIDER_REJECTED', 'This workspace has no sandbox connected, so there is no sandbox app to add a number to.', {
+        field: 'provider',
+        rule: 'needs the sandbox',
+        fix: 'Start Conversa with the sandbox (CONVERSA_SANDBOX=on, the default, or SANDBOX_URL), or connect a cloud_api number.',
+      });
+  }
+}
+
+// Meta's codes for a failed `GET /{phone-number-id}` (cloud-api-facts.md §3.2).
+function fixFor(code: number): string {
+  if (code === 190) return 'The access token is invalid or expired: create a system-user token in Business Settings with whatsapp_business_messaging and whatsapp_business_management, and assign the WABA to that system user.';
+  if (code === 10 || code === 200 || code === 3) return "The token lacks permission for this number: assign the WABA to the token's system user with full control.";
+  if (code === 100 || code === 803) return "phone_number_id is not a number this token can see: copy it from the app's WhatsApp > API Setup page (it is not the phone number itself).";
+  if (code === 4 || code === 80007 || code === 130429) return 'Rate limited by Meta: try again in a minute.';
+  return "Check phone_number_id, access_token and graph_version against the Meta app's WhatsApp > API Setup page.";
+}

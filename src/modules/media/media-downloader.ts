@@ -1,0 +1,187 @@
+import type { Kysely, Selectable } from 'kysely';
+import type { Logger } from 'pino';
+import type { Capabilities, MediaDownloadsTable, Schema } from '../../db/index.js';
+import type { GraphEndpoint, WhatsAppClient } from '../../whatsapp/index.js';
+import { MEDIA_RULES, baseMimeType, mediaKindOf } from './media-rules.js';
+import { storageKeyOf, type MediaStorage } from './media-storage.js';
+import { sha256Hex } from './upload-check.js';
+
+/** The Graph calls a download needs (the WhatsApp client, or a fake). */
+export type MediaFetcher = Pick<WhatsAppClient, 'getMedia' | 'downloadMedia'>;
+
+/** Where a phone number (our row id) is reached. */
+export interface MediaEndpointDirectory {
+  sender(phoneNumberRowId: string): Promise<{ endpoint: GraphEndpoint } | undefined>;
+}
+
+export interface MediaDownloaderOptions {
+  /** Idle poll interval (default 250 ms; `wake()` cuts it short). */
+  pollMs?: number;
+  /** First retry delay, doubled per attempt with ±20 % jitter (default 1 s). */
+  retryBaseMs?: number;
+  /** Longest delay between attempts (default 15 min). */
+  retryMaxMs?: number;
+  /** A claimed job whose downloader died is due again after this (default 2 min). */
+  leaseMs?: number;
+  /** Jobs claimed per pass (default 10). */
+  batch?: number;
+}
+
+type Job = Selectable<MediaDownloadsTable>;
+
+/**
+ * Fetches inbound media as soon as it is recorded, before Meta's download URL and media id
+ * expire: `GET /{media-id}`, then the download, the sha256 checked against what Meta announced,
+ * the bytes stored, the media marked `ready`. Every failure retries with backoff and jitter until
+ * the id's 7 days are over; then the media is `failed`. Jobs are claimed with a lease
+ * (`FOR UPDATE SKIP LOCKED` where the database has it), so several nodes share the work.
+ */
+export class MediaDownloader {
+  #running = false;
+  #loop: Promise<void> | undefined;
+  #wake: (() => void) | undefined;
+
+  constructor(
+    private readonly db: Kysely<Schema>,
+    private readonly capabilities: Capabilities,
+    private readonly fetcher: MediaFetcher,
+    private readonly directory: MediaEndpointDirectory,
+    private readonly storage: MediaStorage,
+    private readonly logger: Logger,
+    private readonly now: () => Date = () => new Date(),
+    private readonly options: MediaDownloaderOptions = {},
+  ) {}
+
+  start(): void {
+    if (this.#running) return;
+    this.#running = true;
+    this.#loop = this.#run();
+  }
+
+  /** Stops claiming and waits for the pass in flight. */
+  async stop(): Promise<void> {
+    this.#running = false;
+    this.#wake?.();
+    await this.#loop;
+  }
+
+  /** Cuts the idle wait short: inbound media was recorded. */
+  wake(): void {
+    this.#wake?.();
+  }
+
+  /** One pass: claims due jobs and runs them. Answers how many it claimed. */
+  async drain(): Promise<number> {
+    const jobs = await this.#claim(this.options.batch ?? 10);
+    await Promise.all(jobs.map((job) => this.#download(job)));
+    return jobs.length;
+  }
+
+  async #run(): Promise<void> {
+    while (this.#running) {
+      let claimed = 0;
+      try {
+        claimed = await this.drain();
+      } catch (error) {
+        this.logger.error({ err: error }, 'media download pass failed; retrying');
+      }
+      if (claimed > 0) continue;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, this.options.pollMs ?? 250);
+        this.#wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      this.#wake = undefined;
+    }
+  }
+
+  async #claim(limit: number): Promise<Job[]> {
+    const now = this.now();
+    const iso = now.toISOString();
+    const leaseUntil = new Date(now.getTime() + (this.options.leaseMs ?? 120_000)).toISOString();
+    return this.db.transaction().execute(async (trx) => {
+      let due = trx.selectFrom('media_downloads').select('media_id').where('next_attempt_at', '<=', iso).orderBy('next_attempt_at').limit(limit);
+      if (this.capabilities.supportsSkipLocked) due = due.forUpdate().skipLocked();
+      const ids = (await due.execute()).map((row) => row.media_id);
+      if (ids.length === 0) return [];
+      return trx
+        .updateTable('media_downloads')
+        .set((eb) => ({ next_attempt_at: leaseUntil, attempts: eb('attempts', '+', 1) }))
+        .where('media_id', 'in', ids)
+        .where('next_attempt_at', '<=', iso)
+        .returningAll()
+        .execute();
+    });
+  }
+
+  async #download(job: Job): Promise<void> {
+    try {
+      const outcome = await this.#fetch(job);
+      if (outcome.ok) await this.#complete(job, outcome.data, outcome.mimeType);
+      else await this.#retry(job, outcome.reason);
+    } catch (error) {
+      await this.#retry(job, error instanceof Error ? error.message : String(error)).catch((inner: unknown) =>
+        this.logger.error({ err: inner, mediaId: job.media_id }, 'could not record a media download failure'),
+      );
+    }
+  }
+
+  async #fetch(job: Job): Promise<{ ok: true; data: Buffer; mimeType: string } | { ok: false; reason: string }> {
+    const sender = await this.directory.sender(job.phone_number_id);
+    if (!sender) return { ok: false, reason: `phone number ${job.phone_number_id} is not connected` };
+    const info = await this.fetcher.getMedia(sender.endpoint, job.provider_media_id);
+    if (!info.ok) return { ok: false, reason: `GET /${job.provider_media_id}: ${describe(info)}` };
+    const mimeType = baseMimeType(info.value.mime_type);
+    const kind = mediaKindOf(mimeType);
+    const maxBytes = Math.max(kind ? MEDIA_RULES[kind].maxBytes : 0, MEDIA_RULES.document.maxBytes);
+    const download = await this.fetcher.downloadMedia(sender.endpoint, info.value.url, { maxBytes });
+    if (!download.ok) return { ok: false, reason: `download: ${describe(download)}` };
+    const data = download.value;
+    for (const announced of [job.expected_sha256, info.value.sha256]) {
+      if (announced && !sameSha256(data, announced)) return { ok: false, reason: `sha256 mismatch: expected ${announced}, received ${sha256Hex(data)} (${data.length} bytes)` };
+    }
+    return { ok: true, data, mimeType: mimeType || 'application/octet-stream' };
+  }
+
+  async #complete(job: Job, data: Buffer, mimeType: string): Promise<void> {
+    const sha256 = sha256Hex(data);
+    const storageKey = storageKeyOf(sha256);
+    await this.storage.put(storageKey, data);
+    const at = this.now().toISOString();
+    await this.db.transaction().execute(async (trx) => {
+      await trx.updateTable('media').set({ status: 'ready', size: data.length, sha256, storage_key: storageKey, mime_type: mimeType, updated_at: at }).where('id', '=', job.media_id).execute();
+      await trx.updateTable('media_downloads').set({ next_attempt_at: null, completed_at: at, last_error: null }).where('media_id', '=', job.media_id).execute();
+    });
+    this.logger.info({ mediaId: job.media_id, size: data.length, attempt: job.attempts }, 'inbound media stored');
+  }
+
+  async #retry(job: Job, reason: string): Promise<void> {
+    const now = this.now();
+    const at = now.toISOString();
+    const base = this.options.retryBaseMs ?? 1000;
+    const delay = Math.min(this.options.retryMaxMs ?? 900_000, base * 2 ** Math.min(job.attempts - 1, 30)) * (0.8 + Math.random() * 0.4);
+    const next = new Date(now.getTime() + delay);
+    if (next.toISOString() >= job.give_up_at) {
+      this.logger.warn({ mediaId: job.media_id, attempt: job.attempts, reason }, 'inbound media download given up: the provider id has expired');
+      await this.db.transaction().execute(async (trx) => {
+        await trx.updateTable('media').set({ status: 'failed', updated_at: at }).where('id', '=', job.media_id).execute();
+        await trx.updateTable('media_downloads').set({ next_attempt_at: null, last_error: reason }).where('media_id', '=', job.media_id).execute();
+      });
+      return;
+    }
+    this.logger.info({ mediaId: job.media_id, reason, retryInMs: Math.round(delay) }, `inbound media download failed (attempt ${job.attempts}); retrying`);
+    await this.db.updateTable('media_downloads').set({ next_attempt_at: next.toISOString(), last_error: reason }).where('media_id', '=', job.media_id).execute();
+  }
+}
+
+/** Meta announces sha256 as hex or base64; either matches the same bytes. */
+function sameSha256(data: Buffer, announced: string): boolean {
+  const hex = sha256Hex(data);
+  return announced.toLowerCase() === hex || announced === Buffer.from(hex, 'hex').toString('base64');
+}
+
+function describe(failure: { kind: string; reason?: string; code?: number; title?: string; details?: string }): string {
+  return failure.kind === 'error' ? `(#${failure.code}) ${failure.title}: ${failure.details}` : `${failure.kind}: ${failure.reason}`;
+}

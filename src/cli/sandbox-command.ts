@@ -18,7 +18,10 @@ Options:
   --verify-token T      Verify token for the handshake; generated if absent
   --access-token T      Bearer token Graph calls must carry (default: SANDBOX_ACCESS_TOKEN or "${DEFAULT_SANDBOX_ACCESS_TOKEN}")
   --state-file F        Keep accounts, templates and phones in this JSON file across restarts
-  --review-delay-ms N   Delay before a template is approved or rejected (default 2000)`;
+  --review-delay-ms N   Delay before a template is approved or rejected (default 2000)
+  --webhook-retry-base-ms N
+                        First delay before a failed webhook is retried; doubles per attempt up
+                        to 5 minutes, for 7 days (default 1000)`;
 
 /** `conversa sandbox`: the standalone emulator. */
 export async function runSandbox(args: string[]): Promise<number> {
@@ -33,6 +36,7 @@ export async function runSandbox(args: string[]): Promise<number> {
       'access-token': { type: 'string' },
       'state-file': { type: 'string' },
       'review-delay-ms': { type: 'string' },
+      'webhook-retry-base-ms': { type: 'string' },
       help: { type: 'boolean' },
     },
     strict: true,
@@ -47,6 +51,11 @@ export async function runSandbox(args: string[]): Promise<number> {
     console.error('--review-delay-ms must be a whole number of milliseconds');
     return 2;
   }
+  const retryBase = values['webhook-retry-base-ms'] === undefined ? undefined : Number(values['webhook-retry-base-ms']);
+  if (retryBase !== undefined && !(Number.isInteger(retryBase) && retryBase >= 10)) {
+    console.error('--webhook-retry-base-ms must be a whole number of milliseconds, at least 10');
+    return 2;
+  }
   const sandbox = await createSandbox({
     logger: createLogger(config.logLevel).child({ component: 'sandbox' }),
     accessToken: values['access-token'] ?? config.sandbox.accessToken,
@@ -54,6 +63,7 @@ export async function runSandbox(args: string[]): Promise<number> {
     ...(values['app-secret'] ? { appSecret: values['app-secret'] } : {}),
     ...(values['verify-token'] ? { verifyToken: values['verify-token'] } : {}),
     ...(reviewDelay === undefined ? {} : { templateReviewDelayMs: reviewDelay }),
+    ...(retryBase === undefined ? {} : { webhookRetryBaseMs: retryBase }),
   });
   const url = await sandbox.listen(config.sandbox.port, config.host);
   const { state } = sandbox.engine;

@@ -1,6 +1,7 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { Logger } from 'pino';
 import type { Capabilities, MediaDownloadsTable, Schema } from '../../db/index.js';
+import { PollingLoop } from '../../jobs/index.js';
 import type { GraphEndpoint, WhatsAppClient } from '../../whatsapp/index.js';
 import { MEDIA_RULES, baseMimeType, mediaKindOf } from './media-rules.js';
 import { storageKeyOf, type MediaStorage } from './media-storage.js';
@@ -37,9 +38,7 @@ type Job = Selectable<MediaDownloadsTable>;
  * (`FOR UPDATE SKIP LOCKED` where the database has it), so several nodes share the work.
  */
 export class MediaDownloader {
-  #running = false;
-  #loop: Promise<void> | undefined;
-  #wake: (() => void) | undefined;
+  readonly #loop: PollingLoop;
 
   constructor(
     private readonly db: Kysely<Schema>,
@@ -50,24 +49,22 @@ export class MediaDownloader {
     private readonly logger: Logger,
     private readonly now: () => Date = () => new Date(),
     private readonly options: MediaDownloaderOptions = {},
-  ) {}
+  ) {
+    this.#loop = new PollingLoop(() => this.drain(), options.pollMs ?? 250, logger, 'media download');
+  }
 
   start(): void {
-    if (this.#running) return;
-    this.#running = true;
-    this.#loop = this.#run();
+    this.#loop.start();
   }
 
   /** Stops claiming and waits for the pass in flight. */
   async stop(): Promise<void> {
-    this.#running = false;
-    this.#wake?.();
-    await this.#loop;
+    await this.#loop.stop();
   }
 
   /** Cuts the idle wait short: inbound media was recorded. */
   wake(): void {
-    this.#wake?.();
+    this.#loop.wake();
   }
 
   /** One pass: claims due jobs and runs them. Answers how many it claimed. */
@@ -75,26 +72,6 @@ export class MediaDownloader {
     const jobs = await this.#claim(this.options.batch ?? 10);
     await Promise.all(jobs.map((job) => this.#download(job)));
     return jobs.length;
-  }
-
-  async #run(): Promise<void> {
-    while (this.#running) {
-      let claimed = 0;
-      try {
-        claimed = await this.drain();
-      } catch (error) {
-        this.logger.error({ err: error }, 'media download pass failed; retrying');
-      }
-      if (claimed > 0) continue;
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, this.options.pollMs ?? 250);
-        this.#wake = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-      this.#wake = undefined;
-    }
   }
 
   async #claim(limit: number): Promise<Job[]> {

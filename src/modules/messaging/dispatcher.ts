@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { Capabilities, MessagesTable, Schema } from '../../db/index.js';
+import { PollingLoop } from '../../jobs/index.js';
 import type { GraphEndpoint, GraphResult, SendMessageRequest, SendMessageResponse } from '../../whatsapp/index.js';
 
 /** The one Graph call the dispatcher makes (the WhatsApp client, or a fake in unit tests). */
@@ -58,9 +59,8 @@ type Claimed = Pick<MessagesTable, 'id' | 'content' | 'attempts' | 'phone_number
  */
 export class Dispatcher {
   readonly #buckets = new Map<string, { tokens: number; at: number; rate: number }>();
-  #running = false;
-  #loop: Promise<void> | undefined;
-  #wake: (() => void) | undefined;
+  readonly #loop: PollingLoop;
+  #lastRecovery = 0;
   readonly #inFlight = new Set<Promise<void>>();
 
   constructor(
@@ -71,7 +71,9 @@ export class Dispatcher {
     private readonly logger: Logger,
     private readonly now: () => Date = () => new Date(),
     private readonly options: DispatcherOptions = {},
-  ) {}
+  ) {
+    this.#loop = new PollingLoop(() => this.#pass(), options.pollMs ?? 100, logger, 'dispatcher');
+  }
 
   /**
    * Messages left `sending` by a dispatcher that died are `unknown`: Meta may have them. They
@@ -91,46 +93,28 @@ export class Dispatcher {
   }
 
   start(): void {
-    if (this.#running) return;
-    this.#running = true;
-    this.#loop = this.#run();
+    this.#loop.start();
   }
 
   /** Stops claiming, waits for sends in flight. */
   async stop(): Promise<void> {
-    this.#running = false;
-    this.#wake?.();
-    await this.#loop;
+    await this.#loop.stop();
     await Promise.all(this.#inFlight);
   }
 
   /** Cuts the idle wait short: something was queued. */
   wake(): void {
-    this.#wake?.();
+    this.#loop.wake();
   }
 
-  async #run(): Promise<void> {
-    let lastRecovery = 0;
-    while (this.#running) {
-      try {
-        if (!this.capabilities.singleWriter && Date.now() - lastRecovery > Math.min(30_000, (this.options.leaseMs ?? 120_000) / 2)) {
-          lastRecovery = Date.now();
-          await this.recover();
-        }
-        const sent = await this.tick();
-        if (sent > 0) continue;
-      } catch (error) {
-        this.logger.error({ err: error }, 'dispatcher pass failed; retrying');
-      }
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, this.options.pollMs ?? 100);
-        this.#wake = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-      this.#wake = undefined;
+  /** One loop pass: on a multi-node database, recover dead nodes' claims now and then; then send. */
+  async #pass(): Promise<number> {
+    const lease = this.options.leaseMs ?? 120_000;
+    if (!this.capabilities.singleWriter && Date.now() - this.#lastRecovery > Math.min(30_000, lease / 2)) {
+      this.#lastRecovery = Date.now();
+      await this.recover();
     }
+    return this.tick();
   }
 
   /** One pass: claims what each number may send now and sends it. Answers how many it claimed. */

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { Schema } from '../../db/index.js';
+import { PollingLoop } from '../../jobs/index.js';
 import type { ConsentLedger } from '../consent/index.js';
 import type { Contacts } from '../contacts/index.js';
 import type { Events } from '../events/index.js';
@@ -62,26 +63,22 @@ type OtherPayload = { field: string; value: Record<string, unknown> };
  * effects commit, and processing is idempotent, so a crash anywhere repeats work, never loses it.
  */
 export class IngestProcessor {
-  #running = false;
-  #loop: Promise<void> | undefined;
-  #wake: (() => void) | undefined;
+  readonly #loop: PollingLoop;
 
-  constructor(private readonly deps: ProcessorDeps) {}
+  constructor(private readonly deps: ProcessorDeps) {
+    this.#loop = new PollingLoop(() => this.drain(), 100, deps.logger, 'inbound processor');
+  }
 
   start(): void {
-    if (this.#running) return;
-    this.#running = true;
-    this.#loop = this.#run();
+    this.#loop.start();
   }
 
   async stop(): Promise<void> {
-    this.#running = false;
-    this.#wake?.();
-    await this.#loop;
+    await this.#loop.stop();
   }
 
   wake(): void {
-    this.#wake?.();
+    this.#loop.wake();
   }
 
   /** Processes what is pending now; answers how many events it handled. */
@@ -125,26 +122,6 @@ export class IngestProcessor {
     const retryInMs = Math.min(300_000, 1000 * 2 ** Math.min(event.attempts, 8));
     this.deps.logger.error({ err: error, eventId: event.id, attempt: event.attempts, retryInMs }, 'inbound event processing failed; will retry');
     await this.deps.inbound.markFailed(event.id, error instanceof Error ? error.message : String(error), retryInMs);
-  }
-
-  async #run(): Promise<void> {
-    while (this.#running) {
-      let handled = 0;
-      try {
-        handled = await this.drain();
-      } catch (error) {
-        this.deps.logger.error({ err: error }, 'inbound processor pass failed');
-      }
-      if (handled > 0) continue;
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, 100);
-        this.#wake = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-      this.#wake = undefined;
-    }
   }
 
   async #numberOf(workspaceId: string, payload: MessagePayload): Promise<PhoneNumberView | undefined> {

@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { Capabilities, Schema, WebhookDeliveriesTable } from '../../db/index.js';
-import { PollingLoop } from './polling-loop.js';
+import { PollingLoop } from '../../jobs/index.js';
 import { DEFAULT_RETRY_SCHEDULE, nextRetry, type RetrySchedule } from './retry-schedule.js';
 import { signConversaPayload } from './signature.js';
 import type { PostOutcome, WebhookTransport } from './transport.js';

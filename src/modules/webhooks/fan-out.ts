@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import { newId, type Capabilities, type Schema, type WebhookDeliveriesTable } from '../../db/index.js';
 import type { DomainEvent } from '../events/index.js';
 import { advanceOutboxCursor, type OutboxCursor } from './outbox-position.js';
-import { PollingLoop } from './polling-loop.js';
+import { PollingLoop } from '../../jobs/index.js';
 import { eventIdOf, matchesEventFilter } from './webhooks.js';
 
 /** What the fan-out reads of the outbox (the Events module). */

@@ -82,7 +82,7 @@ export interface BuildOptions {
  */
 export async function buildApp(config: Config, options: BuildOptions = {}): Promise<App> {
   const logger = options.logger ?? createLogger(config.logLevel);
-  const database = openDatabase(config.databaseUrl);
+  const database = openDatabase(config.databaseUrl, { onConnectionError: (error) => logger.warn({ err: error }, 'an idle database connection was closed by the server; it will be replaced') });
   try {
     const applied = await migrateToLatest(database);
     if (applied.length > 0) logger.info({ migrations: applied, database: database.description }, 'database migrated');

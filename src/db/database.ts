@@ -31,9 +31,9 @@ export interface Database {
  * Opens a database from a URL: `sqlite:<path>`, `sqlite::memory:`, or `postgres://...`.
  * SQLite files get WAL mode, a busy timeout and foreign keys on.
  */
-export function openDatabase(url: string): Database {
+export function openDatabase(url: string, options: { onConnectionError?: (error: Error) => void } = {}): Database {
   if (url.startsWith('sqlite:')) return openSqlite(url.slice('sqlite:'.length));
-  if (url.startsWith('postgres://') || url.startsWith('postgresql://')) return openPostgres(url);
+  if (url.startsWith('postgres://') || url.startsWith('postgresql://')) return openPostgres(url, options.onConnectionError);
   throw new Error(`Unsupported database URL (expected sqlite: or postgres://): ${redactUrl(url)}`);
 }
 
@@ -54,10 +54,13 @@ function openSqlite(path: string): Database {
   };
 }
 
-function openPostgres(url: string): Database {
+function openPostgres(url: string, onConnectionError?: (error: Error) => void): Database {
   // Keep int8 (COUNT(*), bigserial) as JS numbers: our counters stay far below 2^53.
   pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number.parseInt(value, 10));
   const pool = new pg.Pool({ connectionString: withDefaultUser(url), max: 10 });
+  // An idle pooled connection can be cut by the server (restart, failover, an administrator):
+  // the pool drops it and opens a new one when needed. Unhandled, the event would end the process.
+  pool.on('error', (error) => onConnectionError?.(error));
   const db = new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) });
   return {
     db,

@@ -3,18 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SANDBOX_TOKEN, startTestApp, TEST_ADMIN_KEY, type RunningApp } from './support/app.js';
 import { DIALECTS, type TestDatabase } from './support/databases.js';
 import { pdfFile, pngFile } from './support/media-files.js';
-
-type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any -- responses are inspected freely
-
-async function until<T>(probe: () => Promise<T | undefined | false>, what: string, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
+import { until, type Json } from './support/wait.js';
 
 const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex');
 

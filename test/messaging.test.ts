@@ -1,18 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SANDBOX_TOKEN, startTestApp, TEST_ADMIN_KEY, type RunningApp } from './support/app.js';
 import { DIALECTS, type TestDatabase } from './support/databases.js';
-
-type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any -- responses are inspected freely
-
-async function until<T>(probe: () => Promise<T | undefined | false>, what: string, timeoutMs = 8000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+import { until, type Json } from './support/wait.js';
 
 describe.each(DIALECTS)('messaging core end to end on $name', (dialect) => {
   let database: TestDatabase;

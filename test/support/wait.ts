@@ -1,0 +1,13 @@
+/** A response body inspected freely by end-to-end tests. */
+export type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any -- responses are inspected freely
+
+/** Polls `probe` until it answers something truthy, or fails naming `what` after `timeoutMs`. */
+export async function until<T>(probe: () => Promise<T | undefined | false>, what: string, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}

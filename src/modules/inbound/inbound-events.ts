@@ -56,35 +56,37 @@ export class InboundEvents {
     this.#scheduled = false;
     const receivedAt = this.now().toISOString();
     try {
-      const counts = await this.db.transaction().execute(async (trx) => {
-        const inserted: number[] = [];
-        for (const item of batch) {
-          let count = 0;
-          for (let i = 0; i < item.events.length; i += CHUNK) {
-            const rows = item.events.slice(i, i + CHUNK).map((event) => ({
-              workspace_id: item.workspaceId,
-              dedupe_key: event.dedupeKey,
-              field: event.field,
-              kind: event.kind,
-              payload: event.payload,
-              ref: event.ref ?? null,
-              received_at: receivedAt,
-              processed_at: null,
-              claimed_until: null,
-              attempts: 0,
-              last_error: null,
-            }));
-            const result = await trx
-              .insertInto('inbound_events')
-              .values(rows)
-              .onConflict((oc) => oc.column('dedupe_key').doNothing())
-              .executeTakeFirst();
-            count += Number(result.numInsertedOrUpdatedRows ?? 0);
-          }
-          inserted.push(count);
+      // One multi-row insert per chunk for everything that arrived in this turn, in one
+      // transaction; RETURNING tells which keys were new, so each caller learns its own count.
+      const rows = batch.flatMap((item) =>
+        item.events.map((event) => ({
+          workspace_id: item.workspaceId,
+          dedupe_key: event.dedupeKey,
+          field: event.field,
+          kind: event.kind,
+          payload: event.payload,
+          ref: event.ref ?? null,
+          received_at: receivedAt,
+          processed_at: null,
+          claimed_until: null,
+          attempts: 0,
+          last_error: null,
+        })),
+      );
+      const fresh = new Set<string>();
+      await this.db.transaction().execute(async (trx) => {
+        for (let i = 0; i < rows.length; i += CHUNK) {
+          const inserted = await trx
+            .insertInto('inbound_events')
+            .values(rows.slice(i, i + CHUNK))
+            .onConflict((oc) => oc.column('dedupe_key').doNothing())
+            .returning('dedupe_key')
+            .execute();
+          for (const row of inserted) fresh.add(row.dedupe_key);
         }
-        return inserted;
       });
+      // A key sent twice in the same turn counts once, for its first caller.
+      const counts = batch.map((item) => item.events.reduce((count, event) => count + (fresh.delete(event.dedupeKey) ? 1 : 0), 0));
       batch.forEach((item, index) => item.resolve(counts[index] ?? 0));
     } catch (error) {
       for (const item of batch) item.reject(error);

@@ -56,9 +56,9 @@ for (let i = 0; i < BODIES; i++) {
       },
     ],
   });
-  if (!out.write(`sha256=${createHmac('sha256', SECRET).update(body).digest('hex')}\t${body}\n`)) await new Promise((resolve) => out.once('drain', resolve));
+  if (!out.write(`sha256=${createHmac('sha256', SECRET).update(body).digest('hex')}\t${body}\n`)) await new Promise<void>((resolve) => out.once('drain', () => resolve()));
 }
-await new Promise((resolve) => out.end(resolve));
+await new Promise<void>((resolve) => out.end(() => resolve()));
 
 const server = spawn(process.execPath, ['--import', 'tsx', 'bench/ingest-server.ts'], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, BENCH_APP_SECRET: SECRET, BENCH_WABA_ID: WABA } });
 const line = await new Promise<string>((resolve) => createInterface({ input: server.stdout! }).once('line', resolve));

@@ -31,13 +31,13 @@ export function requireWrk(): void {
 
 const SCRIPT = fileURLToPath(new URL('./wrk-replay.lua', import.meta.url));
 
-/** Replays the signed bodies in `bodiesFile` against `origin` for `seconds`. */
-export function runWrk(options: { origin: string; bodiesFile: string; seconds: number; connections: number; threads?: number; path?: string }): Promise<WrkResult> {
+/** Replays the signed bodies in `bodiesFile` against `origin` for `seconds` (without one: `GET /`). */
+export function runWrk(options: { origin: string; bodiesFile?: string; seconds: number; connections: number; threads?: number; path?: string }): Promise<WrkResult> {
   if (!/^http:\/\/127\.0\.0\.1:\d+$/.test(options.origin)) throw new Error(`load only goes to 127.0.0.1, not ${options.origin}`);
   const threads = options.threads ?? 1;
-  const args = ['-t', String(threads), '-c', String(options.connections), '-d', `${options.seconds}s`, '--latency', '-s', SCRIPT, options.origin];
+  const args = ['-t', String(threads), '-c', String(options.connections), '-d', `${options.seconds}s`, '--latency', ...(options.bodiesFile ? ['-s', SCRIPT] : []), options.origin];
   return new Promise((resolve, reject) => {
-    execFile('wrk', args, { env: { ...process.env, BODIES: options.bodiesFile, THREADS: String(threads), WRK_PATH: options.path ?? '/webhooks/whatsapp' }, maxBuffer: 1 << 20 }, (error, stdout) => {
+    execFile('wrk', args, { env: { ...process.env, BODIES: options.bodiesFile ?? '', THREADS: String(threads), WRK_PATH: options.path ?? '/webhooks/whatsapp' }, maxBuffer: 1 << 20 }, (error, stdout) => {
       if (error) return reject(error);
       resolve(parseWrk(stdout));
     });

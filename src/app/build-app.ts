@@ -8,12 +8,16 @@ import { ApiKeys } from '../modules/api-keys/index.js';
 import { PhoneNumbers } from '../modules/phone-numbers/index.js';
 import { ConsentLedger } from '../modules/consent/index.js';
 import { Contacts } from '../modules/contacts/index.js';
+import { CampaignRunner, Campaigns, MessagingLimits, type CampaignRunnerOptions } from '../modules/campaigns/index.js';
 import { Conversations } from '../modules/conversations/index.js';
 import { Events } from '../modules/events/index.js';
 import { InboundEvents } from '../modules/inbound/index.js';
+import { Invoices } from '../modules/invoices/index.js';
 import { LocalDiskMediaStorage, MediaDownloader, MediaLibrary, ProviderMedia, type MediaDownloaderOptions } from '../modules/media/index.js';
 import { Dispatcher, IngestProcessor, Messages, SendService, type DispatcherOptions } from '../modules/messaging/index.js';
-import { TemplateCache } from '../modules/templates/index.js';
+import { Notifications } from '../modules/notifications/index.js';
+import { PixRequests } from '../modules/payments/index.js';
+import { TemplateCache, TemplateService, TemplateSyncWorker } from '../modules/templates/index.js';
 import { createWebhookModule, type WebhookDeliveryWorker, type WebhookFanOut, type WebhookModuleOptions, type Webhooks } from '../modules/webhooks/index.js';
 import { Workspaces } from '../modules/workspaces/index.js';
 import { createSandbox, type Sandbox, type SandboxOptions } from '../sandbox/index.js';
@@ -32,12 +36,22 @@ export interface Modules {
   contacts: Contacts;
   consent: ConsentLedger;
   conversations: Conversations;
+  campaigns: Campaigns;
+  campaignRunner: CampaignRunner;
+  messagingLimits: MessagingLimits;
   messages: Messages;
   templates: TemplateCache;
+  /** Templates as managed assets: drafts, submission, versions, deletion, sync. */
+  templateService: TemplateService;
+  templateSync: TemplateSyncWorker;
   sender: SendService;
+  /** Transactional notifications and their scheduler. */
+  notifications: Notifications;
   processor: IngestProcessor;
   dispatcher: Dispatcher;
   media: MediaLibrary;
+  invoices: Invoices;
+  pix: PixRequests;
   mediaDownloader: MediaDownloader;
   webhooks: Webhooks;
   webhookFanOut: WebhookFanOut;
@@ -70,6 +84,8 @@ export interface BuildOptions {
   media?: MediaDownloaderOptions;
   /** Do not start the processor and dispatcher loops (tests that drive them by hand). */
   manualWorkers?: boolean;
+  /** Campaign runner knobs (poll interval, look-ahead, failure check interval); tests shorten them. */
+  campaigns?: CampaignRunnerOptions;
   /** Outbound webhook knobs (retry schedule, poll intervals, transport timeouts); tests shorten them. */
   webhooks?: WebhookModuleOptions;
   /** Test knobs for the embedded sandbox (review delay, retry base). */
@@ -111,7 +127,9 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   const consent = new ConsentLedger(db, now, events);
   const conversations = new Conversations(db, now);
   const messages = new Messages(db, now);
-  const templates = new TemplateCache(db, now);
+  const templates = new TemplateCache(db, now, events);
+  const templateService = new TemplateService({ db, cache: templates, phoneNumbers, client, now });
+  const templateSync = new TemplateSyncWorker(templateService, config.templates.syncIntervalMs, logger.child({ component: 'templates' }));
   const inboundEvents = new InboundEvents(db, database.capabilities, now);
   const mediaStorage = new LocalDiskMediaStorage(join(config.dataDir, 'media'));
   const mediaDownloader = new MediaDownloader(db, database.capabilities, client, phoneNumbers, mediaStorage, logger.child({ component: 'media' }), now, options.media);
@@ -122,9 +140,15 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     leaseMs: config.dispatch.claimLeaseMs,
     statuses: inboundEvents,
     media: providerMedia,
+    locks: database.openSessionLocks(),
+    events,
     ...options.dispatcher,
   });
   const sender = new SendService({ db, phoneNumbers, contacts, conversations, consent, messages, templates, client, media, queued: () => dispatcher.wake(), now });
+  const notifications = new Notifications(
+    { db, capabilities: database.capabilities, phoneNumbers, contacts, templates, client, sender, messages, events, logger: logger.child({ component: 'notifications' }), now },
+    { ...config.notifications, leaseMs: config.dispatch.claimLeaseMs },
+  );
   const processor = new IngestProcessor({
     db,
     inbound: inboundEvents,
@@ -139,7 +163,13 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     reply: (input, trx) => sender.queueServiceText(input, trx),
     media,
   });
+  const messagingLimits = new MessagingLimits(db, now);
+  const campaignDeps = { db, capabilities: database.capabilities, phoneNumbers, contacts, consent, conversations, messages, templates, client, limits: messagingLimits, queued: () => dispatcher.wake(), now, logger: logger.child({ component: 'campaigns' }) };
+  const campaigns = new Campaigns(campaignDeps);
+  const campaignRunner = new CampaignRunner(campaignDeps, campaigns, options.campaigns);
   const webhooks = createWebhookModule({ db, capabilities: database.capabilities, box, outbox: events, logger, now }, options.webhooks);
+  const pix = new PixRequests(media, config.payments.linkPattern);
+  const invoices = new Invoices(db, media, pix, now);
   const modules: Modules = {
     workspaces: new Workspaces(db),
     apiKeys: new ApiKeys(db),
@@ -151,14 +181,22 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     conversations,
     messages,
     templates,
+    templateService,
+    templateSync,
     sender,
+    notifications,
     processor,
     dispatcher,
     media,
+    invoices,
+    pix,
     mediaDownloader,
     webhooks: webhooks.service,
     webhookFanOut: webhooks.fanOut,
     webhookDelivery: webhooks.delivery,
+    campaigns,
+    campaignRunner,
+    messagingLimits,
   };
   const http = await buildHttpServer({ logger, database, ...modules, whatsapp: client, publicUrl: config.publicUrl, eventsStored: () => processor.wake() });
   return {
@@ -183,17 +221,23 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       if (!options.manualWorkers) {
         processor.start();
         dispatcher.start();
+        campaignRunner.start();
+        notifications.start();
         mediaDownloader.start();
         webhooks.start();
+        templateSync.start();
       }
       return { ...result, platformUrl, ...(sandboxUrl ? { sandboxUrl } : {}) };
     },
     async close() {
       await http.close();
       await processor.stop();
+      await notifications.stop();
+      await campaignRunner.stop();
       await dispatcher.stop();
       await mediaDownloader.stop();
       await webhooks.stop();
+      await templateSync.stop();
       await client.close();
       await sandbox?.close();
       await database.close();

@@ -1,5 +1,6 @@
 import { pathToFileURL } from 'node:url';
 import { ConfigError } from '../config/index.js';
+import { runCampaign } from './campaign-command.js';
 import { runSandbox } from './sandbox-command.js';
 import { runServe } from './serve-command.js';
 
@@ -8,6 +9,7 @@ const USAGE = `Usage: conversa <command> [options]
 Commands:
   serve      Run the platform (and, unless CONVERSA_SANDBOX=off, the built-in Cloud API sandbox)
   sandbox    Run only the Cloud API sandbox (see: conversa sandbox --help)
+  campaign   Create, estimate, launch and follow campaigns over the REST API (see: conversa campaign --help)
   help       Show this help
 
 Configuration is read from the environment (PORT, SANDBOX_PORT, HOST, CONVERSA_DATA_DIR,
@@ -22,6 +24,8 @@ export async function main(argv: string[]): Promise<number> {
         return await runServe(rest);
       case 'sandbox':
         return await runSandbox(rest);
+      case 'campaign':
+        return await runCampaign(rest, { env: process.env, out: (text) => process.stdout.write(text.startsWith('\r') || text === '\n' ? text : `${text}\n`), err: (text) => console.error(text), tty: process.stdout.isTTY === true });
       case undefined:
       case 'help':
       case '--help':

@@ -31,6 +31,22 @@ export interface Config {
     /** A claim older than this belongs to a dead node (several nodes on PostgreSQL). */
     readonly claimLeaseMs: number;
   };
+  readonly notifications: {
+    /** Quiet hours (`HH:MM` local to each contact) that postpone marketing notifications; undefined when off. */
+    readonly quietHours: { readonly start: string; readonly end: string } | undefined;
+    /** Time zone of contacts without one. */
+    readonly defaultTimeZone: string;
+    /** How often the scheduler looks for due notifications. */
+    readonly pollMs: number;
+  };
+  readonly payments: {
+    /** CONVERSA_PAYMENT_LINK_PATTERN: the payment link of Pix requests and invoices, with {txid}, {amount}, {code}, {invoice_number}, {invoice_id}. */
+    readonly linkPattern: string | undefined;
+  };
+  readonly templates: {
+    /** How often every WABA's templates are synced with the provider (CONVERSA_TEMPLATE_SYNC_SECONDS). */
+    readonly syncIntervalMs: number;
+  };
 }
 
 /** The sandbox's documented default bearer token (override with SANDBOX_ACCESS_TOKEN). */
@@ -72,7 +88,15 @@ const envSchema = z.object({
   SANDBOX_URL: z.string().url('SANDBOX_URL must be an absolute URL such as http://127.0.0.1:3100').optional(),
   CONVERSA_UNKNOWN_GRACE_SECONDS: z.coerce.number({ invalid_type_error: 'CONVERSA_UNKNOWN_GRACE_SECONDS must be a number' }).int().min(1, 'CONVERSA_UNKNOWN_GRACE_SECONDS must be at least 1').max(7 * 86400).default(600),
   CONVERSA_CLAIM_LEASE_SECONDS: z.coerce.number({ invalid_type_error: 'CONVERSA_CLAIM_LEASE_SECONDS must be a number' }).int().min(5, 'CONVERSA_CLAIM_LEASE_SECONDS must be at least 5').max(3600).default(120),
+  CONVERSA_TEMPLATE_SYNC_SECONDS: z.coerce.number({ invalid_type_error: 'CONVERSA_TEMPLATE_SYNC_SECONDS must be a number' }).int('CONVERSA_TEMPLATE_SYNC_SECONDS must be a whole number').min(10, 'CONVERSA_TEMPLATE_SYNC_SECONDS must be at least 10').max(7 * 86400, 'CONVERSA_TEMPLATE_SYNC_SECONDS must be at most 604800 (7 days)').default(900),
   SANDBOX_ACCESS_TOKEN: z.string().min(8, 'SANDBOX_ACCESS_TOKEN must be at least 8 characters').default(DEFAULT_SANDBOX_ACCESS_TOKEN),
+  CONVERSA_PAYMENT_LINK_PATTERN: z.string().superRefine(checkPaymentLinkPattern).optional(),
+  CONVERSA_QUIET_HOURS: z
+    .string()
+    .regex(/^(off|([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d)$/, 'CONVERSA_QUIET_HOURS must be HH:MM-HH:MM (24 h, e.g. 21:00-08:00) or off')
+    .default('21:00-08:00'),
+  CONVERSA_DEFAULT_TIME_ZONE: z.string().refine(isTimeZone, 'CONVERSA_DEFAULT_TIME_ZONE must be an IANA time zone such as America/Sao_Paulo').default('America/Sao_Paulo'),
+  CONVERSA_NOTIFICATIONS_POLL_MS: z.coerce.number({ invalid_type_error: 'CONVERSA_NOTIFICATIONS_POLL_MS must be a number' }).int().min(10, 'CONVERSA_NOTIFICATIONS_POLL_MS must be at least 10').max(600_000).default(1000),
 });
 
 /** Thrown when the environment holds a bad value; the message names every bad variable. */
@@ -112,7 +136,41 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       url: e.SANDBOX_URL?.replace(/\/+$/, ''),
     },
     dispatch: { unknownGraceMs: e.CONVERSA_UNKNOWN_GRACE_SECONDS * 1000, claimLeaseMs: e.CONVERSA_CLAIM_LEASE_SECONDS * 1000 },
+    templates: { syncIntervalMs: e.CONVERSA_TEMPLATE_SYNC_SECONDS * 1000 },
+    payments: { linkPattern: e.CONVERSA_PAYMENT_LINK_PATTERN?.trim() },
+    notifications: {
+      quietHours: e.CONVERSA_QUIET_HOURS === 'off' ? undefined : { start: e.CONVERSA_QUIET_HOURS.slice(0, 5), end: e.CONVERSA_QUIET_HOURS.slice(6) },
+      defaultTimeZone: e.CONVERSA_DEFAULT_TIME_ZONE,
+      pollMs: e.CONVERSA_NOTIFICATIONS_POLL_MS,
+    },
   });
+}
+
+function isTimeZone(name: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: name });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Placeholders a payment link pattern may use; each is URL-encoded when filled. */
+const PAYMENT_LINK_PLACEHOLDERS = ['txid', 'amount', 'code', 'invoice_number', 'invoice_id'];
+
+/** A payment link pattern makes an https URL (http for localhost) from known {placeholders} only. */
+function checkPaymentLinkPattern(value: string, ctx: z.RefinementCtx): void {
+  const fail = (rule: string) => ctx.addIssue({ code: z.ZodIssueCode.custom, message: `CONVERSA_PAYMENT_LINK_PATTERN ${rule}` });
+  const names = [...value.matchAll(/\{([^{}]*)\}/g)].map((match) => match[1] ?? '');
+  const unknown = names.filter((name) => !PAYMENT_LINK_PLACEHOLDERS.includes(name));
+  if (unknown.length > 0) return fail(`names {${unknown[0]}}; the placeholders are ${PAYMENT_LINK_PLACEHOLDERS.map((name) => `{${name}}`).join(', ')}`);
+  let url: URL;
+  try {
+    url = new URL(value.trim().replace(/\{[^{}]*\}/g, 'x'));
+  } catch {
+    return fail('must be an absolute URL such as https://pay.example.com/pix/{txid}');
+  }
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname))) fail('must be an https URL (http only for localhost)');
 }
 
 function deepFreeze<T extends object>(value: T): T {

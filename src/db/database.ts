@@ -5,6 +5,7 @@ import SQLite from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import pg from 'pg';
 import type { Schema } from './schema.js';
+import { LocalLocks, PostgresAdvisoryLocks, type SessionLocks } from './session-locks.js';
 
 /**
  * What the rest of the code may ask of the database instead of "which database is this".
@@ -24,6 +25,8 @@ export interface Database {
   readonly capabilities: Capabilities;
   /** A short, loggable description (no credentials). */
   readonly description: string;
+  /** Opens a set of node-exclusive locks (advisory locks on a dedicated PostgreSQL connection). */
+  openSessionLocks(): SessionLocks;
   close(): Promise<void>;
 }
 
@@ -45,11 +48,12 @@ function openSqlite(path: string): Database {
   connection.pragma('synchronous = NORMAL');
   connection.pragma('busy_timeout = 5000');
   connection.pragma('foreign_keys = ON');
-  const db = new Kysely<Schema>({ dialect: new SqliteDialect({ database: connection }) });
+  const db = new Kysely<Schema>({ dialect: new SqliteDialect({ database: withStatementCache(connection) }) });
   return {
     db,
     capabilities: { supportsSkipLocked: false, supportsListenNotify: false, singleWriter: true },
     description: memory ? 'sqlite (in memory)' : `sqlite ${path}`,
+    openSessionLocks: () => new LocalLocks(),
     close: () => db.destroy(),
   };
 }
@@ -66,7 +70,32 @@ function openPostgres(url: string, onConnectionError?: (error: Error) => void): 
     db,
     capabilities: { supportsSkipLocked: true, supportsListenNotify: true, singleWriter: false },
     description: `postgres ${redactUrl(url)}`,
+    openSessionLocks: () => new PostgresAdvisoryLocks(withDefaultUser(url), onConnectionError),
     close: () => db.destroy(),
+  };
+}
+
+const STATEMENT_CACHE_SIZE = 500;
+
+/**
+ * Kysely's SQLite driver prepares every query anew, which costs as much as running a short one
+ * on the hot paths (ingest, dispatch, status processing). Prepared statements are kept per SQL
+ * text (the oldest dropped past 500); one still being iterated is never handed out twice.
+ */
+function withStatementCache(connection: SQLite.Database): { close(): void; prepare(sql: string): SQLite.Statement } {
+  const cache = new Map<string, SQLite.Statement>();
+  return {
+    close: () => connection.close(),
+    prepare(text: string) {
+      const cached = cache.get(text);
+      if (cached && !cached.busy) return cached;
+      const statement = connection.prepare(text);
+      if (!cached) {
+        if (cache.size >= STATEMENT_CACHE_SIZE) cache.delete(cache.keys().next().value as string);
+        cache.set(text, statement);
+      }
+      return statement;
+    },
   };
 }
 

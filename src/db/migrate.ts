@@ -5,6 +5,10 @@ import * as m0002 from './migrations/0002-messaging-core.js';
 import * as m0003 from './migrations/0003-events-outbox.js';
 import * as m0004 from './migrations/0004-webhooks.js';
 import * as m0005 from './migrations/0005-media.js';
+import * as m0006 from './migrations/0006-templates.js';
+import * as m0007 from './migrations/0007-notifications.js';
+import * as m0008 from './migrations/0008-invoices.js';
+import * as m0009 from './migrations/0009-campaigns.js';
 import { POSTGRES_MIGRATION_CONTEXT, SQLITE_MIGRATION_CONTEXT, type MigrationContext } from './migrations/context.js';
 
 type MigrationModule = { up(db: Kysely<unknown>, ctx: MigrationContext): Promise<void> };
@@ -16,6 +20,10 @@ const MIGRATIONS: Record<string, MigrationModule> = {
   '0003-events-outbox': m0003,
   '0004-webhooks': m0004,
   '0005-media': m0005,
+  '0006-templates': m0006,
+  '0007-notifications': m0007,
+  '0008-invoices': m0008,
+  '0009-campaigns': m0009,
 };
 
 /**

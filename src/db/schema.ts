@@ -14,6 +14,8 @@ export interface Schema {
   messages: MessagesTable;
   inbound_events: InboundEventsTable;
   templates: TemplatesTable;
+  template_versions: TemplateVersionsTable;
+  template_events: TemplateEventsTable;
   outbox_events: OutboxEventsTable;
   webhook_subscriptions: WebhookSubscriptionsTable;
   webhook_deliveries: WebhookDeliveriesTable;
@@ -22,6 +24,12 @@ export interface Schema {
   media: MediaTable;
   media_provider_ids: MediaProviderIdsTable;
   media_downloads: MediaDownloadsTable;
+  campaigns: CampaignsTable;
+  campaign_recipients: CampaignRecipientsTable;
+  campaign_rejections: CampaignRejectionsTable;
+  messaging_limits: MessagingLimitsTable;
+  notifications: NotificationsTable;
+  invoices: InvoicesTable;
 }
 
 export interface WorkspacesTable {
@@ -162,18 +170,68 @@ export interface InboundEventsTable {
   last_error: string | null;
 }
 
+/** A template: a local draft (no provider id, status DRAFT), one known to the provider, or a deleted one (kept with its history). */
 export interface TemplatesTable {
   id: string;
   workspace_id: string;
   waba_id: string;
-  provider_template_id: string;
+  provider_template_id: string | null;
   name: string;
   language: string;
   category: string;
   status: string;
   parameter_format: string | null;
+  /** JSON: the current version's components. */
   components: string;
+  version: number;
+  rejected_reason: string | null;
+  /** The provider's explanation of the last status (rejection details, disable info), text. */
+  status_details: string | null;
+  quality_score: string | null;
+  previous_category: string | null;
+  submitted_at: string | null;
+  /** Set while a create, edit or resubmission is on its way to the provider: its review webhook may come back before the answer is stored. */
+  submitting_since: string | null;
+  created_at: string;
   updated_at: string;
+  deleted_at: string | null;
+}
+
+/** Every version of a template's definition, with who made it and how its review went. */
+export interface TemplateVersionsTable {
+  template_id: string;
+  version: number;
+  category: string;
+  parameter_format: string | null;
+  components: string;
+  /** `api_key:<id>`, `provider` (found by a sync, or changed in WhatsApp Manager). */
+  created_by: string;
+  created_at: string;
+  submitted_at: string | null;
+  /** The status this version reached (kept current while it is the template's current version). */
+  status: string;
+}
+
+/** A template's history: status changes, quality changes and category changes. */
+export interface TemplateEventsTable {
+  id: Generated<number>;
+  workspace_id: string;
+  template_id: string;
+  /** `status`, `quality` or `category`. */
+  kind: string;
+  version: number | null;
+  status: string | null;
+  previous_status: string | null;
+  reason: string | null;
+  quality_score: string | null;
+  previous_quality_score: string | null;
+  category: string | null;
+  previous_category: string | null;
+  /** JSON: what else the provider said (rejection_info, disable_info, other_info). */
+  details: string | null;
+  /** `webhook`, `sync` or `api`. */
+  source: string;
+  at: string;
 }
 
 /** Domain events written in the same transaction as the change they describe. */
@@ -293,4 +351,148 @@ export interface MediaDownloadsTable {
   last_error: string | null;
   created_at: string;
   completed_at: string | null;
+}
+
+/** A template sent to an audience on a schedule (modules/campaigns). */
+export interface CampaignsTable {
+  id: string;
+  workspace_id: string;
+  name: string;
+  /** Our phone_numbers.id that sends it. */
+  phone_number_id: string;
+  template_name: string;
+  template_language: string;
+  /** JSON: the template send components, text parameters may hold `{{variable}}` placeholders. */
+  components: string;
+  /** JSON: how the audience was chosen (`{type: 'filter', ...}` or `{type: 'csv', ...}`). */
+  audience: string;
+  /** `draft`, `scheduled`, `running`, `paused`, `completed` or `cancelled`. */
+  status: string;
+  /** Why it is paused: `manual`, `template_paused`, `failure_threshold`. */
+  pause_reason: string | null;
+  pause_details: string | null;
+  start_at: string | null;
+  /** Auto-pause when failed / attempted passes this share (0..1). */
+  failure_threshold: number;
+  /** ... once at least this many sends have an outcome. */
+  failure_min_sample: number;
+  recipients_total: number;
+  /** JSON: counts of the audience build (rows read, duplicates merged, rejected). */
+  audience_report: string;
+  /** JSON: the latest estimate. */
+  estimate: string | null;
+  created_at: string;
+  updated_at: string;
+  launched_at: string | null;
+  completed_at: string | null;
+}
+
+/** One audience member of a campaign; the results join its message by `message_id`. */
+export interface CampaignRecipientsTable {
+  campaign_id: string;
+  /** 1..N in audience order; the keyset for every chunked read. */
+  seq: number;
+  /** Null for a CSV row whose phone is invalid. */
+  contact_id: string | null;
+  wa_id: string | null;
+  /** E.164, or the text as written when it is not a valid number. */
+  phone: string;
+  country: string | null;
+  calling_code: string | null;
+  /** CSV line (header = 1), for CSV audiences. */
+  line: number | null;
+  /** JSON object: the values of the variables the parameters use, for this recipient. */
+  vars: string | null;
+  /** `pending`, `queued` (its message is in the outbox), `skipped` or `cancelled`. */
+  state: string;
+  /** Why it was skipped: `invalid_number`, `no_opt_in`, `opted_out`, ... */
+  reason: string | null;
+  /** The latest estimate's decision: `send` or the skip reason. */
+  planned: string | null;
+  /** The outbox message id it is (or will be) sent as. */
+  message_id: string;
+  queued_at: string | null;
+}
+
+/** A CSV audience line that could not be read (bad row), with why. */
+export interface CampaignRejectionsTable {
+  campaign_id: string;
+  line: number;
+  field: string;
+  reason: string;
+}
+
+/** The messaging-limit tier configured for a phone number: unique business-initiated recipients per moving 24 h; null = unlimited. */
+export interface MessagingLimitsTable {
+  phone_number_id: string;
+  workspace_id: string;
+  tier: number | null;
+  updated_at: string;
+}
+
+/**
+ * Transactional notifications: a template to one recipient, now or at `send_at`. The table is
+ * the scheduler's queue; `message_id` links the message queued when it went.
+ */
+export interface NotificationsTable {
+  id: string;
+  workspace_id: string;
+  idempotency_key: string | null;
+  /** SHA-256 of the request body: the same key with another body is refused. */
+  request_hash: string;
+  contact_id: string;
+  /** Our phone_numbers.id. */
+  phone_number_id: string;
+  /** The recipient in E.164. */
+  recipient: string;
+  template_name: string;
+  language: string;
+  /** The template's category when the notification was accepted. */
+  category: string;
+  /** JSON: the friendly `{parameters, header, buttons}` as given. */
+  parameters: string;
+  /** `scheduled`, `sending` (claimed), `sent` (message queued), `refused`, `cancelled`. */
+  status: string;
+  /** When it goes (or went): the requested time, or the end of quiet hours. */
+  send_at: string;
+  requested_send_at: string | null;
+  /** JSON `{reason, until, time_zone, quiet_hours}` when quiet hours moved it. */
+  postponed: string | null;
+  attempts: number;
+  /** Wall-clock time of the claim (a lease: an old claim belongs to a dead node). */
+  claimed_at: string | null;
+  message_id: string | null;
+  error_code: string | null;
+  error_message: string | null;
+  /** JSON: the refusal's details and fix. */
+  error_details: string | null;
+  created_at: string;
+  updated_at: string;
+  sent_at: string | null;
+  cancelled_at: string | null;
+  refused_at: string | null;
+}
+
+/** An invoice: the checked data with our totals, and the media ids of its PDF and Pix QR. */
+export interface InvoicesTable {
+  id: string;
+  workspace_id: string;
+  /** The company's invoice number, unique per workspace. */
+  number: string;
+  /** YYYY-MM-DD. */
+  issue_date: string;
+  due_date: string;
+  customer_name: string;
+  /** Always `BRL` for now. */
+  currency: string;
+  /** bigint: PostgreSQL hands it back as a string. */
+  total_cents: number | string;
+  /** JSON: the invoice as checked, amounts as decimal strings. */
+  data: string;
+  media_id: string;
+  filename: string;
+  pix_code: string | null;
+  pix_qr_media_id: string | null;
+  payment_link: string | null;
+  created_at: string;
 }

@@ -2,12 +2,17 @@ import type { Logger } from 'pino';
 import type { Database } from '../db/index.js';
 import type { ApiKeys } from '../modules/api-keys/index.js';
 import type { PhoneNumbers } from '../modules/phone-numbers/index.js';
+import type { Campaigns, MessagingLimits } from '../modules/campaigns/index.js';
 import type { ConsentLedger } from '../modules/consent/index.js';
 import type { Contacts } from '../modules/contacts/index.js';
 import type { Conversations } from '../modules/conversations/index.js';
 import type { InboundEvents } from '../modules/inbound/index.js';
 import type { MediaLibrary } from '../modules/media/index.js';
+import type { Invoices } from '../modules/invoices/index.js';
+import type { PixRequests } from '../modules/payments/index.js';
 import type { Messages, SendService } from '../modules/messaging/index.js';
+import type { Notifications } from '../modules/notifications/index.js';
+import type { TemplateService } from '../modules/templates/index.js';
 import type { Webhooks } from '../modules/webhooks/index.js';
 import type { WhatsAppClient } from '../whatsapp/index.js';
 
@@ -21,10 +26,19 @@ export interface HttpDeps {
   contacts: Contacts;
   consent: ConsentLedger;
   conversations: Conversations;
+  campaigns: Campaigns;
+  messagingLimits: MessagingLimits;
   messages: Messages;
   sender: SendService;
   media: MediaLibrary;
+  invoices: Invoices;
+  /** Pix payment requests (code, QR media, payment link). */
+  pix: PixRequests;
   webhooks: Webhooks;
+  /** Transactional notifications (`/api/v1/notifications`). */
+  notifications: Notifications;
+  /** Templates as managed assets (`/api/v1/templates`). */
+  templateService: TemplateService;
   /** The Graph API client (connecting a number checks its credentials with it). */
   whatsapp: WhatsAppClient;
   /** CONVERSA_PUBLIC_URL: how Meta and browsers reach the platform (webhook URL, opt-in links). */

@@ -3,14 +3,19 @@ import { installAuth } from './auth.js';
 import type { HttpDeps } from './deps.js';
 import { installErrorHandlers } from './errors.js';
 import { installOpenApi } from './openapi.js';
+import { registerCampaignRoutes } from './routes/campaigns.js';
 import { registerContactImportRoutes } from './routes/contact-import.js';
 import { registerContactRoutes } from './routes/contacts.js';
 import { registerHealthRoutes } from './routes/health.js';
+import { registerInvoiceRoutes } from './routes/invoices.js';
 import { registerMediaRoutes } from './routes/media.js';
 import { registerMessageRoutes } from './routes/messages.js';
+import { registerNotificationRoutes } from './routes/notifications.js';
 import { registerOptInRoutes } from './routes/optin.js';
+import { registerPaymentRoutes } from './routes/payments.js';
 import { registerPhoneNumberRoutes } from './routes/phone-numbers.js';
 import { registerWebhookEventRoutes } from './routes/webhook-events.js';
+import { registerTemplateRoutes } from './routes/templates.js';
 import { registerWebhookRoutes } from './routes/webhooks.js';
 import { registerWhatsappWebhookRoutes } from './routes/whatsapp-webhook.js';
 
@@ -33,12 +38,18 @@ export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> 
       registerWebhookEventRoutes(scope, deps);
       registerContactRoutes(scope, deps);
       registerMessageRoutes(scope, deps);
+      registerNotificationRoutes(scope, deps);
       registerPhoneNumberRoutes(scope, deps);
       // Its own scope too: multipart and the text/csv parser for the CSV import only.
       await scope.register(async (csv) => registerContactImportRoutes(csv, deps));
       // Its own scope: the multipart parser (and its limits) applies to the media routes only.
       await scope.register(async (media) => registerMediaRoutes(media, deps));
       registerWebhookRoutes(scope, deps);
+      // Its own scope: the streamed text/csv parser applies to the campaign routes only.
+      await scope.register(async (campaigns) => registerCampaignRoutes(campaigns, deps));
+      registerTemplateRoutes(scope, deps);
+      registerInvoiceRoutes(scope, deps);
+      registerPaymentRoutes(scope, deps);
     },
     { prefix: '/api/v1' },
   );

@@ -48,6 +48,8 @@ export interface StoredTemplate extends TemplateRecord {
   wabaId: string;
   createdAt: number;
   pauseCount: number;
+  /** Sandbox-clock ms of edits made while APPROVED (Meta limits those). */
+  approvedEdits?: number[];
 }
 
 export interface PhoneBehaviour {

@@ -1,6 +1,6 @@
 import type { CreateTemplateRequest, TemplateRecord, TemplateStatus } from '../whatsapp/wire.js';
 import type { SandboxEngine } from './engine.js';
-import { newGraphId } from './ids.js';
+import { newTemplateId } from './ids.js';
 import { metaFailure, type MetaFailure } from './meta-errors.js';
 import type { StoredTemplate } from './state.js';
 import { reviewTemplate, validateTemplateCreate } from './template-review.js';
@@ -37,7 +37,7 @@ export class SandboxTemplates {
     recent.push(now);
     this.#creations.set(wabaId, recent);
     const template: StoredTemplate = {
-      id: newGraphId(),
+      id: newTemplateId(),
       wabaId,
       name: input.name,
       language: input.language,
@@ -54,11 +54,18 @@ export class SandboxTemplates {
     return { ok: true, value: { id: template.id, status: 'PENDING', category: template.category } };
   }
 
-  /** `POST /{template-id}`: new components or category; the template goes back to review. */
+  /**
+   * `POST /{template-id}`: new components or category; the template goes back to review.
+   * Meta's editing rules: only APPROVED, REJECTED or PAUSED templates can be edited; an
+   * APPROVED template keeps its category and can be edited once per 24 hours and 10 times per
+   * 30 days; REJECTED and PAUSED ones as often as needed.
+   */
   edit(templateId: string, body: unknown): TemplateOutcome<{ success: true }> {
     const template = this.engine.state.templates.get(templateId);
     if (!template) return { ok: false, failure: metaFailure(100, `Template ${templateId} does not exist.`) };
     const patch = (body ?? {}) as Partial<CreateTemplateRequest>;
+    const refusal = editRefusal(template, patch, this.engine.clock.now());
+    if (refusal) return { ok: false, failure: refusal };
     const validation = validateTemplateCreate({
       name: template.name,
       language: template.language,
@@ -67,6 +74,7 @@ export class SandboxTemplates {
       components: patch.components ?? template.components,
     });
     if (!validation.ok) return validation;
+    if (template.status === 'APPROVED') template.approvedEdits = [...recentEdits(template, this.engine.clock.now(), EDIT_WINDOW_MS), this.engine.clock.now()];
     template.components = validation.template.components;
     if (validation.template.category !== template.category) template.previous_category = template.category;
     template.category = validation.template.category;
@@ -126,7 +134,18 @@ export class SandboxTemplates {
     if (status === 'PAUSED') {
       template.pauseCount += 1;
       if (template.pauseCount >= 3) next = 'DISABLED';
+      const previous = template.quality_score?.score ?? 'UNKNOWN';
       template.quality_score = { score: 'RED' };
+      // Meta pauses a template because its quality fell to RED, and says so first.
+      if (previous !== 'RED') {
+        this.engine.emit(template.wabaId, 'message_template_quality_update', {
+          previous_quality_score: previous,
+          new_quality_score: 'RED',
+          message_template_id: Number(template.id),
+          message_template_name: template.name,
+          message_template_language: template.language,
+        });
+      }
     }
     this.#transition(template, next, reason ?? (next === 'REJECTED' ? 'INVALID_FORMAT' : 'NONE'));
     return toRecord(template);
@@ -172,8 +191,35 @@ export class SandboxTemplates {
 }
 
 function toRecord(template: StoredTemplate): TemplateRecord {
-  const { wabaId: _w, createdAt: _c, pauseCount: _p, ...record } = template;
+  const { wabaId: _w, createdAt: _c, pauseCount: _p, approvedEdits: _e, ...record } = template;
   return record;
+}
+
+const DAY_MS = 24 * 3600_000;
+const EDIT_WINDOW_MS = 30 * DAY_MS;
+const EDITS_PER_WINDOW = 10;
+const EDITABLE: ReadonlySet<TemplateStatus> = new Set(['APPROVED', 'REJECTED', 'PAUSED']);
+
+/** Meta's template editing rules (templates overview, "Editing templates"); Meta's exact error code for these is not published, so 100. */
+function editRefusal(template: StoredTemplate, patch: Partial<CreateTemplateRequest>, now: number): MetaFailure | undefined {
+  if (!EDITABLE.has(template.status)) {
+    return metaFailure(100, `Template ${template.id} is ${template.status}; only APPROVED, REJECTED or PAUSED templates can be edited.`);
+  }
+  if (template.status !== 'APPROVED') return undefined;
+  if (patch.category !== undefined && String(patch.category).toUpperCase() !== template.category) {
+    return metaFailure(100, `category: the category of an APPROVED template cannot be edited (it is ${template.category}).`);
+  }
+  if (recentEdits(template, now, DAY_MS).length >= 1) {
+    return metaFailure(100, 'An APPROVED template can be edited once in 24 hours; try again later.');
+  }
+  if (recentEdits(template, now, EDIT_WINDOW_MS).length >= EDITS_PER_WINDOW) {
+    return metaFailure(100, `An APPROVED template can be edited ${EDITS_PER_WINDOW} times in 30 days; this one has reached the limit.`);
+  }
+  return undefined;
+}
+
+function recentEdits(template: StoredTemplate, now: number, windowMs: number): number[] {
+  return (template.approvedEdits ?? []).filter((at) => now - at < windowMs);
 }
 
 function encodeCursor(index: number): string {

@@ -1,5 +1,5 @@
 import { Agent, FormData, errors as undiciErrors, request } from 'undici';
-import type { GraphErrorResponse, MediaInfoResponse, SendMessageRequest, SendMessageResponse, TemplateRecord } from './wire.js';
+import type { CreateTemplateRequest, GraphErrorResponse, MediaInfoResponse, SendMessageRequest, SendMessageResponse, TemplateRecord } from './wire.js';
 
 /** Where and how to reach the Graph API for one phone number. */
 export interface GraphEndpoint {
@@ -81,6 +81,22 @@ export class WhatsAppClient {
     return { ok: true, value: all };
   }
 
+  /** `POST /{waba-id}/message_templates`: submits a template for review; answers its id and status (PENDING). */
+  createTemplate(endpoint: GraphEndpoint, wabaId: string, template: CreateTemplateRequest): Promise<GraphResult<{ id: string; status: string; category: string }>> {
+    return this.#call(endpoint, 'POST', `/${encodeURIComponent(wabaId)}/message_templates`, template);
+  }
+
+  /** `POST /{template-id}`: new components and/or category; the template goes back to review. */
+  editTemplate(endpoint: GraphEndpoint, templateId: string, patch: Partial<Pick<CreateTemplateRequest, 'category' | 'components' | 'parameter_format'>>): Promise<GraphResult<{ success: boolean }>> {
+    return this.#call(endpoint, 'POST', `/${encodeURIComponent(templateId)}`, patch);
+  }
+
+  /** `DELETE /{waba-id}/message_templates?name=&hsm_id=`: with `hsmId`, only that language; without, every language of the name. */
+  deleteTemplate(endpoint: GraphEndpoint, wabaId: string, name: string, hsmId?: string): Promise<GraphResult<{ success: boolean }>> {
+    const query = `?name=${encodeURIComponent(name)}${hsmId ? `&hsm_id=${encodeURIComponent(hsmId)}` : ''}`;
+    return this.#call(endpoint, 'DELETE', `/${encodeURIComponent(wabaId)}/message_templates${query}`);
+  }
+
   /**
    * `POST /{phone-number-id}/media` (multipart: `messaging_product`, `type`, `file`): answers the
    * provider's media id, which Meta keeps for 30 days.
@@ -132,7 +148,7 @@ export class WhatsAppClient {
     await this.#agent.close();
   }
 
-  async #call<T>(endpoint: GraphEndpoint, method: 'GET' | 'POST', path: string, body?: unknown): Promise<GraphResult<T>> {
+  async #call<T>(endpoint: GraphEndpoint, method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown): Promise<GraphResult<T>> {
     const url = `${endpoint.baseUrl}/${endpoint.version}${path}`;
     const json = body !== undefined && !(body instanceof FormData);
     let sent = false;

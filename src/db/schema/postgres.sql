@@ -8,6 +8,48 @@ table api_keys
   created_at text not null
   last_used_at text
   revoked_at text
+table campaign_recipients
+  campaign_id text not null
+  seq integer not null
+  contact_id text
+  wa_id text
+  phone text not null
+  country text
+  calling_code text
+  line integer
+  vars text
+  state text not null
+  reason text
+  planned text
+  message_id text not null
+  queued_at text
+table campaign_rejections
+  campaign_id text not null
+  line integer not null
+  field text not null
+  reason text not null
+table campaigns
+  id text not null
+  workspace_id text not null
+  name text not null
+  phone_number_id text not null
+  template_name text not null
+  template_language text not null
+  components text not null
+  audience text not null
+  status text not null
+  pause_reason text
+  pause_details text
+  start_at text
+  failure_threshold real not null
+  failure_min_sample integer not null
+  recipients_total integer not null
+  audience_report text not null
+  estimate text
+  created_at text not null
+  updated_at text not null
+  launched_at text
+  completed_at text
 table consents
   id bigint not null default nextval('consents_id_seq'::regclass)
   workspace_id text not null
@@ -61,6 +103,22 @@ table inbound_events
   claimed_until text
   attempts integer not null
   last_error text
+table invoices
+  id text not null
+  workspace_id text not null
+  number text not null
+  issue_date text not null
+  due_date text not null
+  customer_name text not null
+  currency text not null
+  total_cents bigint not null
+  data text not null
+  media_id text not null
+  filename text not null
+  pix_code text
+  pix_qr_media_id text
+  payment_link text
+  created_at text not null
 table media
   id text not null
   workspace_id text not null
@@ -120,6 +178,38 @@ table messages
   delivered_at text
   read_at text
   failed_at text
+table messaging_limits
+  phone_number_id text not null
+  workspace_id text not null
+  tier integer
+  updated_at text not null
+table notifications
+  id text not null
+  workspace_id text not null
+  idempotency_key text
+  request_hash text not null
+  contact_id text not null
+  phone_number_id text not null
+  recipient text not null
+  template_name text not null
+  language text not null
+  category text not null
+  parameters text not null
+  status text not null
+  send_at text not null
+  requested_send_at text
+  postponed text
+  attempts integer not null
+  claimed_at text
+  message_id text
+  error_code text
+  error_message text
+  error_details text
+  created_at text not null
+  updated_at text not null
+  sent_at text
+  cancelled_at text
+  refused_at text
 table outbox_events
   id bigint not null default nextval('outbox_events_id_seq'::regclass)
   workspace_id text not null
@@ -142,18 +232,53 @@ table phone_numbers
   throughput_mps integer not null
   created_at text not null
   updated_at text not null
+table template_events
+  id bigint not null default nextval('template_events_id_seq'::regclass)
+  workspace_id text not null
+  template_id text not null
+  kind text not null
+  version integer
+  status text
+  previous_status text
+  reason text
+  quality_score text
+  previous_quality_score text
+  category text
+  previous_category text
+  details text
+  source text not null
+  at text not null
+table template_versions
+  template_id text not null
+  version integer not null
+  category text not null
+  parameter_format text
+  components text not null
+  created_by text not null
+  created_at text not null
+  submitted_at text
+  status text not null
 table templates
   id text not null
   workspace_id text not null
   waba_id text not null
-  provider_template_id text not null
+  provider_template_id text
   name text not null
   language text not null
   category text not null
   status text not null
   parameter_format text
   components text not null
+  version integer not null
+  rejected_reason text
+  status_details text
+  quality_score text
+  previous_category text
+  submitted_at text
+  submitting_since text
+  created_at text not null
   updated_at text not null
+  deleted_at text
 table webhook_deliveries
   id text not null
   subscription_id text not null
@@ -194,6 +319,13 @@ table workspaces
 CREATE UNIQUE INDEX api_keys_key_hash_key ON api_keys USING btree (key_hash);
 CREATE UNIQUE INDEX api_keys_pkey ON api_keys USING btree (id);
 CREATE INDEX api_keys_workspace ON api_keys USING btree (workspace_id);
+CREATE UNIQUE INDEX campaign_recipients_message ON campaign_recipients USING btree (message_id);
+CREATE UNIQUE INDEX campaign_recipients_pk ON campaign_recipients USING btree (campaign_id, seq);
+CREATE INDEX campaign_recipients_state ON campaign_recipients USING btree (campaign_id, state, seq);
+CREATE INDEX campaign_rejections_campaign ON campaign_rejections USING btree (campaign_id, line);
+CREATE UNIQUE INDEX campaigns_pkey ON campaigns USING btree (id);
+CREATE INDEX campaigns_status ON campaigns USING btree (status, start_at);
+CREATE INDEX campaigns_workspace ON campaigns USING btree (workspace_id, id);
 CREATE INDEX consents_contact ON consents USING btree (contact_id, purpose, id);
 CREATE UNIQUE INDEX consents_pkey ON consents USING btree (id);
 CREATE UNIQUE INDEX contacts_pkey ON contacts USING btree (id);
@@ -207,24 +339,38 @@ CREATE INDEX inbound_events_pending ON inbound_events USING btree (processed_at,
 CREATE UNIQUE INDEX inbound_events_pkey ON inbound_events USING btree (id);
 CREATE INDEX inbound_events_ref ON inbound_events USING btree (ref);
 CREATE INDEX inbound_events_workspace ON inbound_events USING btree (workspace_id, id);
+CREATE UNIQUE INDEX invoices_pkey ON invoices USING btree (id);
+CREATE INDEX invoices_workspace_created ON invoices USING btree (workspace_id, created_at);
+CREATE UNIQUE INDEX invoices_workspace_number ON invoices USING btree (workspace_id, number);
 CREATE INDEX media_downloads_due ON media_downloads USING btree (next_attempt_at);
 CREATE UNIQUE INDEX media_downloads_pkey ON media_downloads USING btree (media_id);
 CREATE UNIQUE INDEX media_pkey ON media USING btree (id);
 CREATE UNIQUE INDEX media_provider_ids_media_number ON media_provider_ids USING btree (media_id, phone_number_id);
 CREATE INDEX media_workspace ON media USING btree (workspace_id, created_at);
+CREATE INDEX messages_contact_failed ON messages USING btree (contact_id, error_code) WHERE (error_code IS NOT NULL);
 CREATE INDEX messages_conversation ON messages USING btree (conversation_id, created_at);
 CREATE INDEX messages_dispatch ON messages USING btree (status, phone_number_id, next_attempt_at);
 CREATE UNIQUE INDEX messages_idempotency ON messages USING btree (workspace_id, idempotency_key);
+CREATE INDEX messages_number_created ON messages USING btree (phone_number_id, created_at);
 CREATE UNIQUE INDEX messages_pkey ON messages USING btree (id);
 CREATE UNIQUE INDEX messages_wamid_key ON messages USING btree (wamid);
+CREATE UNIQUE INDEX messaging_limits_pkey ON messaging_limits USING btree (phone_number_id);
+CREATE INDEX notifications_due ON notifications USING btree (status, send_at);
+CREATE UNIQUE INDEX notifications_pkey ON notifications USING btree (id);
+CREATE INDEX notifications_workspace_contact ON notifications USING btree (workspace_id, contact_id);
+CREATE UNIQUE INDEX notifications_workspace_idempotency_key ON notifications USING btree (workspace_id, idempotency_key);
 CREATE UNIQUE INDEX outbox_events_pkey ON outbox_events USING btree (id);
 CREATE INDEX outbox_events_workspace ON outbox_events USING btree (workspace_id, id);
 CREATE UNIQUE INDEX phone_numbers_phone_number_id_key ON phone_numbers USING btree (phone_number_id);
 CREATE UNIQUE INDEX phone_numbers_pkey ON phone_numbers USING btree (id);
 CREATE INDEX phone_numbers_waba ON phone_numbers USING btree (waba_id);
 CREATE INDEX phone_numbers_workspace ON phone_numbers USING btree (workspace_id);
+CREATE UNIQUE INDEX template_events_pkey ON template_events USING btree (id);
+CREATE INDEX template_events_template ON template_events USING btree (template_id, id);
+CREATE UNIQUE INDEX template_versions_pk ON template_versions USING btree (template_id, version);
+CREATE UNIQUE INDEX templates_live_name_language ON templates USING btree (workspace_id, waba_id, name, language) WHERE (deleted_at IS NULL);
 CREATE UNIQUE INDEX templates_pkey ON templates USING btree (id);
-CREATE UNIQUE INDEX templates_waba_name_language ON templates USING btree (workspace_id, waba_id, name, language);
+CREATE INDEX templates_provider_id ON templates USING btree (workspace_id, provider_template_id);
 CREATE INDEX webhook_deliveries_due ON webhook_deliveries USING btree (status, next_attempt_at);
 CREATE INDEX webhook_deliveries_log ON webhook_deliveries USING btree (subscription_id, id);
 CREATE UNIQUE INDEX webhook_deliveries_pkey ON webhook_deliveries USING btree (id);

@@ -3,7 +3,7 @@ import { newId, type Schema } from '../../db/index.js';
 import { hashToken, newToken } from '../../security/index.js';
 
 /** What a key may do. `admin` may do everything in its workspace. */
-export type Scope = 'admin' | 'messages:write' | 'messages:read' | 'contacts:write' | 'contacts:read' | 'webhooks:write';
+export type Scope = 'admin' | 'messages:write' | 'messages:read' | 'contacts:write' | 'contacts:read' | 'webhooks:write' | 'templates:read' | 'templates:write' | 'campaigns:read' | 'campaigns:write';
 
 export interface ApiKeyPrincipal {
   keyId: string;

@@ -93,4 +93,26 @@ export class ConsentLedger {
     for (const row of rows) state[row.purpose as Purpose] = row.status as ConsentStatus;
     return state;
   }
+
+  /**
+   * The current state per purpose of many contacts at once (campaigns read their audience in
+   * chunks): one query per call. Contacts with no entry are absent from the map (`none`).
+   */
+  async states(workspaceId: string, contactIds: readonly string[], trx: Kysely<Schema> = this.db): Promise<Map<string, Record<Purpose, ConsentStatus | 'none'>>> {
+    const states = new Map<string, Record<Purpose, ConsentStatus | 'none'>>();
+    if (contactIds.length === 0) return states;
+    const rows = await trx
+      .selectFrom('consents')
+      .select(['contact_id', 'purpose', 'status', 'id'])
+      .where('workspace_id', '=', workspaceId)
+      .where('contact_id', 'in', contactIds)
+      .orderBy('id')
+      .execute();
+    for (const row of rows) {
+      let state = states.get(row.contact_id);
+      if (!state) states.set(row.contact_id, (state = { marketing: 'none', utility: 'none' }));
+      state[row.purpose as Purpose] = row.status as ConsentStatus;
+    }
+    return states;
+  }
 }

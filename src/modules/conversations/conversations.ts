@@ -51,6 +51,42 @@ export class Conversations {
   }
 
   /**
+   * The conversations of many contacts on one number, created (owned by the bot) where missing:
+   * one insert and one select per call, for campaigns queueing a chunk of recipients.
+   */
+  async ensureMany(workspaceId: string, phoneNumberRowId: string, contactIds: readonly string[], trx: Kysely<Schema> = this.db): Promise<Map<string, ConversationsTable>> {
+    const found = new Map<string, ConversationsTable>();
+    if (contactIds.length === 0) return found;
+    const read = async () => {
+      const rows = await trx.selectFrom('conversations').selectAll().where('phone_number_id', '=', phoneNumberRowId).where('contact_id', 'in', contactIds).execute();
+      for (const row of rows) found.set(row.contact_id, row);
+    };
+    await read();
+    const missing = contactIds.filter((id) => !found.has(id));
+    if (missing.length === 0) return found;
+    const at = this.now().toISOString();
+    const rows: ConversationsTable[] = missing.map((contactId) => ({
+      id: newId('cv'),
+      workspace_id: workspaceId,
+      contact_id: contactId,
+      phone_number_id: phoneNumberRowId,
+      owner_type: 'bot',
+      owner_id: null,
+      last_inbound_at: null,
+      window_expires_at: null,
+      free_entry_point_until: null,
+      last_message_at: null,
+      created_at: at,
+      updated_at: at,
+    }));
+    for (let i = 0; i < rows.length; i += 500) {
+      await trx.insertInto('conversations').values(rows.slice(i, i + 500)).onConflict((oc) => oc.columns(['phone_number_id', 'contact_id']).doNothing()).execute();
+    }
+    await read();
+    return found;
+  }
+
+  /**
    * Records a customer message at `at`: the window reopens for 24 h from it. Messages that
    * arrive out of order never move the window back.
    */

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
-import type { Capabilities, MessagesTable, Schema } from '../../db/index.js';
+import type { Capabilities, MessagesTable, Schema, SessionLocks } from '../../db/index.js';
 import { PollingLoop } from '../../jobs/index.js';
 import type { GraphEndpoint, GraphResult, SendMessageRequest, SendMessageResponse } from '../../whatsapp/index.js';
 
@@ -30,7 +30,14 @@ export interface StatusLedger {
   referenced(messageIds: string[]): Promise<Set<string>>;
 }
 
+/** The event outbox (the events module): a failure decided here is a `message.status` event too. */
+export interface StatusEvents {
+  record(trx: Kysely<Schema>, workspaceId: string, type: 'message.status', data: Record<string, unknown>): Promise<void>;
+}
+
 export interface DispatcherOptions {
+  /** Publishes `message.status` for failures the dispatcher decides (Meta refused the send). */
+  events?: StatusEvents;
   /** Resolves our media ids before each send (optional: without it content goes as stored). */
   media?: MediaResolver;
   /** Stored status webhooks, consulted before an `unknown` message is sent again. */
@@ -45,6 +52,13 @@ export interface DispatcherOptions {
   pollMs?: number;
   /** First retry delay, doubled per attempt with ±20 % jitter, capped at 5 min (default 1 s). */
   retryBaseMs?: number;
+  /**
+   * One node sends for a number at a time (PostgreSQL advisory locks), so the number's token
+   * bucket is its only one and its throughput holds across nodes. Without it every node sends.
+   */
+  locks?: SessionLocks;
+  /** A number with nothing queued for this long is let go, so another node may take it (default 10 s). */
+  lockIdleMs?: number;
 }
 
 type Claimed = Pick<MessagesTable, 'id' | 'content' | 'attempts' | 'phone_number_id'>;
@@ -62,6 +76,16 @@ export class Dispatcher {
   readonly #loop: PollingLoop;
   #lastRecovery = 0;
   readonly #inFlight = new Set<Promise<void>>();
+  #numbers: string[] = [];
+  #numbersAt = 0;
+  #numbersDirty = true;
+  #lastRelease = 0;
+  #accepted: Array<{ id: string; wamid: string | null; at: string }> = [];
+  #acceptedFlush: Promise<void> | undefined;
+  /** Numbers just taken over under `locks`, whose bucket starts empty. */
+  readonly #startEmpty = new Set<string>();
+  /** When each number held under `locks` last had something queued. */
+  readonly #lastBusy = new Map<string, number>();
 
   constructor(
     private readonly db: Kysely<Schema>,
@@ -100,10 +124,12 @@ export class Dispatcher {
   async stop(): Promise<void> {
     await this.#loop.stop();
     await Promise.all(this.#inFlight);
+    await this.options.locks?.close();
   }
 
   /** Cuts the idle wait short: something was queued. */
   wake(): void {
+    this.#numbersDirty = true;
     this.#loop.wake();
   }
 
@@ -119,24 +145,33 @@ export class Dispatcher {
 
   /** One pass: claims what each number may send now and sends it. Answers how many it claimed. */
   async tick(): Promise<number> {
-    await this.#releaseUnknown();
+    const clock = Date.now();
+    if (clock - this.#lastRelease >= 1000) {
+      this.#lastRelease = clock;
+      await this.#releaseUnknown();
+    }
     const now = this.now().toISOString();
-    const numbers = await this.db
-      .selectFrom('messages')
-      .select('phone_number_id')
-      .distinct()
-      .where('status', '=', 'queued')
-      .where('next_attempt_at', '<=', now)
-      .execute();
+    // Which numbers have messages due: asked at most every 250 ms (or when something was
+    // queued), since the scan grows with the queue; in between only the claims run.
+    if (this.#numbersDirty || clock - this.#numbersAt >= 250) {
+      this.#numbersDirty = false;
+      this.#numbersAt = clock;
+      const rows = await this.db.selectFrom('messages').select('phone_number_id').distinct().where('status', '=', 'queued').where('next_attempt_at', '<=', now).execute();
+      this.#numbers = rows.map((row) => row.phone_number_id);
+    }
+    const numbers = this.#numbers.map((id) => ({ phone_number_id: id }));
     let claimed = 0;
+    await this.#releaseIdleLocks(numbers.map((row) => row.phone_number_id));
     await Promise.all(
       numbers.map(async ({ phone_number_id: numberId }) => {
+        if (this.options.locks && !(await this.#hold(numberId))) return;
         const sender = await this.directory.sender(numberId);
         if (!sender) return;
         const allowance = this.#take(numberId, sender.throughputMps);
         if (allowance === 0) return;
         const rows = await this.#claim(numberId, allowance, now);
         this.#giveBack(numberId, allowance - rows.length);
+        if (rows.length < allowance) this.#numbersDirty = true;
         claimed += rows.length;
         for (const row of rows) {
           const job = this.#send(row, sender).finally(() => this.#inFlight.delete(job));
@@ -146,6 +181,35 @@ export class Dispatcher {
     );
     if (claimed === 0 && this.#inFlight.size > 0) await Promise.race(this.#inFlight);
     return claimed;
+  }
+
+  async #hold(numberId: string): Promise<boolean> {
+    const locks = this.options.locks!;
+    try {
+      const before = locks.held().has(numberId);
+      if (!(await locks.tryHold(numberId))) return false;
+      // Taken over from another node (or after letting go): it may have spent this second's
+      // tokens just before, so start with an empty bucket rather than a full one.
+      if (!before) this.#startEmpty.add(numberId);
+    } catch (error) {
+      this.logger.warn({ err: error, numberId }, 'could not take the send lock of a number; skipping it this pass');
+      return false;
+    }
+    this.#lastBusy.set(numberId, Date.now());
+    return true;
+  }
+
+  /** Lets go of numbers with nothing queued for a while, so the nodes share the numbers out again. */
+  async #releaseIdleLocks(busy: string[]): Promise<void> {
+    const locks = this.options.locks;
+    if (!locks) return;
+    const now = Date.now();
+    for (const numberId of busy) if (locks.held().has(numberId)) this.#lastBusy.set(numberId, now);
+    for (const numberId of [...locks.held()]) {
+      if (now - (this.#lastBusy.get(numberId) ?? 0) < (this.options.lockIdleMs ?? 10_000)) continue;
+      this.#lastBusy.delete(numberId);
+      await locks.release(numberId).catch((error: unknown) => this.logger.warn({ err: error, numberId }, 'could not release the send lock of a number'));
+    }
   }
 
   /**
@@ -215,9 +279,7 @@ export class Dispatcher {
     const at = this.now().toISOString();
     const maxAttempts = this.options.maxAttempts ?? 8;
     if (result.ok) {
-      const wamid = result.value.messages[0]?.id ?? null;
-      // A status webhook may already have moved the row on (and set the wamid): only `sending` becomes `accepted`.
-      await this.db.updateTable('messages').set({ status: 'accepted', wamid, claimed_at: null, next_attempt_at: null, updated_at: at }).where('id', '=', row.id).where('status', '=', 'sending').execute();
+      await this.#markAccepted(row.id, result.value.messages[0]?.id ?? null, at);
       return;
     }
     if (result.kind === 'unknown') {
@@ -239,16 +301,53 @@ export class Dispatcher {
       return;
     }
     this.logger.warn({ messageId: row.id, code, attempt: row.attempts }, 'send failed permanently');
-    await this.#update(row.id, {
-      status: 'failed',
-      claimed_at: null,
-      next_attempt_at: null,
-      failed_at: at,
-      updated_at: at,
-      error_code: code,
-      error_title: result.kind === 'error' ? result.title : 'Provider unreachable',
-      error_details: result.kind === 'error' ? result.details : result.reason,
+    const title = result.kind === 'error' ? result.title : 'Provider unreachable';
+    await this.db.transaction().execute(async (trx) => {
+      const failed = await trx
+        .updateTable('messages')
+        .set({ status: 'failed', claimed_at: null, next_attempt_at: null, failed_at: at, updated_at: at, error_code: code, error_title: title, error_details: result.kind === 'error' ? result.details : result.reason })
+        .where('id', '=', row.id)
+        .where('status', '=', 'sending')
+        .returning('workspace_id')
+        .executeTakeFirst();
+      if (failed && this.options.events) {
+        await this.options.events.record(trx, failed.workspace_id, 'message.status', {
+          message_id: row.id,
+          wamid: null,
+          status: 'failed',
+          previous_status: 'queued',
+          timestamp: at,
+          error: { code, title },
+        });
+      }
     });
+  }
+
+  /**
+   * Records accepted sends in batches: every answer that arrives in one event-loop turn is
+   * written in one transaction. A crash before the write leaves the rows `sending`, which
+   * recovery treats as unknown outcomes (resolved by their status webhooks), never as unsent.
+   */
+  #markAccepted(id: string, wamid: string | null, at: string): Promise<void> {
+    this.#accepted.push({ id, wamid, at });
+    this.#acceptedFlush ??= new Promise<void>((resolve) => setImmediate(resolve)).then(() => this.#flushAccepted());
+    return this.#acceptedFlush;
+  }
+
+  async #flushAccepted(): Promise<void> {
+    const batch = this.#accepted;
+    this.#accepted = [];
+    this.#acceptedFlush = undefined;
+    try {
+      await this.db.transaction().execute(async (trx) => {
+        // A status webhook may already have moved a row on (and set the wamid): only `sending` becomes `accepted`.
+        for (const item of batch) {
+          await trx.updateTable('messages').set({ status: 'accepted', wamid: item.wamid, claimed_at: null, next_attempt_at: null, updated_at: item.at }).where('id', '=', item.id).where('status', '=', 'sending').execute();
+        }
+      });
+    } catch (error) {
+      this.logger.error({ err: error, count: batch.length }, 'could not record accepted sends; recovery will resolve them from their status webhooks');
+    }
   }
 
   async #update(id: string, patch: Partial<MessagesTable>): Promise<void> {
@@ -259,12 +358,19 @@ export class Dispatcher {
   #take(numberId: string, rate: number): number {
     const now = Date.now();
     let bucket = this.#buckets.get(numberId);
-    if (!bucket || bucket.rate !== rate) {
+    if (this.#startEmpty.delete(numberId)) {
+      bucket = { tokens: 0, at: now, rate };
+      this.#buckets.set(numberId, bucket);
+    } else if (!bucket || bucket.rate !== rate) {
       bucket = { tokens: rate, at: now, rate };
       this.#buckets.set(numberId, bucket);
     }
     bucket.tokens = Math.min(rate, bucket.tokens + ((now - bucket.at) / 1000) * rate);
     bucket.at = now;
+    // Claim in batches of at least 50 ms of throughput: a pass per message would cost more
+    // queries than sends. A full bucket (an idle number) always sends at once.
+    const minimum = Math.max(1, Math.floor(rate / 20));
+    if (bucket.tokens < minimum && bucket.tokens < rate) return 0;
     const take = Math.min(Math.floor(bucket.tokens), 500);
     bucket.tokens -= take;
     return take;

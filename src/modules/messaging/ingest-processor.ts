@@ -8,7 +8,7 @@ import type { Events } from '../events/index.js';
 import type { Conversations } from '../conversations/index.js';
 import type { InboundEvents, StoredInboundEvent } from '../inbound/index.js';
 import type { PhoneNumbers, PhoneNumberView } from '../phone-numbers/index.js';
-import type { TemplateCache } from '../templates/index.js';
+import { TEMPLATE_WEBHOOK_FIELDS, type TemplateCache } from '../templates/index.js';
 import type { Messages } from './messages.js';
 import { consentConfirmationText, matchConsentKeyword, type KeywordConfig } from './opt-out-keywords.js';
 
@@ -249,11 +249,10 @@ export class IngestProcessor {
           trx,
         );
       }
-    } else if (payload.field === 'message_template_status_update') {
-      const value = payload.value as { event?: string; message_template_id?: number | string };
-      if (value.event && value.message_template_id !== undefined) {
-        await this.deps.templates.applyStatus(workspaceId, { providerTemplateId: String(value.message_template_id), status: value.event }, trx);
-      }
+    } else if (TEMPLATE_WEBHOOK_FIELDS.includes(payload.field)) {
+      // Status (with the rejection reason), quality and category updates: recorded in the
+      // template's history and published as `template.status` by the templates module.
+      await this.deps.templates.applyWebhook(workspaceId, payload, trx);
     }
   }
 }

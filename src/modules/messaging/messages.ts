@@ -53,6 +53,8 @@ export interface NewOutbound {
   costMicros: number;
   /** Send no earlier than this (default now). */
   notBefore?: Date | undefined;
+  /** The message id to use (campaigns assign it when planning); default a new one. */
+  id?: string | undefined;
 }
 
 /** The messages table: both directions, and for outbound rows the outbox itself. */
@@ -69,7 +71,7 @@ export class Messages {
   async queue(input: NewOutbound, trx: Kysely<Schema> = this.db): Promise<{ message: MessageView; duplicate: boolean }> {
     const at = this.now();
     const row: MessagesTable = {
-      id: newId('msg'),
+      id: input.id ?? newId('msg'),
       workspace_id: input.workspaceId,
       conversation_id: input.conversationId,
       contact_id: input.contactId,
@@ -109,6 +111,46 @@ export class Messages {
       .where('idempotency_key', '=', input.idempotencyKey ?? '')
       .executeTakeFirstOrThrow();
     return { message: toView(existing), duplicate: true };
+  }
+
+  /**
+   * Queues many outbound messages in multi-row inserts (campaigns), in `trx`. Each input should
+   * carry its `id`; no idempotency keys (the caller guarantees each id is queued once). Answers
+   * the ids queued.
+   */
+  async queueMany(inputs: readonly NewOutbound[], trx: Kysely<Schema> = this.db): Promise<string[]> {
+    const at = this.now().toISOString();
+    const rows: MessagesTable[] = inputs.map((input) => ({
+      id: input.id ?? newId('msg'),
+      workspace_id: input.workspaceId,
+      conversation_id: input.conversationId,
+      contact_id: input.contactId,
+      phone_number_id: input.phoneNumberRowId,
+      direction: 'out',
+      type: input.type,
+      content: JSON.stringify(input.content),
+      status: 'queued',
+      wamid: null,
+      idempotency_key: input.idempotencyKey ?? null,
+      attempts: 0,
+      next_attempt_at: input.notBefore?.toISOString() ?? at,
+      claimed_at: null,
+      error_code: null,
+      error_title: null,
+      error_details: null,
+      category: input.category,
+      pricing_type: input.pricingType,
+      cost_micros: input.costMicros,
+      created_at: at,
+      updated_at: at,
+      sent_at: null,
+      delivered_at: null,
+      read_at: null,
+      failed_at: null,
+    }));
+    // 26 columns a row: 400 rows stay under SQLite's 32,766 bound parameters.
+    for (let i = 0; i < rows.length; i += 400) await trx.insertInto('messages').values(rows.slice(i, i + 400)).execute();
+    return rows.map((row) => row.id);
   }
 
   /** Stores an inbound message once (by wamid); answers false when it was already there. */
@@ -184,6 +226,12 @@ export class Messages {
     const result = await trx.updateTable('messages').set(patch).where('id', '=', row.id).where('status', '=', row.status).executeTakeFirst();
     if (Number(result.numUpdatedRows) === 0) return this.applyStatus(input, trx);
     return { messageId: row.id, workspaceId: row.workspace_id, from: row.status, to: input.status };
+  }
+
+  /** The outbound message queued with an idempotency key, if any. */
+  async byIdempotencyKey(workspaceId: string, key: string): Promise<MessageView | undefined> {
+    const row = await this.db.selectFrom('messages').selectAll().where('workspace_id', '=', workspaceId).where('idempotency_key', '=', key).executeTakeFirst();
+    return row ? toView(row) : undefined;
   }
 
   async get(workspaceId: string, id: string): Promise<MessageView | undefined> {

@@ -127,6 +127,22 @@ export function checkSendPolicy(input: PolicyInput): PolicyDecision {
   return checkConsent(category, windowOpen, input) ?? allow(category, windowOpen, input);
 }
 
+/**
+ * The template half of {@link checkSendPolicy}: the template exists in that language, is
+ * APPROVED, and the send gives it the right parameters, with the same refusals. For checks made
+ * ahead of a later send (scheduled notifications); the send itself runs the whole policy again.
+ */
+export function checkTemplateSend(send: TemplateSendObject, templates: LocalTemplate[]): { ok: true; template: LocalTemplate } | Refusal {
+  const found = findTemplate(send, templates);
+  if ('error' in found) return found;
+  const params = checkTemplateParameters(found.template, send);
+  if (!params.ok) {
+    const { component, expected, received, message } = params;
+    return refuse('CONVERSA_ERR_TEMPLATE_PARAMETERS', `Template "${send.name}" (${send.language.code}): ${message}`, { component, expected, received });
+  }
+  return { ok: true, template: found.template };
+}
+
 const CATEGORIES = { MARKETING: 'marketing', UTILITY: 'utility', AUTHENTICATION: 'authentication' } as const;
 
 /** Countries whose numbers carry US area codes (+1): the US and its territories. */

@@ -72,6 +72,7 @@ describe('checkTemplateParameters refuses', () => {
     ['a missing url button parameter', positional, without(2), { component: 'button[0]', expected: 1, received: 0 }],
     ['a payload for a url button', positional, [...without(2), button('0', 'url', { type: 'payload', payload: 'x' })], { component: 'button[0]', expected: 'text', received: 'payload' }],
     ['a missing coupon code', positional, without(3), { component: 'button[2]', expected: 1, received: 0 }],
+    ['a coupon code over 15 characters (a Pix code)', positional, [...without(3), button('2', 'copy_code', { type: 'coupon_code', coupon_code: '00020126580014br.gov.bcb.pix' })], { component: 'button[2]', expected: 'at most 15 characters', received: 28 }],
     ['a text for a copy-code button', positional, [...without(3), button('2', 'copy_code', text('SAVE10'))], { component: 'button[2]', expected: 'coupon_code', received: 'text' }],
     ['a button index the template lacks', positional, [...positionalOk, button('7', 'quick_reply')], { component: 'button[7]' }],
     ['the wrong sub_type for a button', positional, [...without(3), button('2', 'url', { type: 'coupon_code', coupon_code: 'X' })], { component: 'button[2]', expected: 'copy_code', received: 'url' }],

@@ -58,6 +58,8 @@ export function templateVariables(text: string | undefined): string[] {
 const HEADER_TEXT_MAX = 60;
 const BODY_TEXT_MAX = 1024;
 const BODY_ONLY_TEXT_MAX = 32768;
+/** Copy-code (coupon) buttons copy at most 15 characters (Meta's coupon code templates guide). */
+const COUPON_CODE_MAX = 15;
 
 const MEDIA_PARAM_KINDS: Record<string, readonly string[]> = {
   IMAGE: ['image'],
@@ -252,7 +254,15 @@ function checkButton(index: number, definition: ButtonDefinition, category: Loca
     return checkSingleParameter(component, ['text'], params, (p) => typeof p.text === 'string' && p.text.trim() !== '', `a text parameter (button ${index} needs ${what}, sub_type "url")`);
   }
   if (requirement === 'coupon_code') {
-    return checkSingleParameter(component, ['coupon_code'], params, (p) => typeof p.coupon_code === 'string' && p.coupon_code !== '', `a coupon_code parameter (button ${index} is a copy-code button, sub_type "copy_code")`);
+    const problem = checkSingleParameter(component, ['coupon_code'], params, (p) => typeof p.coupon_code === 'string' && p.coupon_code !== '', `a coupon_code parameter (button ${index} is a copy-code button, sub_type "copy_code")`);
+    const length = [...(params[0]?.coupon_code ?? '')].length;
+    if (problem || length <= COUPON_CODE_MAX) return problem;
+    return {
+      component,
+      expected: `at most ${COUPON_CODE_MAX} characters`,
+      received: length,
+      message: `Button ${index}: coupon_code is ${length} characters; Meta's copy-code button copies at most ${COUPON_CODE_MAX}. A Pix "copia e cola" code never fits: send it as a body parameter (see docs/payments.md).`,
+    };
   }
   if (definition.type === 'URL' || definition.type === 'PHONE_NUMBER') {
     return checkNoParameters(component, params, `Button ${index} (${definition.type}) has no variable, so it takes no parameters.`);

@@ -4,3 +4,4 @@ export { buildPaymentLink, paymentLinkPlaceholders, type PaymentLinkRejectionCod
 export { isValidCnpj, isValidCpf, normalizePixKey, type PixKeyNormalization, type PixKeyRejectionCode, type PixKeyType } from './pix-key.js';
 export { pixQrPng, pixQrSvg, type PixQrOptions } from './pix-qr.js';
 export { PIX_GUI, PIX_LIMITS, buildPixCode, formatPixAmount, toPixText, type PixCodeField, type PixCodeInput, type PixCodeRejectionCode, type PixCodeResult } from './pix.js';
+export { PAYMENT_LINK_VALUES, PixRequests, type PixRequest, type PixRequestResult, type QrMediaStore } from './pix-requests.js';

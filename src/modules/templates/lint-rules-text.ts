@@ -203,12 +203,17 @@ function lintSequence(scanned: ScannedText, path: string, what: 'header' | 'body
   return [lintError('variables.not-sequential', path, `The ${what} variables are ${listed}; they must run from {{1}} without gaps.`, `Renumber them ${expected}.`, range(outOfPlace))];
 }
 
+/**
+ * Meta counts only spaces and punctuation around a variable as "nothing": `Chega até {{3}}.`
+ * still ends with a variable (BSP guides quoting Meta's review, e.g. Maqsam: "a string ending
+ * in a variable + punctuation" is a variable at the end). The sandbox's review agrees.
+ */
 function lintDangling(text: string, tokens: VariableToken[], path: string): LintProblem[] {
-  const first = text.search(/\S/);
-  const last = text.trimEnd().length;
   const problems: LintProblem[] = [];
-  const opening = tokens.find((t) => t.start === first);
-  const closing = tokens.find((t) => t.end === last);
+  const first = tokens[0];
+  const lastToken = tokens.at(-1);
+  const opening = first && onlySpacesAndPunctuation(text.slice(0, first.start)) ? first : undefined;
+  const closing = lastToken && onlySpacesAndPunctuation(text.slice(lastToken.end)) ? lastToken : undefined;
   if (opening) {
     problems.push(lintError('body.dangling-variable', path, `The body starts with the variable {{${opening.raw}}}.`, `Start the body with fixed text before {{${opening.raw}}}, e.g. a greeting.`, range(opening)));
   }
@@ -276,4 +281,8 @@ function utf16Offset(text: string, index: number): number {
     count += 1;
   }
   return offset;
+}
+
+function onlySpacesAndPunctuation(text: string): boolean {
+  return /^[\s\p{P}]*$/u.test(text);
 }

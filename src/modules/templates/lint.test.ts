@@ -35,7 +35,7 @@ describe('lintTemplate: clean templates', () => {
 });
 
 const LONG_HEADER = 'Seu pedido {{1}} foi confirmado e já está em separação no estoque';
-const TOO_MANY = 'Oi {{1}}, pedido {{2}} em {{3}}.';
+const TOO_MANY = 'Oi {{1}}, pedido {{2}} em {{3}} hoje.';
 
 describe('lintTemplate: template fields and components', () => {
   it.each<[string, CreateTemplateRequest, Expected[]]>([
@@ -83,6 +83,11 @@ describe('lintTemplate: header, body and footer text', () => {
       'body ending with a variable',
       utility(body('Seu pedido saiu para entrega, acompanhe em {{1}}', ['loja.example'])),
       [{ rule: 'body.dangling-variable', path: 'components[0].text', at: span('Seu pedido saiu para entrega, acompanhe em {{1}}', '{{1}}') }],
+    ],
+    [
+      'body ending with a variable and a full stop',
+      utility(body('Olá {{1}}, seu pedido saiu para entrega e chega até {{2}}.', ['Ana', 'sexta-feira'])),
+      [{ rule: 'body.dangling-variable', path: 'components[0].text', at: span('Olá {{1}}, seu pedido saiu para entrega e chega até {{2}}.', '{{2}}') }],
     ],
     ['too many variables for the words', utility(body(TOO_MANY, ['Ana', '#4521', 'rota'])), [{ rule: 'body.too-many-variables', path: 'components[0].text' }]],
     ['tab in body', utility(body('Total:\tR$ 89,90. Obrigado pela compra!')), [{ rule: 'whitespace.tab', path: 'components[0].text', at: { start: 6, end: 7 } }]],

@@ -1,0 +1,32 @@
+import type { Kysely } from 'kysely';
+import type { Logger } from 'pino';
+import type { Capabilities, Schema } from '../../db/index.js';
+import type { WhatsAppClient } from '../../whatsapp/index.js';
+import type { ConsentLedger } from '../consent/index.js';
+import type { Contacts } from '../contacts/index.js';
+import type { Conversations } from '../conversations/index.js';
+import type { Messages } from '../messaging/index.js';
+import type { PhoneNumbers } from '../phone-numbers/index.js';
+import type { TemplateCache } from '../templates/index.js';
+import type { MessagingLimits } from './messaging-limits.js';
+
+/** What campaigns use of the rest of the platform (narrowed to the calls made). */
+export interface CampaignDeps {
+  db: Kysely<Schema>;
+  capabilities: Capabilities;
+  phoneNumbers: Pick<PhoneNumbers, 'resolve' | 'list' | 'sender'>;
+  contacts: Pick<Contacts, 'ensureMany'>;
+  consent: Pick<ConsentLedger, 'states'>;
+  conversations: Pick<Conversations, 'ensureMany'>;
+  messages: Pick<Messages, 'queueMany'>;
+  templates: Pick<TemplateCache, 'byName' | 'sync'>;
+  client: Pick<WhatsAppClient, 'listTemplates'>;
+  limits: MessagingLimits;
+  /** Tells the dispatcher something was queued. */
+  queued: () => void;
+  now: () => Date;
+  logger: Logger;
+}
+
+/** Rows read and written per statement when walking an audience. */
+export const CHUNK = 1000;

@@ -1,0 +1,66 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SANDBOX_TOKEN, startTestApp, TEST_ADMIN_KEY, type RunningApp } from './support/app.js';
+import { DIALECTS, type TestDatabase } from './support/databases.js';
+import { until, type Json } from './support/wait.js';
+
+/**
+ * A send Meta refuses outright (here: the template was deleted in Meta's console after the
+ * platform cached it as approved) fails at once with Meta's code, and systems subscribed to
+ * `message.status` hear of it like of any failure a status webhook reports.
+ */
+describe.each(DIALECTS)('a send refused by the provider on $name', (dialect) => {
+  let database: TestDatabase;
+  let running: RunningApp;
+
+  const call = async (base: string, token: string, method: string, path: string, body?: unknown): Promise<{ status: number; body: Json }> => {
+    const response = await fetch(`${base}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    return { status: response.status, body: await response.json() };
+  };
+  const api = (method: string, path: string, body?: unknown) => call(`${running.started.platformUrl}/api/v1`, TEST_ADMIN_KEY, method, path, body);
+  const sandbox = (method: string, path: string, body?: unknown) => call(running.started.sandboxUrl!, SANDBOX_TOKEN, method, path, body);
+
+  beforeAll(async () => {
+    database = await dialect.create();
+    running = await startTestApp({ databaseUrl: database.url });
+  });
+  afterAll(async () => {
+    await running.close();
+    await database.drop();
+  });
+
+  it('fails the message with Meta’s code and publishes message.status "failed"', async () => {
+    const waba = running.started.sandboxNumber!.waba_id;
+    const created = await sandbox('POST', `/v23.0/${waba}/message_templates`, {
+      name: 'boleto_vencendo',
+      language: 'pt_BR',
+      category: 'UTILITY',
+      components: [{ type: 'BODY', text: 'Seu boleto {{1}} vence amanhã.', example: { body_text: [['4455']] } }],
+    });
+    expect(created.status).toBe(200);
+    await until(async () => (await sandbox('GET', `/v23.0/${created.body.id}`)).body.status === 'APPROVED', 'template approval');
+    const template = { name: 'boleto_vencendo', language: { code: 'pt_BR' }, components: [{ type: 'body', parameters: [{ type: 'text', text: '4455' }] }] };
+    const first = await api('POST', '/messages', { to: '+5511933330001', type: 'template', template });
+    expect(first.status).toBe(202);
+    await until(async () => (await api('GET', `/messages/${first.body.id}`)).body.status === 'read' || undefined, 'the first send to be read', 15_000);
+
+    // Deleted at the provider; the platform's copy still says APPROVED.
+    expect((await sandbox('DELETE', `/v23.0/${waba}/message_templates?name=boleto_vencendo`)).status).toBe(200);
+    const second = await api('POST', '/messages', { to: '+5511933330001', type: 'template', template });
+    expect(second.status).toBe(202);
+    const failed = await until(async () => {
+      const message = (await api('GET', `/messages/${second.body.id}`)).body;
+      return message.status === 'failed' && message;
+    }, 'the refused send to fail');
+    expect(failed.error).toMatchObject({ code: 132001 });
+    expect(failed.attempts).toBe(1);
+
+    const events = await running.app.modules.events.after(0, 1000);
+    const statuses = events.filter((event) => event.type === 'message.status' && event.data.message_id === second.body.id);
+    expect(statuses).toHaveLength(1);
+    expect(statuses[0]!.data).toMatchObject({ status: 'failed', wamid: null, error: { code: 132001 } });
+  });
+});

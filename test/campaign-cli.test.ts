@@ -37,9 +37,9 @@ describe('conversa campaign (CLI) against a running platform', () => {
       name: 'lembrete_consulta',
       language: 'pt_BR',
       category: 'UTILITY',
-      components: [{ type: 'BODY', text: 'Olá {{1}}, sua consulta é amanhã às {{2}}.', example: { body_text: [['Maria', '10:00']] } }],
+      components: [{ type: 'BODY', text: 'Olá {{1}}, sua consulta é amanhã às {{2}}. Responda SIM para confirmar.', example: { body_text: [['Maria', '10:00']] } }],
     });
-    await until(async () => (await sandbox('GET', `/v23.0/${created.id}`)).status === 'APPROVED', 'template approval');
+    await until(async () => { const t = await sandbox('GET', `/v23.0/${created.id}`); if (t.status === 'REJECTED') throw new Error(JSON.stringify(t)); return t.status === 'APPROVED'; }, `template approval: ${JSON.stringify(created)}`);
     const pn = running.started.sandboxNumber?.phone_number_id as string;
     await fetch(`${running.started.platformUrl}/api/v1/phone-numbers/${pn}/messaging-limit`, { method: 'PUT', headers: { authorization: `Bearer ${TEST_ADMIN_KEY}`, 'content-type': 'application/json' }, body: JSON.stringify({ tier: 2000 }) });
   });
@@ -82,8 +82,16 @@ describe('conversa campaign (CLI) against a running platform', () => {
       const phone = await fetch(`${running.started.sandboxUrl}/sandbox/v1/phones/5521988881007/messages`).then((r) => r.json() as Promise<{ data: Array<{ content: { rendered?: { body?: string } } }> }>);
       return phone.data.find((m) => m.content.rendered?.body);
     }, 'a patient to receive the reminder');
-    expect(inbox.content.rendered?.body).toBe('Olá Paciente 7, sua consulta é amanhã às 16:00.');
+    expect(inbox.content.rendered?.body).toBe('Olá Paciente 7, sua consulta é amanhã às 16:00. Responda SIM para confirmar.');
   }, 30_000);
+
+  it('documents the campaign API in the OpenAPI document', async () => {
+    const doc = (await fetch(`${running.started.platformUrl}/api/v1/openapi.json`).then((r) => r.json())) as { paths: Record<string, Record<string, unknown>> };
+    for (const path of ['/api/v1/campaigns', '/api/v1/campaigns/{id}', '/api/v1/campaigns/{id}/audience', '/api/v1/campaigns/{id}/estimate', '/api/v1/campaigns/{id}/launch', '/api/v1/campaigns/{id}/pause', '/api/v1/campaigns/{id}/recipients', '/api/v1/phone-numbers/{id}/messaging-limit']) {
+      expect(doc.paths[path], path).toBeDefined();
+    }
+    expect(Object.keys(doc.paths['/api/v1/phone-numbers/{id}/messaging-limit'] ?? {}).sort()).toEqual(['get', 'put']);
+  });
 
   it('reports the API refusal and exits 1, and usage errors with 2', async () => {
     const missing = await conversa(['campaign', 'estimate', 'cmp_nope'], env);

@@ -149,6 +149,41 @@ describe.each(DIALECTS)('campaigns end to end on $name', (dialect) => {
     expect((await call('POST', `/campaigns/${id}/pause`)).body.error.code).toBe('CONVERSA_ERR_CAMPAIGN_STATE');
   }, 40_000);
 
+  it('pauses itself when failures pass the threshold, and later estimates skip numbers known to have no WhatsApp', async () => {
+    await call('PUT', `/phone-numbers/${pn}/messaging-limit`, { tier: 'unlimited' });
+    const number = (await call('GET', '/phone-numbers')).body.data[0];
+    await running.app.modules.phoneNumbers.updateEndpoint(number.id, number.graph_base_url, 20);
+    const phones = Array.from({ length: 120 }, (_, i) => `55319700${String(10000 + i)}`);
+    for (const waId of phones.slice(0, 60)) await sandbox('POST', '/sandbox/v1/phones', { wa_id: waId, name: 'Sem WhatsApp', has_whatsapp: false });
+    const csv = ['wa_id,nome', ...phones.map((waId, i) => `+${waId},Pessoa ${i}`)].join('\n');
+    const create = async () => {
+      const id = (await call('POST', '/campaigns', { name: 'Avisos', template: { name: 'aviso_entrega', language: 'pt_BR' }, components: body('nome'), audience: { type: 'csv' }, failure_threshold: 0.5, failure_min_sample: 10 })).body.id as string;
+      await call('PUT', `/campaigns/${id}/audience`, csv, 'text/csv');
+      return id;
+    };
+    const first = await create();
+    await call('POST', `/campaigns/${first}/launch`);
+    const paused = await until(async () => {
+      const current = await campaign(first);
+      return current.status === 'paused' && current;
+    }, 'the campaign to pause itself on failures');
+    expect(paused).toMatchObject({ pause_reason: 'failure_threshold', pause_details: { threshold: 0.5 } });
+    expect(paused.pause_details.failed / paused.pause_details.with_outcome).toBeGreaterThan(0.5);
+    expect(paused.totals.pending).toBeGreaterThan(0);
+    const failed = await until(async () => {
+      const current = await campaign(first);
+      return current.totals.in_outbox === 0 && current.totals.accepted === 0 && current.totals;
+    }, 'the sends under way to end');
+    expect(Object.keys(failed.failed_by_code)).toEqual(['131026']);
+    expect((await call('POST', `/campaigns/${first}/cancel`)).body.status).toBe('cancelled');
+
+    const second = await create();
+    const estimate = (await call('POST', `/campaigns/${second}/estimate`)).body;
+    expect(estimate.skipped).toEqual({ no_whatsapp: failed.failed_by_code['131026'] });
+    const skippedWaIds = (await allRecipients(second)).filter((r) => r.planned === 'no_whatsapp').map((r) => r.wa_id);
+    expect(skippedWaIds.every((waId: string) => phones.slice(0, 60).includes(waId))).toBe(true);
+  }, 40_000);
+
   it('predicts exactly who of 10,000 recipients is skipped and why, and the results match', async () => {
     await createTemplate('ofertas_semana', 'MARKETING');
     const number = (await call('GET', '/phone-numbers')).body.data[0];

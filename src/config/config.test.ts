@@ -45,6 +45,23 @@ describe('loadConfig', () => {
     expect(message).toContain('CONVERSA_SECRET_KEY: CONVERSA_SECRET_KEY must be 64 hexadecimal characters');
   });
 
+  it('reads the notification, template and payment settings, and names bad ones', () => {
+    expect(loadConfig({}).notifications).toEqual({ quietHours: { start: '21:00', end: '08:00' }, defaultTimeZone: 'America/Sao_Paulo', pollMs: 1000 });
+    const config = loadConfig({ CONVERSA_QUIET_HOURS: '22:30-07:15', CONVERSA_DEFAULT_TIME_ZONE: 'Europe/Lisbon', CONVERSA_NOTIFICATIONS_POLL_MS: '250', CONVERSA_TEMPLATE_SYNC_SECONDS: '60' });
+    expect(config.notifications).toEqual({ quietHours: { start: '22:30', end: '07:15' }, defaultTimeZone: 'Europe/Lisbon', pollMs: 250 });
+    expect(config.templates.syncIntervalMs).toBe(60_000);
+    expect(loadConfig({ CONVERSA_QUIET_HOURS: 'off' }).notifications.quietHours).toBeUndefined();
+    let message = '';
+    try {
+      loadConfig({ CONVERSA_QUIET_HOURS: '9pm-8am', CONVERSA_DEFAULT_TIME_ZONE: 'Mars/Olympus', CONVERSA_TEMPLATE_SYNC_SECONDS: '5' });
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toContain('CONVERSA_QUIET_HOURS must be HH:MM-HH:MM');
+    expect(message).toContain('CONVERSA_DEFAULT_TIME_ZONE must be an IANA time zone');
+    expect(message).toContain('CONVERSA_TEMPLATE_SYNC_SECONDS must be at least 10');
+  });
+
   it('treats empty values as unset', () => {
     expect(loadConfig({ PORT: '', DATABASE_URL: '' }).port).toBe(3000);
   });

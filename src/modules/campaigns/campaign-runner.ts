@@ -9,6 +9,9 @@ import { pendingChunk } from './estimate.js';
 import { decideRecipient, templateProblem, type CampaignTemplate, type SkipReason } from './recipient-decision.js';
 import { loadRecipientFacts } from './recipient-facts.js';
 
+/** The failure share is measured over this many of the latest queued recipients. */
+const FAILURE_WINDOW = 2000;
+
 export interface CampaignRunnerOptions {
   /** Idle poll interval (default 250 ms). */
   pollMs?: number;
@@ -82,17 +85,25 @@ export class CampaignRunner {
     return queued;
   }
 
-  /** Auto-pause when failed / (sends with an outcome) passes the campaign's threshold. */
+  /** Auto-pause when failed / (sends with an outcome), among the latest queued recipients, passes the campaign's threshold. */
   async #failuresPassed(campaign: CampaignsTable): Promise<boolean> {
     const last = this.#lastFailureCheck.get(campaign.id) ?? 0;
     if (Date.now() - last < (this.options.failureCheckMs ?? 2000)) return false;
     this.#lastFailureCheck.set(campaign.id, Date.now());
+    // Over the latest queued recipients only: cheap however large the campaign, and it is the
+    // recent failure rate that says something went wrong.
+    const recent = this.deps.db
+      .selectFrom('campaign_recipients')
+      .select('message_id')
+      .where('campaign_id', '=', campaign.id)
+      .where('state', '=', 'queued')
+      .orderBy('seq', 'desc')
+      .limit(FAILURE_WINDOW)
+      .as('r');
     const row = await this.deps.db
-      .selectFrom('campaign_recipients as r')
+      .selectFrom(recent)
       .innerJoin('messages as m', 'm.id', 'r.message_id')
       .select([sql<number>`sum(case when m.status = 'failed' then 1 else 0 end)`.as('failed'), sql<number>`count(*)`.as('done')])
-      .where('r.campaign_id', '=', campaign.id)
-      .where('r.state', '=', 'queued')
       .where('m.status', 'in', ['accepted', 'sent', 'delivered', 'read', 'failed'])
       .executeTakeFirstOrThrow();
     const failed = Number(row.failed ?? 0);

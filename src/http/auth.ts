@@ -7,7 +7,10 @@ declare module 'fastify' {
     principal: ApiKeyPrincipal | null;
   }
   interface FastifyInstance {
-    /** A preHandler that admits API keys holding `scope` (or `admin`). */
+    /**
+     * A hook that admits API keys holding `scope` (or `admin`). Routes run it `onRequest`, so a
+     * request without a valid key answers 401 before its body is parsed or validated.
+     */
     requireScope(scope: Scope): (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
   }
 }

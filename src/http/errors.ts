@@ -1,4 +1,4 @@
-import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
 /**
  * The error catalogue of the HTTP API. Every error answers `{ error: { code, message, details? } }`;
@@ -36,6 +36,19 @@ export type ErrorCode = keyof typeof ERRORS;
 /** Sends the API's one error shape. */
 export function sendError(reply: FastifyReply, code: ErrorCode, message?: string, details?: Record<string, unknown>): FastifyReply {
   return reply.code(ERRORS[code].status).send({ error: { code, message: message ?? ERRORS[code].message, ...(details ? { details } : {}) } });
+}
+
+/**
+ * Fastify's `frameworkErrors` option: URLs the router cannot even match (invalid percent-encoding,
+ * a path segment over `maxParamLength`) answer the API's error shape instead of Fastify's own.
+ */
+export function answerFrameworkError(error: FastifyError, _request: FastifyRequest, reply: FastifyReply): void {
+  if (error.code === 'FST_ERR_BAD_URL') void sendError(reply, 'CONVERSA_ERR_VALIDATION', 'path: is not valid percent-encoded UTF-8', { field: 'path', rule: 'must be valid percent-encoded UTF-8' });
+  else if (error.code === 'FST_ERR_MAX_PARAM_LENGTH') void sendError(reply, 'CONVERSA_ERR_VALIDATION', 'path: a path segment is too long', { field: 'path', rule: 'each path segment must be at most 100 characters' });
+  else {
+    reply.log.error({ err: error }, 'request failed');
+    void sendError(reply, 'CONVERSA_ERR_INTERNAL');
+  }
 }
 
 /** Maps Fastify's own failures (bad JSON, schema validation, body size) to the API's error shape. */

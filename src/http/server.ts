@@ -1,7 +1,7 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { installAuth } from './auth.js';
 import type { HttpDeps } from './deps.js';
-import { installErrorHandlers } from './errors.js';
+import { answerFrameworkError, installErrorHandlers } from './errors.js';
 import { installOpenApi } from './openapi.js';
 import { registerCampaignRoutes } from './routes/campaigns.js';
 import { registerContactImportRoutes } from './routes/contact-import.js';
@@ -18,6 +18,7 @@ import { registerWebhookEventRoutes } from './routes/webhook-events.js';
 import { registerTemplateRoutes } from './routes/templates.js';
 import { registerWebhookRoutes } from './routes/webhooks.js';
 import { registerWhatsappWebhookRoutes } from './routes/whatsapp-webhook.js';
+import { installTextGuard } from './text-guard.js';
 
 /** Builds the platform's Fastify server (not listening): health, Meta's webhook, the REST API. */
 export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> {
@@ -26,6 +27,7 @@ export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> 
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: 2 * 1024 * 1024,
     trustProxy: true,
+    frameworkErrors: answerFrameworkError,
   });
   installErrorHandlers(app);
   await installOpenApi(app);
@@ -35,6 +37,7 @@ export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> 
   await app.register(async (scope) => registerOptInRoutes(scope, deps));
   await app.register(
     async (scope) => {
+      installTextGuard(scope);
       registerWebhookEventRoutes(scope, deps);
       registerContactRoutes(scope, deps);
       registerMessageRoutes(scope, deps);

@@ -67,7 +67,7 @@ export function registerCampaignRoutes(app: FastifyInstance, deps: Pick<HttpDeps
 
   app.post<{ Body: CreateCampaign }>(
     '/campaigns',
-    { preHandler: app.requireScope('campaigns:write'), schema: { tags: ['campaigns'], summary: 'Create a campaign (draft) with its audience', body: createBody } },
+    { onRequest: app.requireScope('campaigns:write'), schema: { tags: ['campaigns'], summary: 'Create a campaign (draft) with its audience', body: createBody } },
     async (request, reply) => {
       const body = request.body;
       if (body.start_at !== undefined && Number.isNaN(Date.parse(body.start_at))) return sendError(reply, 'CONVERSA_ERR_VALIDATION', 'start_at: must be an ISO-8601 date-time', { field: 'start_at', rule: 'must be an ISO-8601 date-time' });
@@ -81,14 +81,14 @@ export function registerCampaignRoutes(app: FastifyInstance, deps: Pick<HttpDeps
   app.get<{ Querystring: { limit?: number; cursor?: string; status?: string } }>(
     '/campaigns',
     {
-      preHandler: app.requireScope('campaigns:read'),
+      onRequest: app.requireScope('campaigns:read'),
       schema: {
         tags: ['campaigns'],
         summary: 'Campaigns, newest first',
         querystring: {
           type: 'object',
           additionalProperties: false,
-          properties: { limit: { type: 'integer', minimum: 1, maximum: 100, default: 20 }, cursor: { type: 'string', maxLength: 64 }, status: { type: 'string', enum: ['draft', 'scheduled', 'running', 'paused', 'completed', 'cancelled'] } },
+          properties: { limit: { type: 'integer', minimum: 1, maximum: 100, default: 20 }, cursor: { type: 'string', maxLength: 64, pattern: '^[a-z]{1,8}_[A-Za-z0-9_-]{1,60}$', description: 'The next_cursor of the previous page' }, status: { type: 'string', enum: ['draft', 'scheduled', 'running', 'paused', 'completed', 'cancelled'] } },
         },
       },
     },
@@ -97,7 +97,7 @@ export function registerCampaignRoutes(app: FastifyInstance, deps: Pick<HttpDeps
 
   app.get<{ Params: { id: string } }>(
     '/campaigns/:id',
-    { preHandler: app.requireScope('campaigns:read'), schema: { tags: ['campaigns'], summary: 'A campaign with its totals (per state, failures by error code, replies, opt-outs after) and the number\'s messaging limit', params: idParams } },
+    { onRequest: app.requireScope('campaigns:read'), schema: { tags: ['campaigns'], summary: 'A campaign with its totals (per state, failures by error code, replies, opt-outs after) and the number\'s messaging limit', params: idParams } },
     async (request, reply) => {
       const { workspaceId } = principalOf(request);
       const campaign = await deps.campaigns.get(workspaceId, request.params.id);
@@ -110,7 +110,7 @@ export function registerCampaignRoutes(app: FastifyInstance, deps: Pick<HttpDeps
   app.put<{ Params: { id: string }; Querystring: { default_country?: string; file_name?: string } }>(
     '/campaigns/:id/audience',
     {
-      preHandler: app.requireScope('campaigns:write'),
+      onRequest: app.requireScope('campaigns:write'),
       schema: {
         tags: ['campaigns'],
         summary: "Upload a draft campaign's CSV audience (text/csv, up to 100 MB, streamed)",
@@ -144,14 +144,14 @@ export function registerCampaignRoutes(app: FastifyInstance, deps: Pick<HttpDeps
 
   app.post<{ Params: { id: string } }>(
     '/campaigns/:id/estimate',
-    { preHandler: app.requireScope('campaigns:write'), schema: { tags: ['campaigns'], summary: 'Who will receive it, who will not and why, and the cost by category and country', params: idParams } },
+    { onRequest: app.requireScope('campaigns:write'), schema: { tags: ['campaigns'], summary: 'Who will receive it, who will not and why, and the cost by category and country', params: idParams } },
     async (request, reply) => answer(reply, await deps.campaigns.estimate(principalOf(request).workspaceId, request.params.id), 200),
   );
 
   app.post<{ Params: { id: string }; Body: { start_at?: string } | undefined }>(
     '/campaigns/:id/launch',
     {
-      preHandler: app.requireScope('campaigns:write'),
+      onRequest: app.requireScope('campaigns:write'),
       // The body is optional (a bare POST launches now), so it is checked here rather than by a schema.
       schema: { tags: ['campaigns'], summary: 'Launch a draft: it runs now, or at start_at', description: 'Optional body {"start_at": "<ISO-8601>"}: run from then on (status scheduled until then).', params: idParams },
     },
@@ -165,7 +165,7 @@ export function registerCampaignRoutes(app: FastifyInstance, deps: Pick<HttpDeps
   for (const action of ['pause', 'resume', 'cancel'] as const) {
     app.post<{ Params: { id: string } }>(
       `/campaigns/:id/${action}`,
-      { preHandler: app.requireScope('campaigns:write'), schema: { tags: ['campaigns'], summary: ACTION_SUMMARIES[action], params: idParams } },
+      { onRequest: app.requireScope('campaigns:write'), schema: { tags: ['campaigns'], summary: ACTION_SUMMARIES[action], params: idParams } },
       async (request, reply) => answer(reply, await deps.campaigns[action](principalOf(request).workspaceId, request.params.id), 200),
     );
   }
@@ -173,7 +173,7 @@ export function registerCampaignRoutes(app: FastifyInstance, deps: Pick<HttpDeps
   app.get<{ Params: { id: string }; Querystring: { limit?: number; cursor?: string; state?: RecipientFilter; reason?: string } }>(
     '/campaigns/:id/recipients',
     {
-      preHandler: app.requireScope('campaigns:read'),
+      onRequest: app.requireScope('campaigns:read'),
       schema: {
         tags: ['campaigns'],
         summary: 'Recipients in audience order with state, skip reason, the estimate\'s prediction and their message',
@@ -200,7 +200,7 @@ export function registerCampaignRoutes(app: FastifyInstance, deps: Pick<HttpDeps
   app.get<{ Params: { id: string }; Querystring: { limit?: number; cursor?: string } }>(
     '/campaigns/:id/rejections',
     {
-      preHandler: app.requireScope('campaigns:read'),
+      onRequest: app.requireScope('campaigns:read'),
       schema: {
         tags: ['campaigns'],
         summary: 'CSV rows that were rejected, by line, with the reason',
@@ -216,7 +216,7 @@ export function registerCampaignRoutes(app: FastifyInstance, deps: Pick<HttpDeps
 
   app.get<{ Params: { id: string } }>(
     '/phone-numbers/:id/messaging-limit',
-    { preHandler: app.requireScope('campaigns:read'), schema: { tags: ['campaigns'], summary: "A number's messaging-limit tier and its use in the moving 24 h", params: idParams } },
+    { onRequest: app.requireScope('campaigns:read'), schema: { tags: ['campaigns'], summary: "A number's messaging-limit tier and its use in the moving 24 h", params: idParams } },
     async (request, reply) => {
       const number = await deps.phoneNumbers.resolve(principalOf(request).workspaceId, request.params.id);
       if (!number) return sendError(reply, 'CONVERSA_ERR_NOT_FOUND', `No phone number ${request.params.id} in this workspace.`);
@@ -227,7 +227,7 @@ export function registerCampaignRoutes(app: FastifyInstance, deps: Pick<HttpDeps
   app.put<{ Params: { id: string }; Body: { tier: number | 'unlimited' } }>(
     '/phone-numbers/:id/messaging-limit',
     {
-      preHandler: app.requireScope('campaigns:write'),
+      onRequest: app.requireScope('campaigns:write'),
       schema: {
         tags: ['campaigns'],
         summary: "Set a number's messaging-limit tier (unique business-initiated recipients per moving 24 h)",

@@ -38,7 +38,7 @@ export async function registerContactImportRoutes(app: FastifyInstance, deps: Pi
   app.post<{ Querystring: ImportQuery }>(
     '/contacts/import',
     {
-      preHandler: app.requireScope('contacts:write'),
+      onRequest: app.requireScope('contacts:write'),
       bodyLimit: CONTACT_IMPORT_LIMIT_BYTES,
       schema: {
         tags: ['contacts'],
@@ -68,6 +68,7 @@ export async function registerContactImportRoutes(app: FastifyInstance, deps: Pi
       }
       if ('error' in upload) {
         if (upload.error === 'too_large') return sendError(reply, 'CONVERSA_ERR_PAYLOAD_TOO_LARGE', 'The CSV is over 20 MB; split it into several files.');
+        if (upload.error === 'malformed') return sendError(reply, 'CONVERSA_ERR_VALIDATION', 'body: not valid multipart/form-data', { field: 'body', rule: 'must be complete multipart/form-data with a boundary' });
         return sendError(reply, 'CONVERSA_ERR_VALIDATION', 'file: is required: send the CSV in the multipart field "file"', { field: 'file', rule: 'is required' });
       }
       if (upload.bytes.length === 0) return sendError(reply, 'CONVERSA_ERR_VALIDATION', 'body: the CSV is empty', { field: 'body', rule: 'must not be empty' });
@@ -87,7 +88,7 @@ export async function registerContactImportRoutes(app: FastifyInstance, deps: Pi
   );
 }
 
-type Upload = { bytes: Buffer; fileName?: string } | { error: 'too_large' | 'missing' };
+type Upload = { bytes: Buffer; fileName?: string } | { error: 'too_large' | 'missing' | 'malformed' };
 
 // The first file part named "file", buffered (the importer needs to know the encoding before
 // it reads, and a too-large upload must fail before any row is written). Other parts are drained.
@@ -102,7 +103,8 @@ async function readMultipartFile(request: FastifyRequest): Promise<Upload> {
   } catch (error) {
     const code = (error as { code?: unknown }).code;
     if (code === 'FST_REQ_FILE_TOO_LARGE' || code === 'FST_PARTS_LIMIT' || code === 'FST_FILES_LIMIT' || code === 'FST_FIELDS_LIMIT') return { error: 'too_large' };
-    throw error;
+    // Anything else is the body's fault: a truncated form, no boundary, a malformed part header.
+    return { error: 'malformed' };
   }
   return found ?? { error: 'missing' };
 }

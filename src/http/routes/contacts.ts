@@ -47,7 +47,7 @@ const idParams = { type: 'object', required: ['id'], properties: { id: { type: '
 
 /** `/api/v1/contacts`: create, read, list; the consent ledger of a contact. */
 export function registerContactRoutes(app: FastifyInstance, deps: Pick<HttpDeps, 'contacts' | 'consent'>): void {
-  app.post<{ Body: ContactBody }>('/contacts', { preHandler: app.requireScope('contacts:write'), schema: { tags: ['contacts'], summary: 'Create or update a contact by phone number', body: contactBody } }, async (request, reply) => {
+  app.post<{ Body: ContactBody }>('/contacts', { onRequest: app.requireScope('contacts:write'), schema: { tags: ['contacts'], summary: 'Create or update a contact by phone number', body: contactBody } }, async (request, reply) => {
     const { workspaceId } = principalOf(request);
     const body = request.body;
     const phone = normalizePhone(body.phone, body.default_country as never);
@@ -67,7 +67,7 @@ export function registerContactRoutes(app: FastifyInstance, deps: Pick<HttpDeps,
     return reply.code(created ? 201 : 200).send(contact);
   });
 
-  app.get<{ Params: { id: string } }>('/contacts/:id', { preHandler: app.requireScope('contacts:read'), schema: { tags: ['contacts'], summary: 'A contact', params: idParams } }, async (request, reply) => {
+  app.get<{ Params: { id: string } }>('/contacts/:id', { onRequest: app.requireScope('contacts:read'), schema: { tags: ['contacts'], summary: 'A contact', params: idParams } }, async (request, reply) => {
     const contact = await deps.contacts.get(principalOf(request).workspaceId, request.params.id);
     return contact ?? sendError(reply, 'CONVERSA_ERR_NOT_FOUND', `No contact ${request.params.id}.`);
   });
@@ -75,8 +75,8 @@ export function registerContactRoutes(app: FastifyInstance, deps: Pick<HttpDeps,
   app.get<{ Querystring: { limit?: number; cursor?: string; tag?: string } }>(
     '/contacts',
     {
-      preHandler: app.requireScope('contacts:read'),
-      schema: { tags: ['contacts'], summary: 'List contacts, newest first', querystring: { type: 'object', additionalProperties: false, properties: { limit: { type: 'integer', minimum: 1, maximum: 200, default: 50 }, cursor: { type: 'string', maxLength: 64 }, tag: { type: 'string', maxLength: 64 } } } },
+      onRequest: app.requireScope('contacts:read'),
+      schema: { tags: ['contacts'], summary: 'List contacts, newest first', querystring: { type: 'object', additionalProperties: false, properties: { limit: { type: 'integer', minimum: 1, maximum: 200, default: 50 }, cursor: { type: 'string', maxLength: 64, pattern: '^[a-z]{1,8}_[A-Za-z0-9_-]{1,60}$', description: 'The next_cursor of the previous page' }, tag: { type: 'string', maxLength: 64 } } } },
     },
     async (request) =>
       deps.contacts.list(principalOf(request).workspaceId, {
@@ -88,7 +88,7 @@ export function registerContactRoutes(app: FastifyInstance, deps: Pick<HttpDeps,
 
   app.post<{ Params: { id: string }; Body: { purpose: Purpose; status: 'opted_in' | 'opted_out'; source: ConsentSource; text?: string; proof?: Record<string, unknown> } }>(
     '/contacts/:id/consents',
-    { preHandler: app.requireScope('contacts:write'), schema: { tags: ['consent'], summary: 'Append an opt-in or opt-out to the consent ledger', params: idParams, body: consentBody } },
+    { onRequest: app.requireScope('contacts:write'), schema: { tags: ['consent'], summary: 'Append an opt-in or opt-out to the consent ledger', params: idParams, body: consentBody } },
     async (request, reply) => {
       const principal = principalOf(request);
       const contact = await deps.contacts.get(principal.workspaceId, request.params.id);
@@ -111,7 +111,7 @@ export function registerContactRoutes(app: FastifyInstance, deps: Pick<HttpDeps,
     },
   );
 
-  app.get<{ Params: { id: string } }>('/contacts/:id/consents', { preHandler: app.requireScope('contacts:read'), schema: { tags: ['consent'], summary: 'The consent history and current state', params: idParams } }, async (request, reply) => {
+  app.get<{ Params: { id: string } }>('/contacts/:id/consents', { onRequest: app.requireScope('contacts:read'), schema: { tags: ['consent'], summary: 'The consent history and current state', params: idParams } }, async (request, reply) => {
     const { workspaceId } = principalOf(request);
     const contact = await deps.contacts.get(workspaceId, request.params.id);
     if (!contact) return sendError(reply, 'CONVERSA_ERR_NOT_FOUND', `No contact ${request.params.id}.`);

@@ -58,7 +58,7 @@ export function registerInvoiceRoutes(app: FastifyInstance, deps: Pick<HttpDeps,
   app.post<{ Body: InvoiceInput }>(
     '/invoices',
     {
-      preHandler: app.requireScope('messages:write'),
+      onRequest: app.requireScope('messages:write'),
       schema: {
         tags: ['invoices'],
         summary: 'Create an invoice and its PDF',
@@ -83,7 +83,7 @@ export function registerInvoiceRoutes(app: FastifyInstance, deps: Pick<HttpDeps,
 
   app.get<{ Params: { id: string } }>(
     '/invoices/:id',
-    { preHandler: app.requireScope('messages:read'), schema: { tags: ['invoices'], summary: 'An invoice with its items, totals, PDF media id and Pix code', params: idParams } },
+    { onRequest: app.requireScope('messages:read'), schema: { tags: ['invoices'], summary: 'An invoice with its items, totals, PDF media id and Pix code', params: idParams } },
     async (request, reply) => {
       const invoice = await deps.invoices.get(principalOf(request).workspaceId, request.params.id);
       return invoice ?? sendError(reply, 'CONVERSA_ERR_NOT_FOUND', `No invoice ${request.params.id}.`);
@@ -92,7 +92,7 @@ export function registerInvoiceRoutes(app: FastifyInstance, deps: Pick<HttpDeps,
 
   app.get<{ Params: { id: string } }>(
     '/invoices/:id/pdf',
-    { preHandler: app.requireScope('messages:read'), schema: { tags: ['invoices'], summary: "The invoice's PDF", params: idParams } },
+    { onRequest: app.requireScope('messages:read'), schema: { tags: ['invoices'], summary: "The invoice's PDF", params: idParams } },
     async (request, reply) => {
       const found = await deps.invoices.pdf(principalOf(request).workspaceId, request.params.id);
       if (!found) return sendError(reply, 'CONVERSA_ERR_NOT_FOUND', `No invoice ${request.params.id}.`);

@@ -20,7 +20,7 @@ export async function registerMediaRoutes(app: FastifyInstance, deps: Pick<HttpD
   app.post(
     '/media',
     {
-      preHandler: app.requireScope('messages:write'),
+      onRequest: app.requireScope('messages:write'),
       schema: {
         summary: 'Upload a file to send as media',
         description:
@@ -62,7 +62,7 @@ export async function registerMediaRoutes(app: FastifyInstance, deps: Pick<HttpD
 
   app.get<{ Params: { id: string } }>(
     '/media/:id',
-    { preHandler: app.requireScope('messages:read'), schema: { summary: 'Media metadata (and the download progress of inbound media)', tags: ['media'], params: idParams } },
+    { onRequest: app.requireScope('messages:read'), schema: { summary: 'Media metadata (and the download progress of inbound media)', tags: ['media'], params: idParams } },
     async (request, reply) => {
       const media = await deps.media.get(principalOf(request).workspaceId, request.params.id);
       return media ?? sendError(reply, 'CONVERSA_ERR_NOT_FOUND', `No media ${request.params.id}.`);
@@ -71,7 +71,7 @@ export async function registerMediaRoutes(app: FastifyInstance, deps: Pick<HttpD
 
   app.get<{ Params: { id: string } }>(
     '/media/:id/content',
-    { preHandler: app.requireScope('messages:read'), schema: { summary: 'The stored bytes of media', tags: ['media'], params: idParams } },
+    { onRequest: app.requireScope('messages:read'), schema: { summary: 'The stored bytes of media', tags: ['media'], params: idParams } },
     async (request, reply) => {
       const found = await deps.media.content(principalOf(request).workspaceId, request.params.id);
       if (!found.ok) {
@@ -104,10 +104,8 @@ function multipartError(reply: FastifyReply, error: unknown): FastifyReply {
   if (code === 'FST_FILES_LIMIT' || code === 'FST_PARTS_LIMIT' || code === 'FST_FIELDS_LIMIT') {
     return sendError(reply, 'CONVERSA_ERR_PAYLOAD_TOO_LARGE', 'body: send one file in a part named "file" and at most a "filename" field', { field: 'body', rule: 'one file and few fields' });
   }
-  const status = (error as { statusCode?: number }).statusCode;
-  if (status && status < 500) {
-    const message = error instanceof Error ? error.message : String(error);
-    return sendError(reply, 'CONVERSA_ERR_VALIDATION', `body: ${message}`, { field: 'body', rule: message });
-  }
-  throw error;
+  // Anything else thrown while reading the parts is the body's fault: busboy's "Unexpected end of
+  // form", "Boundary not found", a malformed part header...
+  const message = error instanceof Error ? error.message : String(error);
+  return sendError(reply, 'CONVERSA_ERR_VALIDATION', `body: not valid multipart/form-data (${message})`, { field: 'body', rule: 'must be complete multipart/form-data with a boundary' });
 }

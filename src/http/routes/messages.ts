@@ -23,7 +23,7 @@ export function registerMessageRoutes(app: FastifyInstance, deps: Pick<HttpDeps,
   app.post<{ Body: { to: string; type: MessageType; from?: string; context?: { message_id: string }; [key: string]: unknown } }>(
     '/messages',
     {
-      preHandler: app.requireScope('messages:write'),
+      onRequest: app.requireScope('messages:write'),
       schema: { tags: ['messages'], summary: 'Queue a message (after the policy check)', description: 'Answers 202 {id, status: "queued"}, or 422 with the policy error and how to fix it. The same Idempotency-Key never sends twice.', body: sendBody, headers: { type: 'object', properties: { 'idempotency-key': { type: 'string', minLength: 1, maxLength: 255 } } } },
     },
     async (request, reply) => {
@@ -51,7 +51,7 @@ export function registerMessageRoutes(app: FastifyInstance, deps: Pick<HttpDeps,
 
   app.get<{ Params: { id: string } }>(
     '/messages/:id',
-    { preHandler: app.requireScope('messages:read'), schema: { tags: ['messages'], summary: 'A message with its status, wamid, error and cost', params: { type: 'object', properties: { id: { type: 'string', maxLength: 64 } } } } },
+    { onRequest: app.requireScope('messages:read'), schema: { tags: ['messages'], summary: 'A message with its status, wamid, error and cost', params: { type: 'object', properties: { id: { type: 'string', maxLength: 64 } } } } },
     async (request, reply) => {
       const message = await deps.messages.get(principalOf(request).workspaceId, request.params.id);
       return message ?? sendError(reply, 'CONVERSA_ERR_NOT_FOUND', `No message ${request.params.id}.`);
@@ -61,7 +61,7 @@ export function registerMessageRoutes(app: FastifyInstance, deps: Pick<HttpDeps,
   app.get<{ Querystring: { contact_id?: string; limit?: number; cursor?: string; messages?: number } }>(
     '/conversations',
     {
-      preHandler: app.requireScope('messages:read'),
+      onRequest: app.requireScope('messages:read'),
       schema: {
         tags: ['conversations'],
         summary: 'Conversations with their window and latest messages',
@@ -71,7 +71,7 @@ export function registerMessageRoutes(app: FastifyInstance, deps: Pick<HttpDeps,
           properties: {
             contact_id: { type: 'string', maxLength: 64 },
             limit: { type: 'integer', minimum: 1, maximum: 100, default: 20 },
-            cursor: { type: 'string', maxLength: 64 },
+            cursor: { type: 'string', maxLength: 64, pattern: '^[a-z]{1,8}_[A-Za-z0-9_-]{1,60}$', description: 'The next_cursor of the previous page' },
             messages: { type: 'integer', minimum: 0, maximum: 50, default: 5, description: 'How many of the latest messages to include' },
           },
         },

@@ -51,7 +51,7 @@ export function registerNotificationRoutes(app: FastifyInstance, deps: Pick<Http
   app.post<{ Body: CreateBody }>(
     '/notifications',
     {
-      preHandler: app.requireScope('messages:write'),
+      onRequest: app.requireScope('messages:write'),
       schema: {
         tags,
         summary: 'Send an approved template to one recipient, now or at send_at',
@@ -76,7 +76,7 @@ export function registerNotificationRoutes(app: FastifyInstance, deps: Pick<Http
   app.get<{ Querystring: { status?: NotificationStatus; contact_id?: string; to?: string; limit?: number; cursor?: string } }>(
     '/notifications',
     {
-      preHandler: app.requireScope('messages:read'),
+      onRequest: app.requireScope('messages:read'),
       schema: {
         tags,
         summary: 'Notifications, newest first',
@@ -88,7 +88,7 @@ export function registerNotificationRoutes(app: FastifyInstance, deps: Pick<Http
             contact_id: { type: 'string', maxLength: 64 },
             to: { type: 'string', maxLength: 32, description: 'Recipient number, any format' },
             limit: { type: 'integer', minimum: 1, maximum: 100, default: 20 },
-            cursor: { type: 'string', maxLength: 64 },
+            cursor: { type: 'string', maxLength: 64, pattern: '^[a-z]{1,8}_[A-Za-z0-9_-]{1,60}$', description: 'The next_cursor of the previous page' },
           },
         },
       },
@@ -103,7 +103,7 @@ export function registerNotificationRoutes(app: FastifyInstance, deps: Pick<Http
 
   app.get<{ Params: { id: string } }>(
     '/notifications/:id',
-    { preHandler: app.requireScope('messages:read'), schema: { tags, summary: 'A notification, with its message status once sent', params: idParams } },
+    { onRequest: app.requireScope('messages:read'), schema: { tags, summary: 'A notification, with its message status once sent', params: idParams } },
     async (request, reply) => {
       const found = await deps.notifications.get(principalOf(request).workspaceId, request.params.id);
       return found ?? sendError(reply, 'CONVERSA_ERR_NOT_FOUND', `No notification ${request.params.id}.`);
@@ -113,7 +113,7 @@ export function registerNotificationRoutes(app: FastifyInstance, deps: Pick<Http
   app.post<{ Params: { id: string } }>(
     '/notifications/:id/cancel',
     {
-      preHandler: app.requireScope('messages:write'),
+      onRequest: app.requireScope('messages:write'),
       schema: { tags, summary: 'Cancel a scheduled notification', description: '409 CONVERSA_ERR_NOT_CANCELLABLE once it went (or was refused); cancelling twice answers the cancelled notification.', params: idParams },
     },
     async (request, reply) => answer(reply, await deps.notifications.cancel(principalOf(request).workspaceId, request.params.id), 200),

@@ -64,7 +64,11 @@ export async function registerOptInRoutes(app: FastifyInstance, deps: Deps): Pro
       const view = formView(number, request);
       const messages = FORM_MESSAGES[view.language];
       const form = request.body instanceof URLSearchParams ? request.body : new URLSearchParams();
-      const name = (form.get('name') ?? '').trim().normalize('NFC');
+      // Control characters (U+0000 cannot even be stored by PostgreSQL) and unpaired surrogates are no part of a name.
+      const name = (form.get('name') ?? '')
+        .replace(/[\u0000-\u001f\u007f]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '')
+        .trim()
+        .normalize('NFC');
       const phoneText = (form.get('phone') ?? '').trim();
 
       // The honeypot: people never see this field; bots fill every field. Answer as if it
@@ -199,7 +203,8 @@ function languageOf(query: { lang?: string } | undefined, number: PhoneNumberVie
 
 // Numbers typed without a country code are read as from `?country=`, or the business's country.
 function countryOf(number: PhoneNumberView, query: PageQuery) {
-  const asked = query.country?.toUpperCase();
+  // A repeated ?country= arrives as an array: only a single value is honoured.
+  const asked = typeof query.country === 'string' ? query.country.toUpperCase() : undefined;
   if (asked && isPhoneCountry(asked)) return asked;
   const own = normalizePhone(`+${number.display_phone_number.replace(/\D/g, '')}`);
   return own.ok && own.country && isPhoneCountry(own.country) ? own.country : undefined;

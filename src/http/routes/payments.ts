@@ -35,7 +35,7 @@ export function registerPaymentRoutes(app: FastifyInstance, deps: Pick<HttpDeps,
   app.post<{ Body: PixBody }>(
     '/pix',
     {
-      preHandler: app.requireScope('messages:write'),
+      onRequest: app.requireScope('messages:write'),
       schema: {
         tags: ['payments'],
         summary: 'Make a Pix payment request (BR Code, QR, payment link)',

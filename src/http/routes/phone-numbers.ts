@@ -57,7 +57,7 @@ export function registerPhoneNumberRoutes(app: FastifyInstance, deps: Pick<HttpD
 
   app.get(
     '/phone-numbers',
-    { preHandler: app.requireScope('admin'), schema: { tags: ['phone-numbers'], summary: "The workspace's numbers, each with the webhook URL and verify token for Meta's app settings" } },
+    { onRequest: app.requireScope('admin'), schema: { tags: ['phone-numbers'], summary: "The workspace's numbers, each with the webhook URL and verify token for Meta's app settings" } },
     async (request) => {
       const numbers = await deps.phoneNumbers.list(principalOf(request).workspaceId);
       return { data: await Promise.all(numbers.map(present)) };
@@ -66,7 +66,7 @@ export function registerPhoneNumberRoutes(app: FastifyInstance, deps: Pick<HttpD
 
   app.get<{ Params: { id: string } }>(
     '/phone-numbers/:id',
-    { preHandler: app.requireScope('admin'), schema: { tags: ['phone-numbers'], summary: "A number by our id or Meta's phone_number_id", params: idParams } },
+    { onRequest: app.requireScope('admin'), schema: { tags: ['phone-numbers'], summary: "A number by our id or Meta's phone_number_id", params: idParams } },
     async (request, reply) => {
       const number = await deps.phoneNumbers.resolve(principalOf(request).workspaceId, request.params.id);
       return number ? present(number) : sendError(reply, 'CONVERSA_ERR_NOT_FOUND', `No phone number ${request.params.id} in this workspace.`);
@@ -76,7 +76,7 @@ export function registerPhoneNumberRoutes(app: FastifyInstance, deps: Pick<HttpD
   app.post<{ Body: ConnectBody }>(
     '/phone-numbers',
     {
-      preHandler: app.requireScope('admin'),
+      onRequest: app.requireScope('admin'),
       schema: {
         tags: ['phone-numbers'],
         summary: 'Connect a number',

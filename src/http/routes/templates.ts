@@ -122,7 +122,7 @@ export function registerTemplateRoutes(app: FastifyInstance, deps: Pick<HttpDeps
   app.get<{ Querystring: { limit?: number; cursor?: string; status?: string; name?: string; category?: string; language?: string } }>(
     '/templates',
     {
-      preHandler: app.requireScope('templates:read'),
+      onRequest: app.requireScope('templates:read'),
       schema: {
         tags,
         summary: 'List templates, newest first',
@@ -131,7 +131,7 @@ export function registerTemplateRoutes(app: FastifyInstance, deps: Pick<HttpDeps
           additionalProperties: false,
           properties: {
             limit: { type: 'integer', minimum: 1, maximum: 200, default: 50 },
-            cursor: { type: 'string', maxLength: 64 },
+            cursor: { type: 'string', maxLength: 64, pattern: '^[a-z]{1,8}_[A-Za-z0-9_-]{1,60}$', description: 'The next_cursor of the previous page' },
             status: { type: 'string', maxLength: 200, description: 'One or more, comma-separated: DRAFT, PENDING, APPROVED, REJECTED, PAUSED, DISABLED, DELETED, ...' },
             name: { type: 'string', maxLength: 512, description: 'Part of the name' },
             category: { type: 'string', enum: [...CATEGORIES, ...CATEGORIES.map((c) => c.toLowerCase())] },
@@ -149,7 +149,7 @@ export function registerTemplateRoutes(app: FastifyInstance, deps: Pick<HttpDeps
   app.post<{ Body: CreateBody }>(
     '/templates',
     {
-      preHandler: app.requireScope('templates:write'),
+      onRequest: app.requireScope('templates:write'),
       schema: {
         tags,
         summary: 'Create a template: a DRAFT, or submitted for review with "submit": true',
@@ -167,14 +167,14 @@ export function registerTemplateRoutes(app: FastifyInstance, deps: Pick<HttpDeps
 
   app.post<{ Body: CreateTemplateRequest }>(
     '/templates/lint',
-    { preHandler: app.requireScope('templates:read'), schema: { tags, summary: "Lint a template definition against Meta's review rules (nothing stored)", body: definitionSchema } },
+    { onRequest: app.requireScope('templates:read'), schema: { tags, summary: "Lint a template definition against Meta's review rules (nothing stored)", body: definitionSchema } },
     async (request) => service.lint(request.body),
   );
 
   app.post<{ Body: { phone_number?: string } | undefined }>(
     '/templates/sync',
     {
-      preHandler: app.requireScope('templates:write'),
+      onRequest: app.requireScope('templates:write'),
       schema: { tags, summary: "Sync a WABA's templates with the provider now", body: { type: 'object', properties: { phone_number: createSchema.properties.phone_number } } },
     },
     async (request, reply) => {
@@ -185,7 +185,7 @@ export function registerTemplateRoutes(app: FastifyInstance, deps: Pick<HttpDeps
 
   app.get<{ Params: { id: string } }>(
     '/templates/:id',
-    { preHandler: app.requireScope('templates:read'), schema: { tags, summary: 'A template with its lint report, versions and status history', params: idParams } },
+    { onRequest: app.requireScope('templates:read'), schema: { tags, summary: 'A template with its lint report, versions and status history', params: idParams } },
     async (request, reply) => {
       const outcome = await service.get(principalOf(request).workspaceId, request.params.id);
       return outcome.ok ? outcome.value : sendTemplateError(reply, outcome.error);
@@ -195,7 +195,7 @@ export function registerTemplateRoutes(app: FastifyInstance, deps: Pick<HttpDeps
   app.patch<{ Params: { id: string }; Body: TemplatePatch & { force?: boolean } }>(
     '/templates/:id',
     {
-      preHandler: app.requireScope('templates:write'),
+      onRequest: app.requireScope('templates:write'),
       schema: { tags, summary: 'Edit a template: a new version; resubmitted for review when the provider has it', params: idParams, body: patchSchema },
     },
     async (request, reply) => {
@@ -211,7 +211,7 @@ export function registerTemplateRoutes(app: FastifyInstance, deps: Pick<HttpDeps
 
   app.post<{ Params: { id: string }; Body: { force?: boolean } | undefined }>(
     '/templates/:id/submit',
-    { preHandler: app.requireScope('templates:write'), schema: { tags, summary: 'Submit a DRAFT (or resubmit a REJECTED template) for review', params: idParams, body: forceBody } },
+    { onRequest: app.requireScope('templates:write'), schema: { tags, summary: 'Submit a DRAFT (or resubmit a REJECTED template) for review', params: idParams, body: forceBody } },
     async (request, reply) => {
       const outcome = await service.submit(principalOf(request).workspaceId, request.params.id, { force: request.body?.force });
       return outcome.ok ? outcome.value : sendTemplateError(reply, outcome.error);
@@ -220,7 +220,7 @@ export function registerTemplateRoutes(app: FastifyInstance, deps: Pick<HttpDeps
 
   app.delete<{ Params: { id: string } }>(
     '/templates/:id',
-    { preHandler: app.requireScope('templates:write'), schema: { tags, summary: 'Delete a template at the provider (this language only); kept here as DELETED with its history', params: idParams } },
+    { onRequest: app.requireScope('templates:write'), schema: { tags, summary: 'Delete a template at the provider (this language only); kept here as DELETED with its history', params: idParams } },
     async (request, reply) => {
       const outcome = await service.remove(principalOf(request).workspaceId, request.params.id);
       return outcome.ok ? outcome.value : sendTemplateError(reply, outcome.error);
@@ -230,7 +230,7 @@ export function registerTemplateRoutes(app: FastifyInstance, deps: Pick<HttpDeps
   app.post<{ Params: { id: string }; Body: PreviewBody | undefined }>(
     '/templates/:id/preview',
     {
-      preHandler: app.requireScope('templates:read'),
+      onRequest: app.requireScope('templates:read'),
       schema: { tags, summary: 'The template as the customer reads it, with sample parameters (or its own examples when none are given)', params: idParams, body: previewSchema },
     },
     async (request, reply) => {

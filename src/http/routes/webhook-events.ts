@@ -7,7 +7,7 @@ export function registerWebhookEventRoutes(app: FastifyInstance, deps: Pick<Http
   app.get<{ Querystring: { limit?: number; cursor?: string } }>(
     '/webhook-events',
     {
-      preHandler: app.requireScope('messages:read'),
+      onRequest: app.requireScope('messages:read'),
       schema: {
         tags: ['webhooks'],
         summary: 'Events of verified Meta webhooks received, newest first',

@@ -47,7 +47,7 @@ const deliveryParams = { type: 'object', required: ['id', 'delivery_id'], proper
 export function registerWebhookRoutes(app: FastifyInstance, deps: Pick<HttpDeps, 'webhooks'>): void {
   const scope = app.requireScope('webhooks:write');
 
-  app.post<{ Body: SubscriptionBody & { url: string; events: WebhookEventFilter[] } }>('/webhooks', { preHandler: scope, schema: { tags, summary: 'Subscribe a company system to events; the answer shows the signing secret once', body: createBody } }, async (request, reply) => {
+  app.post<{ Body: SubscriptionBody & { url: string; events: WebhookEventFilter[] } }>('/webhooks', { onRequest: scope, schema: { tags, summary: 'Subscribe a company system to events; the answer shows the signing secret once', body: createBody } }, async (request, reply) => {
     const url = checkUrl(reply, request.body.url);
     if (url === undefined) return reply;
     const { description, active, events } = request.body;
@@ -55,14 +55,14 @@ export function registerWebhookRoutes(app: FastifyInstance, deps: Pick<HttpDeps,
     return reply.code(201).send(created);
   });
 
-  app.get('/webhooks', { preHandler: scope, schema: { tags, summary: "The workspace's webhook subscriptions" } }, async (request) => ({ data: await deps.webhooks.list(principalOf(request).workspaceId) }));
+  app.get('/webhooks', { onRequest: scope, schema: { tags, summary: "The workspace's webhook subscriptions" } }, async (request) => ({ data: await deps.webhooks.list(principalOf(request).workspaceId) }));
 
-  app.get<{ Params: { id: string } }>('/webhooks/:id', { preHandler: scope, schema: { tags, summary: 'A webhook subscription', params: idParams } }, async (request, reply) => {
+  app.get<{ Params: { id: string } }>('/webhooks/:id', { onRequest: scope, schema: { tags, summary: 'A webhook subscription', params: idParams } }, async (request, reply) => {
     const found = await deps.webhooks.get(principalOf(request).workspaceId, request.params.id);
     return found ?? notFound(reply, request.params.id);
   });
 
-  app.patch<{ Params: { id: string }; Body: SubscriptionBody }>('/webhooks/:id', { preHandler: scope, schema: { tags, summary: 'Change a subscription (url, events, active) or rotate its secret', params: idParams, body: patchBody } }, async (request, reply) => {
+  app.patch<{ Params: { id: string }; Body: SubscriptionBody }>('/webhooks/:id', { onRequest: scope, schema: { tags, summary: 'Change a subscription (url, events, active) or rotate its secret', params: idParams, body: patchBody } }, async (request, reply) => {
     const body = request.body;
     const url = body.url === undefined ? undefined : checkUrl(reply, body.url);
     if (body.url !== undefined && url === undefined) return reply;
@@ -76,7 +76,7 @@ export function registerWebhookRoutes(app: FastifyInstance, deps: Pick<HttpDeps,
     return updated ?? notFound(reply, request.params.id);
   });
 
-  app.delete<{ Params: { id: string } }>('/webhooks/:id', { preHandler: scope, schema: { tags, summary: 'Delete a subscription and its delivery log', params: idParams } }, async (request, reply) => {
+  app.delete<{ Params: { id: string } }>('/webhooks/:id', { onRequest: scope, schema: { tags, summary: 'Delete a subscription and its delivery log', params: idParams } }, async (request, reply) => {
     const removed = await deps.webhooks.remove(principalOf(request).workspaceId, request.params.id);
     return removed ? reply.code(204).send() : notFound(reply, request.params.id);
   });
@@ -84,7 +84,7 @@ export function registerWebhookRoutes(app: FastifyInstance, deps: Pick<HttpDeps,
   app.get<{ Params: { id: string }; Querystring: { status?: DeliveryStatus; limit?: number; cursor?: string } }>(
     '/webhooks/:id/deliveries',
     {
-      preHandler: scope,
+      onRequest: scope,
       schema: {
         tags,
         summary: 'The delivery log of a subscription, newest first',
@@ -92,7 +92,7 @@ export function registerWebhookRoutes(app: FastifyInstance, deps: Pick<HttpDeps,
         querystring: {
           type: 'object',
           additionalProperties: false,
-          properties: { status: { type: 'string', enum: DELIVERY_STATUSES }, limit: { type: 'integer', minimum: 1, maximum: 200, default: 50 }, cursor: { type: 'string', maxLength: 64 } },
+          properties: { status: { type: 'string', enum: DELIVERY_STATUSES }, limit: { type: 'integer', minimum: 1, maximum: 200, default: 50 }, cursor: { type: 'string', maxLength: 64, pattern: '^[a-z]{1,8}_[A-Za-z0-9_-]{1,60}$', description: 'The next_cursor of the previous page' } },
         },
       },
     },
@@ -104,12 +104,12 @@ export function registerWebhookRoutes(app: FastifyInstance, deps: Pick<HttpDeps,
     },
   );
 
-  app.get<{ Params: { id: string; delivery_id: string } }>('/webhooks/:id/deliveries/:delivery_id', { preHandler: scope, schema: { tags, summary: 'A delivery with its body and every attempt', params: deliveryParams } }, async (request, reply) => {
+  app.get<{ Params: { id: string; delivery_id: string } }>('/webhooks/:id/deliveries/:delivery_id', { onRequest: scope, schema: { tags, summary: 'A delivery with its body and every attempt', params: deliveryParams } }, async (request, reply) => {
     const found = await deps.webhooks.delivery(principalOf(request).workspaceId, request.params.id, request.params.delivery_id);
     return found ?? sendError(reply, 'CONVERSA_ERR_NOT_FOUND', `No delivery ${request.params.delivery_id} for webhook ${request.params.id}.`);
   });
 
-  app.post<{ Params: { id: string; delivery_id: string } }>('/webhooks/:id/deliveries/:delivery_id/replay', { preHandler: scope, schema: { tags, summary: 'Send a delivery again now, with the same body', params: deliveryParams } }, async (request, reply) => {
+  app.post<{ Params: { id: string; delivery_id: string } }>('/webhooks/:id/deliveries/:delivery_id/replay', { onRequest: scope, schema: { tags, summary: 'Send a delivery again now, with the same body', params: deliveryParams } }, async (request, reply) => {
     const replayed = await deps.webhooks.replayDelivery(principalOf(request).workspaceId, request.params.id, request.params.delivery_id);
     return replayed ? reply.code(202).send(replayed) : sendError(reply, 'CONVERSA_ERR_NOT_FOUND', `No delivery ${request.params.delivery_id} for webhook ${request.params.id}.`);
   });
@@ -117,7 +117,7 @@ export function registerWebhookRoutes(app: FastifyInstance, deps: Pick<HttpDeps,
   app.post<{ Params: { id: string }; Body: { status: 'failed' } }>(
     '/webhooks/:id/replay',
     {
-      preHandler: scope,
+      onRequest: scope,
       schema: { tags, summary: 'Send every failed delivery of a subscription again', params: idParams, body: { type: 'object', required: ['status'], additionalProperties: false, properties: { status: { type: 'string', enum: ['failed'] } } } },
     },
     async (request, reply) => {

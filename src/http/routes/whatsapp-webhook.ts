@@ -22,7 +22,10 @@ export function registerWhatsappWebhookRoutes(app: FastifyInstance, deps: Pick<H
     done(null, body);
   });
 
-  app.get<{ Querystring: Record<string, string | undefined> }>('/webhooks/whatsapp', async (request, reply) => {
+  // Each hub.* parameter once, as text: a repeated one arrives as an array and is refused (400).
+  const hubParam = { type: 'string', maxLength: 1024 } as const;
+  const handshake = { querystring: { type: 'object', properties: { 'hub.mode': hubParam, 'hub.verify_token': hubParam, 'hub.challenge': hubParam } } };
+  app.get<{ Querystring: Record<string, string | undefined> }>('/webhooks/whatsapp', { schema: handshake }, async (request, reply) => {
     const mode = request.query['hub.mode'];
     const token = request.query['hub.verify_token'];
     const challenge = request.query['hub.challenge'];
@@ -69,14 +72,16 @@ export function registerWhatsappWebhookRoutes(app: FastifyInstance, deps: Pick<H
 /** A one-line summary for the log: what kinds of events arrived, never their content. */
 function summarise(payload: unknown): Record<string, number> {
   const counts: Record<string, number> = {};
-  const entries = (payload as { entry?: Array<{ changes?: Array<{ field?: string; value?: Record<string, unknown> }> }> }).entry ?? [];
-  for (const entry of entries) {
-    for (const change of entry.changes ?? []) {
+  // The body is signed but not necessarily shaped like Meta's: any level may be missing or of another type.
+  const entries: unknown = (payload as { entry?: unknown }).entry;
+  for (const entry of Array.isArray(entries) ? (entries as Array<{ changes?: unknown } | null>) : []) {
+    const changes = entry?.changes;
+    for (const change of Array.isArray(changes) ? (changes as Array<{ field?: unknown; value?: Record<string, unknown> | null } | null>) : []) {
       for (const key of ['messages', 'statuses', 'errors']) {
-        const list = change.value?.[key];
+        const list = change?.value?.[key];
         if (Array.isArray(list)) counts[key] = (counts[key] ?? 0) + list.length;
       }
-      if (change.field && change.field !== 'messages') counts[change.field] = (counts[change.field] ?? 0) + 1;
+      if (typeof change?.field === 'string' && change.field !== 'messages') counts[change.field] = (counts[change.field] ?? 0) + 1;
     }
   }
   return counts;

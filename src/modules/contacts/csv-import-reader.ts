@@ -37,6 +37,7 @@ export class ContactsCsvReader {
   #nextLine = 1;
   #columns: ContactColumns | undefined;
   #headerSeen = false;
+  #header: string[] = [];
   #stopped = false;
   readonly #firstLineByPhone = new Map<string, number>();
   readonly #defaultCountry: CountryCode | undefined;
@@ -55,8 +56,17 @@ export class ContactsCsvReader {
     this.#nextLine += 1 + countLineBreaks(record);
     if (this.#stopped || isBlank(record)) return [];
 
+    // PostgreSQL cannot store U+0000 in text; a file full of them is usually UTF-16.
+    const nul = record.findIndex((value) => value.includes('\u0000'));
+    if (nul >= 0) {
+      if (!this.#headerSeen) this.#stopped = true;
+      this.#headerSeen = true;
+      return [toErrorEvent({ line, field: this.#header[nul] ?? '', reason: NUL_REASON })];
+    }
+
     if (!this.#headerSeen) {
       this.#headerSeen = true;
+      this.#header = record.map((name) => name.trim());
       const header = mapContactsCsvHeader(record, line);
       if (header.ok) this.#columns = header.columns;
       else this.#stopped = true;
@@ -127,3 +137,5 @@ function countLineBreaks(record: string[]): number {
 }
 
 const LINE_BREAK = /\r\n|\r|\n/g;
+
+const NUL_REASON = 'contains a NUL character (U+0000), which cannot be stored; if the file is UTF-16, save it as UTF-8 CSV';

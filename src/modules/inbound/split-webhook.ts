@@ -41,7 +41,8 @@ export function splitWebhook(body: unknown): InboundEvent[] {
       if (field === 'messages') {
         for (const message of Array.isArray(value.messages) ? value.messages : []) {
           if (typeof message?.id !== 'string') continue;
-          const contact = value.contacts?.find((c) => c.wa_id === message.from) ?? value.contacts?.[0];
+          const contacts = Array.isArray(value.contacts) ? value.contacts : [];
+          const contact = contacts.find((c) => c?.wa_id === message.from) ?? contacts[0];
           events.push({
             dedupeKey: `m:${message.id}`,
             field,

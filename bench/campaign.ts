@@ -66,10 +66,18 @@ const campaign = await api('POST', '/campaigns', {
   components: [{ type: 'body', parameters: [{ type: 'text', text: '{{nome}}' }, { type: 'text', text: '{{pedido}}' }] }],
   audience: { type: 'csv', default_country: 'BR' },
 });
+const stepPeak: Record<string, number> = {};
+const mark = (step: string) => {
+  stepPeak[step] = Math.max(peakSampled, memory('VmRSS'));
+  peakSampled = 0;
+};
+mark('create');
 const upload = await api('PUT', `/campaigns/${campaign.id}/audience`, Readable.toWeb(createReadStream(csvFile)), { 'content-type': 'text/csv' });
 const tUpload = performance.now();
+mark('upload');
 const estimate = await api('POST', `/campaigns/${campaign.id}/estimate`);
 const tEstimate = performance.now();
+mark('estimate');
 await api('POST', `/campaigns/${campaign.id}/launch`);
 const tLaunch = performance.now();
 const planPeak = Math.max(memory('VmHWM'), peakSampled);
@@ -104,5 +112,5 @@ console.log(`| create + upload CSV (parse, normalise, merge, contacts, recipient
 console.log(`| estimate | ${s(tEstimate - tUpload)} | will receive ${estimate.will_receive}, skipped ${estimate.will_not_receive}, cost ${(estimate.cost.total_micros / 1e6).toFixed(2)} ${estimate.cost.currency} |`);
 console.log(`| launch | ${s(tLaunch - tEstimate)} | running |`);
 console.log(`| **plan total** | **${s(tLaunch - t0)}** | target < 60 s |`);
-console.log(`\nplatform process memory: ${rssBefore.toFixed(0)} MB before, peak ${planPeak.toFixed(0)} MB while planning (target < 500 MB), peak ${sendPeak.toFixed(0)} MB after sending`);
+console.log(`\nplatform process memory: ${rssBefore.toFixed(0)} MB before, peak ${planPeak.toFixed(0)} MB while planning (target < 500 MB; upload ${stepPeak.upload?.toFixed(0)} MB, estimate ${stepPeak.estimate?.toFixed(0)} MB), peak ${sendPeak.toFixed(0)} MB after sending`);
 console.log(`sending: ${a1 - a0} accepted in ${s(w1 - w0)} s after a ${WARMUP_SECONDS} s warm-up = ${rate.toFixed(0)} msg/s against ${MPS} configured (${((rate / MPS - 1) * 100).toFixed(1)} %); ${read} read, ${failed} failed by then`);

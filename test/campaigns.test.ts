@@ -235,6 +235,11 @@ describe.each(DIALECTS)('campaigns end to end on $name', (dialect) => {
     expect(estimate.cost).toEqual({ currency: 'USD', total_micros: 9_300 * 62_500, by_category: { marketing: { messages: 9_300, amount_micros: 9_300 * 62_500 } }, by_country: { BR: { messages: 9_300, amount_micros: 9_300 * 62_500 } } });
     expect(estimate.messaging_limit).toMatchObject({ tier: null, available: null });
 
+    // A bare date instead of {"start_at": ...} is refused, not taken as "launch now".
+    const misshapen = await call('POST', `/campaigns/${id}/launch`, '"2030-01-01T00:00:00Z"');
+    expect(misshapen.status).toBe(400);
+    expect(misshapen.body.error.details).toMatchObject({ field: 'body' });
+    expect((await call('GET', `/campaigns/${id}`)).body.status).toBe('draft');
     const launched = await call('POST', `/campaigns/${id}/launch`);
     expect(launched.body, JSON.stringify(launched.body)).toMatchObject({ status: 'running' });
     const done = await until(

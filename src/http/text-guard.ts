@@ -22,8 +22,9 @@ export function installTextGuard(app: FastifyInstance): void {
 /** The path of the first string (or object key) in a parsed JSON value that breaks the rule. */
 export function invalidTextIn(value: unknown, path: string, depth = 0): string | undefined {
   if (typeof value === 'string') return INVALID.test(value) ? path : undefined;
-  // Only plain parsed JSON: Buffers (CSV bodies) and streams are the file formats' business.
-  if (value === null || typeof value !== 'object' || depth > 64 || Buffer.isBuffer(value)) return undefined;
+  // Parsed JSON, params and query strings (whatever their prototype); Buffers and streams (the
+  // CSV bodies) are the file formats' business.
+  if (value === null || typeof value !== 'object' || depth > 64 || Buffer.isBuffer(value) || typeof (value as { pipe?: unknown }).pipe === 'function') return undefined;
   if (Array.isArray(value)) {
     for (const [index, item] of value.entries()) {
       const found = invalidTextIn(item, `${path}.${index}`, depth + 1);
@@ -31,8 +32,6 @@ export function invalidTextIn(value: unknown, path: string, depth = 0): string |
     }
     return undefined;
   }
-  const prototype: unknown = Object.getPrototypeOf(value);
-  if (prototype !== Object.prototype && prototype !== null) return undefined;
   for (const [key, item] of Object.entries(value)) {
     if (INVALID.test(key)) return `${path}.${key.replace(INVALID, '?')}`;
     const found = invalidTextIn(item, `${path}.${key}`, depth + 1);

@@ -58,6 +58,8 @@ export async function up(db: Kysely<unknown>, _ctx: MigrationContext): Promise<v
     .execute();
   await db.schema.createIndex('campaign_recipients_state').on('campaign_recipients').columns(['campaign_id', 'state', 'seq']).execute();
   await db.schema.createIndex('campaign_recipients_message').on('campaign_recipients').column('message_id').unique().execute();
+  // One recipient per WhatsApp user in a campaign (an upload's duplicates are merged against it).
+  await db.schema.createIndex('campaign_recipients_wa_id').on('campaign_recipients').columns(['campaign_id', 'wa_id']).unique().execute();
 
   await db.schema
     .createTable('campaign_rejections')

@@ -322,6 +322,7 @@ CREATE INDEX api_keys_workspace ON api_keys USING btree (workspace_id);
 CREATE UNIQUE INDEX campaign_recipients_message ON campaign_recipients USING btree (message_id);
 CREATE UNIQUE INDEX campaign_recipients_pk ON campaign_recipients USING btree (campaign_id, seq);
 CREATE INDEX campaign_recipients_state ON campaign_recipients USING btree (campaign_id, state, seq);
+CREATE UNIQUE INDEX campaign_recipients_wa_id ON campaign_recipients USING btree (campaign_id, wa_id);
 CREATE INDEX campaign_rejections_campaign ON campaign_rejections USING btree (campaign_id, line);
 CREATE UNIQUE INDEX campaigns_pkey ON campaigns USING btree (id);
 CREATE INDEX campaigns_status ON campaigns USING btree (status, start_at);

@@ -26,6 +26,7 @@ CREATE TABLE "workspaces" ("id" text primary key, "name" text not null, "created
 CREATE INDEX "api_keys_workspace" on "api_keys" ("workspace_id");
 CREATE UNIQUE INDEX "campaign_recipients_message" on "campaign_recipients" ("message_id");
 CREATE INDEX "campaign_recipients_state" on "campaign_recipients" ("campaign_id", "state", "seq");
+CREATE UNIQUE INDEX "campaign_recipients_wa_id" on "campaign_recipients" ("campaign_id", "wa_id");
 CREATE INDEX "campaign_rejections_campaign" on "campaign_rejections" ("campaign_id", "line");
 CREATE INDEX "campaigns_status" on "campaigns" ("status", "start_at");
 CREATE INDEX "campaigns_workspace" on "campaigns" ("workspace_id", "id");

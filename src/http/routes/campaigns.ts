@@ -156,7 +156,9 @@ export function registerCampaignRoutes(app: FastifyInstance, deps: Pick<HttpDeps
       schema: { tags: ['campaigns'], summary: 'Launch a draft: it runs now, or at start_at', description: 'Optional body {"start_at": "<ISO-8601>"}: run from then on (status scheduled until then).', params: idParams },
     },
     async (request, reply) => {
-      const startAt: unknown = request.body?.start_at;
+      const body: unknown = request.body;
+      if (body !== undefined && body !== null && (typeof body !== 'object' || Array.isArray(body))) return sendError(reply, 'CONVERSA_ERR_VALIDATION', 'body: must be an object such as {"start_at": "<ISO-8601>"}, or empty', { field: 'body', rule: 'must be an object or empty' });
+      const startAt: unknown = (body as { start_at?: unknown } | null | undefined)?.start_at;
       if (startAt !== undefined && (typeof startAt !== 'string' || Number.isNaN(Date.parse(startAt)))) return sendError(reply, 'CONVERSA_ERR_VALIDATION', 'start_at: must be an ISO-8601 date-time', { field: 'start_at', rule: 'must be an ISO-8601 date-time' });
       return answer(reply, await deps.campaigns.launch(principalOf(request).workspaceId, request.params.id, startAt), 200);
     },

@@ -96,7 +96,7 @@ const previewSchema = {
     media: { type: 'object', description: 'A media header: {link} or {id}' },
     location: { type: 'object', description: 'A LOCATION header: {latitude, longitude, name?, address?}' },
     components: { type: 'array', maxItems: 20, items: { type: 'object' }, description: 'Instead of the above: the template components of a send, as POST /api/v1/messages takes them' },
-    version: { type: 'integer', minimum: 1, description: 'Preview an older version' },
+    version: { type: 'integer', minimum: 1, maximum: 1_000_000, description: 'Preview an older version' },
   },
 } as const;
 

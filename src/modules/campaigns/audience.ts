@@ -103,17 +103,34 @@ export async function buildCsvAudience(
   options: { defaultCountry?: string | undefined; variables: readonly string[] },
 ): Promise<AudienceOutcome> {
   const report = emptyReport();
-  const firstLine = new Map<string, number>();
+  const chunkLines = new Map<string, number>();
   let seq = 0;
   let pending: Array<{ row: CampaignRecipientsTable; e164?: string }> = [];
   let rejections: Array<{ campaign_id: string; line: number; field: string; reason: string }> = [];
 
+  // Duplicates are found per chunk: inside it by a small map, against earlier chunks by the
+  // unique (campaign_id, wa_id) index, so memory does not grow with the audience.
   const flush = async (): Promise<void> => {
-    const valid = pending.flatMap((item) => (item.e164 && item.row.wa_id ? [{ e164: item.e164, waId: item.row.wa_id }] : []));
+    const waIds = [...chunkLines.keys()];
+    const earlier = new Map<string, number>();
+    for (let i = 0; i < waIds.length; i += CHUNK) {
+      const found = await deps.db.selectFrom('campaign_recipients').select(['wa_id', 'line']).where('campaign_id', '=', campaignId).where('wa_id', 'in', waIds.slice(i, i + CHUNK)).execute();
+      for (const row of found) earlier.set(row.wa_id as string, row.line ?? 0);
+    }
+    const kept = pending.filter(({ row }) => {
+      const line = row.wa_id ? earlier.get(row.wa_id) : undefined;
+      if (line === undefined) return true;
+      report.recipients -= 1;
+      report.duplicates_merged += 1;
+      if (report.duplicates.length < MAX_LISTED_DUPLICATES) report.duplicates.push({ line: row.line ?? 0, merged_into_line: line });
+      return false;
+    });
+    const valid = kept.flatMap((item) => (item.e164 && item.row.wa_id ? [{ e164: item.e164, waId: item.row.wa_id }] : []));
     const ids = await deps.contacts.ensureMany(workspaceId, valid);
-    const rows = pending.map(({ row }) => (row.wa_id ? { ...row, contact_id: ids.get(row.wa_id) ?? null } : row));
+    const rows = kept.map(({ row }) => (row.wa_id ? { ...row, contact_id: ids.get(row.wa_id) ?? null } : row));
     await insertRecipients(deps.db, rows);
     pending = [];
+    chunkLines.clear();
     if (rejections.length > 0) {
       await deps.db.insertInto('campaign_rejections').values(rejections).execute();
       rejections = [];
@@ -142,13 +159,13 @@ export async function buildCsvAudience(
       if (report.rejected_count <= MAX_STORED_REJECTIONS) rejections.push({ campaign_id: campaignId, line: event.line, field: 'phone', reason });
       pending.push({ row: recipient(campaignId, (seq += 1), { contact_id: null, wa_id: null, phone: event.phoneText.slice(0, 64), country: null, calling_code: null, line: event.line, vars: null }) });
     } else {
-      const earlier = firstLine.get(phone.waId);
+      const earlier = chunkLines.get(phone.waId);
       if (earlier !== undefined) {
         report.duplicates_merged += 1;
         if (report.duplicates.length < MAX_LISTED_DUPLICATES) report.duplicates.push({ line: event.line, merged_into_line: earlier });
         continue;
       }
-      firstLine.set(phone.waId, event.line);
+      chunkLines.set(phone.waId, event.line);
       report.recipients += 1;
       const known: Record<string, string> = { ...event.vars, phone: phone.e164, wa_id: phone.waId };
       pending.push({

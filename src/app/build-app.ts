@@ -162,6 +162,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     logger: logger.child({ component: 'processor' }),
     reply: (input, trx) => sender.queueServiceText(input, trx),
     media,
+    unknownTemplate: () => templateSync.wake(),
   });
   const messagingLimits = new MessagingLimits(db, now);
   const campaignDeps = { db, capabilities: database.capabilities, phoneNumbers, contacts, consent, conversations, messages, templates, client, limits: messagingLimits, queued: () => dispatcher.wake(), now, logger: logger.child({ component: 'campaigns' }) };

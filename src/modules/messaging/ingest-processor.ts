@@ -28,6 +28,11 @@ export interface ProcessorDeps {
   keywords?: KeywordConfig;
   /** Records inbound media for download (the media module); without it media stays at the provider. */
   media?: InboundMediaRecorder;
+  /**
+   * A template webhook named a template we do not have yet (made outside Conversa, or its
+   * status arrived while a sync was listing it as PENDING): sync the templates now.
+   */
+  unknownTemplate?: () => void;
 }
 
 /** Where inbound media goes: our id for it, then its record and download job in the message's transaction. */
@@ -252,7 +257,8 @@ export class IngestProcessor {
     } else if (TEMPLATE_WEBHOOK_FIELDS.includes(payload.field)) {
       // Status (with the rejection reason), quality and category updates: recorded in the
       // template's history and published as `template.status` by the templates module.
-      await this.deps.templates.applyWebhook(workspaceId, payload, trx);
+      const applied = await this.deps.templates.applyWebhook(workspaceId, payload, trx);
+      if (!applied && this.deps.unknownTemplate) setImmediate(this.deps.unknownTemplate);
     }
   }
 }

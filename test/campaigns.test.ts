@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SANDBOX_TOKEN, startTestApp, TEST_ADMIN_KEY, type RunningApp } from './support/app.js';
+import { startTestApp, type RunningApp } from './support/app.js';
 import { DIALECTS, type TestDatabase } from './support/databases.js';
+import { platformApi, sandboxApi } from './support/http.js';
 import { until, type Json } from './support/wait.js';
 
 const CONSENT = 'Quero receber ofertas da Conversa Sandbox pelo WhatsApp.';
@@ -11,22 +12,8 @@ describe.each(DIALECTS)('campaigns end to end on $name', (dialect) => {
   let pn: string;
   let waba: string;
 
-  const call = async (method: string, path: string, body?: unknown, contentType = 'application/json'): Promise<{ status: number; body: Json }> => {
-    const response = await fetch(`${running.started.platformUrl}/api/v1${path}`, {
-      method,
-      headers: { authorization: `Bearer ${TEST_ADMIN_KEY}`, ...(body === undefined ? {} : { 'content-type': contentType }) },
-      ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
-    });
-    return { status: response.status, body: await response.json() };
-  };
-  const sandbox = async (method: string, path: string, body?: unknown): Promise<{ status: number; body: Json }> => {
-    const response = await fetch(`${running.started.sandboxUrl}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${SANDBOX_TOKEN}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    return { status: response.status, body: await response.json() };
-  };
+  const call = platformApi(() => running);
+  const sandbox = sandboxApi(() => running);
   const createTemplate = async (name: string, category: 'MARKETING' | 'UTILITY'): Promise<string> => {
     const created = await sandbox('POST', `/v23.0/${waba}/message_templates`, {
       name,
@@ -75,7 +62,7 @@ describe.each(DIALECTS)('campaigns end to end on $name', (dialect) => {
     expect(single.status).toBe(202);
     const csv = ['phone,nome', ...Array.from({ length: 300 }, (_, i) => `+55119600${String(10000 + i)},Pessoa ${i}`)].join('\n');
     const id = (await call('POST', '/campaigns', { name: 'Entregas', template: { name: 'aviso_entrega', language: 'pt_BR' }, components: body('nome'), audience: { type: 'csv' } })).body.id;
-    await call('PUT', `/campaigns/${id}/audience`, csv, 'text/csv');
+    await call('PUT', `/campaigns/${id}/audience`, csv, { contentType: 'text/csv' });
     const estimate = (await call('POST', `/campaigns/${id}/estimate`)).body;
     expect(estimate).toMatchObject({ will_receive: 300, messaging_limit: { tier: 250, used: 1, available: 249 } });
     await call('POST', `/campaigns/${id}/launch`);
@@ -104,7 +91,7 @@ describe.each(DIALECTS)('campaigns end to end on $name', (dialect) => {
     const number = (await call('GET', '/phone-numbers')).body.data[0];
     await running.app.modules.phoneNumbers.updateEndpoint(number.id, number.graph_base_url, 20);
     const lines = ['phone;marketing_opt_in;cidade', ...Array.from({ length: 200 }, (_, i) => `+55219800${String(10000 + i)};sim;${i % 2 ? 'Rio' : 'Niterói'}`)];
-    await call('POST', `/contacts/import?consent_text=${encodeURIComponent(CONSENT)}`, lines.join('\n'), 'text/csv');
+    await call('POST', `/contacts/import?consent_text=${encodeURIComponent(CONSENT)}`, lines.join('\n'), { contentType: 'text/csv' });
 
     const created = await call('POST', '/campaigns', { name: 'Novidades', template: { name: 'novidades_mes', language: 'pt_BR' }, components: body('cidade'), audience: { type: 'filter', filter: { attributes: { cidade: 'Rio' }, consent_purpose: 'marketing' } }, failure_threshold: 1 });
     expect(created.body).toMatchObject({ status: 'draft', recipients: 100 });
@@ -158,7 +145,7 @@ describe.each(DIALECTS)('campaigns end to end on $name', (dialect) => {
     const csv = ['wa_id,nome', ...phones.map((waId, i) => `+${waId},Pessoa ${i}`)].join('\n');
     const create = async () => {
       const id = (await call('POST', '/campaigns', { name: 'Avisos', template: { name: 'aviso_entrega', language: 'pt_BR' }, components: body('nome'), audience: { type: 'csv' }, failure_threshold: 0.5, failure_min_sample: 10 })).body.id as string;
-      await call('PUT', `/campaigns/${id}/audience`, csv, 'text/csv');
+      await call('PUT', `/campaigns/${id}/audience`, csv, { contentType: 'text/csv' });
       return id;
     };
     const first = await create();
@@ -199,7 +186,7 @@ describe.each(DIALECTS)('campaigns end to end on $name', (dialect) => {
     }
     const us = ['+12025550101', '+12025550102', '+12025550103', '+12025550104', '+12025550105'];
     for (const number of us) contactLines.push(`${number};US;sim`);
-    const imported = await call('POST', `/contacts/import?consent_text=${encodeURIComponent(CONSENT)}`, contactLines.join('\n'), 'text/csv');
+    const imported = await call('POST', `/contacts/import?consent_text=${encodeURIComponent(CONSENT)}`, contactLines.join('\n'), { contentType: 'text/csv' });
     expect(imported.body).toMatchObject({ imported: 9_830, rejected_count: 0 });
 
     // The campaign's CSV: 10,000 rows, 200 (2 %) with invalid numbers, 500 opted out, and a few more cases.
@@ -218,7 +205,7 @@ describe.each(DIALECTS)('campaigns end to end on $name', (dialect) => {
     const created = await call('POST', '/campaigns', { name: 'Ofertas da semana', template: { name: 'ofertas_semana', language: 'pt_BR' }, components: body('nome'), audience: { type: 'csv', default_country: 'BR' } });
     expect(created.status).toBe(201);
     const id = created.body.id as string;
-    const upload = await call('PUT', `/campaigns/${id}/audience`, rows.join('\n'), 'text/csv');
+    const upload = await call('PUT', `/campaigns/${id}/audience`, rows.join('\n'), { contentType: 'text/csv' });
     expect(upload.status).toBe(200);
     expect(upload.body.audience_report).toMatchObject({ rows: 10_028, recipients: 10_026, duplicates_merged: 2, invalid_numbers: 200, rejected_count: 201 });
     expect(upload.body.audience_report.duplicates).toEqual([{ line: 10_027, merged_into_line: 3 }, { line: 10_028, merged_into_line: 4 }]);

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SANDBOX_TOKEN, startTestApp, TEST_ADMIN_KEY, type RunningApp } from './support/app.js';
+import { startTestApp, type RunningApp } from './support/app.js';
 import { DIALECTS, type TestDatabase } from './support/databases.js';
+import { platformApi, sandboxApi } from './support/http.js';
 import { until, type Json } from './support/wait.js';
 
 /**
@@ -12,16 +13,8 @@ describe.each(DIALECTS)('a send refused by the provider on $name', (dialect) => 
   let database: TestDatabase;
   let running: RunningApp;
 
-  const call = async (base: string, token: string, method: string, path: string, body?: unknown): Promise<{ status: number; body: Json }> => {
-    const response = await fetch(`${base}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    return { status: response.status, body: await response.json() };
-  };
-  const api = (method: string, path: string, body?: unknown) => call(`${running.started.platformUrl}/api/v1`, TEST_ADMIN_KEY, method, path, body);
-  const sandbox = (method: string, path: string, body?: unknown) => call(running.started.sandboxUrl!, SANDBOX_TOKEN, method, path, body);
+  const api = platformApi(() => running);
+  const sandbox = sandboxApi(() => running);
 
   beforeAll(async () => {
     database = await dialect.create();

@@ -3,6 +3,7 @@ import { isValidPixPayload } from '@brazilian-utils/brazilian-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SANDBOX_TOKEN, startTestApp, TEST_ADMIN_KEY, type RunningApp } from './support/app.js';
 import { DIALECTS, type TestDatabase } from './support/databases.js';
+import { platformApi, sandboxApi } from './support/http.js';
 import { until, type Json } from './support/wait.js';
 
 /** A Brazilian invoice with accents everywhere; its total is R$ 1.193,85 (59,85 + 109,00 + 1.020,00 − 10,00 + 15,00). */
@@ -28,22 +29,8 @@ describe.each(DIALECTS)('invoices end to end on $name', (dialect) => {
   let pn: string;
   let waba: string;
 
-  const api = async (method: string, path: string, body?: unknown): Promise<{ status: number; body: Json }> => {
-    const response = await fetch(`${running.started.platformUrl}/api/v1${path}`, {
-      method,
-      headers: { authorization: `Bearer ${TEST_ADMIN_KEY}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    return { status: response.status, body: await response.json() };
-  };
-  const sandbox = async (method: string, path: string, body?: unknown): Promise<{ status: number; body: Json }> => {
-    const response = await fetch(`${running.started.sandboxUrl}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${SANDBOX_TOKEN}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    return { status: response.status, body: await response.json() };
-  };
+  const api = platformApi(() => running);
+  const sandbox = sandboxApi(() => running);
   /** What the provider holds under its media id, fetched as any Cloud API client would. */
   const providerBytes = async (providerMediaId: string): Promise<Buffer> => {
     const info = await sandbox('GET', `/v23.0/${providerMediaId}`);

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SANDBOX_TOKEN, startTestApp, TEST_ADMIN_KEY, type RunningApp } from './support/app.js';
 import { DIALECTS, type TestDatabase } from './support/databases.js';
+import { platformApi, sandboxApi } from './support/http.js';
 import { pdfFile, pngFile } from './support/media-files.js';
 import { until, type Json } from './support/wait.js';
 
@@ -12,32 +13,17 @@ describe.each(DIALECTS)('media end to end on $name', (dialect) => {
   let running: RunningApp;
   let pn: string;
 
-  const api = async (method: string, path: string, body?: unknown): Promise<{ status: number; body: Json }> => {
-    const response = await fetch(`${running.started.platformUrl}/api/v1${path}`, {
-      method,
-      headers: { authorization: `Bearer ${TEST_ADMIN_KEY}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    return { status: response.status, body: await response.json() };
-  };
-  const upload = async (data: Buffer, type: string, filename: string, field = 'file'): Promise<{ status: number; body: Json }> => {
+  const api = platformApi(() => running);
+  const upload = async (data: Buffer, type: string, filename: string, field = 'file') => {
     const form = new FormData();
     form.append(field, new Blob([data], { type }), filename);
-    const response = await fetch(`${running.started.platformUrl}/api/v1/media`, { method: 'POST', headers: { authorization: `Bearer ${TEST_ADMIN_KEY}` }, body: form });
-    return { status: response.status, body: await response.json() };
+    return api('POST', '/media', form);
   };
   const content = async (id: string): Promise<{ status: number; type: string | null; data: Buffer }> => {
     const response = await fetch(`${running.started.platformUrl}/api/v1/media/${id}/content`, { headers: { authorization: `Bearer ${TEST_ADMIN_KEY}` } });
     return { status: response.status, type: response.headers.get('content-type'), data: Buffer.from(await response.arrayBuffer()) };
   };
-  const sandbox = async (method: string, path: string, body?: unknown): Promise<{ status: number; body: Json }> => {
-    const response = await fetch(`${running.started.sandboxUrl}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${SANDBOX_TOKEN}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    return { status: response.status, body: await response.json() };
-  };
+  const sandbox = sandboxApi(() => running);
   /** What the provider holds under its media id, fetched as any Cloud API client would. */
   const providerBytes = async (providerMediaId: string): Promise<Buffer> => {
     const info = await sandbox('GET', `/v23.0/${providerMediaId}`);
@@ -139,9 +125,9 @@ describe.each(DIALECTS)('media end to end on $name', (dialect) => {
 
     const noFile = new FormData();
     noFile.append('filename', 'x.pdf');
-    const empty = await fetch(`${running.started.platformUrl}/api/v1/media`, { method: 'POST', headers: { authorization: `Bearer ${TEST_ADMIN_KEY}` }, body: noFile });
+    const empty = await api('POST', '/media', noFile);
     expect(empty.status).toBe(400);
-    expect(((await empty.json()) as Json).error).toMatchObject({ code: 'CONVERSA_ERR_VALIDATION', details: { field: 'file', rule: 'is required' } });
+    expect(empty.body.error).toMatchObject({ code: 'CONVERSA_ERR_VALIDATION', details: { field: 'file', rule: 'is required' } });
 
     const json = await api('POST', '/media', { file: 'aGVsbG8=' });
     expect(json.status).toBe(415);

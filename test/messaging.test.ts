@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SANDBOX_TOKEN, startTestApp, TEST_ADMIN_KEY, type RunningApp } from './support/app.js';
+import { startTestApp, type RunningApp } from './support/app.js';
 import { DIALECTS, type TestDatabase } from './support/databases.js';
+import { platformApi, sandboxApi } from './support/http.js';
 import { until, type Json } from './support/wait.js';
 
 describe.each(DIALECTS)('messaging core end to end on $name', (dialect) => {
@@ -9,22 +10,8 @@ describe.each(DIALECTS)('messaging core end to end on $name', (dialect) => {
   let pn: string;
   let waba: string;
 
-  const api = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: Json }> => {
-    const response = await fetch(`${running.started.platformUrl}/api/v1${path}`, {
-      method,
-      headers: { authorization: `Bearer ${TEST_ADMIN_KEY}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    return { status: response.status, body: await response.json() };
-  };
-  const sandbox = async (method: string, path: string, body?: unknown): Promise<{ status: number; body: Json }> => {
-    const response = await fetch(`${running.started.sandboxUrl}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${SANDBOX_TOKEN}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    return { status: response.status, body: await response.json() };
-  };
+  const api = platformApi(() => running);
+  const sandbox = sandboxApi(() => running);
   const customerWrites = (waId: string, text: string) => sandbox('POST', `/sandbox/v1/phones/${waId}/messages`, { to: pn, type: 'text', text: { body: text } });
   const phoneInbox = async (waId: string) => (await sandbox('GET', `/sandbox/v1/phones/${waId}/messages`)).body.data as Json[];
   const conversationOf = async (contactPhone: string) => {
@@ -146,7 +133,7 @@ describe.each(DIALECTS)('messaging core end to end on $name', (dialect) => {
   it('never sends twice for one Idempotency-Key', async () => {
     await customerWrites('5511911110005', 'oi');
     await until(async () => (await conversationOf('+5511911110005'))?.window_open, 'the window to open');
-    const send = () => api('POST', '/messages', { to: '+5511911110005', type: 'text', text: { body: 'só uma vez' } }, { 'idempotency-key': 'order-1234-shipped' });
+    const send = () => api('POST', '/messages', { to: '+5511911110005', type: 'text', text: { body: 'só uma vez' } }, { headers: { 'idempotency-key': 'order-1234-shipped' } });
     const [first, second] = await Promise.all([send(), send()]);
     const third = await send();
     expect(new Set([first.body.id, second.body.id, third.body.id]).size).toBe(1);

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Notifications, type NotificationsDeps, type NotificationsOptions } from '../src/modules/notifications/index.js';
-import { SANDBOX_TOKEN, startTestApp, TEST_ADMIN_KEY, type RunningApp } from './support/app.js';
+import { startTestApp, type RunningApp } from './support/app.js';
 import { DIALECTS, type TestDatabase } from './support/databases.js';
+import { platformApi, sandboxApi } from './support/http.js';
 import { until, type Json } from './support/wait.js';
 
 const HOUR = 3600 * 1000;
@@ -11,26 +12,12 @@ describe.each(DIALECTS)('notifications end to end on $name', (dialect) => {
   let running: RunningApp;
   let waba: string;
 
-  const api = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: Json; headers: Headers }> => {
-    const response = await fetch(`${running.started.platformUrl}/api/v1${path}`, {
-      method,
-      headers: { authorization: `Bearer ${TEST_ADMIN_KEY}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    return { status: response.status, body: await response.json(), headers: response.headers };
-  };
-  const sandbox = async (method: string, path: string, body?: unknown): Promise<{ status: number; body: Json }> => {
-    const response = await fetch(`${running.started.sandboxUrl}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${SANDBOX_TOKEN}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    return { status: response.status, body: await response.json() };
-  };
+  const api = platformApi(() => running);
+  const sandbox = sandboxApi(() => running);
   const phoneInbox = async (waId: string) => ((await sandbox('GET', `/sandbox/v1/phones/${waId}/messages`)).body.data ?? []) as Json[];
   const sandboxNow = async () => Date.parse((await sandbox('GET', '/sandbox/v1/clock')).body.now as string);
   const advanceClock = (ms: number) => sandbox('POST', '/sandbox/v1/clock', { advance_seconds: ms / 1000 });
-  const notify = (body: Record<string, unknown>, key?: string) => api('POST', '/notifications', body, key ? { 'idempotency-key': key } : {});
+  const notify = (body: Record<string, unknown>, key?: string) => api('POST', '/notifications', body, key ? { headers: { 'idempotency-key': key } } : {});
   const shipped = (to: string, extra: Record<string, unknown> = {}) => ({ to, template: 'pedido_enviado', language: 'pt_BR', parameters: ['Ana', '#123'], buttons: ['123'], ...extra });
   const settle = () => new Promise((resolve) => setTimeout(resolve, 300)); // six scheduler polls
   const createTemplate = async (template: Record<string, unknown>) => {

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { optInConsentText } from '../src/modules/consent/index.js';
-import { startTestApp, TEST_ADMIN_KEY, type RunningApp } from './support/app.js';
+import { startTestApp, type RunningApp } from './support/app.js';
 import { DIALECTS, type TestDatabase } from './support/databases.js';
+import { platformApi } from './support/http.js';
 
 type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any -- responses are inspected freely
 
@@ -31,14 +32,7 @@ describe.each(DIALECTS)('public opt-in page on $name', (dialect) => {
     });
     return { status: response.status, headers: response.headers, text: await response.text() };
   };
-  const api = async (method: string, path: string, body?: unknown): Promise<{ status: number; body: Json }> => {
-    const response = await fetch(`${base()}/api/v1${path}`, {
-      method,
-      headers: { authorization: `Bearer ${TEST_ADMIN_KEY}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    return { status: response.status, body: await response.json() };
-  };
+  const api = platformApi(() => running);
   const contactByWaId = async (waId: string): Promise<Json> => (await api('GET', '/contacts?limit=200')).body.data.find((c: Json) => c.wa_id === waId);
 
   beforeAll(async () => {

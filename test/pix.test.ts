@@ -4,6 +4,7 @@ import { ConfigError, loadConfig } from '../src/config/index.js';
 import { parsePixCode } from '../src/modules/payments/index.js';
 import { SANDBOX_TOKEN, startTestApp, TEST_ADMIN_KEY, type RunningApp } from './support/app.js';
 import { DIALECTS, type TestDatabase } from './support/databases.js';
+import { platformApi, sandboxApi } from './support/http.js';
 import { until, type Json } from './support/wait.js';
 
 // Banco Central's own examples ("Manual de Padrões para Iniciação do Pix"), the ones the payments
@@ -54,22 +55,8 @@ describe.each(DIALECTS)('Pix end to end on $name', (dialect) => {
   let pn: string;
   let waba: string;
 
-  const api = async (method: string, path: string, body?: unknown): Promise<{ status: number; body: Json }> => {
-    const response = await fetch(`${running.started.platformUrl}/api/v1${path}`, {
-      method,
-      headers: { authorization: `Bearer ${TEST_ADMIN_KEY}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    return { status: response.status, body: await response.json() };
-  };
-  const sandbox = async (method: string, path: string, body?: unknown): Promise<{ status: number; body: Json }> => {
-    const response = await fetch(`${running.started.sandboxUrl}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${SANDBOX_TOKEN}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    return { status: response.status, body: await response.json() };
-  };
+  const api = platformApi(() => running);
+  const sandbox = sandboxApi(() => running);
   const mediaBytes = async (id: string): Promise<Buffer> => {
     const response = await fetch(`${running.started.platformUrl}/api/v1/media/${id}/content`, { headers: { authorization: `Bearer ${TEST_ADMIN_KEY}` } });
     expect(response.status).toBe(200);

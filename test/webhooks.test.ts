@@ -2,8 +2,9 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyConversaSignature } from '../src/modules/webhooks/index.js';
-import { SANDBOX_TOKEN, startTestApp, TEST_ADMIN_KEY, type RunningApp } from './support/app.js';
+import { startTestApp, type RunningApp } from './support/app.js';
 import { DIALECTS, type TestDatabase } from './support/databases.js';
+import { platformApi, sandboxApi } from './support/http.js';
 import { until, type Json } from './support/wait.js';
 
 /** A company system: records every POST with its raw bytes; answers 503 while `failNext` > 0. */
@@ -44,21 +45,10 @@ describe.each(DIALECTS)('outbound webhooks end to end on $name', (dialect) => {
   let pn: string;
   const crm = new CompanySystem();
 
-  const api = async (method: string, path: string, body?: unknown): Promise<{ status: number; body: Json }> => {
-    const response = await fetch(`${running.started.platformUrl}/api/v1${path}`, {
-      method,
-      headers: { authorization: `Bearer ${TEST_ADMIN_KEY}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    const text = await response.text();
-    return { status: response.status, body: text ? JSON.parse(text) : undefined };
-  };
+  const api = platformApi(() => running);
+  const sandbox = sandboxApi(() => running);
   const customerWrites = async (waId: string, text: string) => {
-    const response = await fetch(`${running.started.sandboxUrl}/sandbox/v1/phones/${waId}/messages`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${SANDBOX_TOKEN}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ to: pn, type: 'text', text: { body: text } }),
-    });
+    const response = await sandbox('POST', `/sandbox/v1/phones/${waId}/messages`, { to: pn, type: 'text', text: { body: text } });
     expect(response.status).toBeLessThan(300);
   };
   const receivedText = (text: string) => crm.received.filter((r) => r.body.data?.content?.text?.body === text);
@@ -108,7 +98,7 @@ describe.each(DIALECTS)('outbound webhooks end to end on $name', (dialect) => {
     expect((await api('DELETE', `/webhooks/${created.body.id}`)).status).toBe(204);
 
     const readOnly = await running.app.modules.apiKeys.create({ workspaceId: running.started.workspaceId, name: 'reader', scopes: ['messages:read'] });
-    const forbidden = await fetch(`${running.started.platformUrl}/api/v1/webhooks`, { headers: { authorization: `Bearer ${readOnly.key}` } });
+    const forbidden = await api('GET', '/webhooks', undefined, { token: readOnly.key });
     expect(forbidden.status).toBe(403);
   });
 

@@ -31,21 +31,7 @@ export class Conversations {
   async ensure(workspaceId: string, phoneNumberRowId: string, contactId: string, trx: Kysely<Schema> = this.db): Promise<ConversationsTable> {
     const existing = await trx.selectFrom('conversations').selectAll().where('phone_number_id', '=', phoneNumberRowId).where('contact_id', '=', contactId).executeTakeFirst();
     if (existing) return existing;
-    const at = this.now().toISOString();
-    const row: ConversationsTable = {
-      id: newId('cv'),
-      workspace_id: workspaceId,
-      contact_id: contactId,
-      phone_number_id: phoneNumberRowId,
-      owner_type: 'bot',
-      owner_id: null,
-      last_inbound_at: null,
-      window_expires_at: null,
-      free_entry_point_until: null,
-      last_message_at: null,
-      created_at: at,
-      updated_at: at,
-    };
+    const row = newConversation(workspaceId, phoneNumberRowId, contactId, this.now().toISOString());
     await trx.insertInto('conversations').values(row).onConflict((oc) => oc.columns(['phone_number_id', 'contact_id']).doNothing()).execute();
     return (await trx.selectFrom('conversations').selectAll().where('phone_number_id', '=', phoneNumberRowId).where('contact_id', '=', contactId).executeTakeFirstOrThrow());
   }
@@ -65,20 +51,7 @@ export class Conversations {
     const missing = contactIds.filter((id) => !found.has(id));
     if (missing.length === 0) return found;
     const at = this.now().toISOString();
-    const rows: ConversationsTable[] = missing.map((contactId) => ({
-      id: newId('cv'),
-      workspace_id: workspaceId,
-      contact_id: contactId,
-      phone_number_id: phoneNumberRowId,
-      owner_type: 'bot',
-      owner_id: null,
-      last_inbound_at: null,
-      window_expires_at: null,
-      free_entry_point_until: null,
-      last_message_at: null,
-      created_at: at,
-      updated_at: at,
-    }));
+    const rows = missing.map((contactId) => newConversation(workspaceId, phoneNumberRowId, contactId, at));
     for (let i = 0; i < rows.length; i += 500) {
       await trx.insertInto('conversations').values(rows.slice(i, i + 500)).onConflict((oc) => oc.columns(['phone_number_id', 'contact_id']).doNothing()).execute();
     }
@@ -142,4 +115,22 @@ export class Conversations {
       created_at: row.created_at,
     };
   }
+}
+
+/** A new conversation, owned by the bot, with no window open yet. */
+function newConversation(workspaceId: string, phoneNumberRowId: string, contactId: string, at: string): ConversationsTable {
+  return {
+    id: newId('cv'),
+    workspace_id: workspaceId,
+    contact_id: contactId,
+    phone_number_id: phoneNumberRowId,
+    owner_type: 'bot',
+    owner_id: null,
+    last_inbound_at: null,
+    window_expires_at: null,
+    free_entry_point_until: null,
+    last_message_at: null,
+    created_at: at,
+    updated_at: at,
+  };
 }

@@ -69,35 +69,7 @@ export class Messages {
    * existing message is answered instead and nothing new is queued.
    */
   async queue(input: NewOutbound, trx: Kysely<Schema> = this.db): Promise<{ message: MessageView; duplicate: boolean }> {
-    const at = this.now();
-    const row: MessagesTable = {
-      id: input.id ?? newId('msg'),
-      workspace_id: input.workspaceId,
-      conversation_id: input.conversationId,
-      contact_id: input.contactId,
-      phone_number_id: input.phoneNumberRowId,
-      direction: 'out',
-      type: input.type,
-      content: JSON.stringify(input.content),
-      status: 'queued',
-      wamid: null,
-      idempotency_key: input.idempotencyKey ?? null,
-      attempts: 0,
-      next_attempt_at: (input.notBefore ?? at).toISOString(),
-      claimed_at: null,
-      error_code: null,
-      error_title: null,
-      error_details: null,
-      category: input.category,
-      pricing_type: input.pricingType,
-      cost_micros: input.costMicros,
-      created_at: at.toISOString(),
-      updated_at: at.toISOString(),
-      sent_at: null,
-      delivered_at: null,
-      read_at: null,
-      failed_at: null,
-    };
+    const row = outboundRow(input, this.now().toISOString());
     const result = await trx
       .insertInto('messages')
       .values(row)
@@ -120,34 +92,7 @@ export class Messages {
    */
   async queueMany(inputs: readonly NewOutbound[], trx: Kysely<Schema> = this.db): Promise<string[]> {
     const at = this.now().toISOString();
-    const rows: MessagesTable[] = inputs.map((input) => ({
-      id: input.id ?? newId('msg'),
-      workspace_id: input.workspaceId,
-      conversation_id: input.conversationId,
-      contact_id: input.contactId,
-      phone_number_id: input.phoneNumberRowId,
-      direction: 'out',
-      type: input.type,
-      content: JSON.stringify(input.content),
-      status: 'queued',
-      wamid: null,
-      idempotency_key: input.idempotencyKey ?? null,
-      attempts: 0,
-      next_attempt_at: input.notBefore?.toISOString() ?? at,
-      claimed_at: null,
-      error_code: null,
-      error_title: null,
-      error_details: null,
-      category: input.category,
-      pricing_type: input.pricingType,
-      cost_micros: input.costMicros,
-      created_at: at,
-      updated_at: at,
-      sent_at: null,
-      delivered_at: null,
-      read_at: null,
-      failed_at: null,
-    }));
+    const rows = inputs.map((input) => outboundRow(input, at));
     // 26 columns a row: 400 rows stay under SQLite's 32,766 bound parameters.
     for (let i = 0; i < rows.length; i += 400) await trx.insertInto('messages').values(rows.slice(i, i + 400)).execute();
     return rows.map((row) => row.id);
@@ -256,6 +201,38 @@ export class Messages {
       .execute();
     return Object.fromEntries(rows.map((row) => [row.status, Number(row.n)]));
   }
+}
+
+/** A new outbound row, `queued`, due at `notBefore` (default: now). */
+function outboundRow(input: NewOutbound, at: string): MessagesTable {
+  return {
+    id: input.id ?? newId('msg'),
+    workspace_id: input.workspaceId,
+    conversation_id: input.conversationId,
+    contact_id: input.contactId,
+    phone_number_id: input.phoneNumberRowId,
+    direction: 'out',
+    type: input.type,
+    content: JSON.stringify(input.content),
+    status: 'queued',
+    wamid: null,
+    idempotency_key: input.idempotencyKey ?? null,
+    attempts: 0,
+    next_attempt_at: input.notBefore?.toISOString() ?? at,
+    claimed_at: null,
+    error_code: null,
+    error_title: null,
+    error_details: null,
+    category: input.category,
+    pricing_type: input.pricingType,
+    cost_micros: input.costMicros,
+    created_at: at,
+    updated_at: at,
+    sent_at: null,
+    delivered_at: null,
+    read_at: null,
+    failed_at: null,
+  };
 }
 
 export function toView(row: MessagesTable): MessageView {

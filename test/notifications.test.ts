@@ -88,6 +88,8 @@ describe.each(DIALECTS)('notifications end to end on $name', (dialect) => {
 
     const namedSend = await notify({ to: '+5511922220001', template: 'consulta_amanha', language: 'pt_BR', parameters: { time: '10:00', customer_name: 'Ana' } });
     expect(namedSend.body.status).toBe('sent');
+    // Shown as it was asked for: the request's parameters at the top level.
+    expect(namedSend.body.parameters).toEqual({ time: '10:00', customer_name: 'Ana' });
     const reminder = await until(async () => (await phoneInbox('5511922220001')).find((m) => /consulta/.test(m.content?.rendered?.body ?? '')), 'the named reminder');
     expect(reminder.content.rendered.body).toBe('Olá Ana, lembrete da sua consulta amanhã às 10:00 na clínica.');
   });

@@ -19,7 +19,8 @@ export interface Postponement {
   quiet_hours: string;
 }
 
-export interface NotificationView {
+/** A notification as the API shows it: its request's `parameters`, `header` and `buttons` at the top level. */
+export interface NotificationView extends FriendlyParameters {
   id: string;
   status: NotificationStatus;
   to: string;
@@ -27,7 +28,6 @@ export interface NotificationView {
   /** Our phone number id it goes from. */
   from: string;
   template: { name: string; language: string; category: string };
-  parameters: FriendlyParameters;
   /** When it goes (or went). */
   send_at: string;
   requested_send_at: string | null;
@@ -154,7 +154,7 @@ export function toView(row: NotificationRow): NotificationView {
     contact_id: row.contact_id,
     from: row.phone_number_id,
     template: { name: row.template_name, language: row.language, category: row.category },
-    parameters: JSON.parse(row.parameters) as FriendlyParameters,
+    ...(JSON.parse(row.parameters) as FriendlyParameters),
     send_at: row.send_at,
     requested_send_at: row.requested_send_at,
     postponed: row.postponed ? (JSON.parse(row.postponed) as Postponement) : null,

@@ -1,8 +1,9 @@
 import { createHash, createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SANDBOX_TOKEN, startTestApp, TEST_ADMIN_KEY, type RunningApp } from './support/app.js';
+import { startTestApp, TEST_ADMIN_KEY, type RunningApp } from './support/app.js';
 import { ABSURD_IDS, bodyProbes, errorShapeProblem, fillPath, judge, operationsOf, queryVariants, sampleOf, send, type Answer, type Operation, type Probe } from './support/bad-input.js';
 import { DIALECTS, type TestDatabase } from './support/databases.js';
+import { platformApi, sandboxApi } from './support/http.js';
 import { pngFile } from './support/media-files.js';
 import { until, type Json } from './support/wait.js';
 
@@ -35,18 +36,8 @@ describe.each(DIALECTS)('bad input on every endpoint ($name)', (dialect) => {
   const futureSendAt = new Date(Date.now() + 30 * 24 * 3600 * 1000).toISOString();
 
   const base = () => running.started.platformUrl;
-  const api = async (method: string, path: string, body?: unknown, key = TEST_ADMIN_KEY): Promise<{ status: number; body: Json }> => {
-    const answer = await send(base(), { method, url: `/api/v1${path}`, headers: { authorization: `Bearer ${key}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
-    return { status: answer.status, body: answer.json };
-  };
-  const sandbox = async (method: string, path: string, body?: unknown): Promise<{ status: number; body: Json }> => {
-    const response = await fetch(`${running.started.sandboxUrl}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${SANDBOX_TOKEN}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    return { status: response.status, body: await response.json() };
-  };
+  const api = platformApi(() => running);
+  const sandbox = sandboxApi(() => running);
   const created = async (method: string, path: string, body: unknown): Promise<string> => {
     const answer = await api(method, path, body);
     expect(answer.status, `${method} ${path}: ${JSON.stringify(answer.body)}`).toBeLessThan(300);
@@ -340,7 +331,7 @@ describe.each(DIALECTS)('bad input on every endpoint ($name)', (dialect) => {
       if (answer.status >= 500) failures.push(`${op.method} ${request.url}: ${answer.status} ${answer.text.slice(0, 200)}`);
     }
     expect(failures).toEqual([]);
-    expect((await api('GET', `/contacts/${witness.contacts}`, undefined, otherKey)).body.error.code).toBe('CONVERSA_ERR_NOT_FOUND');
+    expect((await api('GET', `/contacts/${witness.contacts}`, undefined, { token: otherKey })).body.error.code).toBe('CONVERSA_ERR_NOT_FOUND');
   });
 
   it("answers junk on Meta's webhook endpoint with a 4xx, and signed junk never stops the processing of real messages", async () => {

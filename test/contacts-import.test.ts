@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApp, TEST_ADMIN_KEY, type RunningApp } from './support/app.js';
+import { startTestApp, type RunningApp } from './support/app.js';
 import { DIALECTS, type TestDatabase } from './support/databases.js';
+import { platformApi } from './support/http.js';
 
 type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any -- responses are inspected freely
 
@@ -10,16 +11,9 @@ describe.each(DIALECTS)('contacts CSV import on $name', (dialect) => {
   let database: TestDatabase;
   let running: RunningApp;
 
-  const url = (path: string) => `${running.started.platformUrl}/api/v1${path}`;
-  const importCsv = async (body: string | Buffer | FormData, query = '', contentType: string | undefined = 'text/csv'): Promise<{ status: number; body: Json }> => {
-    const response = await fetch(url(`/contacts/import${query}`), {
-      method: 'POST',
-      headers: { authorization: `Bearer ${TEST_ADMIN_KEY}`, ...(contentType && !(body instanceof FormData) ? { 'content-type': contentType } : {}) },
-      body,
-    });
-    return { status: response.status, body: await response.json() };
-  };
-  const api = async (path: string): Promise<Json> => (await fetch(url(path), { headers: { authorization: `Bearer ${TEST_ADMIN_KEY}` } })).json();
+  const platform = platformApi(() => running);
+  const importCsv = (body: string | Buffer | FormData, query = '', contentType: string | undefined = 'text/csv') => platform('POST', `/contacts/import${query}`, body, { contentType: contentType ?? null });
+  const api = async (path: string): Promise<Json> => (await platform('GET', path)).body;
   const contactByWaId = async (waId: string): Promise<Json> => (await api('/contacts?limit=200')).data.find((c: Json) => c.wa_id === waId);
 
   beforeAll(async () => {
@@ -145,7 +139,7 @@ describe.each(DIALECTS)('contacts CSV import on $name', (dialect) => {
   });
 
   it('needs a key with contacts:write', async () => {
-    const response = await fetch(url('/contacts/import'), { method: 'POST', headers: { 'content-type': 'text/csv' }, body: 'phone\n+5511988880009\n' });
+    const response = await platform('POST', '/contacts/import', 'phone\n+5511988880009\n', { contentType: 'text/csv', token: null });
     expect(response.status).toBe(401);
   });
 });

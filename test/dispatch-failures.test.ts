@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type RunningApp } from './support/app.js';
 import { DIALECTS, type TestDatabase } from './support/databases.js';
 import { platformApi, sandboxApi } from './support/http.js';
-import { until, type Json } from './support/wait.js';
+import { until } from './support/wait.js';
 
 /**
  * A send Meta refuses outright (here: the template was deleted in Meta's console after the

@@ -1,19 +1,15 @@
 import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApp, TEST_ADMIN_KEY, type RunningApp } from './support/app.js';
+import { startTestApp, type RunningApp } from './support/app.js';
 import { DIALECTS, type TestDatabase } from './support/databases.js';
+import { platformApi, restClient } from './support/http.js';
 
 describe.each(DIALECTS)('platform on $name', (dialect) => {
   let database: TestDatabase;
   let running: RunningApp;
-  const api = (path: string, init: RequestInit = {}) =>
-    fetch(`${running.started.platformUrl}${path}`, { ...init, headers: { authorization: `Bearer ${TEST_ADMIN_KEY}`, ...init.headers } });
-  const sandboxAdmin = (path: string, body?: unknown) =>
-    fetch(`${running.started.sandboxUrl}/sandbox/v1${path}`, {
-      method: body === undefined ? 'GET' : 'POST',
-      ...(body === undefined ? {} : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
-    });
-  const events = async () => ((await (await api('/api/v1/webhook-events')).json()) as { data: Array<{ id: number; payload: unknown }> }).data;
+  const api = platformApi(() => running);
+  const sandboxAdmin = restClient(() => `${running.started.sandboxUrl}/sandbox/v1`, null); // the control API needs no token
+  const events = async () => ((await api('GET', '/webhook-events')).body as { data: Array<{ id: number; payload: unknown }> }).data;
 
   beforeAll(async () => {
     database = await dialect.create();
@@ -34,9 +30,9 @@ describe.each(DIALECTS)('platform on $name', (dialect) => {
   it('connects the sandbox number on first start and receives a customer’s signed message', async () => {
     const number = running.started.sandboxNumber;
     expect(number).toMatchObject({ provider: 'sandbox', graph_version: 'v23.0' });
-    const sent = await sandboxAdmin('/phones/5511988887777/messages', { to: number?.phone_number_id, type: 'text', text: { body: 'Olá 👋' } });
+    const sent = await sandboxAdmin('POST', '/phones/5511988887777/messages', { to: number?.phone_number_id, type: 'text', text: { body: 'Olá 👋' } });
     expect(sent.status).toBe(201);
-    const { id: wamid } = (await sent.json()) as { id: string };
+    const { id: wamid } = sent.body as { id: string };
     let stored: Array<{ payload: unknown }> = [];
     for (let i = 0; i < 200 && stored.length === 0; i += 1) {
       stored = (await events()).filter((e) => JSON.stringify(e.payload).includes(wamid));
@@ -94,18 +90,18 @@ describe.each(DIALECTS)('platform on $name', (dialect) => {
     expect((await fetch(`${running.started.platformUrl}/api/v1/webhook-events`)).status).toBe(401);
     const wrong = await fetch(`${running.started.platformUrl}/api/v1/webhook-events`, { headers: { authorization: 'Bearer cv_live_wrong' } });
     expect(wrong.status).toBe(401);
-    const badLimit = await api('/api/v1/webhook-events?limit=5000');
+    const badLimit = await api('GET', '/webhook-events?limit=5000');
     expect(badLimit.status).toBe(400);
-    expect(await badLimit.json()).toMatchObject({ error: { code: 'CONVERSA_ERR_VALIDATION', details: { field: 'querystring.limit' } } });
-    const missing = await api('/api/v1/nothing-here');
+    expect(badLimit.body).toMatchObject({ error: { code: 'CONVERSA_ERR_VALIDATION', details: { field: 'querystring.limit' } } });
+    const missing = await api('GET', '/nothing-here');
     expect(missing.status).toBe(404);
-    expect(await missing.json()).toMatchObject({ error: { code: 'CONVERSA_ERR_NOT_FOUND' } });
+    expect(missing.body).toMatchObject({ error: { code: 'CONVERSA_ERR_NOT_FOUND' } });
   });
 
   it('pages webhook events with a cursor', async () => {
-    const first = (await (await api('/api/v1/webhook-events?limit=1')).json()) as { data: Array<{ id: number }>; next_cursor: string };
+    const first = (await api('GET', '/webhook-events?limit=1')).body as { data: Array<{ id: number }>; next_cursor: string };
     expect(first.data).toHaveLength(1);
-    const second = (await (await api(`/api/v1/webhook-events?limit=1&cursor=${first.next_cursor}`)).json()) as { data: Array<{ id: number }> };
+    const second = (await api('GET', `/webhook-events?limit=1&cursor=${first.next_cursor}`)).body as { data: Array<{ id: number }> };
     expect(second.data[0]?.id).toBeLessThan(first.data[0]?.id ?? 0);
   });
 
@@ -116,11 +112,11 @@ describe.each(DIALECTS)('platform on $name', (dialect) => {
     expect(running.started.generatedAdminKey).toBeUndefined();
     expect(running.started.sandboxNumber?.phone_number_id).toBe(before.sandboxNumber?.phone_number_id);
     expect(await running.app.modules.phoneNumbers.list(before.workspaceId)).toHaveLength(1);
-    const accounts = (await (await sandboxAdmin('/accounts')).json()) as { data: Array<{ waba_id: string }> };
+    const accounts = (await sandboxAdmin('GET', '/accounts')).body as { data: Array<{ waba_id: string }> };
     expect(accounts.data.map((a) => a.waba_id)).toEqual([before.sandboxNumber?.waba_id]);
     // the sandbox's subscription was re-asserted: a new customer message reaches the new process
-    const sent = await sandboxAdmin('/phones/5511988880000/messages', { to: before.sandboxNumber?.phone_number_id, type: 'text', text: { body: 'de novo' } });
-    const { id } = (await sent.json()) as { id: string };
+    const sent = await sandboxAdmin('POST', '/phones/5511988880000/messages', { to: before.sandboxNumber?.phone_number_id, type: 'text', text: { body: 'de novo' } });
+    const { id } = sent.body as { id: string };
     let found = false;
     for (let i = 0; i < 200 && !found; i += 1) {
       found = (await events()).some((e) => JSON.stringify(e.payload).includes(id));

@@ -1,6 +1,8 @@
+import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SANDBOX_TOKEN, startTestApp, TEST_ADMIN_KEY, type RunningApp } from './support/app.js';
+import { SANDBOX_TOKEN, startTestApp, type RunningApp } from './support/app.js';
 import { DIALECTS, type TestDatabase } from './support/databases.js';
+import { platformApi, sandboxApi } from './support/http.js';
 import { until, type Json } from './support/wait.js';
 
 const PUBLIC_URL = 'https://conversa.example.com';
@@ -11,19 +13,12 @@ describe.each(DIALECTS)('/api/v1/phone-numbers on $name', (dialect) => {
   let running: RunningApp;
   let sandboxUrl: string;
 
-  const api = async (method: string, path: string, body?: unknown, key = TEST_ADMIN_KEY): Promise<{ status: number; body: Json; text: string }> => {
-    const response = await fetch(`${running.started.platformUrl}/api/v1${path}`, {
-      method,
-      headers: { authorization: `Bearer ${key}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    const text = await response.text();
-    return { status: response.status, body: JSON.parse(text), text };
-  };
+  const api = platformApi(() => running);
+  const sandbox = sandboxApi(() => running);
   const sandboxAccount = async (): Promise<{ waba_id: string; phone_number: Json }> => {
-    const response = await fetch(`${sandboxUrl}/sandbox/v1/accounts`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    const response = await sandbox('POST', '/sandbox/v1/accounts', {}, { token: null });
     expect(response.status).toBe(201);
-    return (await response.json()) as { waba_id: string; phone_number: Json };
+    return response.body as { waba_id: string; phone_number: Json };
   };
   const cloudApi = (account: { waba_id: string; phone_number: Json }, extra: Record<string, unknown> = {}) => ({
     provider: 'cloud_api',
@@ -42,8 +37,15 @@ describe.each(DIALECTS)('/api/v1/phone-numbers on $name', (dialect) => {
   });
   afterAll(async () => {
     await running.close();
+    // The last test restarts the app on the same data folder, which close() then keeps.
+    rmSync(running.dataDir, { recursive: true, force: true });
     await database.drop();
   });
+  /** Changes what the sandbox (standing in for Meta) reports for a number, as Meta's upgrades do. */
+  const upgrade = async (metaId: string, patch: Record<string, unknown>) => {
+    const patched = await sandbox('PATCH', `/sandbox/v1/phone-numbers/${metaId}`, patch, { token: null });
+    expect(patched.status).toBe(200);
+  };
 
   it('lists the numbers with the webhook URL and verify token, and no other secret', async () => {
     const listed = await api('GET', '/phone-numbers');
@@ -170,11 +172,7 @@ describe.each(DIALECTS)('/api/v1/phone-numbers on $name', (dialect) => {
     });
     // A customer writes to the new number: the sandbox signs with its app's secret, which the
     // new number shares, so the platform accepts the webhook and opens a conversation on it.
-    const wrote = await fetch(`${sandboxUrl}/sandbox/v1/phones/5511966660001/messages`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ to: connected.body.phone_number_id, type: 'text', text: { body: 'Oi, loja dois' } }),
-    });
+    const wrote = await sandbox('POST', '/sandbox/v1/phones/5511966660001/messages', { to: connected.body.phone_number_id, type: 'text', text: { body: 'Oi, loja dois' } }, { token: null });
     expect(wrote.status).toBeLessThan(300);
     const conversation = await until(async () => {
       const contact = (await api('POST', '/contacts', { phone: '+5511966660001' })).body;
@@ -205,8 +203,109 @@ describe.each(DIALECTS)('/api/v1/phone-numbers on $name', (dialect) => {
   it('is for admin keys only', async () => {
     const { workspaceId } = running.started;
     const reader = await running.app.modules.apiKeys.create({ workspaceId, name: 'reader', scopes: ['contacts:read', 'messages:read'] });
-    expect((await api('GET', '/phone-numbers', undefined, reader.key)).status).toBe(403);
-    expect((await api('POST', '/phone-numbers', { provider: 'sandbox' }, reader.key)).status).toBe(403);
+    expect((await api('GET', '/phone-numbers', undefined, { token: reader.key })).status).toBe(403);
+    expect((await api('POST', '/phone-numbers', { provider: 'sandbox' }, { token: reader.key })).status).toBe(403);
     expect((await fetch(`${running.started.platformUrl}/api/v1/phone-numbers`)).status).toBe(401);
+  });
+
+  it("refresh stores the provider's new throughput, quality and tier, and campaigns' messaging limit follows the tier", async () => {
+    const account = await sandboxAccount();
+    const connected = (await api('POST', '/phone-numbers', cloudApi(account))).body;
+    // Connecting already reads them.
+    expect(connected).toMatchObject({ throughput_mps: 80, throughput_source: 'provider', quality_rating: 'GREEN', messaging_limit_tier: 'TIER_250', refreshed_at: expect.any(String) });
+    expect((await api('GET', `/phone-numbers/${connected.id}/messaging-limit`)).body).toMatchObject({ tier: 250, source: 'provider', provider_tier: 'TIER_250' });
+
+    await upgrade(account.phone_number.id, { throughput_mps: 1000, messaging_limit_tier: 'TIER_10K', quality_rating: 'YELLOW' });
+    expect((await api('GET', `/phone-numbers/${connected.id}`)).body.throughput_mps).toBe(80);
+    const refreshed = await api('POST', `/phone-numbers/${connected.id}/refresh`);
+    expect(refreshed.status).toBe(200);
+    expect(refreshed.body).toMatchObject({ id: connected.id, throughput_mps: 1000, quality_rating: 'YELLOW', messaging_limit_tier: 'TIER_10K', webhook: connected.webhook });
+    expect(refreshed.text).not.toContain(SANDBOX_TOKEN);
+    expect((await api('GET', `/phone-numbers/${account.phone_number.id}`)).body).toEqual(refreshed.body);
+    // The dispatcher paces the number by what it reads here.
+    expect((await running.app.modules.phoneNumbers.sender(connected.id))?.throughputMps).toBe(1000);
+    expect((await api('GET', `/phone-numbers/${connected.id}/messaging-limit`)).body).toMatchObject({ tier: 10_000, source: 'provider', provider_tier: 'TIER_10K', used: 0, available: 10_000 });
+
+    await upgrade(account.phone_number.id, { messaging_limit_tier: 'TIER_UNLIMITED' });
+    expect((await api('POST', `/phone-numbers/${connected.id}/refresh`)).body.messaging_limit_tier).toBe('TIER_UNLIMITED');
+    expect((await api('GET', `/phone-numbers/${connected.id}/messaging-limit`)).body).toMatchObject({ tier: null, source: 'provider', available: null });
+  });
+
+  it('a tier set by hand wins over the provider until PUT {"tier": null} clears it', async () => {
+    const account = await sandboxAccount();
+    const connected = (await api('POST', '/phone-numbers', cloudApi(account))).body;
+    await upgrade(account.phone_number.id, { messaging_limit_tier: 'TIER_100K' });
+    await api('POST', `/phone-numbers/${connected.id}/refresh`);
+
+    const lowered = await api('PUT', `/phone-numbers/${connected.id}/messaging-limit`, { tier: 2000 });
+    expect(lowered.status).toBe(200);
+    expect(lowered.body).toMatchObject({ tier: 2000, source: 'configured', provider_tier: 'TIER_100K' });
+    // Meta keeps reporting its own tier; the override stays.
+    await upgrade(account.phone_number.id, { messaging_limit_tier: 'TIER_UNLIMITED' });
+    expect((await api('POST', `/phone-numbers/${connected.id}/refresh`)).body.messaging_limit_tier).toBe('TIER_UNLIMITED');
+    expect((await api('GET', `/phone-numbers/${connected.id}/messaging-limit`)).body).toMatchObject({ tier: 2000, source: 'configured', provider_tier: 'TIER_UNLIMITED' });
+    expect((await api('PUT', `/phone-numbers/${connected.id}/messaging-limit`, { tier: 'unlimited' })).body).toMatchObject({ tier: null, source: 'configured' });
+
+    const cleared = await api('PUT', `/phone-numbers/${connected.id}/messaging-limit`, { tier: null });
+    expect(cleared.status).toBe(200);
+    expect(cleared.body).toMatchObject({ tier: null, source: 'provider', provider_tier: 'TIER_UNLIMITED' });
+    await upgrade(account.phone_number.id, { messaging_limit_tier: 'TIER_2K' });
+    await api('POST', `/phone-numbers/${connected.id}/refresh`);
+    expect((await api('GET', `/phone-numbers/${connected.id}/messaging-limit`)).body).toMatchObject({ tier: 2000, source: 'provider' });
+    // Clearing twice is harmless.
+    expect((await api('PUT', `/phone-numbers/${connected.id}/messaging-limit`, { tier: null })).body).toMatchObject({ tier: 2000, source: 'provider' });
+  });
+
+  it('keeps a throughput given by hand at connect (a coexistence number) when refreshing', async () => {
+    const account = await sandboxAccount();
+    const connected = (await api('POST', '/phone-numbers', cloudApi(account, { throughput_mps: 20 }))).body;
+    expect(connected).toMatchObject({ throughput_mps: 20, throughput_source: 'manual' });
+    await upgrade(account.phone_number.id, { throughput_mps: 1000, messaging_limit_tier: 'TIER_2K' });
+    expect((await api('POST', `/phone-numbers/${connected.id}/refresh`)).body).toMatchObject({ throughput_mps: 20, throughput_source: 'manual', messaging_limit_tier: 'TIER_2K' });
+  });
+
+  it('answers 404, 502 and 400 naming the field for refresh and messaging-limit mistakes', async () => {
+    expect((await api('POST', '/phone-numbers/pn_nope/refresh')).body.error.code).toBe('CONVERSA_ERR_NOT_FOUND');
+    const account = await sandboxAccount();
+    const connected = (await api('POST', '/phone-numbers', cloudApi(account))).body;
+    // The provider cannot be reached: 502, and what was stored stays.
+    await running.app.modules.phoneNumbers.updateEndpoint(connected.id, 'http://127.0.0.1:9', 80);
+    const unreachable = await api('POST', `/phone-numbers/${connected.id}/refresh`);
+    expect(unreachable.status).toBe(502);
+    expect(unreachable.body.error.code).toBe('CONVERSA_ERR_PROVIDER_UNREACHABLE');
+    expect((await api('GET', `/phone-numbers/${connected.id}`)).body).toMatchObject({ messaging_limit_tier: 'TIER_250', refreshed_at: connected.refreshed_at });
+
+    for (const [body, rule] of [
+      [{ tier: 300 }, /allowed values/],
+      [{ tier: 'lots' }, /allowed values/],
+      [{ tier: '2000' }, /allowed values/],
+      [{}, /is required/],
+    ] as const) {
+      const bad = await api('PUT', `/phone-numbers/${connected.id}/messaging-limit`, body);
+      expect(bad.status, JSON.stringify(body)).toBe(400);
+      expect(bad.body.error).toMatchObject({ code: 'CONVERSA_ERR_VALIDATION', details: { field: 'body.tier', rule: expect.stringMatching(rule) } });
+    }
+    expect((await api('GET', `/phone-numbers/${connected.id}/messaging-limit`)).body.source).toBe('provider');
+
+    const { workspaceId } = running.started;
+    const reader = await running.app.modules.apiKeys.create({ workspaceId, name: 'campaign reader', scopes: ['campaigns:read'] });
+    expect((await api('POST', `/phone-numbers/${connected.id}/refresh`, undefined, { token: reader.key })).status).toBe(403);
+    const document = (await (await fetch(`${running.started.platformUrl}/api/v1/openapi.json`)).json()) as { paths: Record<string, Record<string, { tags?: string[] }>> };
+    expect(document.paths['/api/v1/phone-numbers/{id}/refresh']?.post?.tags).toEqual(['phone-numbers']);
+  });
+
+  it('refreshes every number periodically, so a number Meta upgrades sends faster and reaches further with nobody acting', async () => {
+    const { dataDir } = running;
+    await running.app.close();
+    running = await startTestApp({ databaseUrl: database.url, dataDir, env: { CONVERSA_PUBLIC_URL: PUBLIC_URL }, build: { numberRefresh: { intervalMs: 150 } } });
+    const first = running.started.sandboxNumber as Json;
+    await upgrade(first.phone_number_id, { throughput_mps: 1000, messaging_limit_tier: 'TIER_100K', quality_rating: 'RED' });
+    const seen = await until(async () => {
+      const number = (await api('GET', `/phone-numbers/${first.id}`)).body;
+      return number.messaging_limit_tier === 'TIER_100K' && number;
+    }, 'the periodic refresh to read the upgrade');
+    expect(seen).toMatchObject({ throughput_mps: 1000, quality_rating: 'RED' });
+    expect((await running.app.modules.phoneNumbers.sender(first.id))?.throughputMps).toBe(1000);
+    expect((await api('GET', `/phone-numbers/${first.id}/messaging-limit`)).body).toMatchObject({ tier: 100_000, source: 'provider' });
   });
 });

@@ -5,7 +5,7 @@ import type { Config } from '../config/index.js';
 import { migrateToLatest, openDatabase, type Database } from '../db/index.js';
 import { buildHttpServer } from '../http/server.js';
 import { ApiKeys } from '../modules/api-keys/index.js';
-import { PhoneNumbers } from '../modules/phone-numbers/index.js';
+import { NumberRefreshWorker, PhoneNumberRefresher, PhoneNumbers } from '../modules/phone-numbers/index.js';
 import { ConsentLedger } from '../modules/consent/index.js';
 import { Contacts } from '../modules/contacts/index.js';
 import { CampaignRunner, Campaigns, MessagingLimits, type CampaignRunnerOptions } from '../modules/campaigns/index.js';
@@ -31,6 +31,10 @@ export interface Modules {
   workspaces: Workspaces;
   apiKeys: ApiKeys;
   phoneNumbers: PhoneNumbers;
+  /** Reads numbers again from the provider: throughput, quality rating, messaging-limit tier. */
+  phoneNumberRefresher: PhoneNumberRefresher;
+  /** Refreshes every number every CONVERSA_NUMBER_REFRESH_SECONDS. */
+  numberRefresh: NumberRefreshWorker;
   inboundEvents: InboundEvents;
   events: Events;
   contacts: Contacts;
@@ -88,6 +92,8 @@ export interface BuildOptions {
   campaigns?: CampaignRunnerOptions;
   /** Outbound webhook knobs (retry schedule, poll intervals, transport timeouts); tests shorten them. */
   webhooks?: WebhookModuleOptions;
+  /** Periodic phone number refresh; tests shorten the interval (default: config.phoneNumbers.refreshIntervalMs). */
+  numberRefresh?: { intervalMs?: number };
   /** Test knobs for the embedded sandbox (review delay, retry base). */
   sandbox?: Partial<Pick<SandboxOptions, 'templateReviewDelayMs' | 'webhookRetryBaseMs'>>;
 }
@@ -122,6 +128,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   const { db } = database;
   const client = new WhatsAppClient();
   const phoneNumbers = new PhoneNumbers(db, box);
+  const phoneNumberRefresher = new PhoneNumberRefresher({ phoneNumbers, graph: client, now });
+  const numberRefresh = new NumberRefreshWorker(phoneNumberRefresher, options.numberRefresh?.intervalMs ?? config.phoneNumbers.refreshIntervalMs, logger.child({ component: 'phone-numbers' }));
   const contacts = new Contacts(db, now);
   const events = new Events(db, now);
   const consent = new ConsentLedger(db, now, events);
@@ -175,6 +183,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     workspaces: new Workspaces(db),
     apiKeys: new ApiKeys(db),
     phoneNumbers,
+    phoneNumberRefresher,
+    numberRefresh,
     inboundEvents,
     events,
     contacts,
@@ -227,6 +237,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
         mediaDownloader.start();
         webhooks.start();
         templateSync.start();
+        numberRefresh.start();
       }
       return { ...result, platformUrl, ...(sandboxUrl ? { sandboxUrl } : {}) };
     },
@@ -239,6 +250,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       await mediaDownloader.stop();
       await webhooks.stop();
       await templateSync.stop();
+      await numberRefresh.stop();
       await client.close();
       await sandbox?.close();
       await database.close();

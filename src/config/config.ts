@@ -47,6 +47,10 @@ export interface Config {
     /** How often every WABA's templates are synced with the provider (CONVERSA_TEMPLATE_SYNC_SECONDS). */
     readonly syncIntervalMs: number;
   };
+  readonly phoneNumbers: {
+    /** How often every number's throughput, quality rating and tier are read again (CONVERSA_NUMBER_REFRESH_SECONDS). */
+    readonly refreshIntervalMs: number;
+  };
 }
 
 /** The sandbox's documented default bearer token (override with SANDBOX_ACCESS_TOKEN). */
@@ -89,6 +93,7 @@ const envSchema = z.object({
   CONVERSA_UNKNOWN_GRACE_SECONDS: z.coerce.number({ invalid_type_error: 'CONVERSA_UNKNOWN_GRACE_SECONDS must be a number' }).int().min(1, 'CONVERSA_UNKNOWN_GRACE_SECONDS must be at least 1').max(7 * 86400).default(600),
   CONVERSA_CLAIM_LEASE_SECONDS: z.coerce.number({ invalid_type_error: 'CONVERSA_CLAIM_LEASE_SECONDS must be a number' }).int().min(5, 'CONVERSA_CLAIM_LEASE_SECONDS must be at least 5').max(3600).default(120),
   CONVERSA_TEMPLATE_SYNC_SECONDS: z.coerce.number({ invalid_type_error: 'CONVERSA_TEMPLATE_SYNC_SECONDS must be a number' }).int('CONVERSA_TEMPLATE_SYNC_SECONDS must be a whole number').min(10, 'CONVERSA_TEMPLATE_SYNC_SECONDS must be at least 10').max(7 * 86400, 'CONVERSA_TEMPLATE_SYNC_SECONDS must be at most 604800 (7 days)').default(900),
+  CONVERSA_NUMBER_REFRESH_SECONDS: z.coerce.number({ invalid_type_error: 'CONVERSA_NUMBER_REFRESH_SECONDS must be a number' }).int('CONVERSA_NUMBER_REFRESH_SECONDS must be a whole number').min(60, 'CONVERSA_NUMBER_REFRESH_SECONDS must be at least 60').max(7 * 86400, 'CONVERSA_NUMBER_REFRESH_SECONDS must be at most 604800 (7 days)').default(3600),
   SANDBOX_ACCESS_TOKEN: z.string().min(8, 'SANDBOX_ACCESS_TOKEN must be at least 8 characters').default(DEFAULT_SANDBOX_ACCESS_TOKEN),
   CONVERSA_PAYMENT_LINK_PATTERN: z.string().superRefine(checkPaymentLinkPattern).optional(),
   CONVERSA_QUIET_HOURS: z
@@ -137,6 +142,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     dispatch: { unknownGraceMs: e.CONVERSA_UNKNOWN_GRACE_SECONDS * 1000, claimLeaseMs: e.CONVERSA_CLAIM_LEASE_SECONDS * 1000 },
     templates: { syncIntervalMs: e.CONVERSA_TEMPLATE_SYNC_SECONDS * 1000 },
+    phoneNumbers: { refreshIntervalMs: e.CONVERSA_NUMBER_REFRESH_SECONDS * 1000 },
     payments: { linkPattern: e.CONVERSA_PAYMENT_LINK_PATTERN?.trim() },
     notifications: {
       quietHours: e.CONVERSA_QUIET_HOURS === 'off' ? undefined : { start: e.CONVERSA_QUIET_HOURS.slice(0, 5), end: e.CONVERSA_QUIET_HOURS.slice(6) },

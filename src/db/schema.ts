@@ -71,6 +71,13 @@ export interface PhoneNumbersTable {
   throughput_mps: number;
   created_at: string;
   updated_at: string;
+  /** What the provider last reported (migration 0010): GREEN, YELLOW, RED, NA, UNKNOWN. */
+  quality_rating: string | null;
+  /** Meta's messaging-limit tier as reported, e.g. `TIER_2K`; null until first read. */
+  messaging_limit_tier: string | null;
+  /** 1 when throughput_mps was set by hand at connect; refreshes then keep it. */
+  throughput_pinned: number;
+  refreshed_at: string | null;
 }
 
 export interface ContactsTable {

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { Database } from '../db/index.js';
 import type { ApiKeys } from '../modules/api-keys/index.js';
-import type { PhoneNumbers } from '../modules/phone-numbers/index.js';
+import type { PhoneNumberRefresher, PhoneNumbers } from '../modules/phone-numbers/index.js';
 import type { Campaigns, MessagingLimits } from '../modules/campaigns/index.js';
 import type { ConsentLedger } from '../modules/consent/index.js';
 import type { Contacts } from '../modules/contacts/index.js';
@@ -22,6 +22,8 @@ export interface HttpDeps {
   database: Database;
   apiKeys: ApiKeys;
   phoneNumbers: PhoneNumbers;
+  /** Reads numbers again from the provider (`POST /api/v1/phone-numbers/{id}/refresh`). */
+  phoneNumberRefresher: PhoneNumberRefresher;
   inboundEvents: InboundEvents;
   contacts: Contacts;
   consent: ConsentLedger;

@@ -29,9 +29,13 @@ export interface PhoneNumberInfo {
   throughput?: { level?: string; messages_per_second?: number };
   account_mode?: string;
   status?: string;
+  /** TIER_50, TIER_250, TIER_1K, TIER_2K, TIER_10K, TIER_100K, TIER_UNLIMITED (deprecated by Meta, §5.2). */
+  messaging_limit_tier?: string;
+  /** Its replacement, same values; read when present (not requested: Meta's v23 spec lacks it). */
+  whatsapp_business_manager_messaging_limit?: string;
 }
 
-const PHONE_NUMBER_FIELDS = 'id,display_phone_number,verified_name,quality_rating,throughput,account_mode,status';
+const PHONE_NUMBER_FIELDS = 'id,display_phone_number,verified_name,quality_rating,throughput,account_mode,status,messaging_limit_tier';
 
 /** Meta codes that succeed on a later try (cloud-api-facts.md §3.2, §5.1). */
 const TRANSIENT_CODES = new Set([1, 2, 4, 80007, 130429, 131000, 131016, 131056, 131057, 133004]);

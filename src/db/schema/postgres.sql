@@ -232,6 +232,10 @@ table phone_numbers
   throughput_mps integer not null
   created_at text not null
   updated_at text not null
+  quality_rating text
+  messaging_limit_tier text
+  throughput_pinned integer not null default 0
+  refreshed_at text
 table template_events
   id bigint not null default nextval('template_events_id_seq'::regclass)
   workspace_id text not null

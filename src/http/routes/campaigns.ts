@@ -226,22 +226,31 @@ export function registerCampaignRoutes(app: FastifyInstance, deps: Pick<HttpDeps
     },
   );
 
-  app.put<{ Params: { id: string }; Body: { tier: number | 'unlimited' } }>(
+  app.put<{ Params: { id: string }; Body: { tier: number | 'unlimited' | null } }>(
     '/phone-numbers/:id/messaging-limit',
     {
       onRequest: app.requireScope('campaigns:write'),
       schema: {
         tags: ['campaigns'],
         summary: "Set a number's messaging-limit tier (unique business-initiated recipients per moving 24 h)",
+        description:
+          'A tier set here overrides the one the provider reports (source `configured`) until cleared with `{"tier": null}`; then the tier Meta last reported applies (source `provider`, kept in step by POST /phone-numbers/{id}/refresh and the periodic refresh), else 250 (source `default`).',
         params: idParams,
-        body: { type: 'object', required: ['tier'], additionalProperties: false, properties: { tier: { oneOf: [{ type: 'integer', enum: MESSAGING_TIERS.filter((t) => t !== null) }, { type: 'string', enum: ['unlimited'] }] } } },
+        body: {
+          type: 'object',
+          required: ['tier'],
+          additionalProperties: false,
+          // An enum without a type (not oneOf): the validator's type coercion then never turns null into 0 or "2000" into 2000.
+          properties: { tier: { enum: [...MESSAGING_TIERS.filter((t) => t !== null), 'unlimited', null], description: '250, 2000, 10000, 100000, "unlimited", or null to clear the override' } },
+        },
       },
     },
     async (request, reply) => {
       const { workspaceId } = principalOf(request);
       const number = await deps.phoneNumbers.resolve(workspaceId, request.params.id);
       if (!number) return sendError(reply, 'CONVERSA_ERR_NOT_FOUND', `No phone number ${request.params.id} in this workspace.`);
-      await deps.messagingLimits.set(workspaceId, number.id, request.body.tier === 'unlimited' ? null : request.body.tier);
+      if (request.body.tier === null) await deps.messagingLimits.clear(number.id);
+      else await deps.messagingLimits.set(workspaceId, number.id, request.body.tier === 'unlimited' ? null : request.body.tier);
       return deps.messagingLimits.view(number.id);
     },
   );

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { SandboxLink } from '../../app/sandbox-link.js';
-import { PhoneNumberConnector, type ConnectOutcome, type PhoneNumberView } from '../../modules/phone-numbers/index.js';
+import { PhoneNumberConnector, type ConnectOutcome, type PhoneNumberView, type RefreshOutcome } from '../../modules/phone-numbers/index.js';
 import { principalOf } from '../auth.js';
 import type { HttpDeps } from '../deps.js';
 import { sendError } from '../errors.js';
@@ -47,7 +47,7 @@ const idParams = { type: 'object', required: ['id'], properties: { id: { type: '
  * Secrets never leave; the one exception is the webhook verify token, which an admin must
  * paste into the Meta app's webhook settings next to the webhook URL.
  */
-export function registerPhoneNumberRoutes(app: FastifyInstance, deps: Pick<HttpDeps, 'phoneNumbers' | 'whatsapp' | 'publicUrl'>): void {
+export function registerPhoneNumberRoutes(app: FastifyInstance, deps: Pick<HttpDeps, 'phoneNumbers' | 'phoneNumberRefresher' | 'whatsapp' | 'publicUrl'>): void {
   const connector = new PhoneNumberConnector({ phoneNumbers: deps.phoneNumbers, graph: deps.whatsapp, sandboxAt: (baseUrl) => new SandboxLink(baseUrl) });
   const webhookUrl = `${deps.publicUrl}/webhooks/whatsapp`;
   const present = async (number: PhoneNumberView) => {
@@ -117,6 +117,49 @@ export function registerPhoneNumberRoutes(app: FastifyInstance, deps: Pick<HttpD
       return sendConnectError(reply, outcome);
     },
   );
+
+  app.post<{ Params: { id: string } }>(
+    '/phone-numbers/:id/refresh',
+    {
+      onRequest: app.requireScope('admin'),
+      schema: {
+        tags: ['phone-numbers'],
+        summary: 'Read the number again from the provider: throughput, quality rating, messaging-limit tier',
+        description:
+          "Calls Meta's `GET /{phone_number_id}` (or the sandbox's) and stores what it reports: `throughput_mps` (80, or 1,000 after Meta's upgrade; kept when it was given by hand at connect), `quality_rating` and `messaging_limit_tier`, the tier campaigns use unless one is set with PUT /phone-numbers/{id}/messaging-limit. The periodic refresh (CONVERSA_NUMBER_REFRESH_SECONDS) does the same for every number. Answers the number; 422 with Meta's error when Meta refuses; 502 when it cannot be reached.",
+        params: idParams,
+      },
+    },
+    async (request, reply) => {
+      const number = await deps.phoneNumbers.resolve(principalOf(request).workspaceId, request.params.id);
+      if (!number) return sendError(reply, 'CONVERSA_ERR_NOT_FOUND', `No phone number ${request.params.id} in this workspace.`);
+      const outcome = await deps.phoneNumberRefresher.refresh(number.id);
+      if (outcome.ok) {
+        request.log.info({ phoneNumberId: number.phone_number_id, throughput_mps: outcome.number.throughput_mps, messaging_limit_tier: outcome.number.messaging_limit_tier }, 'phone number refreshed');
+        return present(outcome.number);
+      }
+      return sendRefreshError(reply, request.params.id, outcome);
+    },
+  );
+}
+
+function sendRefreshError(reply: FastifyReply, id: string, outcome: Exclude<RefreshOutcome, { ok: true }>): FastifyReply {
+  switch (outcome.error) {
+    case 'not_found':
+      return sendError(reply, 'CONVERSA_ERR_NOT_FOUND', `No phone number ${id} in this workspace.`);
+    case 'provider_rejected':
+      return sendError(reply, 'CONVERSA_ERR_PROVIDER_REJECTED', `The provider refused to read the number: ${outcome.code ? `(#${outcome.code}) ` : ''}${outcome.title}`, {
+        meta_code: outcome.code,
+        meta_message: outcome.title,
+        meta_details: outcome.details,
+        meta_status: outcome.status,
+        fix: fixFor(outcome.code),
+      });
+    case 'provider_unreachable':
+      return sendError(reply, 'CONVERSA_ERR_PROVIDER_UNREACHABLE', `The Graph API could not be reached: ${outcome.reason}`, {
+        fix: "Check that this server can reach the number's graph_base_url over HTTPS, then try again.",
+      });
+  }
 }
 
 function sendConnectError(reply: FastifyReply, outcome: Exclude<ConnectOutcome, { ok: true }>): FastifyReply {

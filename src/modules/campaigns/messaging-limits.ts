@@ -4,17 +4,25 @@ import type { Schema } from '../../db/index.js';
 /** Meta's messaging-limit tiers (cloud-api-facts.md §5.2); `null` is unlimited. */
 export const MESSAGING_TIERS: readonly (number | null)[] = [250, 2_000, 10_000, 100_000, null];
 
-/** The tier of a number nobody configured: Meta's tier for a new business portfolio. */
+/** The tier of a number nobody configured and the provider never reported: Meta's tier for a new business portfolio. */
 export const DEFAULT_TIER = 250;
 
 export const MOVING_WINDOW_MS = 24 * 3600 * 1000;
+
+export type TierSource = 'configured' | 'provider' | 'default';
 
 export interface MessagingLimitView {
   phone_number_id: string;
   /** Unique business-initiated recipients per moving 24 h; null = unlimited. */
   tier: number | null;
-  /** `configured` through the API, or `default` (250, Meta's tier for a new portfolio). */
-  source: 'configured' | 'default';
+  /**
+   * `configured`: set by hand with PUT (an override, wins over the provider); `provider`: the
+   * tier Meta last reported for the number (refresh); `default`: neither, 250 (Meta's tier for a
+   * new portfolio).
+   */
+  source: TierSource;
+  /** Meta's last reported tier as Meta names it (`TIER_2K`), whatever the source; null until read. */
+  provider_tier: string | null;
   /** Unique recipients of templates from this number in the last 24 h (queued or sent). */
   used: number;
   /** How many more may be reached now; null when unlimited. */
@@ -37,11 +45,27 @@ export class MessagingLimits {
     private readonly now: () => Date,
   ) {}
 
-  async tierOf(phoneNumberRowId: string): Promise<{ tier: number | null; source: 'configured' | 'default' }> {
-    const row = await this.db.selectFrom('messaging_limits').select('tier').where('phone_number_id', '=', phoneNumberRowId).executeTakeFirst();
-    return row ? { tier: row.tier, source: 'configured' } : { tier: DEFAULT_TIER, source: 'default' };
+  /** The effective tier: the one set by hand, else the provider's last reported one, else 250. */
+  async tierOf(phoneNumberRowId: string): Promise<{ tier: number | null; source: TierSource; providerTier: string | null }> {
+    const row = await this.db
+      .selectFrom('phone_numbers')
+      .leftJoin('messaging_limits', 'messaging_limits.phone_number_id', 'phone_numbers.id')
+      .select(['phone_numbers.messaging_limit_tier as provider', 'messaging_limits.tier as manual', 'messaging_limits.phone_number_id as configured'])
+      .where('phone_numbers.id', '=', phoneNumberRowId)
+      .executeTakeFirst();
+    const providerTier = row?.provider ?? null;
+    if (row?.configured) return { tier: row.manual, source: 'configured', providerTier };
+    const reported = tierFromProvider(providerTier);
+    if (reported !== undefined) return { tier: reported, source: 'provider', providerTier };
+    return { tier: DEFAULT_TIER, source: 'default', providerTier };
   }
 
+  /** Removes the tier set by hand: the provider's tier (or 250) applies again. */
+  async clear(phoneNumberRowId: string): Promise<void> {
+    await this.db.deleteFrom('messaging_limits').where('phone_number_id', '=', phoneNumberRowId).execute();
+  }
+
+  /** Sets the tier by hand (null = unlimited); it wins over the provider's until cleared. */
   async set(workspaceId: string, phoneNumberRowId: string, tier: number | null): Promise<void> {
     const at = this.now().toISOString();
     await this.db
@@ -67,16 +91,30 @@ export class MessagingLimits {
   }
 
   async view(phoneNumberRowId: string, trx: Kysely<Schema> = this.db): Promise<MessagingLimitView> {
-    const { tier, source } = await this.tierOf(phoneNumberRowId);
+    const { tier, source, providerTier } = await this.tierOf(phoneNumberRowId);
     const { used, oldestAt } = await this.usage(phoneNumberRowId, trx);
     const available = tier === null ? null : Math.max(0, tier - used);
     return {
       phone_number_id: phoneNumberRowId,
       tier,
       source,
+      provider_tier: providerTier,
       used,
       available,
       next_slot_at: available === 0 && oldestAt ? new Date(Date.parse(oldestAt) + MOVING_WINDOW_MS).toISOString() : null,
     };
   }
+}
+
+/**
+ * Meta's tier name as a number of unique recipients: TIER_250 → 250, TIER_2K → 2,000,
+ * TIER_UNLIMITED → null (unlimited); undefined for names that say no tier (TIER_NOT_SET) or
+ * that this code does not know, so the default applies.
+ */
+export function tierFromProvider(name: string | null | undefined): number | null | undefined {
+  if (!name) return undefined;
+  if (name === 'TIER_UNLIMITED') return null;
+  const match = /^TIER_([0-9]{1,6})(K?)$/.exec(name);
+  if (!match) return undefined;
+  return Number(match[1]) * (match[2] ? 1000 : 1);
 }

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { GraphEndpoint, GraphResult, PhoneNumberInfo } from '../../whatsapp/index.js';
 import type { PhoneNumbers, PhoneNumberView } from './phone-numbers.js';
+import { providerStateOf } from './refresh-number.js';
 
 /** Meta's Graph API, where Cloud API numbers live unless `graphBaseUrl` says otherwise. */
 export const META_GRAPH_BASE_URL = 'https://graph.facebook.com';
@@ -16,7 +17,7 @@ export interface PhoneNumberReader {
 export interface SandboxAccounts {
   ensureAccount(input: { waba_id?: string; phone_number_id?: string; display_phone_number?: string; verified_name?: string; throughput_mps?: number }): Promise<{
     waba_id: string;
-    phone_number: { id: string; display_phone_number: string; verified_name: string; throughput: { messages_per_second: number } };
+    phone_number: { id: string; display_phone_number: string; verified_name: string; throughput: { messages_per_second: number }; quality_rating?: string; messaging_limit_tier?: string };
   }>;
 }
 
@@ -90,6 +91,7 @@ export class PhoneNumberConnector {
       return { ok: false, error: 'provider_unreachable', reason: answer.reason };
     }
     const info = answer.value;
+    const state = providerStateOf(info);
     return this.#store(input.phoneNumberId, {
       workspaceId: input.workspaceId,
       provider: 'cloud_api',
@@ -102,7 +104,10 @@ export class PhoneNumberConnector {
       accessToken: input.accessToken,
       appSecret: input.appSecret,
       verifyToken: input.verifyToken ?? newVerifyToken(),
-      throughputMps: input.throughputMps ?? throughputOf(info),
+      throughputMps: input.throughputMps ?? state.throughputMps,
+      throughputPinned: input.throughputMps !== undefined,
+      qualityRating: state.qualityRating,
+      messagingLimitTier: state.messagingLimitTier,
     });
   }
 
@@ -144,6 +149,8 @@ export class PhoneNumberConnector {
       graphVersion: first.graph_version,
       ...secrets,
       throughputMps: number.throughput.messages_per_second,
+      qualityRating: number.quality_rating,
+      messagingLimitTier: number.messaging_limit_tier,
     });
   }
 
@@ -157,13 +164,6 @@ export class PhoneNumberConnector {
       throw error;
     }
   }
-}
-
-// Meta reports a level, not a rate: STANDARD is 80 mps, HIGH is 1,000 (cloud-api-facts.md §5.1).
-function throughputOf(info: PhoneNumberInfo): number {
-  const rate = info.throughput?.messages_per_second;
-  if (typeof rate === 'number' && Number.isInteger(rate) && rate > 0) return rate;
-  return info.throughput?.level === 'HIGH' ? 1000 : 80;
 }
 
 function newVerifyToken(): string {

@@ -17,6 +17,20 @@ export interface ConnectPhoneNumber {
   appSecret: string;
   verifyToken: string;
   throughputMps: number;
+  /** True when `throughputMps` was given by hand: refreshes from the provider keep it. */
+  throughputPinned?: boolean | undefined;
+  /** What the provider reported at connect, when it did. */
+  qualityRating?: string | undefined;
+  messagingLimitTier?: string | undefined;
+}
+
+/** What `GET /{phone-number-id}` reported, as `PhoneNumberRefresher` stores it. */
+export interface ProviderState {
+  /** Ignored for a number whose throughput was pinned at connect. */
+  throughputMps: number;
+  qualityRating: string | undefined;
+  /** Meta's value as given, e.g. `TIER_2K`; undefined keeps the one stored. */
+  messagingLimitTier: string | undefined;
 }
 
 /** A phone number as shown to API users: never any secret. */
@@ -31,6 +45,14 @@ export interface PhoneNumberView {
   graph_base_url: string;
   graph_version: string;
   throughput_mps: number;
+  /** `provider`: kept in step with the provider's throughput level; `manual`: given at connect, kept. */
+  throughput_source: 'provider' | 'manual';
+  /** The provider's last reported quality rating (GREEN, YELLOW, RED, NA, UNKNOWN); null until read. */
+  quality_rating: string | null;
+  /** The provider's last reported messaging-limit tier, as Meta names it (`TIER_250` … `TIER_UNLIMITED`); null until read. */
+  messaging_limit_tier: string | null;
+  /** When the provider was last asked (connect, refresh or the periodic refresh). */
+  refreshed_at: string | null;
   created_at: string;
 }
 
@@ -73,6 +95,10 @@ export class PhoneNumbers {
       throughput_mps: input.throughputMps,
       created_at: now.toISOString(),
       updated_at: now.toISOString(),
+      quality_rating: input.qualityRating ?? null,
+      messaging_limit_tier: input.messagingLimitTier ?? null,
+      throughput_pinned: input.throughputPinned ? 1 : 0,
+      refreshed_at: input.qualityRating !== undefined || input.messagingLimitTier !== undefined ? now.toISOString() : null,
     };
     await this.db.insertInto('phone_numbers').values(row).execute();
     this.#secretsByWaba.delete(input.wabaId);
@@ -86,7 +112,39 @@ export class PhoneNumbers {
       .set({ graph_base_url: graphBaseUrl.replace(/\/+$/, ''), throughput_mps: throughputMps, updated_at: now.toISOString() })
       .where('id', '=', id)
       .execute();
+    this.#forget(id);
+  }
+
+  #forget(id: string): void {
     this.#senders.delete(id);
+    for (const [metaId, view] of this.#byMetaId) if (view.id === id) this.#byMetaId.delete(metaId);
+  }
+
+  /**
+   * Stores what the provider reported about a number: throughput (unless pinned at connect),
+   * quality rating and messaging-limit tier. Answers the updated number, or undefined if it is gone.
+   */
+  async recordProviderState(id: string, state: ProviderState, now = new Date()): Promise<PhoneNumberView | undefined> {
+    const at = now.toISOString();
+    await this.db
+      .updateTable('phone_numbers')
+      .set((eb) => ({
+        throughput_mps: eb.case().when('throughput_pinned', '=', 1).then(eb.ref('throughput_mps')).else(state.throughputMps).end(),
+        ...(state.qualityRating !== undefined ? { quality_rating: state.qualityRating } : {}),
+        ...(state.messagingLimitTier !== undefined ? { messaging_limit_tier: state.messagingLimitTier } : {}),
+        refreshed_at: at,
+        updated_at: at,
+      }))
+      .where('id', '=', id)
+      .execute();
+    this.#forget(id);
+    return this.findAnywhere(id);
+  }
+
+  /** Every number's row id, in every workspace (the periodic refresh walks them). */
+  async allIds(): Promise<string[]> {
+    const rows = await this.db.selectFrom('phone_numbers').select('id').orderBy('created_at').execute();
+    return rows.map((row) => row.id);
   }
 
   async list(workspaceId: string): Promise<PhoneNumberView[]> {
@@ -206,6 +264,10 @@ function toView(row: PhoneNumbersTable): PhoneNumberView {
     graph_base_url: row.graph_base_url,
     graph_version: row.graph_version,
     throughput_mps: row.throughput_mps,
+    throughput_source: row.throughput_pinned ? 'manual' : 'provider',
+    quality_rating: row.quality_rating,
+    messaging_limit_tier: row.messaging_limit_tier,
+    refreshed_at: row.refreshed_at,
     created_at: row.created_at,
   };
 }

@@ -2,10 +2,11 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Config } from '../config/index.js';
+import type { PollingLoop } from '../jobs/index.js';
 import { migrateToLatest, openDatabase, type Database } from '../db/index.js';
 import { buildHttpServer } from '../http/server.js';
 import { ApiKeys } from '../modules/api-keys/index.js';
-import { NumberRefreshWorker, PhoneNumberRefresher, PhoneNumbers } from '../modules/phone-numbers/index.js';
+import { numberRefreshLoop, PhoneNumberRefresher, PhoneNumbers } from '../modules/phone-numbers/index.js';
 import { ConsentLedger } from '../modules/consent/index.js';
 import { Contacts } from '../modules/contacts/index.js';
 import { CampaignRunner, Campaigns, MessagingLimits, type CampaignRunnerOptions } from '../modules/campaigns/index.js';
@@ -17,7 +18,7 @@ import { LocalDiskMediaStorage, MediaDownloader, MediaLibrary, ProviderMedia, ty
 import { Dispatcher, IngestProcessor, Messages, SendService, type DispatcherOptions } from '../modules/messaging/index.js';
 import { Notifications } from '../modules/notifications/index.js';
 import { PixRequests } from '../modules/payments/index.js';
-import { TemplateCache, TemplateService, TemplateSyncWorker } from '../modules/templates/index.js';
+import { TemplateCache, TemplateService, templateSyncLoop } from '../modules/templates/index.js';
 import { createWebhookModule, type WebhookDeliveryWorker, type WebhookFanOut, type WebhookModuleOptions, type Webhooks } from '../modules/webhooks/index.js';
 import { Workspaces } from '../modules/workspaces/index.js';
 import { createSandbox, type Sandbox, type SandboxOptions } from '../sandbox/index.js';
@@ -34,7 +35,7 @@ export interface Modules {
   /** Reads numbers again from the provider: throughput, quality rating, messaging-limit tier. */
   phoneNumberRefresher: PhoneNumberRefresher;
   /** Refreshes every number every CONVERSA_NUMBER_REFRESH_SECONDS. */
-  numberRefresh: NumberRefreshWorker;
+  numberRefresh: PollingLoop;
   inboundEvents: InboundEvents;
   events: Events;
   contacts: Contacts;
@@ -47,7 +48,7 @@ export interface Modules {
   templates: TemplateCache;
   /** Templates as managed assets: drafts, submission, versions, deletion, sync. */
   templateService: TemplateService;
-  templateSync: TemplateSyncWorker;
+  templateSync: PollingLoop;
   sender: SendService;
   /** Transactional notifications and their scheduler. */
   notifications: Notifications;
@@ -129,7 +130,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   const client = new WhatsAppClient();
   const phoneNumbers = new PhoneNumbers(db, box);
   const phoneNumberRefresher = new PhoneNumberRefresher({ phoneNumbers, graph: client, now });
-  const numberRefresh = new NumberRefreshWorker(phoneNumberRefresher, options.numberRefresh?.intervalMs ?? config.phoneNumbers.refreshIntervalMs, logger.child({ component: 'phone-numbers' }));
+  const numberRefresh = numberRefreshLoop(phoneNumberRefresher, options.numberRefresh?.intervalMs ?? config.phoneNumbers.refreshIntervalMs, logger.child({ component: 'phone-numbers' }));
   const contacts = new Contacts(db, now);
   const events = new Events(db, now);
   const consent = new ConsentLedger(db, now, events);
@@ -137,7 +138,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   const messages = new Messages(db, now);
   const templates = new TemplateCache(db, now, events);
   const templateService = new TemplateService({ db, cache: templates, phoneNumbers, client, now });
-  const templateSync = new TemplateSyncWorker(templateService, config.templates.syncIntervalMs, logger.child({ component: 'templates' }));
+  const templateSync = templateSyncLoop(templateService, config.templates.syncIntervalMs, logger.child({ component: 'templates' }));
   const inboundEvents = new InboundEvents(db, database.capabilities, now);
   const mediaStorage = new LocalDiskMediaStorage(join(config.dataDir, 'media'));
   const mediaDownloader = new MediaDownloader(db, database.capabilities, client, phoneNumbers, mediaStorage, logger.child({ component: 'media' }), now, options.media);

@@ -17,6 +17,22 @@ export class PollingLoop {
     private readonly what: string,
   ) {}
 
+  /**
+   * A loop that runs `task` every `intervalMs` (first at start), never "busy": periodic syncs
+   * and refreshes. `wake()` runs a pass now.
+   */
+  static every(intervalMs: number, logger: Logger, what: string, task: () => Promise<void>): PollingLoop {
+    return new PollingLoop(
+      async () => {
+        await task();
+        return 0;
+      },
+      intervalMs,
+      logger,
+      what,
+    );
+  }
+
   start(): void {
     if (this.#running) return;
     this.#running = true;

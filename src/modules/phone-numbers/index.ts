@@ -1,5 +1,5 @@
 export { PhoneNumbers, type ConnectPhoneNumber, type PhoneNumberView, type Provider, type ProviderState, type WebhookSecret } from './phone-numbers.js';
-export { NumberRefreshWorker, PhoneNumberRefresher, type RefreshOutcome } from './refresh-number.js';
+export { numberRefreshLoop, PhoneNumberRefresher, type RefreshOutcome } from './refresh-number.js';
 export {
   DEFAULT_GRAPH_VERSION,
   META_GRAPH_BASE_URL,

@@ -64,36 +64,12 @@ export class PhoneNumberRefresher {
  * pass runs at start. Every node runs it; the refresh is idempotent, so several nodes only cost
  * a few more Graph reads.
  */
-export class NumberRefreshWorker {
-  readonly #loop: PollingLoop;
-
-  constructor(refresher: PhoneNumberRefresher, intervalMs: number, logger: Logger) {
-    this.#loop = new PollingLoop(
-      async () => {
-        await refresher.refreshAll((id, outcome) =>
-          logger.warn({ phone_number: id, ...(outcome.error === 'provider_rejected' ? { meta_code: outcome.code, meta_message: outcome.title } : outcome) }, 'phone number refresh failed; retrying at the next pass'),
-        );
-        // Never "work done": the loop waits the full interval between passes.
-        return 0;
-      },
-      intervalMs,
-      logger,
-      'phone number refresh',
+export function numberRefreshLoop(refresher: PhoneNumberRefresher, intervalMs: number, logger: Logger): PollingLoop {
+  return PollingLoop.every(intervalMs, logger, 'phone number refresh', async () => {
+    await refresher.refreshAll((id, outcome) =>
+      logger.warn({ phone_number: id, ...(outcome.error === 'provider_rejected' ? { meta_code: outcome.code, meta_message: outcome.title } : outcome) }, 'phone number refresh failed; retrying at the next pass'),
     );
-  }
-
-  start(): void {
-    this.#loop.start();
-  }
-
-  /** Runs a pass now instead of at the next interval. */
-  wake(): void {
-    this.#loop.wake();
-  }
-
-  async stop(): Promise<void> {
-    await this.#loop.stop();
-  }
+  });
 }
 
 /** What a `GET /{phone-number-id}` answer says about throughput, quality and tier. */

@@ -92,9 +92,12 @@ export class CampaignRunner {
     this.#lastFailureCheck.set(campaign.id, Date.now());
     // Over the latest queued recipients only: cheap however large the campaign, and it is the
     // recent failure rate that says something went wrong.
+    // Only sends queued since the campaign last changed state (launch or resume, set together
+    // with updated_at): the failures that paused it must not pause it again the moment it is
+    // resumed, before it sent anything new.
     const recent = this.deps.db
       .selectFrom('campaign_recipients')
-      .select('message_id')
+      .select(['message_id', 'queued_at'])
       .where('campaign_id', '=', campaign.id)
       .where('state', '=', 'queued')
       .orderBy('seq', 'desc')
@@ -105,6 +108,7 @@ export class CampaignRunner {
       .innerJoin('messages as m', 'm.id', 'r.message_id')
       .select([sql<number>`sum(case when m.status = 'failed' then 1 else 0 end)`.as('failed'), sql<number>`count(*)`.as('done')])
       .where('m.status', 'in', ['accepted', 'sent', 'delivered', 'read', 'failed'])
+      .where('r.queued_at', '>=', campaign.updated_at)
       .executeTakeFirstOrThrow();
     const failed = Number(row.failed ?? 0);
     const done = Number(row.done);
@@ -125,6 +129,12 @@ export class CampaignRunner {
     return deps.db.transaction().execute(async (trx) => {
       // One refill per number at a time across nodes, so look-ahead and tier hold.
       if (deps.capabilities.supportsSkipLocked) await trx.selectFrom('phone_numbers').select('id').where('id', '=', numberId).forUpdate().execute();
+      // Still running? A pause or cancel since this pass read the campaign must win: its
+      // withdraw only takes back what was queued before it, so queueing now would send anyway.
+      // The row lock orders this against the pause's update on PostgreSQL.
+      let current = trx.selectFrom('campaigns').select('status').where('id', '=', campaign.id);
+      if (deps.capabilities.supportsSkipLocked) current = current.forUpdate();
+      if ((await current.executeTakeFirst())?.status !== 'running') return 0;
       const inOutbox = await trx
         .selectFrom('messages')
         .select(sql<number>`count(*)`.as('n'))

@@ -1,0 +1,121 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CampaignRunner } from '../src/modules/campaigns/index.js';
+import { startTestApp, type RunningApp } from './support/app.js';
+import { DIALECTS, type TestDatabase } from './support/databases.js';
+import { platformApi, sandboxApi } from './support/http.js';
+import { until } from './support/wait.js';
+
+describe.each(DIALECTS)('review fixes on $name', (dialect) => {
+  let database: TestDatabase;
+  let running: RunningApp;
+  let pn: string;
+  let waba: string;
+  const call = platformApi(() => running);
+  const sandbox = sandboxApi(() => running);
+  const body = [{ type: 'body', parameters: [{ type: 'text', text: '{{nome}}' }] }];
+
+  beforeAll(async () => {
+    database = await dialect.create();
+    // The app's own runner passes once at start and then sleeps: the tests drive a runner by hand.
+    running = await startTestApp({ databaseUrl: database.url, build: { campaigns: { pollMs: 3_600_000 } } });
+    pn = running.started.sandboxNumber?.phone_number_id as string;
+    waba = running.started.sandboxNumber?.waba_id as string;
+    const created = await sandbox('POST', `/v23.0/${waba}/message_templates`, {
+      name: 'aviso_revisao',
+      language: 'pt_BR',
+      category: 'UTILITY',
+      components: [{ type: 'BODY', text: 'Olá {{1}}, seu pedido saiu para entrega hoje.', example: { body_text: [['Maria']] } }],
+    });
+    expect(created.status).toBe(200);
+    await until(async () => (await sandbox('GET', `/v23.0/${created.body.id}`)).body.status === 'APPROVED', 'approval');
+    await call('PUT', `/phone-numbers/${pn}/messaging-limit`, { tier: 'unlimited' });
+  });
+  afterAll(async () => {
+    await running?.close();
+    await database?.drop();
+  });
+
+  /**
+   * A runner whose pass is overtaken by `action` (a pause or cancel over HTTP) after it read the
+   * campaign as running and before it queues: what the race between two nodes, or an HTTP
+   * request and the runner's awaits, looks like.
+   */
+  const overtakenRunner = (action: () => Promise<unknown>) => {
+    const deps = (running.app.modules.campaignRunner as unknown as { deps: ConstructorParameters<typeof CampaignRunner>[0] }).deps;
+    let done = false;
+    const phoneNumbers = {
+      ...deps.phoneNumbers,
+      resolve: deps.phoneNumbers.resolve.bind(deps.phoneNumbers),
+      list: deps.phoneNumbers.list.bind(deps.phoneNumbers),
+      sender: async (id: string) => {
+        if (!done) {
+          done = true;
+          await action();
+        }
+        return deps.phoneNumbers.sender(id);
+      },
+    };
+    return new CampaignRunner({ ...deps, phoneNumbers }, running.app.modules.campaigns);
+  };
+
+  const launched = async (prefix: string) => {
+    const csv = ['phone,nome', ...Array.from({ length: 30 }, (_, i) => `+55119${prefix}${String(1000 + i)},Pessoa ${i}`)].join('\n');
+    const id = (await call('POST', '/campaigns', { name: `Revisão ${prefix}`, template: { name: 'aviso_revisao', language: 'pt_BR' }, components: body, audience: { type: 'csv' } })).body.id as string;
+    expect((await call('PUT', `/campaigns/${id}/audience`, csv, { contentType: 'text/csv' })).status).toBe(200);
+    expect((await call('POST', `/campaigns/${id}/launch`)).body.status).toBe('running');
+    return id;
+  };
+
+  const campaignMessages = async (id: string) =>
+    running.app.database.db.selectFrom('campaign_recipients').innerJoin('messages', 'messages.id', 'campaign_recipients.message_id').select('messages.id').where('campaign_recipients.campaign_id', '=', id).execute();
+
+  it('a campaign paused while the runner is between reading it and queueing sends nothing', async () => {
+    const id = await launched('7100');
+    const runner = overtakenRunner(async () => expect((await call('POST', `/campaigns/${id}/pause`)).body.status).toBe('paused'));
+    await runner.pass();
+    await new Promise((r) => setTimeout(r, 200));
+    expect(await campaignMessages(id)).toEqual([]);
+    const current = (await call('GET', `/campaigns/${id}`)).body;
+    expect(current).toMatchObject({ status: 'paused', totals: { pending: 30, queued: 0 } });
+  });
+
+  it('a campaign cancelled while the runner is between reading it and queueing sends nothing', async () => {
+    const id = await launched('7200');
+    const runner = overtakenRunner(async () => expect((await call('POST', `/campaigns/${id}/cancel`)).body.status).toBe('cancelled'));
+    await runner.pass();
+    await new Promise((r) => setTimeout(r, 200));
+    expect(await campaignMessages(id)).toEqual([]);
+    const current = (await call('GET', `/campaigns/${id}`)).body;
+    expect(current).toMatchObject({ status: 'cancelled', totals: { queued: 0 } });
+  });
+  it('a campaign resumed after a failure-threshold pause goes on, judged by the sends since it resumed', async () => {
+    const deps = (running.app.modules.campaignRunner as unknown as { deps: ConstructorParameters<typeof CampaignRunner>[0] }).deps;
+    const runner = new CampaignRunner(deps, running.app.modules.campaigns, { failureCheckMs: 0 });
+    // A slow number keeps the look-ahead at 20, so the campaign is still going when it pauses.
+    const number = (await call('GET', '/phone-numbers')).body.data[0];
+    await running.app.modules.phoneNumbers.updateEndpoint(number.id, number.graph_base_url, 10);
+    const bad = Array.from({ length: 20 }, (_, i) => `55319730${String(10000 + i)}`);
+    const good = Array.from({ length: 30 }, (_, i) => `55319740${String(10000 + i)}`);
+    for (const waId of bad) await sandbox('POST', '/sandbox/v1/phones', { wa_id: waId, name: 'Sem WhatsApp', has_whatsapp: false });
+    const csv = ['wa_id,nome', ...[...bad, ...good].map((waId, i) => `+${waId},Pessoa ${i}`)].join('\n');
+    const id = (await call('POST', '/campaigns', { name: 'Retomada', template: { name: 'aviso_revisao', language: 'pt_BR' }, components: body, audience: { type: 'csv' }, failure_threshold: 0.3, failure_min_sample: 10 })).body.id as string;
+    await call('PUT', `/campaigns/${id}/audience`, csv, { contentType: 'text/csv' });
+    expect((await call('POST', `/campaigns/${id}/launch`)).body.status).toBe('running');
+    const paused = await until(async () => {
+      await runner.pass();
+      const current = (await call('GET', `/campaigns/${id}`)).body;
+      return current.status === 'paused' && current;
+    }, 'the campaign to pause itself on failures');
+    expect(paused.pause_reason).toBe('failure_threshold');
+    await until(async () => (await call('GET', `/campaigns/${id}`)).body.totals.in_outbox === 0, 'the sends under way to end');
+    const before = (await call('GET', `/campaigns/${id}`)).body.totals;
+    expect(before.pending).toBeGreaterThan(0);
+
+    expect((await call('POST', `/campaigns/${id}/resume`)).body.status).toBe('running');
+    await runner.pass();
+    const after = (await call('GET', `/campaigns/${id}`)).body;
+    // The failures that paused it are old news: it queues again instead of pausing at once.
+    expect(after.status).toBe('running');
+    expect(after.totals.queued).toBeGreaterThan(before.queued);
+  }, 30_000);
+});

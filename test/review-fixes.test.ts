@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CampaignRunner } from '../src/modules/campaigns/index.js';
-import { startTestApp, type RunningApp } from './support/app.js';
+import { startTestApp, TEST_ADMIN_KEY, type RunningApp } from './support/app.js';
 import { DIALECTS, type TestDatabase } from './support/databases.js';
 import { platformApi, sandboxApi } from './support/http.js';
 import { until } from './support/wait.js';
@@ -118,4 +118,44 @@ describe.each(DIALECTS)('review fixes on $name', (dialect) => {
     expect(after.status).toBe('running');
     expect(after.totals.queued).toBeGreaterThan(before.queued);
   }, 30_000);
+
+  it('refuses to launch a draft while a new CSV audience is still being read', async () => {
+    const csv = (from: number, count: number) => Array.from({ length: count }, (_, i) => `+5531975${String(from + i).padStart(6, '0')},Pessoa ${i}`).join('\n');
+    const id = (await call('POST', '/campaigns', { name: 'Troca de lista', template: { name: 'aviso_revisao', language: 'pt_BR' }, components: body, audience: { type: 'csv' } })).body.id as string;
+    await call('PUT', `/campaigns/${id}/audience`, `phone,nome\n${csv(0, 5)}`, { contentType: 'text/csv' });
+    expect((await call('GET', `/campaigns/${id}`)).body.recipients).toBe(5);
+
+    // A second, larger list arrives slowly: its first rows, then a pause before the rest.
+    let finish!: () => void;
+    const rest = new Promise<void>((resolve) => (finish = resolve));
+    const encoder = new TextEncoder();
+    const stream = new ReadableStream<Uint8Array>({
+      async start(controller) {
+        controller.enqueue(encoder.encode(`phone,nome\n${csv(100, 10)}\n`));
+        await rest;
+        controller.enqueue(encoder.encode(`${csv(200, 10)}\n`));
+        controller.close();
+      },
+    });
+    const upload = fetch(`${running.started.platformUrl}/api/v1/campaigns/${id}/audience`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${TEST_ADMIN_KEY}`, 'content-type': 'text/csv' },
+      body: stream,
+      duplex: 'half',
+    } as RequestInit);
+    try {
+      await until(async () => (await call('GET', `/campaigns/${id}`)).body.recipients === 0 || undefined, 'the old audience to be cleared');
+      const launched = await call('POST', `/campaigns/${id}/launch`);
+      expect(launched.status).toBe(400);
+      expect(launched.body.error).toMatchObject({ code: 'CONVERSA_ERR_VALIDATION', details: { field: 'audience' } });
+    } finally {
+      finish();
+    }
+    expect((await upload).status).toBe(200);
+    const ready = (await call('GET', `/campaigns/${id}`)).body;
+    expect(ready).toMatchObject({ status: 'draft', recipients: 20 });
+    expect((await call('POST', `/campaigns/${id}/launch`)).body.status).toBe('running');
+    await call('POST', `/campaigns/${id}/cancel`);
+  });
 });
+

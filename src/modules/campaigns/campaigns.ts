@@ -272,7 +272,12 @@ export class Campaigns {
     await this.deps.db.updateTable('campaigns').set({ audience_report: JSON.stringify(report), recipients_total: report.recipients, estimate: null, updated_at: this.deps.now().toISOString() }).where('id', '=', id).execute();
   }
 
+  /**
+   * Empties the audience. The count goes to 0 first, so while a new CSV is being read the
+   * campaign has no recipients and cannot be launched on half an audience.
+   */
   async #clearAudience(id: string): Promise<void> {
+    await this.deps.db.updateTable('campaigns').set({ recipients_total: 0, audience_report: 'null', estimate: null }).where('id', '=', id).execute();
     await this.deps.db.deleteFrom('campaign_recipients').where('campaign_id', '=', id).execute();
     await this.deps.db.deleteFrom('campaign_rejections').where('campaign_id', '=', id).execute();
   }

@@ -154,6 +154,19 @@ export class TemplateCache {
 
     const event = stringOf(value.event);
     if (event === undefined) return false;
+    // Meta's webhooks can arrive out of order (retries): a status older than the last one a
+    // webhook brought must not overwrite it. Compared only with webhook times (Meta's clock),
+    // never with our syncs' times.
+    const latest = await trx
+      .selectFrom('template_events')
+      .select('at')
+      .where('template_id', '=', row.id)
+      .where('kind', '=', 'status')
+      .where('source', '=', 'webhook')
+      .orderBy('id', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+    if (latest && latest.at > at) return true;
     // Already there (a sync saw it first): nothing to record twice. Unless a submission is on its
     // way: then this is the new review's answer, arrived before the submission was stored.
     if (event === row.status && row.submitting_since === null) return true;

@@ -79,6 +79,8 @@ export interface App {
   /** Listens (sandbox first, then the platform) and runs the first-start bootstrap. */
   start(): Promise<StartResult>;
   close(): Promise<void>;
+  /** While `close()` runs: the step it is waiting for (diagnostics for a slow shutdown). */
+  readonly closingStep: string | undefined;
 }
 
 export interface BuildOptions {
@@ -211,6 +213,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     messagingLimits,
   };
   const http = await buildHttpServer({ logger, database, ...modules, whatsapp: client, publicUrl: config.publicUrl, eventsStored: () => processor.wake() });
+  let closingStep: string | undefined;
   return {
     config,
     logger,
@@ -242,19 +245,36 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       }
       return { ...result, platformUrl, ...(sandboxUrl ? { sandboxUrl } : {}) };
     },
+    get closingStep() {
+      return closingStep;
+    },
     async close() {
-      await http.close();
-      await processor.stop();
-      await notifications.stop();
-      await campaignRunner.stop();
-      await dispatcher.stop();
-      await mediaDownloader.stop();
-      await webhooks.stop();
-      await templateSync.stop();
-      await numberRefresh.stop();
-      await client.close();
-      await sandbox?.close();
-      await database.close();
+      // Each step named, so a shutdown that waits too long says on what (logged after 5 s).
+      const steps: Array<[string, () => Promise<unknown>]> = [
+        ['http', () => http.close()],
+        ['processor', () => processor.stop()],
+        ['notifications', () => notifications.stop()],
+        ['campaign runner', () => campaignRunner.stop()],
+        ['dispatcher', () => dispatcher.stop()],
+        ['media downloader', () => mediaDownloader.stop()],
+        ['outbound webhooks', () => webhooks.stop()],
+        ['template sync', () => templateSync.stop()],
+        ['number refresh', () => numberRefresh.stop()],
+        ['graph client', () => client.close()],
+        ['sandbox', async () => sandbox?.close()],
+        ['database', () => database.close()],
+      ];
+      for (const [name, run] of steps) {
+        closingStep = name;
+        const slow = setTimeout(() => logger.warn({ step: name }, 'shutdown: still waiting for this step after 5 s'), 5_000);
+        slow.unref();
+        try {
+          await run();
+        } finally {
+          clearTimeout(slow);
+        }
+      }
+      closingStep = undefined;
     },
   };
 }

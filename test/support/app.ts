@@ -43,7 +43,13 @@ export async function startTestApp(options: { databaseUrl?: string; dataDir?: st
       return startTestApp({ ...options, dataDir });
     },
     async close() {
-      await app.close();
+      // A shutdown step that hangs must not fail a file whose tests all passed, nor hide where it
+      // hung: after 30 s say which step, and leave it (the test database is dropped WITH (FORCE)).
+      let timer: NodeJS.Timeout | undefined;
+      const hung = new Promise<'hung'>((resolve) => (timer = setTimeout(() => resolve('hung'), 30_000)));
+      const outcome = await Promise.race([app.close().then(() => 'closed' as const), hung]);
+      clearTimeout(timer);
+      if (outcome === 'hung') console.warn(`startTestApp: app.close() still waiting on "${app.closingStep}" after 30 s; leaving it`);
       if (!options.dataDir) rmSync(dataDir, { recursive: true, force: true });
     },
   };

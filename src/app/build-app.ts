@@ -251,7 +251,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     async close() {
       // Each step named, so a shutdown that waits too long says on what (logged after 5 s).
       const steps: Array<[string, () => Promise<unknown>]> = [
-        ['http', () => http.close()],
+        ['http', () => closeGracefully(http)],
         ['processor', () => processor.stop()],
         ['notifications', () => notifications.stop()],
         ['campaign runner', () => campaignRunner.stop()],
@@ -277,4 +277,19 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       closingStep = undefined;
     },
   };
+}
+
+/**
+ * Closes the HTTP server after the requests in flight are answered. Node closes idle keep-alive
+ * connections only when the close starts; one busy then (a webhook being stored) goes idle later
+ * and, kept alive by its client (undici honours the server's 72 s keep-alive hint), would hold
+ * the close open for a minute. So idle connections are closed again until the server is shut.
+ */
+async function closeGracefully(http: FastifyInstance): Promise<void> {
+  const sweep = setInterval(() => http.server.closeIdleConnections(), 100);
+  try {
+    await http.close();
+  } finally {
+    clearInterval(sweep);
+  }
 }

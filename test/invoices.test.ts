@@ -1,9 +1,9 @@
 import { inflateSync } from 'node:zlib';
 import { isValidPixPayload } from '@brazilian-utils/brazilian-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SANDBOX_TOKEN, startTestApp, TEST_ADMIN_KEY, type RunningApp } from './support/app.js';
+import { startTestApp, TEST_ADMIN_KEY, type RunningApp } from './support/app.js';
 import { DIALECTS, type TestDatabase } from './support/databases.js';
-import { platformApi, sandboxApi } from './support/http.js';
+import { platformApi, sandboxApi, providerMediaBytes } from './support/http.js';
 import { until, type Json } from './support/wait.js';
 
 /** A Brazilian invoice with accents everywhere; its total is R$ 1.193,85 (59,85 + 109,00 + 1.020,00 − 10,00 + 15,00). */
@@ -31,14 +31,7 @@ describe.each(DIALECTS)('invoices end to end on $name', (dialect) => {
 
   const api = platformApi(() => running);
   const sandbox = sandboxApi(() => running);
-  /** What the provider holds under its media id, fetched as any Cloud API client would. */
-  const providerBytes = async (providerMediaId: string): Promise<Buffer> => {
-    const info = await sandbox('GET', `/v23.0/${providerMediaId}`);
-    expect(info.status).toBe(200);
-    const response = await fetch(info.body.url, { headers: { authorization: `Bearer ${SANDBOX_TOKEN}` } });
-    expect(response.status).toBe(200);
-    return Buffer.from(await response.arrayBuffer());
-  };
+  const providerBytes = (providerMediaId: string) => providerMediaBytes(sandbox, providerMediaId);
   const phoneInbox = async (waId: string): Promise<Json[]> => (await sandbox('GET', `/sandbox/v1/phones/${waId}/messages`)).body.data ?? [];
   const customerWrites = async (waId: string, text: string) => {
     await sandbox('POST', `/sandbox/v1/phones/${waId}/messages`, { to: pn, type: 'text', text: { body: text } });

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SANDBOX_TOKEN, startTestApp, TEST_ADMIN_KEY, type RunningApp } from './support/app.js';
+import { startTestApp, TEST_ADMIN_KEY, type RunningApp } from './support/app.js';
 import { DIALECTS, type TestDatabase } from './support/databases.js';
-import { platformApi, sandboxApi } from './support/http.js';
+import { platformApi, sandboxApi, providerMediaBytes } from './support/http.js';
 import { pdfFile, pngFile } from './support/media-files.js';
 import { until, type Json } from './support/wait.js';
 
@@ -24,14 +24,7 @@ describe.each(DIALECTS)('media end to end on $name', (dialect) => {
     return { status: response.status, type: response.headers.get('content-type'), data: Buffer.from(await response.arrayBuffer()) };
   };
   const sandbox = sandboxApi(() => running);
-  /** What the provider holds under its media id, fetched as any Cloud API client would. */
-  const providerBytes = async (providerMediaId: string): Promise<Buffer> => {
-    const info = await sandbox('GET', `/v23.0/${providerMediaId}`);
-    expect(info.status).toBe(200);
-    const response = await fetch(info.body.url, { headers: { authorization: `Bearer ${SANDBOX_TOKEN}` } });
-    expect(response.status).toBe(200);
-    return Buffer.from(await response.arrayBuffer());
-  };
+  const providerBytes = (providerMediaId: string) => providerMediaBytes(sandbox, providerMediaId);
   const customerWrites = async (waId: string, text: string) => {
     await sandbox('POST', `/sandbox/v1/phones/${waId}/messages`, { to: pn, type: 'text', text: { body: text } });
     await until(async () => (await conversationOf(`+${waId}`))?.window_open, 'the window to open');

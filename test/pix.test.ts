@@ -2,9 +2,9 @@ import { getPixPayloadInfo, isValidPixPayload } from '@brazilian-utils/brazilian
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../src/config/index.js';
 import { parsePixCode } from '../src/modules/payments/index.js';
-import { SANDBOX_TOKEN, startTestApp, TEST_ADMIN_KEY, type RunningApp } from './support/app.js';
+import { startTestApp, TEST_ADMIN_KEY, type RunningApp } from './support/app.js';
 import { DIALECTS, type TestDatabase } from './support/databases.js';
-import { platformApi, sandboxApi } from './support/http.js';
+import { platformApi, sandboxApi, providerMediaBytes } from './support/http.js';
 import { until, type Json } from './support/wait.js';
 
 // Banco Central's own examples ("Manual de Padrões para Iniciação do Pix"), the ones the payments
@@ -62,12 +62,7 @@ describe.each(DIALECTS)('Pix end to end on $name', (dialect) => {
     expect(response.status).toBe(200);
     return Buffer.from(await response.arrayBuffer());
   };
-  const providerBytes = async (providerMediaId: string): Promise<Buffer> => {
-    const info = await sandbox('GET', `/v23.0/${providerMediaId}`);
-    expect(info.status).toBe(200);
-    const response = await fetch(info.body.url, { headers: { authorization: `Bearer ${SANDBOX_TOKEN}` } });
-    return Buffer.from(await response.arrayBuffer());
-  };
+  const providerBytes = (providerMediaId: string) => providerMediaBytes(sandbox, providerMediaId);
   const phoneInbox = async (waId: string): Promise<Json[]> => (await sandbox('GET', `/sandbox/v1/phones/${waId}/messages`)).body.data ?? [];
   const approvedTemplate = async (definition: Record<string, unknown>) => {
     const created = await sandbox('POST', `/v23.0/${waba}/message_templates`, definition);

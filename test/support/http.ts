@@ -78,3 +78,15 @@ export function sandboxApi(running: () => RunningApp): RestClient {
     return url;
   }, SANDBOX_TOKEN);
 }
+
+/**
+ * What the sandbox (the provider) holds under its media id, fetched as any Cloud API client
+ * would: `GET /{media-id}` for the URL, then the bytes with the access token.
+ */
+export async function providerMediaBytes(sandbox: RestClient, providerMediaId: string): Promise<Buffer> {
+  const info = await sandbox('GET', `/v23.0/${providerMediaId}`);
+  if (info.status !== 200) throw new Error(`GET /v23.0/${providerMediaId} answered ${info.status}: ${info.text.slice(0, 200)}`);
+  const response = await fetch(info.body.url as string, { headers: { authorization: `Bearer ${SANDBOX_TOKEN}` } });
+  if (response.status !== 200) throw new Error(`the media URL answered ${response.status}`);
+  return Buffer.from(await response.arrayBuffer());
+}

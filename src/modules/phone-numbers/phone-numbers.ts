@@ -147,6 +147,17 @@ export class PhoneNumbers {
     return rows.map((row) => row.id);
   }
 
+  /** One number (the first connected) for every WABA of every workspace: what reaches each WABA (the template sync walks them). */
+  async onePerWaba(): Promise<Array<{ workspaceId: string; wabaId: string; numberId: string }>> {
+    const rows = await this.db
+      .selectFrom('phone_numbers')
+      .select(['workspace_id', 'waba_id'])
+      .select((eb) => eb.fn.min('id').as('number_id'))
+      .groupBy(['workspace_id', 'waba_id'])
+      .execute();
+    return rows.map((row) => ({ workspaceId: row.workspace_id, wabaId: row.waba_id, numberId: String(row.number_id) }));
+  }
+
   async list(workspaceId: string): Promise<PhoneNumberView[]> {
     const rows = await this.db.selectFrom('phone_numbers').selectAll().where('workspace_id', '=', workspaceId).orderBy('created_at').execute();
     return rows.map(toView);

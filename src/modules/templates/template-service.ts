@@ -54,7 +54,7 @@ export type TemplatePatch = Partial<Pick<CreateTemplateRequest, 'category' | 'pa
 export interface TemplateServiceDeps {
   db: Kysely<Schema>;
   cache: TemplateCache;
-  phoneNumbers: Pick<PhoneNumbers, 'list' | 'resolve' | 'sender'>;
+  phoneNumbers: Pick<PhoneNumbers, 'list' | 'resolve' | 'sender' | 'onePerWaba'>;
   client: Pick<WhatsAppClient, 'listTemplates' | 'createTemplate' | 'editTemplate' | 'deleteTemplate'>;
   now: () => Date;
 }
@@ -317,24 +317,16 @@ export class TemplateService {
    * pass. A WABA whose provider does not answer is reported and skipped until the next pass.
    */
   async syncAll(onError: (wabaId: string, error: TemplateError) => void): Promise<number> {
-    // Read-only, across workspaces: the phone-numbers module has no such listing, and the sync
-    // needs only which WABAs exist and one number to reach each.
-    const wabas = await this.deps.db
-      .selectFrom('phone_numbers')
-      .select(['workspace_id', 'waba_id'])
-      .select((eb) => eb.fn.min('id').as('number_id'))
-      .groupBy(['workspace_id', 'waba_id'])
-      .execute();
     let synced = 0;
-    for (const waba of wabas) {
-      const sender = await this.deps.phoneNumbers.sender(String(waba.number_id));
+    for (const waba of await this.deps.phoneNumbers.onePerWaba()) {
+      const sender = await this.deps.phoneNumbers.sender(waba.numberId);
       if (!sender) continue;
-      const listed = providerOutcome(await this.deps.client.listTemplates(sender.endpoint, waba.waba_id));
+      const listed = providerOutcome(await this.deps.client.listTemplates(sender.endpoint, waba.wabaId));
       if (!listed.ok) {
-        onError(waba.waba_id, listed.error);
+        onError(waba.wabaId, listed.error);
         continue;
       }
-      await this.deps.cache.reconcile(waba.workspace_id, waba.waba_id, listed.value);
+      await this.deps.cache.reconcile(waba.workspaceId, waba.wabaId, listed.value);
       synced += 1;
     }
     return synced;

@@ -16,6 +16,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { Readable } from 'node:stream';
 import SQLite from 'better-sqlite3';
+import { spawnSandbox } from './fixture.js';
 
 const RECIPIENTS = Number(process.env.BENCH_RECIPIENTS ?? 1_000_000);
 const MPS = Number(process.env.BENCH_MPS ?? 1000);
@@ -33,13 +34,7 @@ for (let i = 0; i < RECIPIENTS; i++) {
 await new Promise<void>((resolve) => out.end(() => resolve()));
 const csvMegabytes = statSync(csvFile).size / 1e6;
 
-const port = 20_000 + Math.floor(Math.random() * 20_000);
-const sandboxUrl = `http://127.0.0.1:${port}`;
-const sandbox = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'sandbox', '--port', String(port), '--webhook-retry-base-ms', '250'], { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, LOG_LEVEL: 'warn' } });
-for (let i = 0; !(await fetch(`${sandboxUrl}/sandbox/v1/accounts`).then((r) => r.ok, () => false)); i++) {
-  if (i > 300) throw new Error('the sandbox did not start');
-  await new Promise((resolve) => setTimeout(resolve, 100));
-}
+const { process: sandbox, url: sandboxUrl } = await spawnSandbox();
 const server = spawn(process.execPath, ['--import', 'tsx', 'bench/campaign-server.ts'], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, SANDBOX_URL: sandboxUrl, BENCH_MPS: String(MPS) } });
 const info = JSON.parse(await new Promise<string>((resolve) => createInterface({ input: server.stdout! }).once('line', resolve))) as { url: string; key: string; number: string; database: string };
 

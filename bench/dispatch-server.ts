@@ -6,58 +6,15 @@
  * dispatcher and the inbound processor and reports, as JSON lines on stdout, how many messages
  * have been sent and how many statuses processed, every 250 ms, until every message is `read`.
  */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { sql } from 'kysely';
-import { buildApp } from '../src/app/index.js';
-import { loadConfig } from '../src/config/index.js';
+import { startBenchPlatform } from './fixture.js';
 
 const NUMBERS = Number(process.env.BENCH_NUMBERS ?? 1);
 const MPS = Number(process.env.BENCH_MPS ?? 1000);
 const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 10_000);
 const PER_RECIPIENT = 5; // under the sandbox's (and Meta's) pair-rate burst
-const sandboxUrl = process.env.SANDBOX_URL!;
-const token = 'sandbox-access-token';
-const KEY = 'bench-admin-key-0123456789abcdef';
 
-const app = await buildApp(
-  loadConfig({
-    PORT: '0',
-    SANDBOX_URL: sandboxUrl,
-    SANDBOX_ACCESS_TOKEN: token,
-    CONVERSA_DATA_DIR: mkdtempSync(join(tmpdir(), 'conversa-dispatch-bench-')),
-    LOG_LEVEL: 'warn',
-    CONVERSA_ADMIN_KEY: KEY,
-    ...(process.env.BENCH_DATABASE_URL ? { DATABASE_URL: process.env.BENCH_DATABASE_URL } : {}),
-  }),
-  { manualWorkers: true },
-);
-const started = await app.start();
-const json = async (url: string, method = 'GET', body?: unknown, auth?: string) => {
-  const response = await fetch(url, { method, headers: { ...(body ? { 'content-type': 'application/json' } : {}), ...(auth ? { authorization: `Bearer ${auth}` } : {}) }, ...(body ? { body: JSON.stringify(body) } : {}) });
-  if (response.status >= 300) throw new Error(`${method} ${url}: ${response.status} ${await response.text()}`);
-  return (await response.json()) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
-};
-
-// The numbers: the bootstrap's sandbox number plus more in the same sandbox app, all at MPS.
-const numbers = [started.sandboxNumber!];
-for (let i = 1; i < NUMBERS; i++) {
-  const created = await json(`${started.platformUrl}/api/v1/phone-numbers`, 'POST', { provider: 'sandbox' }, KEY);
-  numbers.push((await app.modules.phoneNumbers.resolve(started.workspaceId, created.id as string))!);
-}
-for (const number of numbers) {
-  await json(`${sandboxUrl}/sandbox/v1/phone-numbers/${number.phone_number_id}`, 'PATCH', { throughput_mps: MPS });
-  await app.modules.phoneNumbers.updateEndpoint(number.id, sandboxUrl, MPS);
-}
-
-// An approved utility template ("order shipped"), sent to customers without a window.
-const waba = numbers[0]!.waba_id;
-const template = await json(`${sandboxUrl}/v23.0/${waba}/message_templates`, 'POST', { name: 'pedido_enviado', language: 'pt_BR', category: 'UTILITY', components: [{ type: 'BODY', text: 'Olá {{1}}, seu pedido {{2}} foi enviado.', example: { body_text: [['Ana', '1234']] } }] }, token);
-for (;;) {
-  if ((await json(`${sandboxUrl}/v23.0/${template.id}`, 'GET', undefined, token)).status === 'APPROVED') break;
-  await new Promise((resolve) => setTimeout(resolve, 200));
-}
+const { app, started, numbers } = await startBenchPlatform({ numbers: NUMBERS, mps: MPS, manualWorkers: true });
 
 const queueStarted = performance.now();
 const recipients = Math.ceil(MESSAGES / PER_RECIPIENT);

@@ -13,6 +13,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { cpus, totalmem } from 'node:os';
 import { createInterface } from 'node:readline';
+import { spawnSandbox } from './fixture.js';
 import { requireWrk, runWrk } from './wrk.js';
 
 requireWrk();
@@ -27,16 +28,6 @@ function child(args: string[], env: Record<string, string> = {}): { process: Chi
   return { process: proc, lines: createInterface({ input: proc.stdout! })[Symbol.asyncIterator]() };
 }
 
-async function freePort(): Promise<number> {
-  const { createServer } = await import('node:net');
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 const noop = child(['bench/noop-server.ts']);
 const noopUrl = (JSON.parse((await noop.lines.next()).value as string) as { url: string }).url;
 const noopResult = await runWrk({ origin: noopUrl, seconds: 5, connections: 100 });
@@ -48,15 +39,7 @@ console.log('| scenario | numbers × msg/s | messages | queue (send path) msg/s 
 console.log('|---|---|---:|---:|---:|---:|---:|---:|---:|');
 
 for (const scenario of scenarios) {
-  const port = await freePort();
-  const sandbox = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'sandbox', '--port', String(port), '--webhook-retry-base-ms', '250'], { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, LOG_LEVEL: 'warn' } });
-  const sandboxUrl = `http://127.0.0.1:${port}`;
-  for (let i = 0; ; i++) {
-    const ok = await fetch(`${sandboxUrl}/sandbox/v1/accounts`).then((r) => r.ok, () => false);
-    if (ok) break;
-    if (i > 300) throw new Error('the sandbox did not start');
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+  const { process: sandbox, url: sandboxUrl } = await spawnSandbox();
   const server = child(['bench/dispatch-server.ts'], { SANDBOX_URL: sandboxUrl, BENCH_NUMBERS: String(scenario.numbers), BENCH_MPS: String(MPS), BENCH_MESSAGES: String(scenario.messages) });
   let queuedInfo: { queued: number; queueSeconds: number } | undefined;
   let allSentAt: number | undefined;

@@ -143,18 +143,23 @@ export function registerPhoneNumberRoutes(app: FastifyInstance, deps: Pick<HttpD
   );
 }
 
+/** Meta's (or the sandbox's) refusal, with its code, message and what to do about it. */
+function sendProviderRejected(reply: FastifyReply, what: string, outcome: { code: number; title: string; details: string; status: number }): FastifyReply {
+  return sendError(reply, 'CONVERSA_ERR_PROVIDER_REJECTED', `${what}: ${outcome.code ? `(#${outcome.code}) ` : ''}${outcome.title}`, {
+    meta_code: outcome.code,
+    meta_message: outcome.title,
+    meta_details: outcome.details,
+    meta_status: outcome.status,
+    fix: fixFor(outcome.code),
+  });
+}
+
 function sendRefreshError(reply: FastifyReply, id: string, outcome: Exclude<RefreshOutcome, { ok: true }>): FastifyReply {
   switch (outcome.error) {
     case 'not_found':
       return sendError(reply, 'CONVERSA_ERR_NOT_FOUND', `No phone number ${id} in this workspace.`);
     case 'provider_rejected':
-      return sendError(reply, 'CONVERSA_ERR_PROVIDER_REJECTED', `The provider refused to read the number: ${outcome.code ? `(#${outcome.code}) ` : ''}${outcome.title}`, {
-        meta_code: outcome.code,
-        meta_message: outcome.title,
-        meta_details: outcome.details,
-        meta_status: outcome.status,
-        fix: fixFor(outcome.code),
-      });
+      return sendProviderRejected(reply, 'The provider refused to read the number', outcome);
     case 'provider_unreachable':
       return sendError(reply, 'CONVERSA_ERR_PROVIDER_UNREACHABLE', `The Graph API could not be reached: ${outcome.reason}`, {
         fix: "Check that this server can reach the number's graph_base_url over HTTPS, then try again.",
@@ -171,13 +176,7 @@ function sendConnectError(reply: FastifyReply, outcome: Exclude<ConnectOutcome, 
         fix: 'GET /api/v1/phone-numbers lists the connected numbers; a number can be connected to one workspace once.',
       });
     case 'provider_rejected':
-      return sendError(reply, 'CONVERSA_ERR_PROVIDER_REJECTED', `The provider refused the credentials: ${outcome.code ? `(#${outcome.code}) ` : ''}${outcome.title}`, {
-        meta_code: outcome.code,
-        meta_message: outcome.title,
-        meta_details: outcome.details,
-        meta_status: outcome.status,
-        fix: fixFor(outcome.code),
-      });
+      return sendProviderRejected(reply, 'The provider refused the credentials', outcome);
     case 'provider_unreachable':
       return sendError(reply, 'CONVERSA_ERR_PROVIDER_UNREACHABLE', `The Graph API could not be reached: ${outcome.reason}`, {
         fix: 'Check graph_base_url and that this server can reach it over HTTPS.',

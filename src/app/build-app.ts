@@ -179,7 +179,10 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   const campaignDeps = { db, capabilities: database.capabilities, phoneNumbers, contacts, consent, conversations, messages, templates, client, limits: messagingLimits, queued: () => dispatcher.wake(), now, logger: logger.child({ component: 'campaigns' }) };
   const campaigns = new Campaigns(campaignDeps);
   const campaignRunner = new CampaignRunner(campaignDeps, campaigns, options.campaigns);
-  const webhooks = createWebhookModule({ db, capabilities: database.capabilities, box, outbox: events, logger, now }, options.webhooks);
+  const webhooks = createWebhookModule(
+    { db, capabilities: database.capabilities, box, outbox: events, logger, now },
+    { ...options.webhooks, transport: { allowPrivate: config.webhooks.allowPrivate, ...options.webhooks?.transport } },
+  );
   const pix = new PixRequests(media, config.payments.linkPattern);
   const invoices = new Invoices(db, media, pix, now);
   const modules: Modules = {

@@ -62,6 +62,24 @@ describe('loadConfig', () => {
     expect(message).toContain('CONVERSA_TEMPLATE_SYNC_SECONDS must be at least 10');
   });
 
+  it('trusts no proxy by default, and reads CONVERSA_TRUST_PROXY as addresses, a hop count or true', () => {
+    expect(loadConfig({}).http.trustProxy).toBe(false);
+    expect(loadConfig({ CONVERSA_TRUST_PROXY: '127.0.0.1' }).http.trustProxy).toEqual(['127.0.0.1']);
+    expect(loadConfig({ CONVERSA_TRUST_PROXY: ' 10.0.0.0/8, ::1 ,fd00::/8,loopback' }).http.trustProxy).toEqual(['10.0.0.0/8', '::1', 'fd00::/8', 'loopback']);
+    expect(loadConfig({ CONVERSA_TRUST_PROXY: '2' }).http.trustProxy).toBe(2);
+    expect(loadConfig({ CONVERSA_TRUST_PROXY: 'true' }).http.trustProxy).toBe(true);
+    expect(loadConfig({ CONVERSA_TRUST_PROXY: 'off' }).http.trustProxy).toBe(false);
+    for (const bad of ['proxy.example.com', '10.0.0.0/33', '300.1.1.1', '127.0.0.1,,x', '::1/129']) {
+      expect(() => loadConfig({ CONVERSA_TRUST_PROXY: bad }), bad).toThrow(/CONVERSA_TRUST_PROXY: CONVERSA_TRUST_PROXY must be the proxies' addresses or CIDRs/);
+    }
+  });
+
+  it('refuses private webhook targets unless CONVERSA_WEBHOOKS_ALLOW_PRIVATE is on', () => {
+    expect(loadConfig({}).webhooks.allowPrivate).toBe(false);
+    expect(loadConfig({ CONVERSA_WEBHOOKS_ALLOW_PRIVATE: 'true' }).webhooks.allowPrivate).toBe(true);
+    expect(() => loadConfig({ CONVERSA_WEBHOOKS_ALLOW_PRIVATE: 'sure' })).toThrow(/CONVERSA_WEBHOOKS_ALLOW_PRIVATE must be one of on, off/);
+  });
+
   it('treats empty values as unset', () => {
     expect(loadConfig({ PORT: '', DATABASE_URL: '' }).port).toBe(3000);
   });

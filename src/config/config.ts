@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 
@@ -51,6 +52,18 @@ export interface Config {
     /** How often every number's throughput, quality rating and tier are read again (CONVERSA_NUMBER_REFRESH_SECONDS). */
     readonly refreshIntervalMs: number;
   };
+  readonly http: {
+    /**
+     * CONVERSA_TRUST_PROXY, as Fastify's `trustProxy`: `false` (default: X-Forwarded-For is
+     * ignored, the client is the socket's address), the proxies' addresses/CIDRs, a hop count, or
+     * `true` (every hop: any client can choose its address; only behind a proxy that overwrites the header).
+     */
+    readonly trustProxy: boolean | number | readonly string[];
+  };
+  readonly webhooks: {
+    /** CONVERSA_WEBHOOKS_ALLOW_PRIVATE: outbound webhooks may target loopback and private networks (default off). */
+    readonly allowPrivate: boolean;
+  };
 }
 
 /** The sandbox's documented default bearer token (override with SANDBOX_ACCESS_TOKEN). */
@@ -101,6 +114,8 @@ const envSchema = z.object({
     .regex(/^(off|([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d)$/, 'CONVERSA_QUIET_HOURS must be HH:MM-HH:MM (24 h, e.g. 21:00-08:00) or off')
     .default('21:00-08:00'),
   CONVERSA_DEFAULT_TIME_ZONE: z.string().refine(isTimeZone, 'CONVERSA_DEFAULT_TIME_ZONE must be an IANA time zone such as America/Sao_Paulo').default('America/Sao_Paulo'),
+  CONVERSA_TRUST_PROXY: z.string().transform(parseTrustProxy).optional(),
+  CONVERSA_WEBHOOKS_ALLOW_PRIVATE: flag('CONVERSA_WEBHOOKS_ALLOW_PRIVATE', false),
   CONVERSA_NOTIFICATIONS_POLL_MS: z.coerce.number({ invalid_type_error: 'CONVERSA_NOTIFICATIONS_POLL_MS must be a number' }).int().min(10, 'CONVERSA_NOTIFICATIONS_POLL_MS must be at least 10').max(600_000).default(1000),
 });
 
@@ -144,12 +159,47 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     templates: { syncIntervalMs: e.CONVERSA_TEMPLATE_SYNC_SECONDS * 1000 },
     phoneNumbers: { refreshIntervalMs: e.CONVERSA_NUMBER_REFRESH_SECONDS * 1000 },
     payments: { linkPattern: e.CONVERSA_PAYMENT_LINK_PATTERN?.trim() },
+    http: { trustProxy: e.CONVERSA_TRUST_PROXY ?? false },
+    webhooks: { allowPrivate: e.CONVERSA_WEBHOOKS_ALLOW_PRIVATE },
     notifications: {
       quietHours: e.CONVERSA_QUIET_HOURS === 'off' ? undefined : { start: e.CONVERSA_QUIET_HOURS.slice(0, 5), end: e.CONVERSA_QUIET_HOURS.slice(6) },
       defaultTimeZone: e.CONVERSA_DEFAULT_TIME_ZONE,
       pollMs: e.CONVERSA_NOTIFICATIONS_POLL_MS,
     },
   });
+}
+
+/** proxy-addr's names for address ranges, accepted in CONVERSA_TRUST_PROXY. */
+const TRUST_PROXY_NAMES = ['loopback', 'linklocal', 'uniquelocal'];
+
+/**
+ * CONVERSA_TRUST_PROXY: `false`/`off` (trust none), `true` (every hop), a hop count (`1`), or
+ * addresses and CIDRs separated by commas (`127.0.0.1,10.0.0.0/8`, or loopback/linklocal/uniquelocal).
+ */
+function parseTrustProxy(value: string, ctx: z.RefinementCtx): boolean | number | string[] {
+  const text = value.trim().toLowerCase();
+  if (['false', 'off', 'no', '0'].includes(text)) return false;
+  if (['true', 'on', 'yes'].includes(text)) return true;
+  if (/^\d+$/.test(text)) return Number(text);
+  const entries = text.split(',').map((entry) => entry.trim()).filter(Boolean);
+  const bad = entries.find((entry) => !isTrustedProxyEntry(entry));
+  if (entries.length === 0 || bad !== undefined) {
+    ctx.addIssue({
+      code: z.ZodIssueCode.custom,
+      message: `CONVERSA_TRUST_PROXY must be the proxies' addresses or CIDRs separated by commas (e.g. 127.0.0.1,10.0.0.0/8), a hop count, true or false${bad === undefined ? '' : `; "${bad}" is none of these`}`,
+    });
+    return z.NEVER;
+  }
+  return entries;
+}
+
+function isTrustedProxyEntry(entry: string): boolean {
+  if (TRUST_PROXY_NAMES.includes(entry)) return true;
+  const [address = '', prefix, ...rest] = entry.split('/');
+  const family = isIP(address);
+  if (family === 0 || rest.length > 0) return false;
+  if (prefix === undefined) return true;
+  return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128);
 }
 
 function isTimeZone(name: string): boolean {

@@ -11,6 +11,7 @@ export const ERRORS = {
   CONVERSA_ERR_NOT_FOUND: { status: 404, message: 'Not found.' },
   CONVERSA_ERR_CONFLICT: { status: 409, message: 'It already exists.' },
   CONVERSA_ERR_PROVIDER_REJECTED: { status: 422, message: "The WhatsApp provider (Meta's Graph API or the sandbox) refused the request." },
+  CONVERSA_ERR_UNSAFE_URL: { status: 422, message: 'The URL targets an address the server does not call (loopback, private, link-local, metadata, ...) or carries a user name or password.' },
   CONVERSA_ERR_PROVIDER_UNREACHABLE: { status: 502, message: "The WhatsApp provider (Meta's Graph API or the sandbox) could not be reached." },
   CONVERSA_ERR_WEBHOOK_SIGNATURE: { status: 401, message: 'The X-Hub-Signature-256 header is missing or does not match the body.' },
   CONVERSA_ERR_WEBHOOK_VERIFY_TOKEN: { status: 403, message: 'hub.verify_token does not match any connected phone number.' },

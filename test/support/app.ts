@@ -29,6 +29,8 @@ export async function startTestApp(options: { databaseUrl?: string; dataDir?: st
     CONVERSA_DATA_DIR: dataDir,
     LOG_LEVEL: 'silent',
     CONVERSA_ADMIN_KEY: TEST_ADMIN_KEY,
+    // Test consumers listen on 127.0.0.1; test/webhooks-ssrf.test.ts turns the guard back on.
+    CONVERSA_WEBHOOKS_ALLOW_PRIVATE: 'true',
     ...(options.databaseUrl ? { DATABASE_URL: options.databaseUrl } : {}),
     ...options.env,
   };

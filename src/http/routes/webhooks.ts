@@ -48,7 +48,7 @@ export function registerWebhookRoutes(app: FastifyInstance, deps: Pick<HttpDeps,
   const scope = app.requireScope('webhooks:write');
 
   app.post<{ Body: SubscriptionBody & { url: string; events: WebhookEventFilter[] } }>('/webhooks', { onRequest: scope, schema: { tags, summary: 'Subscribe a company system to events; the answer shows the signing secret once', body: createBody } }, async (request, reply) => {
-    const url = checkUrl(reply, request.body.url);
+    const url = checkUrl(reply, request.body.url, deps.webhooks);
     if (url === undefined) return reply;
     const { description, active, events } = request.body;
     const created = await deps.webhooks.create(principalOf(request).workspaceId, { url, events, description, ...(active === undefined ? {} : { active }) });
@@ -64,7 +64,7 @@ export function registerWebhookRoutes(app: FastifyInstance, deps: Pick<HttpDeps,
 
   app.patch<{ Params: { id: string }; Body: SubscriptionBody }>('/webhooks/:id', { onRequest: scope, schema: { tags, summary: 'Change a subscription (url, events, active) or rotate its secret', params: idParams, body: patchBody } }, async (request, reply) => {
     const body = request.body;
-    const url = body.url === undefined ? undefined : checkUrl(reply, body.url);
+    const url = body.url === undefined ? undefined : checkUrl(reply, body.url, deps.webhooks);
     if (body.url !== undefined && url === undefined) return reply;
     const updated = await deps.webhooks.update(principalOf(request).workspaceId, request.params.id, {
       ...(url === undefined ? {} : { url }),
@@ -128,10 +128,16 @@ export function registerWebhookRoutes(app: FastifyInstance, deps: Pick<HttpDeps,
   );
 }
 
-function checkUrl(reply: FastifyReply, value: string): string | undefined {
+// A malformed URL is a 400; a well-formed one the SSRF guard refuses is a 422 naming the rule.
+function checkUrl(reply: FastifyReply, value: string, webhooks: HttpDeps['webhooks']): string | undefined {
   const checked = checkWebhookUrl(value);
-  if (checked.ok) return checked.url;
-  void sendError(reply, 'CONVERSA_ERR_VALIDATION', `body.url: ${checked.rule}`, { field: 'body.url', rule: checked.rule });
+  if (!checked.ok) {
+    void sendError(reply, 'CONVERSA_ERR_VALIDATION', `body.url: ${checked.rule}`, { field: 'body.url', rule: checked.rule });
+    return undefined;
+  }
+  const target = webhooks.checkTarget(checked.url);
+  if (target.ok) return checked.url;
+  void sendError(reply, 'CONVERSA_ERR_UNSAFE_URL', `body.url: ${target.rule}`, { field: 'body.url', rule: target.rule, reason: target.reason });
   return undefined;
 }
 

@@ -43,7 +43,7 @@ export function createWebhookModule(deps: WebhookModuleDeps, options: WebhookMod
   const transport = options.transportInstance ?? new UndiciWebhookTransport(options.transport);
   const delivery = new WebhookDeliveryWorker(deps.db, deps.capabilities, deps.box, transport, deps.logger.child({ component: 'webhook-delivery' }), deps.now, options.delivery);
   const fanOut = new WebhookFanOut(deps.db, deps.capabilities, deps.outbox, deps.logger.child({ component: 'webhook-fan-out' }), deps.now, options.fanOut, () => delivery.wake());
-  const service = new Webhooks(deps.db, deps.box, deps.outbox, deps.now, () => delivery.wake());
+  const service = new Webhooks(deps.db, deps.box, deps.outbox, deps.now, () => delivery.wake(), { allowPrivate: options.transport?.allowPrivate ?? false });
   return {
     service,
     fanOut,

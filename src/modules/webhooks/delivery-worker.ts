@@ -28,6 +28,9 @@ type Claimed = Pick<WebhookDeliveriesTable, 'id' | 'subscription_id' | 'event_ty
 
 const USER_AGENT = 'Conversa-Webhooks/1';
 
+/** The delivery log keeps at most 1 KB (UTF-8) of a failed attempt's error and answer body. */
+export const MAX_LOGGED_ERROR_BYTES = 1024;
+
 /**
  * Sends pending deliveries. The deliveries table is the queue: due rows of active
  * subscriptions are claimed in batches (`FOR UPDATE SKIP LOCKED` where the database has it, so
@@ -128,7 +131,7 @@ export class WebhookDeliveryWorker {
     const durationMs = Math.round(performance.now() - started);
     const status = outcome.ok ? outcome.status : null;
     const delivered = status !== null && status >= 200 && status < 300;
-    const error = delivered ? null : outcome.ok ? `HTTP ${outcome.status}${outcome.body ? `: ${outcome.body.slice(0, 200)}` : ''}` : outcome.error;
+    const error = delivered ? null : clip(outcome.ok ? `HTTP ${outcome.status}${outcome.body ? `: ${outcome.body}` : ''}` : outcome.error);
     const now = this.now();
     const at = now.toISOString();
 
@@ -136,13 +139,14 @@ export class WebhookDeliveryWorker {
     if (delivered) {
       changes = { status: 'delivered', next_attempt_at: null, delivered_at: at, last_status_code: status, last_error: null, updated_at: at };
     } else {
-      const retry = nextRetry(delivery.attempts, this.#schedule);
+      const retry = !outcome.ok && outcome.permanent ? { retry: false as const } : nextRetry(delivery.attempts, this.#schedule);
       const context = { deliveryId: delivery.id, subscriptionId: delivery.subscription_id, statusCode: status, error };
       if (retry.retry) {
         this.logger.info({ ...context, retryInMs: retry.delayMs }, `webhook delivery failed (attempt ${delivery.attempts} of ${this.#schedule.maxAttempts}); retrying`);
         changes = { next_attempt_at: new Date(now.getTime() + retry.delayMs).toISOString(), last_status_code: status, last_error: error, updated_at: at };
       } else {
-        this.logger.warn(context, `webhook delivery failed (attempt ${delivery.attempts} of ${this.#schedule.maxAttempts}); giving up until replayed`);
+        const why = !outcome.ok && outcome.permanent ? 'its target is refused, so it is not retried' : `attempt ${delivery.attempts} of ${this.#schedule.maxAttempts}`;
+        this.logger.warn(context, `webhook delivery failed (${why}); giving up until replayed`);
         changes = { status: 'failed', next_attempt_at: null, last_status_code: status, last_error: error, updated_at: at };
       }
     }
@@ -178,4 +182,13 @@ export class WebhookDeliveryWorker {
       'conversa-signature': signConversaPayload(secret, delivery.payload, timestamp),
     });
   }
+}
+
+// Cut at MAX_LOGGED_ERROR_BYTES of UTF-8, never inside a character.
+function clip(text: string): string {
+  const bytes = Buffer.from(text, 'utf8');
+  if (bytes.length <= MAX_LOGGED_ERROR_BYTES) return text;
+  let end = MAX_LOGGED_ERROR_BYTES;
+  while (end > 0 && ((bytes[end] ?? 0) & 0xc0) === 0x80) end -= 1;
+  return bytes.subarray(0, end).toString('utf8');
 }

@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import { newId, type Schema, type WebhookDeliveriesTable, type WebhookSubscriptionsTable } from '../../db/index.js';
 import { EVENT_TYPES, type EventType } from '../events/index.js';
-import { newToken } from '../../security/index.js';
+import { checkOutboundUrl, newToken, type OutboundPolicy, type OutboundUrlCheck } from '../../security/index.js';
 
 /** What a subscription may list in `events`: an event type, or `*` for every type (also those added later). */
 export const WEBHOOK_EVENT_FILTERS = ['*', ...EVENT_TYPES] as const;
@@ -71,7 +71,19 @@ export class Webhooks {
     private readonly now: () => Date = () => new Date(),
     /** Called after deliveries were queued again (wakes the delivery worker). */
     private readonly queued: () => void = () => undefined,
+    /** Which targets subscriptions may have (CONVERSA_WEBHOOKS_ALLOW_PRIVATE); the transport enforces the same when connecting. */
+    private readonly targets: OutboundPolicy = { allowPrivate: false },
   ) {}
+
+  /**
+   * Checks a subscription URL against the SSRF guard: no credentials, no loopback, private,
+   * link-local, unique-local, CGNAT, multicast, reserved or metadata address (private ones
+   * allowed when the operator set CONVERSA_WEBHOOKS_ALLOW_PRIVATE). Names are checked again by
+   * the address they resolve to at each delivery.
+   */
+  checkTarget(url: string): OutboundUrlCheck {
+    return checkOutboundUrl(url, this.targets);
+  }
 
   /** Creates a subscription; the answer carries the signing secret, the only time it is shown. */
   async create(workspaceId: string, input: { url: string; events: WebhookEventFilter[]; description?: string | null; active?: boolean }): Promise<WebhookSubscriptionView & { secret: string }> {

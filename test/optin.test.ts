@@ -37,7 +37,9 @@ describe.each(DIALECTS)('public opt-in page on $name', (dialect) => {
 
   beforeAll(async () => {
     database = await dialect.create();
-    running = await startTestApp({ databaseUrl: database.url, env: { CONVERSA_PUBLIC_URL: PUBLIC_URL } });
+    // Behind a proxy the operator names: its X-Forwarded-For is the client's address (each test
+    // posts from its own). test/optin-abuse.test.ts checks the default, where it is ignored.
+    running = await startTestApp({ databaseUrl: database.url, env: { CONVERSA_PUBLIC_URL: PUBLIC_URL, CONVERSA_TRUST_PROXY: '127.0.0.1' } });
     pn = running.started.sandboxNumber?.phone_number_id as string;
     display = running.started.sandboxNumber?.display_phone_number as string;
     const connected = await api('POST', '/phone-numbers', { provider: 'sandbox', verified_name: BAKERY, display_phone_number: '+55 11 93333-4444' });
@@ -207,5 +209,20 @@ describe.each(DIALECTS)('public opt-in page on $name', (dialect) => {
     const tooLong = await fetch(`${base()}/optin/${pn}/link?text=${'a'.repeat(501)}`);
     expect(tooLong.status).toBe(400);
     expect(((await tooLong.json()) as Json).error.details.field).toBe('querystring.text');
+  });
+
+  it('refuses QR codes over 1024 px with a 400 naming the field and rule, and serves forty of the largest at once', async () => {
+    // Forty unauthenticated requests for 2048 px froze the server and took it to 1.46 GB.
+    const from = (i: number) => ({ headers: { 'x-forwarded-for': `192.0.2.${i + 1}` } });
+    const huge = await Promise.all(Array.from({ length: 40 }, (_, i) => fetch(`${base()}/optin/${pn}/qr.png?size=2048`, from(i))));
+    expect(huge.map((r) => r.status)).toEqual(Array(40).fill(400));
+    expect(((await huge[0]!.json()) as Json).error).toMatchObject({ code: 'CONVERSA_ERR_VALIDATION', details: { field: 'querystring.size', rule: 'must be <= 1024' } });
+    await Promise.all(huge.slice(1).map((r) => r.arrayBuffer()));
+
+    const largest = await Promise.all(Array.from({ length: 40 }, (_, i) => fetch(`${base()}/optin/${pn}/qr.png?size=1024`, from(i + 40))));
+    expect(largest.map((r) => r.status)).toEqual(Array(40).fill(200));
+    const images = await Promise.all(largest.map(async (r) => Buffer.from(await r.arrayBuffer())));
+    expect(images[0]!.readUInt32BE(16)).toBe(1024);
+    expect(images.every((image) => image.equals(images[0]!))).toBe(true);
   });
 });

@@ -215,7 +215,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     campaignRunner,
     messagingLimits,
   };
-  const http = await buildHttpServer({ logger, database, ...modules, whatsapp: client, publicUrl: config.publicUrl, eventsStored: () => processor.wake() });
+  const http = await buildHttpServer({ logger, database, ...modules, whatsapp: client, publicUrl: config.publicUrl, trustProxy: config.http.trustProxy, eventsStored: () => processor.wake() });
   let closingStep: string | undefined;
   return {
     config,

@@ -45,6 +45,8 @@ export interface HttpDeps {
   whatsapp: WhatsAppClient;
   /** CONVERSA_PUBLIC_URL: how Meta and browsers reach the platform (webhook URL, opt-in links). */
   publicUrl: string;
+  /** CONVERSA_TRUST_PROXY: which proxies' X-Forwarded-For is believed (Fastify's `trustProxy`; false: none). */
+  trustProxy: boolean | number | readonly string[];
   /** Wakes the inbound processor after new webhook events are stored. */
   eventsStored: () => void;
 }

@@ -26,7 +26,9 @@ export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> 
     loggerInstance: deps.logger as FastifyBaseLogger,
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: 2 * 1024 * 1024,
-    trustProxy: true,
+    // Only the proxies the operator names may set the client's address (X-Forwarded-For):
+    // trusting every hop let anyone choose the IP of a consent proof and dodge rate limits.
+    trustProxy: fastifyTrustProxy(deps.trustProxy),
     frameworkErrors: answerFrameworkError,
   });
   installErrorHandlers(app);
@@ -57,4 +59,10 @@ export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> 
     { prefix: '/api/v1' },
   );
   return app;
+}
+
+// Fastify's types leave out the hop count its runtime takes; a hop count is "trust the n nearest hops".
+function fastifyTrustProxy(trust: HttpDeps['trustProxy']): boolean | string[] | ((address: string, hop: number) => boolean) {
+  if (typeof trust === 'number') return (_address, hop) => hop < trust;
+  return typeof trust === 'boolean' ? trust : [...trust];
 }

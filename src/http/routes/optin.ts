@@ -7,10 +7,20 @@ import type { PhoneNumberView } from '../../modules/phone-numbers/index.js';
 import type { HttpDeps } from '../deps.js';
 import { sendError } from '../errors.js';
 import { FORM_MESSAGES, PAGE_HEADERS, renderNotice, renderOptInForm, renderThankYou, type FormErrors } from '../optin-page.js';
+import { QrImageCache } from '../qr-cache.js';
 import { TokenBucketLimiter } from '../rate-limit.js';
 
 /** Sign-up POSTs per client IP: a burst of 10, then one every 6 seconds (in memory, per process). */
 export const OPT_IN_RATE = { capacity: 10, refillPerSecond: 1 / 6 } as const;
+
+/** Every other public request (the page, its link, its QR codes) per client IP: a burst of 30, then one every 2 seconds. */
+export const PUBLIC_PAGE_RATE = { capacity: 30, refillPerSecond: 1 / 2 } as const;
+
+/** The largest QR code PNG served, in pixels (a 2048 px render took ~0.7 s of CPU and tens of MB). */
+export const MAX_QR_SIZE = 1024;
+
+/** Rendered QR codes kept in memory, by format, size and link (so per number, text and size). */
+const QR_CACHE = { maxEntries: 256, maxBytes: 16 * 1024 * 1024 } as const;
 
 const ID = /^[A-Za-z0-9_-]{1,64}$/;
 const MAX_TEXT = 500;
@@ -20,16 +30,25 @@ interface PageQuery {
   country?: string;
 }
 
-type Deps = Pick<HttpDeps, 'phoneNumbers' | 'contacts' | 'consent' | 'database' | 'publicUrl'>;
+type Deps = Pick<HttpDeps, 'phoneNumbers' | 'contacts' | 'consent' | 'database' | 'publicUrl'> & {
+  /** Replaces the QR image cache (tests count its renders). */
+  qrCache?: QrImageCache;
+};
 
 /**
  * The public opt-in page of each phone number (no API key): `GET /optin/{id}` shows a form
  * whose consent text names the business and says messages come on WhatsApp; `POST` records
  * the contact and an opt-in with its proof. `{id}` is Meta's phone_number_id or our id.
  * Also `/optin/{id}/link` (a wa.me link) and `/optin/{id}/qr.svg|qr.png` (its QR code).
+ *
+ * Every one of these is rate limited per client address (`request.ip`: the socket's address
+ * unless CONVERSA_TRUST_PROXY names the proxy in front), before the body is read; QR images are
+ * at most MAX_QR_SIZE pixels and cached.
  */
 export async function registerOptInRoutes(app: FastifyInstance, deps: Deps): Promise<void> {
-  const limiter = new TokenBucketLimiter(OPT_IN_RATE);
+  const signUps = new TokenBucketLimiter(OPT_IN_RATE);
+  const views = new TokenBucketLimiter(PUBLIC_PAGE_RATE);
+  const qrCache = deps.qrCache ?? new QrImageCache(QR_CACHE);
 
   // The HTML pages, in a scope with their own body parser and error pages.
   await app.register(async (pages) => {
@@ -42,6 +61,13 @@ export async function registerOptInRoutes(app: FastifyInstance, deps: Deps): Pro
       request.log.error({ err: error }, 'opt-in page failed');
       return sendPage(reply, 500, renderNotice(language, FORM_MESSAGES[language].failed));
     });
+    pages.addHook('onRequest', async (request, reply) => {
+      const verdict = (request.method === 'POST' ? signUps : views).take(request.ip);
+      if (verdict.ok) return;
+      const language = languageOf(request.query as PageQuery, undefined);
+      reply.header('retry-after', String(verdict.retryAfterSeconds));
+      return sendPage(reply, 429, renderNotice(language, FORM_MESSAGES[language].tooMany(verdict.retryAfterSeconds)));
+    });
 
     pages.get<{ Params: { id: string }; Querystring: PageQuery }>('/optin/:id', async (request, reply) => {
       const number = await findNumber(deps, request.params.id);
@@ -53,12 +79,7 @@ export async function registerOptInRoutes(app: FastifyInstance, deps: Deps): Pro
     });
 
     pages.post<{ Params: { id: string }; Querystring: PageQuery }>('/optin/:id', async (request, reply) => {
-      const verdict = limiter.take(request.ip);
       const language = languageOf(request.query, undefined);
-      if (!verdict.ok) {
-        reply.header('retry-after', String(verdict.retryAfterSeconds));
-        return sendPage(reply, 429, renderNotice(language, FORM_MESSAGES[language].tooMany(verdict.retryAfterSeconds)));
-      }
       const number = await findNumber(deps, request.params.id);
       if (!number) return sendPage(reply, 404, renderNotice(language, FORM_MESSAGES[language].notFound));
       const view = formView(number, request);
@@ -123,13 +144,19 @@ export async function registerOptInRoutes(app: FastifyInstance, deps: Deps): Pro
 
   // The wa.me link and its QR code: JSON and images, with the API's JSON errors.
   await app.register(async (assets) => {
+    assets.addHook('onRequest', async (request, reply) => {
+      const verdict = views.take(request.ip);
+      if (verdict.ok) return;
+      reply.header('retry-after', String(verdict.retryAfterSeconds));
+      return sendError(reply, 'CONVERSA_ERR_RATE_LIMITED', `Too many requests from this address; try again in ${verdict.retryAfterSeconds} seconds.`, { retry_after_seconds: verdict.retryAfterSeconds });
+    });
     const params = { type: 'object', required: ['id'], properties: { id: { type: 'string', pattern: ID.source } } } as const;
     const querystring = {
       type: 'object',
       properties: {
         text: { type: 'string', minLength: 1, maxLength: MAX_TEXT, description: 'The message the link pre-fills' },
         lang: { type: 'string', enum: OPT_IN_LANGUAGES },
-        size: { type: 'integer', minimum: 128, maximum: 2048, default: 512, description: 'PNG width in pixels' },
+        size: { type: 'integer', minimum: 128, maximum: MAX_QR_SIZE, default: 512, description: `PNG width in pixels, 128 to ${MAX_QR_SIZE}` },
       },
     } as const;
     type Route = { Params: { id: string }; Querystring: { text?: string; lang?: OptInLanguage; size?: number } };
@@ -167,14 +194,15 @@ export async function registerOptInRoutes(app: FastifyInstance, deps: Deps): Pro
     assets.get<Route>('/optin/:id/qr.svg', { schema: { params, querystring } }, async (request, reply) => {
       const link = await resolveLink(request, reply);
       if (!link) return reply;
-      const svg = await QRCode.toString(link.url, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 });
+      const svg = await qrCache.get(`svg:${link.url}`, () => QRCode.toString(link.url, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 }));
       return reply.type('image/svg+xml').header('cache-control', 'public, max-age=300').send(svg);
     });
 
     assets.get<Route>('/optin/:id/qr.png', { schema: { params, querystring } }, async (request, reply) => {
       const link = await resolveLink(request, reply);
       if (!link) return reply;
-      const png = await QRCode.toBuffer(link.url, { type: 'png', errorCorrectionLevel: 'M', margin: 2, width: request.query.size ?? 512 });
+      const width = request.query.size ?? 512;
+      const png = await qrCache.get(`png:${width}:${link.url}`, () => QRCode.toBuffer(link.url, { type: 'png', errorCorrectionLevel: 'M', margin: 2, width }));
       return reply.type('image/png').header('cache-control', 'public, max-age=300').send(png);
     });
   });

@@ -40,6 +40,23 @@ describe('QrImageCache', () => {
     expect(cache.size.bytes).toBeLessThanOrEqual(100);
   });
 
+  it('renders at most maxConcurrentRenders different images at once', async () => {
+    const cache = new QrImageCache({ maxConcurrentRenders: 2 });
+    let running = 0;
+    let most = 0;
+    const render = async () => {
+      running += 1;
+      most = Math.max(most, running);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      running -= 1;
+      return Buffer.from('png');
+    };
+    const images = await Promise.all(Array.from({ length: 10 }, (_, i) => cache.get(`png:1024:text-${i}`, render)));
+    expect(images).toHaveLength(10);
+    expect(cache.renders).toBe(10);
+    expect(most).toBe(2);
+  });
+
   it('does not keep a failed render', async () => {
     const cache = new QrImageCache();
     await expect(cache.get('k', async () => Promise.reject(new Error('boom')))).rejects.toThrow('boom');

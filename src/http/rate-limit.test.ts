@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { TokenBucketLimiter } from './rate-limit.js';
+import { TokenBucketLimiter, clientKey } from './rate-limit.js';
 
 describe('TokenBucketLimiter', () => {
   it('allows a burst of `capacity`, then refuses with the wait until the next token', () => {
@@ -29,5 +29,17 @@ describe('TokenBucketLimiter', () => {
     for (let i = 0; i < 100; i += 1) limiter.take(`ip-${i}`, 1_000_000);
     expect(limiter.size).toBeLessThanOrEqual(2);
     expect(limiter.take('fresh', 1_000_000).ok).toBe(true);
+  });
+});
+
+describe('clientKey', () => {
+  it('keys IPv4 clients by address and IPv6 clients by their /64, so rotating addresses in it shares one bucket', () => {
+    expect(clientKey('203.0.113.9')).toBe('203.0.113.9');
+    expect(clientKey('::ffff:203.0.113.9')).toBe('203.0.113.9');
+    expect(clientKey('2001:db8:1:2:aaaa::1')).toBe('2001:db8:1:2::/64');
+    expect(clientKey('2001:0db8:0001:0002:ffff:ffff:ffff:fffe')).toBe('2001:db8:1:2::/64');
+    expect(clientKey('2001:db8::1')).toBe('2001:db8:0:0::/64');
+    expect(clientKey('::1')).toBe('0:0:0:0::/64');
+    expect(clientKey('2001:db8:1:3::1')).not.toBe(clientKey('2001:db8:1:2::1'));
   });
 });

@@ -58,3 +58,21 @@ export class TokenBucketLimiter {
     }
   }
 }
+
+/**
+ * The rate-limit key of a client address: an IPv4 address as it is (also when written
+ * `::ffff:a.b.c.d`), an IPv6 address by its /64 network, because one client commonly holds a
+ * whole /64 and could otherwise take a fresh bucket for every request.
+ *
+ * @example clientKey('2001:db8:1:2:aaaa::1') // '2001:db8:1:2::/64'
+ */
+export function clientKey(ip: string): string {
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(ip);
+  if (mapped) return mapped[1] as string;
+  if (!ip.includes(':')) return ip;
+  const [head = '', tail] = ip.toLowerCase().replace(/%.*$/, '').split('::');
+  const left = head === '' ? [] : head.split(':');
+  const right = tail === undefined || tail === '' ? [] : tail.split(':');
+  const words = [...left, ...Array<string>(Math.max(0, 8 - left.length - right.length)).fill('0'), ...right];
+  return `${words.slice(0, 4).map((word) => word.replace(/^0+(?=.)/, '')).join(':')}::/64`;
+}

@@ -8,7 +8,7 @@ import type { HttpDeps } from '../deps.js';
 import { sendError } from '../errors.js';
 import { FORM_MESSAGES, PAGE_HEADERS, renderNotice, renderOptInForm, renderThankYou, type FormErrors } from '../optin-page.js';
 import { QrImageCache } from '../qr-cache.js';
-import { TokenBucketLimiter } from '../rate-limit.js';
+import { TokenBucketLimiter, clientKey } from '../rate-limit.js';
 
 /** Sign-up POSTs per client IP: a burst of 10, then one every 6 seconds (in memory, per process). */
 export const OPT_IN_RATE = { capacity: 10, refillPerSecond: 1 / 6 } as const;
@@ -62,7 +62,7 @@ export async function registerOptInRoutes(app: FastifyInstance, deps: Deps): Pro
       return sendPage(reply, 500, renderNotice(language, FORM_MESSAGES[language].failed));
     });
     pages.addHook('onRequest', async (request, reply) => {
-      const verdict = (request.method === 'POST' ? signUps : views).take(request.ip);
+      const verdict = (request.method === 'POST' ? signUps : views).take(clientKey(request.ip));
       if (verdict.ok) return;
       const language = languageOf(request.query as PageQuery, undefined);
       reply.header('retry-after', String(verdict.retryAfterSeconds));
@@ -145,7 +145,7 @@ export async function registerOptInRoutes(app: FastifyInstance, deps: Deps): Pro
   // The wa.me link and its QR code: JSON and images, with the API's JSON errors.
   await app.register(async (assets) => {
     assets.addHook('onRequest', async (request, reply) => {
-      const verdict = views.take(request.ip);
+      const verdict = views.take(clientKey(request.ip));
       if (verdict.ok) return;
       reply.header('retry-after', String(verdict.retryAfterSeconds));
       return sendError(reply, 'CONVERSA_ERR_RATE_LIMITED', `Too many requests from this address; try again in ${verdict.retryAfterSeconds} seconds.`, { retry_after_seconds: verdict.retryAfterSeconds });

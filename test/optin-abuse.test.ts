@@ -45,9 +45,10 @@ describe.each(DIALECTS)('public opt-in pages without a trusted proxy on $name', 
   it('keeps the sign-up rate limit when every request claims another X-Forwarded-For', async () => {
     const statuses: number[] = [];
     for (let i = 0; i < 11; i += 1) statuses.push((await post({ phone: 'x' })).status);
-    // One sign-up above and ten here: the burst of 10 per address is spent, whatever the header says.
+    // One sign-up above and nine here spend the burst of 10 per address, whatever the header says
+    // (one token comes back every 6 seconds, so a slow machine may see one more 400).
     expect(statuses.slice(0, 9)).toEqual(Array(9).fill(400));
-    expect(statuses.slice(9)).toEqual([429, 429]);
+    expect(statuses.slice(9)).toContain(429);
     const limited = await post({ phone: 'x' });
     expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
     expect(await limited.text()).toContain('Too many attempts');
@@ -55,10 +56,13 @@ describe.each(DIALECTS)('public opt-in pages without a trusted proxy on $name', 
 
   it('rate-limits the page, its link and its QR codes per client, with a Retry-After', async () => {
     const statuses: number[] = [];
-    // 1 page view above, 30 per burst: the 30th request here is the first over.
-    for (let i = 0; i < 30; i += 1) statuses.push((await fetch(`${base()}/optin/${pn}/qr.svg?text=${i}`, { headers: { 'x-forwarded-for': spoof() } })).status);
-    expect(statuses.slice(0, 29)).toEqual(Array(29).fill(200));
-    expect(statuses[29]).toBe(429);
+    for (let i = 0; i < 40 && !statuses.includes(429); i += 1) statuses.push((await fetch(`${base()}/optin/${pn}/qr.svg?text=${i}`, { headers: { 'x-forwarded-for': spoof() } })).status);
+    // 1 page view above and a burst of 30: the 30th request here is the first over (or a few
+    // later on a slow machine, as one token comes back every 2 seconds).
+    const served = statuses.indexOf(429);
+    expect(served).toBeGreaterThanOrEqual(29);
+    expect(served).toBeLessThanOrEqual(32);
+    expect(statuses.slice(0, served)).toEqual(Array(served).fill(200));
     const image = await fetch(`${base()}/optin/${pn}/qr.png?size=1024`, { headers: { 'x-forwarded-for': spoof() } });
     expect(image.status).toBe(429);
     expect(Number(image.headers.get('retry-after'))).toBeGreaterThan(0);

@@ -378,6 +378,13 @@ describe('sandbox: unknown Graph paths', () => {
     expect(response.body.error.code).toBe(104);
   });
 
+  it('documents the new control paths and fields in the sandbox OpenAPI', async () => {
+    const spec = (await h.admin('GET', '/openapi.json')).body;
+    expect(Object.keys(spec.paths)).toEqual(expect.arrayContaining(['/accounts/{waba_id}/flows/{flow_id}', '/accounts/{waba_id}/catalogs/{catalog_id}']));
+    expect(spec.components.schemas.Phone.properties).toHaveProperty('business_typing');
+    expect(spec.components.schemas.Referral.required).toContain('ctwa_clid');
+  });
+
   it('keeps the control API’s own error shape for unknown control paths', async () => {
     const response = await h.admin('GET', '/no-such-thing');
     expect(response.status).toBe(404);

@@ -169,6 +169,17 @@ describe('sandbox: what simulated customers send', () => {
     expect(status.pricing).toMatchObject({ category: 'marketing', type: 'regular' });
   });
 
+  it('opens no free entry point with a reply that fails (a link that cannot be fetched)', async () => {
+    const waId = newCustomer();
+    await customerSends(waId, { type: 'text', text: { body: 'Vi o anúncio' }, referral: AD_REFERRAL });
+    const failed = await sendImageLink(waId, 'https://cdn.example.com/oferta.png');
+    expect((await finalStatus(failed, 'failed')).errors?.[0]?.code).toBe(131053);
+    await h.admin('POST', '/clock', { advance_seconds: 25 * 3600 });
+    const template = await approvedMarketingTemplate();
+    const sent = await h.graph('POST', `/${h.phoneNumberId}/messages`, { messaging_product: 'whatsapp', to: waId, type: 'template', template: { name: template, language: { code: 'pt_BR' } } });
+    expect((await finalStatus(sent.body.messages[0].id as string, 'sent')).pricing).toMatchObject({ category: 'marketing', type: 'regular' });
+  });
+
   it('marks forwarded and frequently forwarded messages in context, as Meta does', async () => {
     const waId = newCustomer();
     const forwarded = await customerSends(waId, { type: 'text', text: { body: 'olha isso' }, context: { forwarded: true } });

@@ -93,8 +93,11 @@ export function sendMessage(
     status: 'accepted',
     statuses: [{ status: 'accepted', timestamp: engine.clock.unixSeconds() }],
   };
+  let openedEntryPoint = false;
   if (!asyncFailure) {
-    const entryPointOpenedAt = openFreeEntryPoint(engine, phone, number, now);
+    const entryPoint = openFreeEntryPoint(engine, phone, number, now);
+    openedEntryPoint = entryPoint?.opened === true;
+    const entryPointOpenedAt = entryPoint?.openedAt;
     if (entryPointOpenedAt !== undefined) {
       message.pricing = {
         category: 'referral_conversion',
@@ -115,9 +118,13 @@ export function sendMessage(
   engine.state.messages.set(message.id, message);
   const link = asyncFailure ? undefined : mediaLinkOf(request, type);
   const linkFailure = link
-    ? checkMediaLink(link.url, link.kind, { signal: engine.closing }).then((checked) =>
-        checked.ok ? undefined : metaFailure(131053, `Media upload error: ${checked.details}`),
-      )
+    ? checkMediaLink(link.url, link.kind, { signal: engine.closing }).then((checked) => {
+        if (checked.ok) return undefined;
+        // A reply that never goes out opens no free entry point.
+        const entry = phone.entryPoints?.[number.id];
+        if (openedEntryPoint && entry?.openedAt === now) delete entry.openedAt;
+        return metaFailure(131053, `Media upload error: ${checked.details}`);
+      })
     : undefined;
   scheduleLifecycle(engine, number, phone, message, asyncFailure, linkFailure);
 
@@ -170,14 +177,19 @@ export function businessTypingOf(engine: SandboxEngine, phone: SimulatedPhone): 
  * The start of the free entry point window this send falls in, opening it when the customer
  * came through a Click-to-WhatsApp ad or post less than 24 h ago (cloud-api-facts.md §4.2).
  */
-function openFreeEntryPoint(engine: SandboxEngine, phone: SimulatedPhone, number: SandboxPhoneNumber, now: number): number | undefined {
+function openFreeEntryPoint(
+  engine: SandboxEngine,
+  phone: SimulatedPhone,
+  number: SandboxPhoneNumber,
+  now: number,
+): { openedAt: number; opened: boolean } | undefined {
   const entry = phone.entryPoints?.[number.id];
   if (!entry) return undefined;
-  if (entry.openedAt !== undefined) return now - entry.openedAt < ENTRY_POINT_MS ? entry.openedAt : undefined;
+  if (entry.openedAt !== undefined) return now - entry.openedAt < ENTRY_POINT_MS ? { openedAt: entry.openedAt, opened: false } : undefined;
   if (now - entry.referralAt > WINDOW_MS) return undefined;
   entry.openedAt = now;
   engine.state.touch();
-  return now;
+  return { openedAt: now, opened: true };
 }
 
 /** The media link a send asks Meta to fetch: a media message's `link` or a template header's. */

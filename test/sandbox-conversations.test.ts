@@ -1,6 +1,11 @@
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createSandbox } from '../src/sandbox/index.js';
 import { startSandbox, type SandboxHarness } from './support/sandbox.js';
 
 let h: SandboxHarness;
@@ -326,6 +331,29 @@ describe('sandbox: flows, catalogs and products must exist', () => {
     const bad = await h.admin('PUT', `/accounts/${h.wabaId}/flows/not-numeric`, { name: 'x' });
     expect(bad.status).toBe(400);
     expect(bad.body.error).toMatchObject({ code: 'SANDBOX_ERR_VALIDATION', details: { field: 'flow_id' } });
+  });
+
+  it('keeps flows and catalogs across a restart with a state file', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sandbox-state-'));
+    const open = async () => {
+      const sandbox = await createSandbox({ logger: pino({ level: 'silent' }), accessToken: 't', stateFile: join(dir, 'state.json') });
+      const base = await sandbox.listen(0, '127.0.0.1');
+      return { sandbox, control: (method: string, path: string, body?: object) => fetch(`${base}/sandbox/v1${path}`, { method, ...(body ? { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) } : {}) }) };
+    };
+    try {
+      const first = await open();
+      const wabaId = ((await (await first.control('GET', '/accounts')).json()) as { data: Array<{ waba_id: string }> }).data[0]?.waba_id;
+      expect((await first.control('PUT', `/accounts/${wabaId}/flows/5050`, { name: 'cadastro' })).status).toBe(200);
+      expect((await first.control('PUT', `/accounts/${wabaId}/catalogs/6060`, { products: ['sku-1'] })).status).toBe(200);
+      await first.sandbox.close();
+      const second = await open();
+      const account = ((await (await second.control('GET', '/accounts')).json()) as { data: Array<{ flows: unknown[]; catalogs: unknown[] }> }).data[0];
+      await second.sandbox.close();
+      expect(account?.flows).toContainEqual({ id: '5050', name: 'cadastro' });
+      expect(account?.catalogs).toContainEqual({ id: '6060', products: ['sku-1'] });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('checks product, product_list and catalog_message against the WABA’s catalogs', async () => {

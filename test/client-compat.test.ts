@@ -317,20 +317,36 @@ describe('a published Cloud API client against the sandbox', () => {
     const documentId = await upload('application/pdf', makePdf(), 'fatura.pdf');
     const stickerId = await upload('image/webp', makeWebp(), 'figurinha.webp');
     const to = CUSTOMER;
+    // Links are fetched like Meta fetches them; the sandbox fetches only loopback addresses.
+    const served: Record<string, [string, Buffer]> = {
+      '/foto.png': ['image/png', makePng()],
+      '/nota.ogg': ['audio/ogg', makeOgg()],
+      '/clipe.mp4': ['video/mp4', makeMp4()],
+      '/fatura.pdf': ['application/pdf', makePdf()],
+      '/figurinha.webp': ['image/webp', makeWebp()],
+    };
+    const files = http.createServer((req, res) => {
+      const file = served[req.url ?? ''];
+      if (file) res.writeHead(200, { 'content-type': file[0] }).end(file[1]);
+      else res.writeHead(404).end();
+    });
+    await new Promise<void>((resolve) => files.listen(0, '127.0.0.1', resolve));
+    const cdn = `http://localhost:${(files.address() as AddressInfo).port}`;
 
     const ids = [
       ['image', sent(await client.messages.sendImage({ phoneNumberId, to, image: { id: imageId, caption: 'Sua foto 📷' } }))],
-      ['image', sent(await client.messages.sendImage({ phoneNumberId, to, image: { link: 'https://example.com/foto.jpg', caption: 'Link' } }))],
+      ['image', sent(await client.messages.sendImage({ phoneNumberId, to, image: { link: `${cdn}/foto.png`, caption: 'Link' } }))],
       ['audio', sent(await client.messages.sendAudio({ phoneNumberId, to, audio: { id: audioId } }))],
-      ['audio', sent(await client.messages.sendAudio({ phoneNumberId, to, audio: { link: 'https://example.com/nota.ogg' } }))],
+      ['audio', sent(await client.messages.sendAudio({ phoneNumberId, to, audio: { link: `${cdn}/nota.ogg` } }))],
       ['video', sent(await client.messages.sendVideo({ phoneNumberId, to, video: { id: videoId, caption: 'Vídeo' } }))],
-      ['video', sent(await client.messages.sendVideo({ phoneNumberId, to, video: { link: 'https://example.com/clipe.mp4' } }))],
+      ['video', sent(await client.messages.sendVideo({ phoneNumberId, to, video: { link: `${cdn}/clipe.mp4` } }))],
       ['document', sent(await client.messages.sendDocument({ phoneNumberId, to, document: { id: documentId, filename: 'fatura.pdf', caption: 'Fatura de março' } }))],
-      ['document', sent(await client.messages.sendDocument({ phoneNumberId, to, document: { link: 'https://example.com/fatura.pdf', filename: 'fatura.pdf' } }))],
+      ['document', sent(await client.messages.sendDocument({ phoneNumberId, to, document: { link: `${cdn}/fatura.pdf`, filename: 'fatura.pdf' } }))],
       ['sticker', sent(await client.messages.sendSticker({ phoneNumberId, to, sticker: { id: stickerId } }))],
-      ['sticker', sent(await client.messages.sendSticker({ phoneNumberId, to, sticker: { link: 'https://example.com/figurinha.webp' } }))],
+      ['sticker', sent(await client.messages.sendSticker({ phoneNumberId, to, sticker: { link: `${cdn}/figurinha.webp` } }))],
     ] as const;
     for (const [type, id] of ids) await expectDelivered(id, type);
+    await new Promise((resolve) => files.close(resolve));
 
     const onPhone = await phoneMessages();
     expect(onPhone.find((m) => m.id === ids[0][1])?.content).toEqual({ id: imageId, caption: 'Sua foto 📷' });

@@ -40,6 +40,8 @@ export class SandboxEngine {
   readonly webhooks: WebhookSender;
   faults: Faults = { ...NO_FAULTS };
   readonly #timers = new Set<NodeJS.Timeout>();
+  /** Aborted when the sandbox closes, so outstanding work (media link fetches) ends with it. */
+  readonly #closing = new AbortController();
 
   constructor(
     readonly state: SandboxState,
@@ -98,8 +100,14 @@ export class SandboxEngine {
     this.webhooks.send(target, envelope);
   }
 
+  /** Aborts when the sandbox closes. */
+  get closing(): AbortSignal {
+    return this.#closing.signal;
+  }
+
   /** Runs `fn` after `ms` real milliseconds, unless the sandbox closes first. */
   later(ms: number, fn: () => void): void {
+    if (this.#closing.signal.aborted) return;
     if (ms <= 0) {
       setImmediate(fn);
       return;
@@ -113,6 +121,7 @@ export class SandboxEngine {
   }
 
   async close(): Promise<void> {
+    this.#closing.abort();
     for (const timer of this.#timers) clearTimeout(timer);
     this.#timers.clear();
     await this.webhooks.close();

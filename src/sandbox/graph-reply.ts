@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { FastifyReply } from 'fastify';
 import type { SandboxEngine } from './engine.js';
 import { graphErrorBody, httpStatusOf, metaFailure, type MetaFailure } from './meta-errors.js';
@@ -23,3 +24,13 @@ export function unknownObject(id: string, method: string): MetaFailure {
   );
 }
 
+
+/**
+ * Graph's answer for a path it does not serve (HTTP 400, code 2500), e.g.
+ * `{"error":{"message":"Unknown path components: /foo","type":"OAuthException","code":2500,"fbtrace_id":"..."}}`.
+ */
+export function replyUnknownPath(reply: FastifyReply, components: string): FastifyReply {
+  return reply.code(400).send({
+    error: { message: `Unknown path components: ${components}`, type: 'OAuthException', code: 2500, fbtrace_id: randomBytes(9).toString('base64url') },
+  });
+}

@@ -46,10 +46,15 @@ export function receiveFromPhone(engine: SandboxEngine, phone: SimulatedPhone, i
     id: newWamid(),
     timestamp: engine.clock.unixSeconds(),
     type: input.type,
-    ...(context.value ? { context: context.value } : {}),
+    ...(context.value ? { context: context.value as InboundMessage['context'] } : {}),
+    ...(input.referral ? { referral: input.referral } : {}),
   };
   if (input.type === 'unsupported') {
-    message.errors = [webhookErrorOf(metaFailure(131051, 'Message type is currently not supported.'))];
+    // Meta's unsupported-message webhook: the error without `href`, and `unsupported.type`
+    // saying what it was (`edit` and `revoke` for a customer's edit or delete-for-everyone).
+    const { title } = webhookErrorOf(metaFailure(131051, ''));
+    message.errors = [{ code: 131051, title, message: title, error_data: { details: 'Message type is currently not supported.' } }];
+    if (typeof input.content.type === 'string') message.unsupported = { type: input.content.type };
   } else if (input.type !== 'request_welcome') {
     message[input.type] =
       input.type === 'interactive'
@@ -60,6 +65,7 @@ export function receiveFromPhone(engine: SandboxEngine, phone: SimulatedPhone, i
   }
 
   phone.lastInboundAt[number.id] = engine.clock.now();
+  if (input.referral) recordReferral(phone, number.id, engine.clock.now());
   phone.sent.push({ id: message.id, to: number.id, type: input.type, timestamp: message.timestamp, read_by_business: false });
   engine.state.inbound.set(message.id, { id: message.id, from: phone.waId, to: number.id, type: input.type, timestamp: message.timestamp, read_by_business: false });
   engine.state.touch();
@@ -67,6 +73,18 @@ export function receiveFromPhone(engine: SandboxEngine, phone: SimulatedPhone, i
   const contacts = input.type === 'system' ? undefined : [{ profile: { name: phone.name }, wa_id: phone.waId }];
   engine.emitMessages(number, { ...(contacts ? { contacts } : {}), messages: [message] });
   return { ok: true, message };
+}
+
+/**
+ * A message through a Click-to-WhatsApp ad or post: the business's reply within 24 h opens a
+ * free entry point window (outbound.ts). While such a window is open, a new referral changes
+ * nothing (Meta does not stack them).
+ */
+function recordReferral(phone: SimulatedPhone, numberId: string, now: number): void {
+  const entryPoints = (phone.entryPoints ??= {});
+  const current = entryPoints[numberId];
+  if (current?.openedAt !== undefined && now - current.openedAt < 72 * 3600 * 1000) return;
+  entryPoints[numberId] = { referralAt: now };
 }
 
 /** The customer taps "Stop promotions" / "Resume" (Meta's `user_preferences` webhook). */
@@ -89,33 +107,64 @@ export function setMarketingPreference(engine: SandboxEngine, phone: SimulatedPh
   });
 }
 
-type ContextResult = { ok: true; value?: { from: string; id: string } } | { ok: false; status: 422; field: string; rule: string };
+type WebhookContext = {
+  from?: string;
+  id?: string;
+  forwarded?: true;
+  frequently_forwarded?: true;
+  referred_product?: { catalog_id: string; product_retailer_id: string };
+};
 
-/** A reply's context must name a message this phone received from this number. */
+type ContextResult = { ok: true; value?: WebhookContext } | { ok: false; status: 422; field: string; rule: string };
+
+/**
+ * The message's `context` as Meta writes it: a reply names a message this phone received from
+ * this number (or sent to it); a product inquiry names a product of a catalog connected to the
+ * number's WABA and gets an id of its own, as Meta's do; forwards carry only their flags.
+ */
 function resolveContext(engine: SandboxEngine, phone: SimulatedPhone, number: SandboxPhoneNumber, input: SimulatedInbound): ContextResult {
   const needsContext = input.type === 'button' || (input.type === 'interactive' && input.content.type !== 'nfm_reply');
-  if (!input.context) {
-    return needsContext ? { ok: false, status: 422, field: 'context.id', rule: `is required for a ${input.type} reply: name the message that was tapped` } : { ok: true };
+  const given = input.context;
+  if (given?.id === undefined && needsContext) {
+    return { ok: false, status: 422, field: 'context.id', rule: `is required for a ${input.type} reply: name the message that was tapped` };
   }
-  const replied = engine.state.messages.get(input.context.id);
-  const ownSent = engine.state.inbound.get(input.context.id);
-  if (!(replied && replied.to === phone.waId && replied.from === number.id) && !(ownSent && ownSent.from === phone.waId)) {
-    return { ok: false, status: 422, field: 'context.id', rule: 'is not a message in this chat' };
-  }
-  if (input.type === 'interactive' && replied && replied.type !== 'interactive') {
-    return { ok: false, status: 422, field: 'context.id', rule: 'a button or list reply must answer an interactive message' };
-  }
-  if (input.type === 'button' && replied && replied.type !== 'template') {
-    return { ok: false, status: 422, field: 'context.id', rule: 'a quick-reply button tap must answer a template message' };
-  }
-  if (input.type === 'interactive' && replied) {
-    const known = optionsOf(replied.content);
-    const reply = (input.content[String(input.content.type)] ?? {}) as { id?: string };
-    if (known.size > 0 && reply.id !== undefined && !known.has(reply.id)) {
-      return { ok: false, status: 422, field: `interactive.${String(input.content.type)}.id`, rule: `is not one of the options of message ${replied.id}` };
+  if (!given) return { ok: true };
+  const context: WebhookContext = {};
+  if (given.id !== undefined) {
+    const replied = engine.state.messages.get(given.id);
+    const ownSent = engine.state.inbound.get(given.id);
+    if (!(replied && replied.to === phone.waId && replied.from === number.id) && !(ownSent && ownSent.from === phone.waId)) {
+      return { ok: false, status: 422, field: 'context.id', rule: 'is not a message in this chat' };
     }
+    if (input.type === 'interactive' && replied && replied.type !== 'interactive') {
+      return { ok: false, status: 422, field: 'context.id', rule: 'a button or list reply must answer an interactive message' };
+    }
+    if (input.type === 'button' && replied && replied.type !== 'template') {
+      return { ok: false, status: 422, field: 'context.id', rule: 'a quick-reply button tap must answer a template message' };
+    }
+    if (input.type === 'interactive' && replied) {
+      const known = optionsOf(replied.content);
+      const reply = (input.content[String(input.content.type)] ?? {}) as { id?: string };
+      if (known.size > 0 && reply.id !== undefined && !known.has(reply.id)) {
+        return { ok: false, status: 422, field: `interactive.${String(input.content.type)}.id`, rule: `is not one of the options of message ${replied.id}` };
+      }
+    }
+    Object.assign(context, { from: number.displayPhoneNumber, id: given.id });
   }
-  return { ok: true, value: { from: number.displayPhoneNumber, id: input.context.id } };
+  if (given.forwarded) context.forwarded = true;
+  if (given.frequently_forwarded) context.frequently_forwarded = true;
+  if (given.referred_product) {
+    const { catalog_id: catalogId, product_retailer_id: retailerId } = given.referred_product;
+    const catalog = engine.state.wabas.get(number.wabaId)?.catalogs?.find((c) => c.id === catalogId);
+    if (!catalog) return { ok: false, status: 422, field: 'context.referred_product.catalog_id', rule: `is not a catalog connected to WABA ${number.wabaId}` };
+    if (!catalog.products.includes(retailerId)) {
+      return { ok: false, status: 422, field: 'context.referred_product.product_retailer_id', rule: `is not a product of catalog ${catalogId}` };
+    }
+    // Meta points a product inquiry at a message of its own making (the "Message business" tap).
+    if (context.id === undefined) Object.assign(context, { from: number.displayPhoneNumber, id: newWamid() });
+    context.referred_product = { catalog_id: catalogId, product_retailer_id: retailerId };
+  }
+  return { ok: true, value: context };
 }
 
 /** Fills in a reply's title (and description) from the interactive message it answers. */

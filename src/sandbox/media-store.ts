@@ -31,6 +31,29 @@ export function mediaKindOf(mimeType: string): keyof typeof MEDIA_RULES | undefi
   return undefined;
 }
 
+/** A light check that the bytes are what the MIME type claims (Meta rejects mismatches). */
+export function contentMatches(mimeType: string, data: Buffer): boolean {
+  const starts = (...bytes: number[]) => bytes.every((b, i) => data[i] === b);
+  switch (mimeType) {
+    case 'image/jpeg':
+      return starts(0xff, 0xd8, 0xff);
+    case 'image/png':
+      return starts(0x89, 0x50, 0x4e, 0x47);
+    case 'image/webp':
+      return data.subarray(0, 4).toString('latin1') === 'RIFF' && data.subarray(8, 12).toString('latin1') === 'WEBP';
+    case 'application/pdf':
+      return data.subarray(0, 5).toString('latin1') === '%PDF-';
+    case 'audio/ogg':
+      return data.subarray(0, 4).toString('latin1') === 'OggS';
+    case 'video/mp4':
+    case 'audio/mp4':
+    case 'video/3gpp':
+      return data.subarray(4, 8).toString('latin1') === 'ftyp';
+    default:
+      return true;
+  }
+}
+
 export interface MediaItem {
   id: string;
   phoneNumberId: string;

@@ -1,12 +1,19 @@
 import { createHash } from 'node:crypto';
 import type { MarkReadRequest, MessageType, SendMessageRequest, SendMessageResponse, StatusEvent } from '../whatsapp/wire.js';
+import { checkCommerceRefs } from './commerce-refs.js';
 import type { SandboxEngine } from './engine.js';
 import { newWamid } from './ids.js';
+import { checkMediaLink, type MediaKind } from './media-link.js';
 import { metaFailure, webhookErrorOf, type MetaFailure } from './meta-errors.js';
 import type { ReceivedMessage, SandboxPhoneNumber, SimulatedPhone, StatusEntry, StoredTemplate } from './state.js';
 import { checkTemplateSend, templateStatusFailure } from './template-send.js';
 
 const WINDOW_MS = 24 * 3600 * 1000;
+/** Meta: a reply within 24 h to a Click-to-WhatsApp ad or post opens 72 h of free messages. */
+const ENTRY_POINT_MS = 72 * 3600 * 1000;
+/** Meta: the typing indicator disappears when the business replies or after 25 seconds. */
+const TYPING_MS = 25 * 1000;
+const MEDIA_KINDS: readonly string[] = ['image', 'audio', 'video', 'document', 'sticker'];
 const REACTION_MAX_AGE_MS = 30 * 24 * 3600 * 1000;
 const ORDER: Record<StatusEntry['status'], number> = { accepted: 0, sent: 1, delivered: 2, read: 3, failed: 4 };
 
@@ -37,6 +44,9 @@ export function sendMessage(
   if (waId === number.displayPhoneNumber.replace(/\D/g, '')) {
     return fail(131021, 'to: the recipient cannot be the sender phone number');
   }
+  const waba = engine.state.wabas.get(number.wabaId);
+  const unknownRef = waba ? checkCommerceRefs(waba, request) : undefined;
+  if (unknownRef) return { ok: false, failure: unknownRef };
   const realNow = Date.now();
   if (!engine.limits.takeNumber(number.id, number.throughputMps, realNow)) {
     return fail(130429, `Throughput of ${number.throughputMps} messages per second reached for this phone number; retry with backoff.`);
@@ -83,13 +93,40 @@ export function sendMessage(
     status: 'accepted',
     statuses: [{ status: 'accepted', timestamp: engine.clock.unixSeconds() }],
   };
+  let openedEntryPoint = false;
   if (!asyncFailure) {
-    const free = category === 'service' || (category === 'utility' && windowOpen);
-    message.pricing = { category, type: free ? 'free_customer_service' : 'regular' };
+    const entryPoint = openFreeEntryPoint(engine, phone, number, now);
+    openedEntryPoint = entryPoint?.opened === true;
+    const entryPointOpenedAt = entryPoint?.openedAt;
+    if (entryPointOpenedAt !== undefined) {
+      message.pricing = {
+        category: 'referral_conversion',
+        type: 'free_entry_point',
+        conversation: {
+          id: conversationIdOf(number.id, waId, `referral_conversion:${entryPointOpenedAt}`),
+          expiration_timestamp: String(Math.floor((entryPointOpenedAt + ENTRY_POINT_MS) / 1000)),
+        },
+      };
+    } else {
+      const free = category === 'service' || (category === 'utility' && windowOpen);
+      message.pricing = { category, type: free ? 'free_customer_service' : 'regular' };
+    }
   }
+  // The business answered: its typing indicator on this phone goes away (Meta).
+  if (phone.businessTyping?.phoneNumberId === number.id) phone.businessTyping = null;
   phone.received.push(message);
   engine.state.messages.set(message.id, message);
-  scheduleLifecycle(engine, number, phone, message, asyncFailure);
+  const link = asyncFailure ? undefined : mediaLinkOf(request, type);
+  const linkFailure = link
+    ? checkMediaLink(link.url, link.kind, { signal: engine.closing }).then((checked) => {
+        if (checked.ok) return undefined;
+        // A reply that never goes out opens no free entry point.
+        const entry = phone.entryPoints?.[number.id];
+        if (openedEntryPoint && entry?.openedAt === now) delete entry.openedAt;
+        return metaFailure(131053, `Media upload error: ${checked.details}`);
+      })
+    : undefined;
+  scheduleLifecycle(engine, number, phone, message, asyncFailure, linkFailure);
 
   return {
     ok: true,
@@ -101,17 +138,79 @@ export function sendMessage(
   };
 }
 
-/** Marks an inbound message (and the ones before it from that customer) as read. */
+/**
+ * Marks an inbound message, and every earlier one that customer sent to this number, as read
+ * (Meta: marking a message read marks the earlier ones too). With `typing_indicator`, the
+ * customer's phone shows the business typing until its next message there or 25 s of sandbox
+ * time, whichever comes first.
+ */
 export function markRead(engine: SandboxEngine, number: SandboxPhoneNumber, request: MarkReadRequest): MetaFailure | undefined {
   const inbound = engine.state.inbound.get(request.message_id);
   if (!inbound || inbound.to !== number.id) {
     return metaFailure(100, `message_id: no message ${request.message_id} was received by phone number ${number.id}`);
   }
   const phone = engine.state.phones.get(inbound.from);
-  for (const sent of phone?.sent ?? []) {
-    if (sent.to === number.id && sent.timestamp <= inbound.timestamp) sent.read_by_business = true;
+  if (!phone) return undefined;
+  // Order of arrival, not timestamps: several messages can share one second.
+  const upTo = phone.sent.findIndex((sent) => sent.id === inbound.id);
+  for (const sent of phone.sent.slice(0, upTo + 1)) {
+    if (sent.to !== number.id) continue;
+    sent.read_by_business = true;
+    const tracked = engine.state.inbound.get(sent.id);
+    if (tracked) tracked.read_by_business = true;
+  }
+  if (request.typing_indicator) {
+    const now = engine.clock.now();
+    phone.businessTyping = { phoneNumberId: number.id, since: now, until: now + TYPING_MS };
   }
   return undefined;
+}
+
+/** The business's typing indicator as the phone shows it now, or null. */
+export function businessTypingOf(engine: SandboxEngine, phone: SimulatedPhone): { phone_number_id: string; since: string; until: string } | null {
+  const typing = phone.businessTyping;
+  if (!typing || engine.clock.now() >= typing.until) return null;
+  return { phone_number_id: typing.phoneNumberId, since: new Date(typing.since).toISOString(), until: new Date(typing.until).toISOString() };
+}
+
+/**
+ * The start of the free entry point window this send falls in, opening it when the customer
+ * came through a Click-to-WhatsApp ad or post less than 24 h ago (cloud-api-facts.md §4.2).
+ */
+function openFreeEntryPoint(
+  engine: SandboxEngine,
+  phone: SimulatedPhone,
+  number: SandboxPhoneNumber,
+  now: number,
+): { openedAt: number; opened: boolean } | undefined {
+  const entry = phone.entryPoints?.[number.id];
+  if (!entry) return undefined;
+  if (entry.openedAt !== undefined) return now - entry.openedAt < ENTRY_POINT_MS ? { openedAt: entry.openedAt, opened: false } : undefined;
+  if (now - entry.referralAt > WINDOW_MS) return undefined;
+  entry.openedAt = now;
+  engine.state.touch();
+  return { openedAt: now, opened: true };
+}
+
+/** The media link a send asks Meta to fetch: a media message's `link` or a template header's. */
+function mediaLinkOf(request: SendMessageRequest, type: MessageType): { url: string; kind: MediaKind } | undefined {
+  if (MEDIA_KINDS.includes(type)) {
+    const link = (request[type as 'image'] as { link?: unknown } | undefined)?.link;
+    return typeof link === 'string' ? { url: link, kind: type as MediaKind } : undefined;
+  }
+  if (type !== 'template') return undefined;
+  const components = (request.template?.components ?? []) as Array<{ type?: string; parameters?: Array<Record<string, unknown>> }>;
+  const header = components.find((c) => c.type?.toLowerCase() === 'header');
+  for (const parameter of header?.parameters ?? []) {
+    const kind = String(parameter.type);
+    const link = (parameter[kind] as { link?: unknown } | undefined)?.link;
+    if (['image', 'video', 'document'].includes(kind) && typeof link === 'string') return { url: link, kind: kind as MediaKind };
+  }
+  return undefined;
+}
+
+function conversationIdOf(numberId: string, waId: string, key: string): string {
+  return createHash('sha256').update(`${numberId}:${waId}:${key}`).digest('hex').slice(0, 32);
 }
 
 /** Moves a phone's undelivered messages on once it is back online. */
@@ -168,7 +267,16 @@ function scheduleLifecycle(
   phone: SimulatedPhone,
   message: ReceivedMessage,
   failure: MetaFailure | undefined,
+  linkFailure?: Promise<MetaFailure | undefined>,
 ): void {
+  if (linkFailure) {
+    // Meta fetches a linked file before it sends anything: no `sent` until the link is checked.
+    void linkFailure.then((found) => {
+      if (found) delete message.pricing;
+      scheduleLifecycle(engine, number, phone, message, found);
+    });
+    return;
+  }
   engine.later(0, () => {
     if (failure) {
       message.error = { code: failure.code, title: webhookErrorOf(failure).title, details: failure.details };
@@ -206,20 +314,17 @@ function advance(
   if (message.biz_opaque_callback_data !== undefined) event.biz_opaque_callback_data = message.biz_opaque_callback_data;
   if (errors) event.errors = errors;
   if (message.pricing && status !== 'failed') {
-    const conversationId = createHash('sha256')
-      .update(`${number.id}:${message.to}:${message.pricing.category}:${Math.floor(Number(message.timestamp) / 86400)}`)
-      .digest('hex')
-      .slice(0, 32);
+    const conversation = message.pricing.conversation;
     event.conversation = {
-      id: conversationId,
-      ...(status === 'sent' ? { expiration_timestamp: String(Number(timestamp) + 86400) } : {}),
+      id: conversation?.id ?? conversationIdOf(number.id, message.to, `${message.pricing.category}:${Math.floor(Number(message.timestamp) / 86400)}`),
+      ...(status === 'sent' ? { expiration_timestamp: conversation?.expiration_timestamp ?? String(Number(timestamp) + 86400) } : {}),
       origin: { type: message.pricing.category },
     };
     event.pricing = {
       billable: message.pricing.type === 'regular',
       pricing_model: 'PMP',
       category: message.pricing.category,
-      type: message.pricing.type as 'regular' | 'free_customer_service',
+      type: message.pricing.type,
     };
   }
   engine.emitMessages(number, { statuses: [event] });

@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import { z } from 'zod';
 import type { SandboxEngine } from './engine.js';
 import { receiveFromPhone, setMarketingPreference } from './inbound.js';
-import { deliverPending } from './outbound.js';
+import { businessTypingOf, deliverPending } from './outbound.js';
 import { phoneNumberInfo } from './routes-graph-account.js';
 import { SANDBOX_OPENAPI } from './sandbox-openapi.js';
 import type { SimulatedPhone } from './state.js';
@@ -42,6 +42,8 @@ const schemas = {
     .partial()
     .strict(),
   phone: z.object({ wa_id: waId, name: z.string().min(1).max(256), has_whatsapp: z.boolean().optional(), behaviour: behaviour.optional() }).strict(),
+  flow: z.object({ name: z.string().min(1).max(200) }).strict(),
+  catalog: z.object({ products: z.array(z.string().min(1).max(100)).max(10_000) }).strict(),
   phonePatch: z.object({ name: z.string().min(1).max(256), has_whatsapp: z.boolean(), behaviour }).partial().strict(),
   preference: z.object({ to: z.string().min(1), value: z.enum(['stop', 'resume']) }).strict(),
   clock: z.object({ advance_seconds: z.number().positive().max(10 * 365 * 86400) }).strict(),
@@ -77,6 +79,11 @@ export async function registerAdminRoutes(app: FastifyInstance, engine: SandboxE
     return replyError(reply, 500, 'SANDBOX_ERR_INTERNAL', 'The sandbox failed to handle this request.');
   });
 
+  // Unknown control paths keep this API's error shape (Graph paths answer Graph's).
+  app.setNotFoundHandler((request, reply) =>
+    replyError(reply, 404, 'SANDBOX_ERR_NOT_FOUND', `No control route ${request.method} ${request.url.split('?')[0]}; see /sandbox/v1/openapi.json.`),
+  );
+
   app.get('/openapi.json', async () => SANDBOX_OPENAPI);
 
   app.get('/accounts', async () => ({
@@ -85,6 +92,8 @@ export async function registerAdminRoutes(app: FastifyInstance, engine: SandboxE
       name: waba.name,
       messaging_limit_tier: waba.messagingLimitTier,
       subscribed: waba.subscribed,
+      flows: waba.flows ?? [],
+      catalogs: waba.catalogs ?? [],
       phone_numbers: [...state.phoneNumbers.values()].filter((n) => n.wabaId === waba.id).map((n) => phoneNumberInfo(engine, n)),
     })),
   }));
@@ -94,6 +103,56 @@ export async function registerAdminRoutes(app: FastifyInstance, engine: SandboxE
     if (!input) return reply;
     const { waba, phoneNumber } = state.ensureAccount(input);
     return reply.code(201).send({ waba_id: waba.id, phone_number: phoneNumberInfo(engine, phoneNumber) });
+  });
+
+  app.put<{ Params: { waba_id: string; flow_id: string } }>('/accounts/:waba_id/flows/:flow_id', async (request, reply) => {
+    const waba = state.wabas.get(request.params.waba_id);
+    if (!waba) return replyError(reply, 404, 'SANDBOX_ERR_NOT_FOUND', `No WABA ${request.params.waba_id} in the sandbox.`);
+    const id = graphIdOf(request.params.flow_id, 'flow_id', reply);
+    const input = id && parse(schemas.flow, request.body, reply);
+    if (!id || !input) return reply;
+    const flows = (waba.flows ??= []);
+    if (flows.some((f) => f.name === input.name && f.id !== id)) {
+      return replyError(reply, 409, 'SANDBOX_ERR_CONFLICT', `name: another flow of WABA ${waba.id} is named "${input.name}"`, { field: 'name', rule: 'must be unique in the WABA' });
+    }
+    const flow = flows.find((f) => f.id === id);
+    if (flow) flow.name = input.name;
+    else flows.push({ id, name: input.name });
+    state.touch();
+    return { id, name: input.name };
+  });
+
+  app.delete<{ Params: { waba_id: string; flow_id: string } }>('/accounts/:waba_id/flows/:flow_id', async (request, reply) => {
+    const waba = state.wabas.get(request.params.waba_id);
+    const index = waba?.flows?.findIndex((f) => f.id === request.params.flow_id) ?? -1;
+    if (!waba || index < 0) return replyError(reply, 404, 'SANDBOX_ERR_NOT_FOUND', `No flow ${request.params.flow_id} in WABA ${request.params.waba_id}.`);
+    waba.flows?.splice(index, 1);
+    state.touch();
+    return reply.code(204).send();
+  });
+
+  app.put<{ Params: { waba_id: string; catalog_id: string } }>('/accounts/:waba_id/catalogs/:catalog_id', async (request, reply) => {
+    const waba = state.wabas.get(request.params.waba_id);
+    if (!waba) return replyError(reply, 404, 'SANDBOX_ERR_NOT_FOUND', `No WABA ${request.params.waba_id} in the sandbox.`);
+    const id = graphIdOf(request.params.catalog_id, 'catalog_id', reply);
+    const input = id && parse(schemas.catalog, request.body, reply);
+    if (!id || !input) return reply;
+    const catalogs = (waba.catalogs ??= []);
+    const products = [...new Set(input.products)];
+    const catalog = catalogs.find((c) => c.id === id);
+    if (catalog) catalog.products = products;
+    else catalogs.push({ id, products });
+    state.touch();
+    return { id, products };
+  });
+
+  app.delete<{ Params: { waba_id: string; catalog_id: string } }>('/accounts/:waba_id/catalogs/:catalog_id', async (request, reply) => {
+    const waba = state.wabas.get(request.params.waba_id);
+    const index = waba?.catalogs?.findIndex((c) => c.id === request.params.catalog_id) ?? -1;
+    if (!waba || index < 0) return replyError(reply, 404, 'SANDBOX_ERR_NOT_FOUND', `No catalog ${request.params.catalog_id} in WABA ${request.params.waba_id}.`);
+    waba.catalogs?.splice(index, 1);
+    state.touch();
+    return reply.code(204).send();
   });
 
   app.patch<{ Params: { id: string } }>('/phone-numbers/:id', async (request, reply) => {
@@ -124,6 +183,8 @@ export async function registerAdminRoutes(app: FastifyInstance, engine: SandboxE
     state.touch();
     return { url: input.url, verified: true };
   });
+
+  const describePhone = (phone: SimulatedPhone): object => describePhoneAt(engine, phone);
 
   app.get('/phones', async () => ({ data: [...state.phones.values()].map(describePhone) }));
 
@@ -210,7 +271,14 @@ export async function registerAdminRoutes(app: FastifyInstance, engine: SandboxE
   });
 }
 
-function describePhone(phone: SimulatedPhone): object {
+/** Flow and catalog ids are Graph ids: numeric strings. */
+function graphIdOf(value: string, field: string, reply: FastifyReply): string | undefined {
+  if (/^\d{1,20}$/.test(value)) return value;
+  replyError(reply, 400, 'SANDBOX_ERR_VALIDATION', `${field}: must be a numeric id`, { field, rule: 'must be a numeric id' });
+  return undefined;
+}
+
+function describePhoneAt(engine: SandboxEngine, phone: SimulatedPhone): object {
   return {
     wa_id: phone.waId,
     name: phone.name,
@@ -219,5 +287,6 @@ function describePhone(phone: SimulatedPhone): object {
     marketing_stopped: phone.marketingStopped,
     received_count: phone.received.length,
     sent_count: phone.sent.length,
+    business_typing: businessTypingOf(engine, phone),
   };
 }

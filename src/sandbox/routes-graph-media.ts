@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { MediaInfoResponse } from '../whatsapp/wire.js';
 import type { SandboxEngine } from './engine.js';
-import { MEDIA_RULES, mediaKindOf, type MediaItem } from './media-store.js';
+import { MEDIA_RULES, contentMatches, mediaKindOf, type MediaItem } from './media-store.js';
 import { metaFailure } from './meta-errors.js';
 import { replyGraphError, unknownObject, type GraphContext } from './graph-reply.js';
 
@@ -79,27 +79,4 @@ export function mediaInfo(engine: SandboxEngine, request: FastifyRequest, item: 
 
 function metaFailureBody(details: string): object {
   return { error: { message: '(#100) Invalid parameter', type: 'OAuthException', code: 100, error_data: { details } } };
-}
-
-/** A light check that the bytes are what the MIME type claims (Meta rejects mismatches). */
-function contentMatches(mimeType: string, data: Buffer): boolean {
-  const starts = (...bytes: number[]) => bytes.every((b, i) => data[i] === b);
-  switch (mimeType) {
-    case 'image/jpeg':
-      return starts(0xff, 0xd8, 0xff);
-    case 'image/png':
-      return starts(0x89, 0x50, 0x4e, 0x47);
-    case 'image/webp':
-      return data.subarray(0, 4).toString('latin1') === 'RIFF' && data.subarray(8, 12).toString('latin1') === 'WEBP';
-    case 'application/pdf':
-      return data.subarray(0, 5).toString('latin1') === '%PDF-';
-    case 'audio/ogg':
-      return data.subarray(0, 4).toString('latin1') === 'OggS';
-    case 'video/mp4':
-    case 'audio/mp4':
-    case 'video/3gpp':
-      return data.subarray(4, 8).toString('latin1') === 'ftyp';
-    default:
-      return true;
-  }
 }

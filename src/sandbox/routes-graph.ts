@@ -1,6 +1,6 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { replyGraphError, unknownObject, type GraphContext } from './graph-reply.js';
+import { replyGraphError, replyUnknownPath, unknownObject, type GraphContext } from './graph-reply.js';
 import { metaFailure } from './meta-errors.js';
 import { markRead, sendMessage } from './outbound.js';
 import { registerGraphAccountRoutes } from './routes-graph-account.js';
@@ -13,6 +13,11 @@ import { validateSendRequest } from './validate-send.js';
  */
 export async function registerGraphRoutes(app: FastifyInstance, ctx: GraphContext): Promise<void> {
   const expected = Buffer.from(ctx.accessToken);
+  // The path patterns served (any method), to tell an unsupported method from an unknown path.
+  const routes: RegExp[] = [];
+  app.addHook('onRoute', (route) => {
+    routes.push(new RegExp(`^${route.url.replace(/\/+$/, '').replace(/:[^/]+/g, '[^/]+')}$`));
+  });
 
   app.addHook('onRequest', async (request, reply) => {
     const faults = ctx.engine.faults;
@@ -72,6 +77,19 @@ export async function registerGraphRoutes(app: FastifyInstance, ctx: GraphContex
 
   await registerGraphMediaRoutes(app, ctx);
   await registerGraphAccountRoutes(app, ctx);
+
+  // Graph answers every path, known or not, in its own error shape: a path the sandbox serves
+  // with another method is "Unsupported <method> request" (100, subcode 33); any other path
+  // is "Unknown path components" (2500), as graph.facebook.com does.
+  app.setNotFoundHandler((request, reply) => {
+    const path = (request.url.split('?')[0] ?? '/').replace(/\/+$/, '') || '/';
+    const segments = path.split('/').filter(Boolean);
+    if (segments.length > 0 && routes.some((route) => route.test(path))) return replyGraphError(reply, unknownObject(segments[0] ?? '', request.method));
+    const state = ctx.engine.state;
+    const id = segments[0] ?? '';
+    const known = state.phoneNumbers.has(id) || state.wabas.has(id) || state.templates.has(id) || ctx.engine.media.get(id, ctx.engine.clock.now()) !== undefined;
+    return replyUnknownPath(reply, known ? `/${segments.slice(1).join('/')}` : path);
+  });
 }
 
 function bearerOf(request: FastifyRequest): string | undefined {

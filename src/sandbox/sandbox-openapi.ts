@@ -9,6 +9,8 @@ const ok = (description: string, schema: object = { type: 'object' }) => ({ desc
 const bad = { '400': ok('Invalid input: `details.field` names the field, `details.rule` the rule', error) };
 const notFound = { '404': ok('Unknown phone or number', error) };
 const waIdParam = { name: 'wa_id', in: 'path', required: true, schema: { type: 'string', pattern: '^\\d{7,15}$' } };
+const idParam = (name: string) => ({ name, in: 'path', required: true, schema: { type: 'string', pattern: '^\\d{1,20}$' } });
+const gone = { '204': { description: 'Deleted' }, '404': ok('Unknown WABA or id', error) };
 
 export const SANDBOX_OPENAPI = {
   openapi: '3.1.0',
@@ -21,12 +23,30 @@ export const SANDBOX_OPENAPI = {
   servers: [{ url: '/sandbox/v1' }],
   paths: {
     '/accounts': {
-      get: { summary: 'The WABAs and phone numbers with their ids', responses: { '200': ok('Accounts') } },
+      get: { summary: 'The WABAs with their phone numbers, flows and catalogs (ids included)', responses: { '200': ok('Accounts') } },
       post: {
         summary: 'Create a WABA with one phone number (idempotent on phone_number_id)',
         requestBody: json({ type: 'object', properties: { waba_id: { type: 'string' }, phone_number_id: { type: 'string' }, display_phone_number: { type: 'string' }, verified_name: { type: 'string' }, throughput_mps: { type: 'integer', minimum: 1, maximum: 1000 } } }),
         responses: { '201': ok('Created or existing account'), ...bad },
       },
+    },
+    '/accounts/{waba_id}/flows/{flow_id}': {
+      parameters: [idParam('waba_id'), idParam('flow_id')],
+      put: {
+        summary: 'Create or rename a flow of the WABA; interactive flow messages must name one by flow_id or flow_name (else 131009)',
+        requestBody: json({ $ref: '#/components/schemas/FlowInput' }),
+        responses: { '200': ok('The flow', { $ref: '#/components/schemas/Flow' }), ...bad, '404': ok('Unknown WABA', error), '409': ok('Another flow of the WABA has this name', error) },
+      },
+      delete: { summary: 'Remove a flow from the WABA', responses: gone },
+    },
+    '/accounts/{waba_id}/catalogs/{catalog_id}': {
+      parameters: [idParam('waba_id'), idParam('catalog_id')],
+      put: {
+        summary: 'Connect a catalog to the WABA, or replace its products; product, product_list and catalog_message must name these (else 131009)',
+        requestBody: json({ $ref: '#/components/schemas/CatalogInput' }),
+        responses: { '200': ok('The catalog', { $ref: '#/components/schemas/Catalog' }), ...bad, '404': ok('Unknown WABA', error) },
+      },
+      delete: { summary: 'Disconnect a catalog from the WABA', responses: gone },
     },
     '/phone-numbers/{id}': {
       patch: {
@@ -67,7 +87,19 @@ export const SANDBOX_OPENAPI = {
           properties: {
             to: { type: 'string', description: 'phone_number_id of the business' },
             type: { enum: ['text', 'image', 'video', 'audio', 'document', 'sticker', 'location', 'contacts', 'reaction', 'button', 'interactive', 'order', 'system', 'request_welcome', 'unsupported'] },
-            context: { type: 'object', properties: { id: { type: 'string' } } },
+            context: {
+              type: 'object',
+              description: 'A reply (`id`), a forward, or a "Message business" product inquiry (`referred_product`, which gets a Meta-made `id`)',
+              properties: {
+                id: { type: 'string' },
+                forwarded: { type: 'boolean' },
+                frequently_forwarded: { type: 'boolean' },
+                referred_product: { type: 'object', required: ['catalog_id', 'product_retailer_id'], properties: { catalog_id: { type: 'string' }, product_retailer_id: { type: 'string' } }, additionalProperties: false },
+              },
+              additionalProperties: false,
+            },
+            referral: { $ref: '#/components/schemas/Referral' },
+            unsupported: { type: 'object', description: 'For type unsupported: what it was (`edit`, `revoke`, `poll_creation`, ...)', properties: { type: { type: 'string', pattern: '^[a-z][a-z0-9_]*$' } } },
           },
           additionalProperties: true,
         }),
@@ -117,8 +149,51 @@ export const SANDBOX_OPENAPI = {
       },
       Phone: {
         type: 'object',
-        properties: { wa_id: { type: 'string' }, name: { type: 'string' }, has_whatsapp: { type: 'boolean' }, behaviour: { $ref: '#/components/schemas/Behaviour' }, marketing_stopped: { type: 'boolean' }, received_count: { type: 'integer' }, sent_count: { type: 'integer' } },
+        properties: {
+          wa_id: { type: 'string' },
+          name: { type: 'string' },
+          has_whatsapp: { type: 'boolean' },
+          behaviour: { $ref: '#/components/schemas/Behaviour' },
+          marketing_stopped: { type: 'boolean' },
+          received_count: { type: 'integer' },
+          sent_count: { type: 'integer' },
+          business_typing: {
+            description: 'The business typing on this phone (mark-as-read with typing_indicator) until its next message here or 25 s of sandbox time; null otherwise',
+            oneOf: [
+              { type: 'null' },
+              { type: 'object', properties: { phone_number_id: { type: 'string' }, since: { type: 'string', format: 'date-time' }, until: { type: 'string', format: 'date-time' } } },
+            ],
+          },
+        },
       },
+      Referral: {
+        type: 'object',
+        description: "A Click-to-WhatsApp ad or post, as in Meta's webhook; a reply within 24 h opens a 72 h free entry point",
+        required: ['source_url', 'source_id', 'source_type', 'body', 'headline', 'media_type', 'ctwa_clid'],
+        properties: {
+          source_url: { type: 'string' },
+          source_id: { type: 'string' },
+          source_type: { enum: ['ad', 'post'] },
+          body: { type: 'string' },
+          headline: { type: 'string' },
+          media_type: { enum: ['image', 'video'] },
+          image_url: { type: 'string', description: 'media_type image only (required there)' },
+          video_url: { type: 'string', description: 'media_type video only (required there)' },
+          thumbnail_url: { type: 'string', description: 'media_type video only (required there)' },
+          ctwa_clid: { type: 'string' },
+          welcome_message: { type: 'object', required: ['text'], properties: { text: { type: 'string' } } },
+        },
+        additionalProperties: false,
+      },
+      FlowInput: { type: 'object', required: ['name'], properties: { name: { type: 'string', minLength: 1, maxLength: 200 } }, additionalProperties: false },
+      Flow: { type: 'object', properties: { id: { type: 'string' }, name: { type: 'string' } } },
+      CatalogInput: {
+        type: 'object',
+        required: ['products'],
+        properties: { products: { type: 'array', maxItems: 10000, items: { type: 'string', minLength: 1, maxLength: 100 }, description: 'product_retailer_id values' } },
+        additionalProperties: false,
+      },
+      Catalog: { type: 'object', properties: { id: { type: 'string' }, products: { type: 'array', items: { type: 'string' } } } },
       Faults: {
         type: 'object',
         properties: {

@@ -28,6 +28,22 @@ export interface SandboxWaba {
   messagingLimitTier: 'TIER_250' | 'TIER_2K' | 'TIER_10K' | 'TIER_100K' | 'TIER_UNLIMITED';
   subscribed: boolean;
   overrideCallbackUri: string | null;
+  /** Flows the WABA owns (interactive `flow` messages must name one); absent in old state files. */
+  flows?: SandboxFlow[];
+  /** Catalogs connected to the WABA, with their products' retailer ids; absent in old state files. */
+  catalogs?: SandboxCatalog[];
+}
+
+/** A WhatsApp Flow known to the sandbox, addressed by `flow_id` or `flow_name`. */
+export interface SandboxFlow {
+  id: string;
+  name: string;
+}
+
+/** A product catalog connected to a WABA: `catalog_id` and its `product_retailer_id`s. */
+export interface SandboxCatalog {
+  id: string;
+  products: string[];
 }
 
 export interface SandboxPhoneNumber {
@@ -79,7 +95,12 @@ export interface ReceivedMessage {
   status: StatusEntry['status'];
   statuses: StatusEntry[];
   error?: { code: number; title: string; details: string };
-  pricing?: { category: string; type: string };
+  pricing?: {
+    category: string;
+    type: 'regular' | 'free_customer_service' | 'free_entry_point';
+    /** Set for a free entry point window: the conversation the 72 hours make up. */
+    conversation?: { id: string; expiration_timestamp: string };
+  };
 }
 
 /** A message a simulated phone sent to the business. */
@@ -100,6 +121,14 @@ export interface SimulatedPhone {
   marketingStopped: boolean;
   /** Sandbox-clock ms of the last message this phone sent, per business phone number id. */
   lastInboundAt: Record<string, number>;
+  /**
+   * Click-to-WhatsApp entry points per business phone number id: when the customer last wrote
+   * through an ad or post (`referral`), and when the business's reply opened the 72-hour free
+   * entry point window (Meta: reply within 24 h of the referral).
+   */
+  entryPoints?: Record<string, { referralAt: number; openedAt?: number }>;
+  /** The business's typing indicator on this phone (sandbox-clock ms); in memory only. */
+  businessTyping?: { phoneNumberId: string; since: number; until: number } | null;
   received: ReceivedMessage[];
   sent: SentMessage[];
 }
@@ -114,7 +143,7 @@ interface PersistedState {
   wabas: SandboxWaba[];
   phoneNumbers: SandboxPhoneNumber[];
   templates: StoredTemplate[];
-  phones: Array<Omit<SimulatedPhone, 'received' | 'sent'>>;
+  phones: Array<Omit<SimulatedPhone, 'received' | 'sent' | 'businessTyping'>>;
 }
 
 /**
@@ -178,7 +207,7 @@ export class SandboxState {
       wabas: [...this.wabas.values()],
       phoneNumbers: [...this.phoneNumbers.values()],
       templates: [...this.templates.values()],
-      phones: [...this.phones.values()].map(({ received: _r, sent: _s, ...rest }) => rest),
+      phones: [...this.phones.values()].map(({ received: _r, sent: _s, businessTyping: _t, ...rest }) => rest),
     };
     mkdirSync(dirname(this.file), { recursive: true });
     const tmp = `${this.file}.${process.pid}.tmp`;
@@ -210,6 +239,8 @@ export class SandboxState {
       messagingLimitTier: 'TIER_250' as const,
       subscribed: true,
       overrideCallbackUri: null,
+      flows: [{ id: newGraphId(), name: 'sandbox_flow' }],
+      catalogs: [{ id: newGraphId(), products: ['sandbox-product-1', 'sandbox-product-2', 'sandbox-product-3'] }],
     };
     this.wabas.set(waba.id, waba);
     const phoneNumber: SandboxPhoneNumber = {

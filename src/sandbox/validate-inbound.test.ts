@@ -54,6 +54,17 @@ describe('validateInboundMessage: accepted', () => {
     expect(result.message.content).toEqual(content);
   });
 
+  it('keeps forwards, product inquiries and referrals as given', () => {
+    const referral = { source_url: 'https://fb.me/x', source_id: '1', source_type: 'post', body: '', headline: 'h', media_type: 'video', video_url: 'https://x.example/v.mp4', thumbnail_url: 'https://x.example/t.jpg', ctwa_clid: 'c' };
+    const result = validateInboundMessage(
+      inbound('text', { body: 'isso' }, { context: { forwarded: true, frequently_forwarded: false, referred_product: { catalog_id: '1', product_retailer_id: 'sku' } }, referral }),
+    );
+    expect(result).toEqual({
+      ok: true,
+      message: { to: TO, type: 'text', content: { body: 'isso' }, context: { forwarded: true, referred_product: { catalog_id: '1', product_retailer_id: 'sku' } }, referral },
+    });
+  });
+
   it('keeps the reply context', () => {
     const result = validateInboundMessage(inbound('text', { body: 'isso' }, { context: { id: 'wamid.PREV' } }));
     expect(result).toMatchObject({ ok: true, message: { context: { id: 'wamid.PREV' } } });
@@ -105,7 +116,12 @@ describe('validateInboundMessage: rejected', () => {
       rule: 'must be one of "text", "image", "video", "audio", "document", "sticker", "location", "contacts", "reaction", "button", "interactive", "order", "system", "request_welcome", "unsupported"',
     },
     { name: 'content of another type', body: inbound('text', { body: 'x' }, { image: { id: '1' } }), field: 'image', rule: 'is not allowed here' },
-    { name: 'context without id', body: inbound('text', { body: 'x' }, { context: {} }), field: 'context.id', rule: 'is required' },
+    { name: 'empty context', body: inbound('text', { body: 'x' }, { context: {} }), field: 'context', rule: 'needs id (a reply), forwarded / frequently_forwarded, or referred_product' },
+    { name: 'forwarded as a string', body: inbound('text', { body: 'x' }, { context: { forwarded: 'yes' } }), field: 'context.forwarded', rule: 'must be a boolean' },
+    { name: 'referred_product without product', body: inbound('text', { body: 'x' }, { context: { referred_product: { catalog_id: '1' } } }), field: 'context.referred_product.product_retailer_id', rule: 'is required' },
+    { name: 'referral without ctwa_clid', body: inbound('text', { body: 'x' }, { referral: { source_url: 'https://fb.me/x', source_id: '1', source_type: 'ad', body: 'b', headline: 'h', media_type: 'image', image_url: 'https://x.example/a.jpg' } }), field: 'referral.ctwa_clid', rule: 'is required' },
+    { name: 'referral video without thumbnail', body: inbound('text', { body: 'x' }, { referral: { source_url: 'https://fb.me/x', source_id: '1', source_type: 'post', body: 'b', headline: 'h', media_type: 'video', video_url: 'https://x.example/v.mp4', ctwa_clid: 'c' } }), field: 'referral.thumbnail_url', rule: 'is required' },
+    { name: 'unsupported type with spaces', body: inbound('unsupported', { type: 'Edit message' }), field: 'unsupported.type', rule: 'must be a lowercase message type such as "edit", "revoke" or "poll_creation"' },
     { name: 'context with message_id instead of id', body: inbound('text', { body: 'x' }, { context: { message_id: 'wamid.X' } }), field: 'context.message_id', rule: 'is not allowed here' },
     { name: 'missing text', body: inbound('text'), field: 'text', rule: 'is required' },
     { name: 'empty text body', body: inbound('text', { body: '' }), field: 'text.body', rule: 'is required' },

@@ -1,4 +1,5 @@
 import { MEDIA_RULES } from './media-store.js';
+import { checkContext, checkReferral } from './validate-inbound-context.js';
 import {
   checkArray,
   checkBoolean,
@@ -33,7 +34,18 @@ export interface SimulatedInbound {
    * For `contacts`, whose content is an array, this is `{ contacts: [...cards] }`.
    */
   content: Record<string, unknown>;
-  context?: { id: string };
+  /**
+   * `id` answers a message in the chat; `forwarded`/`frequently_forwarded` (only when true) and
+   * `referred_product` ("Message business" on a product) travel as Meta writes them.
+   */
+  context?: {
+    id?: string;
+    forwarded?: true;
+    frequently_forwarded?: true;
+    referred_product?: { catalog_id: string; product_retailer_id: string };
+  };
+  /** Click-to-WhatsApp ad or post the customer came through (Meta's `referral`, as given). */
+  referral?: Record<string, unknown>;
   media?: { data: Buffer; mime_type: string; filename?: string } | { id: string };
 }
 
@@ -54,10 +66,10 @@ export function validateInboundMessage(body: unknown): InboundValidation {
   const found =
     checkString(body.to, ['to']) ??
     checkEnum(body.type, ['type'], INBOUND_TYPES) ??
-    checkKeys(body, ['to', 'type', 'context', body.type as string], []) ??
+    checkKeys(body, ['to', 'type', 'context', 'referral', body.type as string], []) ??
     checkObject(body.context, ['context'], true) ??
-    checkKeys(context, ['id'], ['context']) ??
-    (body.context === undefined || body.context === null ? undefined : checkString(context.id, ['context', 'id'])) ??
+    checkContext(body.context, context) ??
+    checkReferral(body.referral) ??
     checkContent(body[body.type as string], body.type as InboundType);
   if (found) return { ok: false, field: dottedPath(found.path), rule: found.rule };
 
@@ -66,7 +78,17 @@ export function validateInboundMessage(body: unknown): InboundValidation {
   // Contacts are the one array-shaped content; it travels wrapped as `{ contacts: [...] }`.
   const content = type === 'contacts' ? { contacts: list(body.contacts) } : { ...raw };
   const message: SimulatedInbound = { to: body.to as string, type, content };
-  if (typeof context.id === 'string') message.context = { id: context.id };
+  const product = rec(context.referred_product);
+  const messageContext: NonNullable<SimulatedInbound['context']> = {
+    ...(typeof context.id === 'string' ? { id: context.id } : {}),
+    ...(context.forwarded === true ? { forwarded: true as const } : {}),
+    ...(context.frequently_forwarded === true ? { frequently_forwarded: true as const } : {}),
+    ...(isRecord(context.referred_product)
+      ? { referred_product: { catalog_id: product.catalog_id as string, product_retailer_id: product.product_retailer_id as string } }
+      : {}),
+  };
+  if (Object.keys(messageContext).length > 0) message.context = messageContext;
+  if (isRecord(body.referral)) message.referral = { ...body.referral };
   if (isMediaKind(type)) {
     const { id, data_base64: data, mime_type: mimeType, ...rest } = raw;
     message.content = rest;
@@ -158,7 +180,16 @@ function checkContent(value: unknown, type: InboundType): Check {
     case 'request_welcome':
       return checkObject(value, path, true) ?? checkKeys(content, [], path);
     case 'unsupported':
-      return checkObject(value, path, true) ?? checkKeys(content, ['type'], path) ?? checkString(content.type, [type, 'type'], { optional: true });
+      // `type` says what Meta could not deliver: `edit` and `revoke` for a customer's edit or
+      // delete-for-everyone, `poll_creation`, `video_note`, ... (Meta's unsupported webhook).
+      return (
+        checkObject(value, path, true) ??
+        checkKeys(content, ['type'], path) ??
+        checkString(content.type, [type, 'type'], { optional: true }) ??
+        (content.type === undefined || /^[a-z][a-z0-9_]*$/.test(content.type as string)
+          ? undefined
+          : issue('value', [type, 'type'], 'must be a lowercase message type such as "edit", "revoke" or "poll_creation"'))
+      );
   }
 }
 

@@ -163,6 +163,12 @@ export class PhoneNumbers {
     return rows.map(toView);
   }
 
+  /** The installation's oldest number of a provider, in any workspace (the sandbox app a new workspace joins). */
+  async firstOfProvider(provider: Provider): Promise<PhoneNumberView | undefined> {
+    const row = await this.db.selectFrom('phone_numbers').select('workspace_id').where('provider', '=', provider).orderBy('created_at').orderBy('id').limit(1).executeTakeFirst();
+    return row ? this.findByProvider(row.workspace_id, provider) : undefined;
+  }
+
   async findByProvider(workspaceId: string, provider: Provider): Promise<PhoneNumberView | undefined> {
     const row = await this.db
       .selectFrom('phone_numbers')

@@ -86,7 +86,7 @@ describe('loadCliConfig', () => {
   });
 
   it('names a bad CONVERSA_URL or PORT', () => {
-    expect(() => loadCliConfig({ CONVERSA_URL: 'localhost:3000' })).toThrow(/CONVERSA_URL must be an absolute URL/);
+    expect(() => loadCliConfig({ CONVERSA_URL: '127.0.0.1 port 3000' })).toThrow(/CONVERSA_URL must be an absolute URL/);
     expect(() => loadCliConfig({ CONVERSA_URL: 'ftp://example.com' })).toThrow(/CONVERSA_URL must be an http or https URL/);
     expect(() => loadCliConfig({ PORT: 'abc' })).toThrow(ConfigError);
   });

@@ -11,6 +11,8 @@ describe.each(DIALECTS)('workspaces and API keys ($name)', (dialect) => {
   let running: RunningApp;
   const api = platformApi(() => running);
   const sandbox = sandboxApi(() => running);
+  /** A workspace made through the API with a sandbox number and an open window (set by the isolation test). */
+  let tenantWithNumber: { key: string; waId: string } | undefined;
 
   /** POST /workspaces with the installation's admin key: the new workspace's id and its admin key. */
   const newWorkspace = async (name: string): Promise<{ id: string; key: string; keyId: string }> => {
@@ -161,6 +163,7 @@ describe.each(DIALECTS)('workspaces and API keys ($name)', (dialect) => {
       const reply = await own('POST', '/messages', { to: waId, type: 'text', text: { body: 'Olá!' } });
       expect(reply.status, reply.text).toBe(202);
       const key = (await own('POST', '/api-keys', { name: 'integração', scopes: ['contacts:read'] })).body;
+      tenantWithNumber ??= { key: tenant.key, waId };
       owned.push({ tenant, own, number: number.body.phone_number_id as string, contact: conversation.contact_id as string, inbound: conversation.last_messages[0].id as string, outbound: reply.body.id as string, key });
     }
     for (const [i, mine] of owned.entries()) {
@@ -198,7 +201,7 @@ describe.each(DIALECTS)('workspaces and API keys ($name)', (dialect) => {
     }
   }, 30_000);
 
-  it("gives an existing installation's admin key workspaces:admin (migration 0013), and never its other keys", async () => {
+  it("gives an existing installation's admin key workspaces:admin (migration 0013), never its other keys; API-made workspaces' sandbox numbers follow a restart", async () => {
     const tenant = await newWorkspace('Antes');
     const db = running.app.database.db;
     // Back to the shape of an installation before 0013: the admin key had ["admin"] only.
@@ -209,6 +212,16 @@ describe.each(DIALECTS)('workspaces and API keys ($name)', (dialect) => {
     expect((await api('POST', '/workspaces', { name: 'Depois' })).status).toBe(201);
     const tenantKey = await api('POST', '/workspaces', { name: 'Tenant' }, { token: tenant.key });
     expect(tenantKey.status).toBe(403);
+    // The restart moved the sandbox (a new port): the sandbox numbers of workspaces made through
+    // the API followed it, as the first workspace's do, and still send.
+    const moved = tenantWithNumber as { key: string; waId: string };
+    const sent = await api('POST', '/messages', { to: moved.waId, type: 'text', text: { body: 'Ainda aqui' } }, { token: moved.key });
+    expect(sent.status, sent.text).toBe(202);
+    const status = await until(async () => {
+      const message = (await api('GET', `/messages/${sent.body.id}`, undefined, { token: moved.key })).body;
+      return ['sent', 'delivered', 'read', 'failed'].includes(message.status) ? message : undefined;
+    }, 'the message of a tenant workspace after a restart');
+    expect(status.status, JSON.stringify(status)).not.toBe('failed');
   }, 30_000);
 
   it('does not bring a revoked CONVERSA_ADMIN_KEY back on the next start', async () => {

@@ -90,10 +90,11 @@ async function connectSandbox(input: BootstrapInput, workspaceId: string, sandbo
     await input.phoneNumbers.updateEndpoint(number.id, sandbox.baseUrl, account.phone_number.throughput.messages_per_second);
   }
   await link.subscribe({ url: input.webhookUrl, verify_token: secrets.verifyToken, app_secret: secrets.appSecret });
-  // Numbers added later (POST /api/v1/phone-numbers {"provider":"sandbox"}) share this sandbox
-  // app: they follow it when it moves, and a wiped sandbox gets their ids back too.
-  for (const other of await input.phoneNumbers.list(workspaceId)) {
-    if (other.provider !== 'sandbox' || other.id === number.id) continue;
+  // Numbers added later (POST /api/v1/phone-numbers {"provider":"sandbox"}), in this workspace or
+  // in one created through the API, share this sandbox app: they follow it when it moves, and a
+  // wiped sandbox gets their ids back too.
+  for (const other of await input.phoneNumbers.listByProvider('sandbox')) {
+    if (other.id === number.id) continue;
     const again = await link.ensureAccount({ waba_id: other.waba_id, phone_number_id: other.phone_number_id, display_phone_number: other.display_phone_number, verified_name: other.verified_name });
     const mps = again.phone_number.throughput.messages_per_second;
     if (other.graph_base_url !== sandbox.baseUrl || other.throughput_mps !== mps) await input.phoneNumbers.updateEndpoint(other.id, sandbox.baseUrl, mps);

@@ -120,7 +120,7 @@ export class PhoneNumberConnector {
     // through POST /api/v1/workspaces) gets a WABA of its own in the installation's sandbox app,
     // so webhooks (routed by WABA) never reach another workspace.
     const own = await this.#numbers.findByProvider(input.workspaceId, 'sandbox');
-    const first = own ?? (await this.#numbers.firstOfProvider('sandbox'));
+    const first = own ?? (await this.#numbers.listByProvider('sandbox'))[0];
     const secrets = first ? await this.#numbers.secretsOf(first.id) : undefined;
     if (!first || !secrets) return { ok: false, error: 'no_sandbox' };
     if (input.phoneNumberId && (await this.#numbers.findAnywhere(input.phoneNumberId))) {

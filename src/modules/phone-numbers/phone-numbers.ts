@@ -163,10 +163,10 @@ export class PhoneNumbers {
     return rows.map(toView);
   }
 
-  /** The installation's oldest number of a provider, in any workspace (the sandbox app a new workspace joins). */
-  async firstOfProvider(provider: Provider): Promise<PhoneNumberView | undefined> {
-    const row = await this.db.selectFrom('phone_numbers').select('workspace_id').where('provider', '=', provider).orderBy('created_at').orderBy('id').limit(1).executeTakeFirst();
-    return row ? this.findByProvider(row.workspace_id, provider) : undefined;
+  /** Every number of a provider in every workspace, oldest first (the sandbox app's numbers, say). */
+  async listByProvider(provider: Provider): Promise<PhoneNumberView[]> {
+    const rows = await this.db.selectFrom('phone_numbers').selectAll().where('provider', '=', provider).orderBy('created_at').orderBy('id').execute();
+    return rows.map(toView);
   }
 
   async findByProvider(workspaceId: string, provider: Provider): Promise<PhoneNumberView | undefined> {

@@ -108,6 +108,29 @@ describe.each(DIALECTS)('workspaces and API keys ($name)', (dialect) => {
     expect((await api('GET', '/workspaces/current')).status).toBe(200);
   });
 
+  it('describes every route in the OpenAPI document with its success and error answers', async () => {
+    const doc = (await fetch(`${running.started.platformUrl}/api/v1/openapi.json`).then((r) => r.json())) as { paths: Record<string, Record<string, { responses?: Record<string, { content?: Record<string, { schema?: Json }> }> }>> };
+    const expected: Array<[string, string, string[]]> = [
+      ['/api/v1/workspaces', 'post', ['201', '400', '401', '403']],
+      ['/api/v1/workspaces/current', 'get', ['200', '401', '404']],
+      ['/api/v1/api-keys', 'get', ['200', '401', '403']],
+      ['/api/v1/api-keys', 'post', ['201', '400', '401', '403']],
+      ['/api/v1/api-keys/{id}', 'delete', ['204', '401', '403', '404', '409']],
+      ['/api/v1/api-keys/{id}/rotate', 'post', ['201', '401', '403', '404', '409']],
+    ];
+    for (const [path, method, statuses] of expected) {
+      const responses = doc.paths[path]?.[method]?.responses ?? {};
+      expect(Object.keys(responses).sort(), `${method} ${path}`).toEqual(statuses);
+      for (const status of statuses.filter((s) => s >= '400')) {
+        expect(responses[status]?.content?.['application/json']?.schema?.properties?.error?.required, `${method} ${path} ${status}`).toEqual(['code', 'message']);
+      }
+    }
+    const created = doc.paths['/api/v1/api-keys']?.post?.responses?.['201']?.content?.['application/json']?.schema;
+    expect(created?.required).toEqual(expect.arrayContaining(['id', 'key', 'prefix', 'scopes', 'last_used_at', 'revoked_at']));
+    const listed = doc.paths['/api/v1/api-keys']?.get?.responses?.['200']?.content?.['application/json']?.schema;
+    expect(Object.keys(listed?.properties?.data?.items?.properties ?? {})).not.toContain('key');
+  });
+
   it('revokes a key (401 from then on) and rotates one (new secret; the old one stops working)', async () => {
     const tenant = await newWorkspace('Rotation');
     const admin = platformApi(() => running, tenant.key);
@@ -130,6 +153,15 @@ describe.each(DIALECTS)('workspaces and API keys ($name)', (dialect) => {
     expect((await admin('DELETE', `/api-keys/${rotated.body.id}`)).status).toBe(204);
     expect((await admin('DELETE', '/api-keys/key_unknown')).status).toBe(404);
     expect((await admin('POST', '/api-keys/key_unknown/rotate')).status).toBe(404);
+    // The workspace's last admin key cannot be revoked: nobody could manage its keys after that.
+    const last = await admin('DELETE', `/api-keys/${tenant.keyId}`);
+    expect(last.status).toBe(409);
+    expect(last.body.error).toMatchObject({ code: 'CONVERSA_ERR_CONFLICT', message: expect.stringContaining('last admin key') });
+    expect((await admin('GET', '/workspaces/current')).status).toBe(200);
+    const second = (await admin('POST', '/api-keys', { name: 'second admin', scopes: ['admin'] })).body;
+    expect((await admin('DELETE', `/api-keys/${tenant.keyId}`)).status).toBe(204);
+    expect((await admin('GET', '/workspaces/current')).status).toBe(401);
+    expect((await api('DELETE', `/api-keys/${second.id}`, undefined, { token: second.key })).status).toBe(409);
   });
 
   it('keeps last_used_at to the minute: written on first use, not on every request', async () => {

@@ -55,7 +55,7 @@ export function errorResponses(...statuses: Array<400 | 401 | 403 | 404 | 409>):
     401: 'No API key, or an unknown or revoked one (CONVERSA_ERR_UNAUTHENTICATED)',
     403: 'The API key lacks the scope (CONVERSA_ERR_FORBIDDEN); details.scope names it',
     404: "Not found in this workspace (CONVERSA_ERR_NOT_FOUND); the id of another workspace's key answers 404 too",
-    409: 'The key is already revoked (CONVERSA_ERR_CONFLICT)',
+    409: "CONVERSA_ERR_CONFLICT: rotating a revoked key, or revoking the workspace's last admin key",
   };
   return Object.fromEntries(statuses.map((status) => [status, { description: text[status], ...errorResponse }]));
 }

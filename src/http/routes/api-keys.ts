@@ -54,12 +54,17 @@ export function registerApiKeyRoutes(app: FastifyInstance, deps: Pick<HttpDeps, 
 
   app.delete<{ Params: { id: string } }>(
     '/api-keys/:id',
-    { onRequest: scope, schema: { tags, summary: 'Revoke an API key: it answers 401 from now on (revoking twice is fine)', params: idParams, response: { 204: { type: 'null', description: 'Revoked' }, ...errorResponses(401, 403, 404) } } },
+    { onRequest: scope, schema: { tags, summary: "Revoke an API key: it answers 401 from now on (revoking twice is fine); 409 for the workspace's last admin key", params: idParams, response: { 204: { type: 'null', description: 'Revoked' }, ...errorResponses(401, 403, 404, 409) } } },
     async (request, reply) => {
       const principal = principalOf(request);
       const key = await manageable(principal, request.params.id, deps, reply);
       if (!key) return reply;
-      await deps.apiKeys.revoke(principal.workspaceId, key.id);
+      const revoked = await deps.apiKeys.revoke(principal.workspaceId, key.id);
+      if (!revoked.ok) {
+        return revoked.reason === 'last_admin'
+          ? sendError(reply, 'CONVERSA_ERR_CONFLICT', `API key ${key.id} is the workspace's last admin key: create another key with the admin scope first (or rotate this one).`)
+          : sendError(reply, 'CONVERSA_ERR_NOT_FOUND', `No API key ${request.params.id}.`);
+      }
       return reply.code(204).send();
     },
   );

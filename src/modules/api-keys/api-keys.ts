@@ -72,11 +72,22 @@ export class ApiKeys {
 
   /**
    * Revokes a key of the workspace: it stops authenticating at once. Revoking a revoked key
-   * changes nothing. Undefined when the workspace has no such key.
+   * changes nothing. Refused for the workspace's last active `admin` key, which would lock the
+   * workspace out for good (no other workspace's key may manage its keys).
    */
-  async revoke(workspaceId: string, id: string, now = this.now()): Promise<ApiKeyView | undefined> {
-    await this.db.updateTable('api_keys').set({ revoked_at: now.toISOString() }).where('workspace_id', '=', workspaceId).where('id', '=', id).where('revoked_at', 'is', null).execute();
-    return this.get(workspaceId, id);
+  async revoke(workspaceId: string, id: string, now = this.now()): Promise<{ ok: true; key: ApiKeyView } | { ok: false; reason: 'not_found' | 'last_admin' }> {
+    return this.db.transaction().execute(async (trx) => {
+      const row = await trx.selectFrom('api_keys').selectAll().where('workspace_id', '=', workspaceId).where('id', '=', id).executeTakeFirst();
+      if (!row) return { ok: false, reason: 'not_found' } as const;
+      if (row.revoked_at !== null) return { ok: true, key: viewOf(row) } as const;
+      if (parseScopes(row.scopes).includes('admin')) {
+        const others = await trx.selectFrom('api_keys').select(['scopes']).where('workspace_id', '=', workspaceId).where('id', '!=', id).where('revoked_at', 'is', null).execute();
+        if (!others.some((other) => parseScopes(other.scopes).includes('admin'))) return { ok: false, reason: 'last_admin' } as const;
+      }
+      const revokedAt = now.toISOString();
+      await trx.updateTable('api_keys').set({ revoked_at: revokedAt }).where('id', '=', id).where('revoked_at', 'is', null).execute();
+      return { ok: true, key: viewOf({ ...row, revoked_at: revokedAt }) } as const;
+    });
   }
 
   /**

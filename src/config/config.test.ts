@@ -72,7 +72,8 @@ describe('loadCliConfig', () => {
     expect(loadCliConfig({})).toEqual({ url: 'http://127.0.0.1:3000', urlFrom: 'PORT/HOST', apiKey: undefined, apiKeyFrom: undefined });
     expect(loadCliConfig({ PORT: '8080' }).url).toBe('http://127.0.0.1:8080');
     expect(loadCliConfig({ PORT: '8080', HOST: '0.0.0.0' }).url).toBe('http://127.0.0.1:8080');
-    expect(loadCliConfig({ HOST: '::' }).url).toBe('http://[::1]:3000');
+    expect(loadCliConfig({ HOST: '::' }).url).toBe('http://127.0.0.1:3000');
+    expect(loadCliConfig({ HOST: '::1' }).url).toBe('http://[::1]:3000');
     expect(loadCliConfig({ HOST: '10.0.0.5', PORT: '4000' }).url).toBe('http://10.0.0.5:4000');
     expect(loadCliConfig({ HOST: 'fd00::5' }).url).toBe('http://[fd00::5]:3000');
     expect(loadCliConfig({ CONVERSA_URL: 'https://chat.example.com/', PORT: '8080' })).toMatchObject({ url: 'https://chat.example.com', urlFrom: 'CONVERSA_URL' });

@@ -212,7 +212,7 @@ const cliEnvSchema = z.object({
 /**
  * The CLI's view of the same environment the server was started with: the server at
  * CONVERSA_URL, else at `http://HOST:PORT` (HOST when it is a specific address, 127.0.0.1 for
- * 0.0.0.0, ::1 for ::; PORT default 3000); the key CONVERSA_API_KEY, else CONVERSA_ADMIN_KEY.
+ * 0.0.0.0 or ::, as the server's own public URL; PORT default 3000); the key CONVERSA_API_KEY, else CONVERSA_ADMIN_KEY.
  *
  * @example loadCliConfig({ PORT: '8080' }).url // 'http://127.0.0.1:8080'
  */
@@ -224,7 +224,7 @@ export function loadCliConfig(env: Record<string, string | undefined> = process.
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
   }
   const e = parsed.data;
-  const host = e.HOST === '0.0.0.0' ? '127.0.0.1' : e.HOST === '::' ? '::1' : e.HOST;
+  const host = e.HOST === '0.0.0.0' || e.HOST === '::' ? '127.0.0.1' : e.HOST; // as publicUrl above
   const apiKey = e.CONVERSA_API_KEY ?? e.CONVERSA_ADMIN_KEY;
   return deepFreeze({
     url: (e.CONVERSA_URL ?? `http://${host.includes(':') && !host.startsWith('[') ? `[${host}]` : host}:${e.PORT}`).replace(/\/+$/, ''),

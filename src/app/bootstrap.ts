@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
-import type { ApiKeys } from '../modules/api-keys/index.js';
+import type { ApiKeys, Scope } from '../modules/api-keys/index.js';
 import type { PhoneNumbers, PhoneNumberView } from '../modules/phone-numbers/index.js';
 import type { Workspaces } from '../modules/workspaces/index.js';
 import { SandboxLink } from './sandbox-link.js';
@@ -26,6 +26,9 @@ export interface BootstrapResult {
 
 export const SANDBOX_GRAPH_VERSION = 'v23.0';
 
+/** The installation's own admin key: everything in its workspace, and creating workspaces. */
+const FIRST_ADMIN_SCOPES: Scope[] = ['admin', 'workspaces:admin'];
+
 /**
  * What a new installation needs, created on first start and reused after: a workspace, an
  * admin API key, and (with the sandbox) a sandbox WABA and number whose webhooks point here.
@@ -38,13 +41,15 @@ export async function bootstrap(input: BootstrapInput): Promise<BootstrapResult>
     const created = await input.apiKeys.create({
       workspaceId: workspace.id,
       name: 'admin (first start)',
-      scopes: ['admin'],
+      scopes: FIRST_ADMIN_SCOPES,
       ...(input.adminKey ? { key: input.adminKey } : {}),
     });
     if (!input.adminKey) generatedAdminKey = created.key;
     input.logger.info({ workspaceId: workspace.id }, 'created the default workspace and its admin API key');
   } else if (input.adminKey && !(await input.apiKeys.exists(input.adminKey))) {
-    await input.apiKeys.create({ workspaceId: workspace.id, name: 'admin (CONVERSA_ADMIN_KEY)', scopes: ['admin'], key: input.adminKey });
+    // A key that was ever stored (a revoked or rotated one included) is not created again:
+    // revoking CONVERSA_ADMIN_KEY through the API sticks across restarts.
+    await input.apiKeys.create({ workspaceId: workspace.id, name: 'admin (CONVERSA_ADMIN_KEY)', scopes: FIRST_ADMIN_SCOPES, key: input.adminKey });
   }
 
   let sandboxNumber: PhoneNumberView | undefined;
@@ -85,10 +90,11 @@ async function connectSandbox(input: BootstrapInput, workspaceId: string, sandbo
     await input.phoneNumbers.updateEndpoint(number.id, sandbox.baseUrl, account.phone_number.throughput.messages_per_second);
   }
   await link.subscribe({ url: input.webhookUrl, verify_token: secrets.verifyToken, app_secret: secrets.appSecret });
-  // Numbers added later (POST /api/v1/phone-numbers {"provider":"sandbox"}) share this sandbox
-  // app: they follow it when it moves, and a wiped sandbox gets their ids back too.
-  for (const other of await input.phoneNumbers.list(workspaceId)) {
-    if (other.provider !== 'sandbox' || other.id === number.id) continue;
+  // Numbers added later (POST /api/v1/phone-numbers {"provider":"sandbox"}), in this workspace or
+  // in one created through the API, share this sandbox app: they follow it when it moves, and a
+  // wiped sandbox gets their ids back too.
+  for (const other of await input.phoneNumbers.listByProvider('sandbox')) {
+    if (other.id === number.id) continue;
     const again = await link.ensureAccount({ waba_id: other.waba_id, phone_number_id: other.phone_number_id, display_phone_number: other.display_phone_number, verified_name: other.verified_name });
     const mps = again.phone_number.throughput.messages_per_second;
     if (other.graph_base_url !== sandbox.baseUrl || other.throughput_mps !== mps) await input.phoneNumbers.updateEndpoint(other.id, sandbox.baseUrl, mps);

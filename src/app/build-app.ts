@@ -186,8 +186,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   const pix = new PixRequests(media, config.payments.linkPattern);
   const invoices = new Invoices(db, media, pix, now);
   const modules: Modules = {
-    workspaces: new Workspaces(db),
-    apiKeys: new ApiKeys(db),
+    workspaces: new Workspaces(db, now),
+    apiKeys: new ApiKeys(db, now),
     phoneNumbers,
     phoneNumberRefresher,
     numberRefresh,

@@ -3,6 +3,7 @@ import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { Readable } from 'node:stream';
 import { parseArgs } from 'node:util';
+import { apiClientFor, type ApiClient } from './api-client.js';
 
 const HELP = `Usage: conversa campaign <create|estimate|launch|status> [options]
 
@@ -18,8 +19,8 @@ Talks to a running Conversa over its REST API (scopes campaigns:read, campaigns:
   status   ID [--watch] [--interval MS]   totals with a progress bar; --watch redraws until it ends
 
 Options for every command:
-  --url URL        default $CONVERSA_URL or http://127.0.0.1:3000
-  --api-key KEY    default $CONVERSA_API_KEY
+  --url URL        default $CONVERSA_URL, else http://$HOST:$PORT as the server uses them (127.0.0.1:3000)
+  --api-key KEY    default $CONVERSA_API_KEY, else $CONVERSA_ADMIN_KEY
   --json           print the API's JSON answer instead of text`;
 
 export interface CampaignCommandIo {
@@ -71,12 +72,12 @@ export async function runCampaign(argv: string[], io: CampaignCommandIo): Promis
     io.out(HELP);
     return values.help ? 0 : 2;
   }
-  const apiKey = values['api-key'] ?? io.env.CONVERSA_API_KEY;
-  if (!apiKey) {
-    io.err('No API key: pass --api-key or set CONVERSA_API_KEY.');
+  const client = apiClientFor({ url: values.url, apiKey: values['api-key'] }, io.env);
+  if (!client.ok) {
+    io.err(client.message);
     return 2;
   }
-  const api = new Api((values.url ?? io.env.CONVERSA_URL ?? 'http://127.0.0.1:3000').replace(/\/+$/, ''), apiKey);
+  const { api } = client;
   const needId = (): string | undefined => {
     if (!id) io.err(`conversa campaign ${action} needs the campaign id.`);
     return id;
@@ -111,36 +112,12 @@ export async function runCampaign(argv: string[], io: CampaignCommandIo): Promis
         return 2;
     }
   } catch (error) {
-    io.err(`Could not reach Conversa at ${api.baseUrl}: ${(error as Error).message}`);
+    io.err(api.unreachable(error));
     return 1;
   }
 }
 
-class Api {
-  constructor(
-    readonly baseUrl: string,
-    private readonly key: string,
-  ) {}
-
-  async call(method: string, path: string, body?: unknown, contentType = 'application/json', extra: RequestInit = {}): Promise<{ ok: boolean; status: number; body: Json }> {
-    const response = await fetch(`${this.baseUrl}/api/v1${path}`, {
-      method,
-      headers: { authorization: `Bearer ${this.key}`, ...(body === undefined ? {} : { 'content-type': contentType }) },
-      ...(body === undefined ? {} : { body: contentType === 'application/json' ? JSON.stringify(body) : (body as RequestInit['body']) }),
-      ...extra,
-    });
-    const text = await response.text();
-    let parsed: Json;
-    try {
-      parsed = JSON.parse(text) as Json;
-    } catch {
-      parsed = { error: { code: `HTTP_${response.status}`, message: text.slice(0, 500) } };
-    }
-    return { ok: response.ok, status: response.status, body: parsed };
-  }
-}
-
-async function create(api: Api, values: Record<string, unknown>, io: CampaignCommandIo): Promise<number> {
+async function create(api: ApiClient, values: Record<string, unknown>, io: CampaignCommandIo): Promise<number> {
   const name = values.name as string | undefined;
   const template = values.template as string | undefined;
   const language = values.language as string | undefined;
@@ -217,7 +194,7 @@ async function create(api: Api, values: Record<string, unknown>, io: CampaignCom
   return 0;
 }
 
-async function status(api: Api, id: string, options: { watch: boolean; intervalMs: number; json: boolean }, io: CampaignCommandIo): Promise<number> {
+async function status(api: ApiClient, id: string, options: { watch: boolean; intervalMs: number; json: boolean }, io: CampaignCommandIo): Promise<number> {
   let last = '';
   for (;;) {
     const answer = await api.call('GET', `/campaigns/${id}`);

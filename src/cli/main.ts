@@ -3,6 +3,7 @@ import { ConfigError } from '../config/index.js';
 import { runCampaign } from './campaign-command.js';
 import { runSandbox } from './sandbox-command.js';
 import { runServe } from './serve-command.js';
+import { runWorkspace } from './workspace-command.js';
 
 const USAGE = `Usage: conversa <command> [options]
 
@@ -10,10 +11,12 @@ Commands:
   serve      Run the platform (and, unless CONVERSA_SANDBOX=off, the built-in Cloud API sandbox)
   sandbox    Run only the Cloud API sandbox (see: conversa sandbox --help)
   campaign   Create, estimate, launch and follow campaigns over the REST API (see: conversa campaign --help)
+  workspace  Create a workspace and its first admin API key over the REST API (see: conversa workspace --help)
   help       Show this help
 
 Configuration is read from the environment (PORT, SANDBOX_PORT, HOST, CONVERSA_DATA_DIR,
-DATABASE_URL, CONVERSA_ADMIN_KEY, ...); see README.md.`;
+DATABASE_URL, CONVERSA_ADMIN_KEY, ...); see README.md. The commands that talk to a running
+server find it at CONVERSA_URL, else at http://HOST:PORT (the server's own settings).`;
 
 /** The `conversa` command. Answers the process exit code. */
 export async function main(argv: string[]): Promise<number> {
@@ -26,6 +29,8 @@ export async function main(argv: string[]): Promise<number> {
         return await runSandbox(rest);
       case 'campaign':
         return await runCampaign(rest, { env: process.env, out: (text) => process.stdout.write(text.startsWith('\r') || text === '\n' ? text : `${text}\n`), err: (text) => console.error(text), tty: process.stdout.isTTY === true });
+      case 'workspace':
+        return await runWorkspace(rest, { env: process.env, out: (text) => console.log(text), err: (text) => console.error(text) });
       case undefined:
       case 'help':
       case '--help':

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from './config.js';
+import { ConfigError, loadCliConfig, loadConfig } from './config.js';
 
 describe('loadConfig', () => {
   it('has working defaults for a laptop', () => {
@@ -82,5 +82,31 @@ describe('loadConfig', () => {
 
   it('treats empty values as unset', () => {
     expect(loadConfig({ PORT: '', DATABASE_URL: '' }).port).toBe(3000);
+  });
+});
+
+describe('loadCliConfig', () => {
+  it('finds the server at CONVERSA_URL, else at http://HOST:PORT as the server uses them', () => {
+    expect(loadCliConfig({})).toEqual({ url: 'http://127.0.0.1:3000', urlFrom: 'PORT/HOST', apiKey: undefined, apiKeyFrom: undefined });
+    expect(loadCliConfig({ PORT: '8080' }).url).toBe('http://127.0.0.1:8080');
+    expect(loadCliConfig({ PORT: '8080', HOST: '0.0.0.0' }).url).toBe('http://127.0.0.1:8080');
+    expect(loadCliConfig({ HOST: '::' }).url).toBe('http://127.0.0.1:3000');
+    expect(loadCliConfig({ HOST: '::1' }).url).toBe('http://[::1]:3000');
+    expect(loadCliConfig({ HOST: '10.0.0.5', PORT: '4000' }).url).toBe('http://10.0.0.5:4000');
+    expect(loadCliConfig({ HOST: 'fd00::5' }).url).toBe('http://[fd00::5]:3000');
+    expect(loadCliConfig({ CONVERSA_URL: 'https://chat.example.com/', PORT: '8080' })).toMatchObject({ url: 'https://chat.example.com', urlFrom: 'CONVERSA_URL' });
+    expect(loadCliConfig({ CONVERSA_URL: '', PORT: '9' })).toMatchObject({ url: 'http://127.0.0.1:9', urlFrom: 'PORT/HOST' });
+  });
+
+  it('takes CONVERSA_API_KEY, else the CONVERSA_ADMIN_KEY the server was started with', () => {
+    const admin = 'admin-key-0123456789abcdefgh';
+    expect(loadCliConfig({ CONVERSA_ADMIN_KEY: admin })).toMatchObject({ apiKey: admin, apiKeyFrom: 'CONVERSA_ADMIN_KEY' });
+    expect(loadCliConfig({ CONVERSA_ADMIN_KEY: admin, CONVERSA_API_KEY: 'cv_live_x' })).toMatchObject({ apiKey: 'cv_live_x', apiKeyFrom: 'CONVERSA_API_KEY' });
+  });
+
+  it('names a bad CONVERSA_URL or PORT', () => {
+    expect(() => loadCliConfig({ CONVERSA_URL: '127.0.0.1 port 3000' })).toThrow(/CONVERSA_URL must be an absolute URL/);
+    expect(() => loadCliConfig({ CONVERSA_URL: 'ftp://example.com' })).toThrow(/CONVERSA_URL must be an http or https URL/);
+    expect(() => loadCliConfig({ PORT: 'abc' })).toThrow(ConfigError);
   });
 });

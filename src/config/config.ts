@@ -235,3 +235,51 @@ function deepFreeze<T extends object>(value: T): T {
   }
   return Object.freeze(value);
 }
+
+/** Where the `conversa` CLI finds the server, and with which key. */
+export interface CliConfig {
+  /** The platform's base URL, without a trailing slash. */
+  readonly url: string;
+  /** What chose the URL, to name it when the server cannot be reached. */
+  readonly urlFrom: 'CONVERSA_URL' | 'PORT/HOST';
+  /** CONVERSA_API_KEY, else CONVERSA_ADMIN_KEY (the key the server adopted at its start). */
+  readonly apiKey: string | undefined;
+  readonly apiKeyFrom: 'CONVERSA_API_KEY' | 'CONVERSA_ADMIN_KEY' | undefined;
+}
+
+const cliEnvSchema = z.object({
+  CONVERSA_URL: z
+    .string()
+    .url('CONVERSA_URL must be an absolute URL such as http://127.0.0.1:3000')
+    .refine((value) => /^https?:\/\//i.test(value), 'CONVERSA_URL must be an http or https URL such as http://127.0.0.1:3000')
+    .optional(),
+  HOST: envSchema.shape.HOST,
+  PORT: envSchema.shape.PORT,
+  CONVERSA_API_KEY: z.string().min(1).optional(),
+  CONVERSA_ADMIN_KEY: envSchema.shape.CONVERSA_ADMIN_KEY,
+});
+
+/**
+ * The CLI's view of the same environment the server was started with: the server at
+ * CONVERSA_URL, else at `http://HOST:PORT` (HOST when it is a specific address, 127.0.0.1 for
+ * 0.0.0.0 or ::, as the server's own public URL; PORT default 3000); the key CONVERSA_API_KEY, else CONVERSA_ADMIN_KEY.
+ *
+ * @example loadCliConfig({ PORT: '8080' }).url // 'http://127.0.0.1:8080'
+ */
+export function loadCliConfig(env: Record<string, string | undefined> = process.env): CliConfig {
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
+  const parsed = cliEnvSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  const e = parsed.data;
+  const host = e.HOST === '0.0.0.0' || e.HOST === '::' ? '127.0.0.1' : e.HOST; // as publicUrl above
+  const apiKey = e.CONVERSA_API_KEY ?? e.CONVERSA_ADMIN_KEY;
+  return deepFreeze({
+    url: (e.CONVERSA_URL ?? `http://${host.includes(':') && !host.startsWith('[') ? `[${host}]` : host}:${e.PORT}`).replace(/\/+$/, ''),
+    urlFrom: e.CONVERSA_URL ? 'CONVERSA_URL' : 'PORT/HOST',
+    apiKey,
+    apiKeyFrom: e.CONVERSA_API_KEY ? 'CONVERSA_API_KEY' : e.CONVERSA_ADMIN_KEY ? 'CONVERSA_ADMIN_KEY' : undefined,
+  } satisfies CliConfig);
+}

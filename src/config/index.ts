@@ -1,1 +1,1 @@
-export { loadConfig, ConfigError, DEFAULT_SANDBOX_ACCESS_TOKEN, type Config } from './config.js';
+export { loadCliConfig, loadConfig, ConfigError, DEFAULT_SANDBOX_ACCESS_TOKEN, type CliConfig, type Config } from './config.js';

@@ -49,8 +49,11 @@ export interface ApiKeysTable {
   /** JSON array of scopes, e.g. ["admin"]. */
   scopes: string;
   created_at: string;
+  /** Written at most once a minute per key (not on every request). */
   last_used_at: string | null;
   revoked_at: string | null;
+  /** A key retired by a rotation: the id of the key that replaced it (migration 0013). */
+  replaced_by: string | null;
 }
 
 export interface PhoneNumbersTable {

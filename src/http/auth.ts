@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { ApiKeyPrincipal, ApiKeys, Scope } from '../modules/api-keys/index.js';
+import { hasScope, type ApiKeyPrincipal, type ApiKeys, type Scope } from '../modules/api-keys/index.js';
 import { sendError } from './errors.js';
 
 declare module 'fastify' {
@@ -8,17 +8,19 @@ declare module 'fastify' {
   }
   interface FastifyInstance {
     /**
-     * A hook that admits API keys holding `scope` (or `admin`). Routes run it `onRequest`, so a
-     * request without a valid key answers 401 before its body is parsed or validated.
+     * A hook that admits API keys holding `scope` (or `admin`, which implies every scope of its
+     * workspace but not `workspaces:admin`). Routes run it `onRequest`, so a request without a
+     * valid key answers 401 before its body is parsed or validated. Without `scope`, any valid
+     * key is admitted (`GET /api/v1/workspaces/current`).
      */
-    requireScope(scope: Scope): (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
+    requireScope(scope?: Scope): (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
   }
 }
 
 /** API-key authentication: `Authorization: Bearer <key>`; every route names the scope it needs. */
 export function installAuth(app: FastifyInstance, apiKeys: ApiKeys): void {
   app.decorateRequest('principal', null);
-  app.decorate('requireScope', (scope: Scope) => async (request: FastifyRequest, reply: FastifyReply) => {
+  app.decorate('requireScope', (scope?: Scope) => async (request: FastifyRequest, reply: FastifyReply) => {
     const header = request.headers.authorization;
     const key = header?.toLowerCase().startsWith('bearer ') ? header.slice(7).trim() : undefined;
     if (!key) {
@@ -30,8 +32,8 @@ export function installAuth(app: FastifyInstance, apiKeys: ApiKeys): void {
       await sendError(reply, 'CONVERSA_ERR_UNAUTHENTICATED', 'The API key is unknown or revoked.');
       return;
     }
-    if (!principal.scopes.includes('admin') && !principal.scopes.includes(scope)) {
-      await sendError(reply, 'CONVERSA_ERR_FORBIDDEN', `This API key lacks the "${scope}" scope.`);
+    if (scope && !hasScope(principal.scopes, scope)) {
+      await sendError(reply, 'CONVERSA_ERR_FORBIDDEN', `This API key lacks the "${scope}" scope.`, { scope });
       return;
     }
     request.principal = principal;

@@ -14,6 +14,7 @@ import type { Messages, SendService } from '../modules/messaging/index.js';
 import type { Notifications } from '../modules/notifications/index.js';
 import type { TemplateService } from '../modules/templates/index.js';
 import type { Webhooks } from '../modules/webhooks/index.js';
+import type { Workspaces } from '../modules/workspaces/index.js';
 import type { WhatsAppClient } from '../whatsapp/index.js';
 
 /** What the HTTP layer needs from the rest of the app. */
@@ -21,6 +22,8 @@ export interface HttpDeps {
   logger: Logger;
   database: Database;
   apiKeys: ApiKeys;
+  /** Workspaces (`/api/v1/workspaces`): creating one needs the `workspaces:admin` scope. */
+  workspaces: Workspaces;
   phoneNumbers: PhoneNumbers;
   /** Reads numbers again from the provider (`POST /api/v1/phone-numbers/{id}/refresh`). */
   phoneNumberRefresher: PhoneNumberRefresher;

@@ -3,6 +3,7 @@ import { installAuth } from './auth.js';
 import type { HttpDeps } from './deps.js';
 import { answerFrameworkError, installErrorHandlers } from './errors.js';
 import { installOpenApi } from './openapi.js';
+import { registerApiKeyRoutes } from './routes/api-keys.js';
 import { registerCampaignRoutes } from './routes/campaigns.js';
 import { registerContactImportRoutes } from './routes/contact-import.js';
 import { registerContactRoutes } from './routes/contacts.js';
@@ -18,6 +19,7 @@ import { registerWebhookEventRoutes } from './routes/webhook-events.js';
 import { registerTemplateRoutes } from './routes/templates.js';
 import { registerWebhookRoutes } from './routes/webhooks.js';
 import { registerWhatsappWebhookRoutes } from './routes/whatsapp-webhook.js';
+import { registerWorkspaceRoutes } from './routes/workspaces.js';
 import { installTextGuard } from './text-guard.js';
 
 /** Builds the platform's Fastify server (not listening): health, Meta's webhook, the REST API. */
@@ -55,6 +57,8 @@ export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> 
       registerTemplateRoutes(scope, deps);
       registerInvoiceRoutes(scope, deps);
       registerPaymentRoutes(scope, deps);
+      registerWorkspaceRoutes(scope, deps);
+      registerApiKeyRoutes(scope, deps);
     },
     { prefix: '/api/v1' },
   );

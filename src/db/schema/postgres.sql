@@ -8,6 +8,7 @@ table api_keys
   created_at text not null
   last_used_at text
   revoked_at text
+  replaced_by text
 table campaign_recipients
   campaign_id text not null
   seq integer not null

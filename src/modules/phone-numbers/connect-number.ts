@@ -116,7 +116,11 @@ export class PhoneNumberConnector {
    * verify token as the sandbox number connected at first start (one app, one webhook).
    */
   async connectSandbox(input: ConnectSandboxNumber): Promise<ConnectOutcome> {
-    const first = await this.#numbers.findByProvider(input.workspaceId, 'sandbox');
+    // A workspace adds numbers to its own sandbox WABA; a workspace without one yet (created
+    // through POST /api/v1/workspaces) gets a WABA of its own in the installation's sandbox app,
+    // so webhooks (routed by WABA) never reach another workspace.
+    const own = await this.#numbers.findByProvider(input.workspaceId, 'sandbox');
+    const first = own ?? (await this.#numbers.listByProvider('sandbox'))[0];
     const secrets = first ? await this.#numbers.secretsOf(first.id) : undefined;
     if (!first || !secrets) return { ok: false, error: 'no_sandbox' };
     if (input.phoneNumberId && (await this.#numbers.findAnywhere(input.phoneNumberId))) {
@@ -125,7 +129,7 @@ export class PhoneNumberConnector {
     let account: Awaited<ReturnType<SandboxAccounts['ensureAccount']>>;
     try {
       account = await this.#sandboxAt(first.graph_base_url).ensureAccount({
-        waba_id: first.waba_id,
+        ...(own ? { waba_id: own.waba_id } : {}),
         ...(input.phoneNumberId ? { phone_number_id: input.phoneNumberId } : {}),
         ...(input.displayPhoneNumber ? { display_phone_number: input.displayPhoneNumber.replace(/\D/g, '') } : {}),
         ...(input.verifiedName ? { verified_name: input.verifiedName } : {}),

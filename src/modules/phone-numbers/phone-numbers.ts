@@ -163,6 +163,12 @@ export class PhoneNumbers {
     return rows.map(toView);
   }
 
+  /** Every number of a provider in every workspace, oldest first (the sandbox app's numbers, say). */
+  async listByProvider(provider: Provider): Promise<PhoneNumberView[]> {
+    const rows = await this.db.selectFrom('phone_numbers').selectAll().where('provider', '=', provider).orderBy('created_at').orderBy('id').execute();
+    return rows.map(toView);
+  }
+
   async findByProvider(workspaceId: string, provider: Provider): Promise<PhoneNumberView | undefined> {
     const row = await this.db
       .selectFrom('phone_numbers')

@@ -1,3 +1,4 @@
+import { STATUS_CODES } from 'node:http';
 import type { FastifyInstance, RouteOptions } from 'fastify';
 import { POLICY_ERRORS } from '../modules/messaging/index.js';
 import { ERRORS, type ErrorCode } from './errors.js';
@@ -74,10 +75,10 @@ function responseSchema(status: number, value: Declared): Record<string, unknown
     if (value === true || Array.isArray(value)) throw new Error(`responses(): status ${status} needs a schema (or null for no body)`);
     return value as Record<string, unknown>;
   }
-  if (value === true) return { $ref: `${ERROR_SCHEMA_ID}#`, description: 'Error' };
+  if (value === true) return { $ref: `${ERROR_SCHEMA_ID}#`, description: `${STATUS_CODES[status] ?? 'Error'}: any \`CONVERSA_ERR_*\` code of the Error schema` };
   if (!Array.isArray(value) || value.length === 0) throw new Error(`responses(): status ${status} takes the error codes it answers (or true)`);
   const codes = value as readonly AnyErrorCode[];
-  return { $ref: `${ERROR_SCHEMA_ID}#`, description: codes.map((code) => `\`${code}\``).join(', '), [CODES_KEY]: [...codes] };
+  return { $ref: `${ERROR_SCHEMA_ID}#`, description: `${STATUS_CODES[status] ?? 'Error'}: ${codes.map((code) => `\`${code}\``).join(', ')}`, [CODES_KEY]: [...codes] };
 }
 
 /** Statuses every `/api/v1` route can answer, whatever its handler does. */

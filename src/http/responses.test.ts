@@ -61,7 +61,7 @@ describe('the response check', () => {
     expect(Object.keys(schemaOf('GET', '/api/v1/a')).sort()).toEqual(['200', '400', '401', '403', '500']);
     const post = schemaOf('POST', '/api/v1/b');
     expect(Object.keys(post).sort()).toEqual(['201', '400', '401', '403', '413', '415', '500']);
-    expect(post['413']).toMatchObject({ $ref: 'Error#', 'x-error-codes': ['CONVERSA_ERR_PAYLOAD_TOO_LARGE', 'CONVERSA_ERR_MEDIA_TOO_LARGE'] });
+    expect(post['413']).toMatchObject({ $ref: 'Error#', 'x-declared-codes': ['CONVERSA_ERR_PAYLOAD_TOO_LARGE', 'CONVERSA_ERR_MEDIA_TOO_LARGE'] });
     // A Content-Type the route does not parse: Fastify's 415, declared by the defaults.
     const answer = await app.inject({ method: 'POST', url: '/api/v1/b', payload: 'x', headers: { 'content-type': 'application/x-unknown' } });
     expect(answer.statusCode).toBe(415);

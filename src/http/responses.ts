@@ -52,7 +52,7 @@ export const ERROR_SCHEMA = {
 export type Declared = Record<string, unknown> | null | true | readonly AnyErrorCode[];
 
 /** Key of the response schemas that lists the error codes a status may carry (checked in tests). */
-export const CODES_KEY = 'x-error-codes';
+export const CODES_KEY = 'x-declared-codes';
 
 /**
  * The `response` part of a route schema, so the OpenAPI document (and /docs) shows what comes

@@ -97,6 +97,8 @@ export interface BuildOptions {
   webhooks?: WebhookModuleOptions;
   /** Periodic phone number refresh; tests shorten the interval (default: config.phoneNumbers.refreshIntervalMs). */
   numberRefresh?: { intervalMs?: number };
+  /** Record answers of API routes that their OpenAPI responses do not declare (`http.undeclaredResponses()`); tests turn it on. */
+  checkResponses?: boolean;
   /** Test knobs for the embedded sandbox (review delay, retry base). */
   sandbox?: Partial<Pick<SandboxOptions, 'templateReviewDelayMs' | 'webhookRetryBaseMs'>>;
 }
@@ -215,7 +217,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     campaignRunner,
     messagingLimits,
   };
-  const http = await buildHttpServer({ logger, database, ...modules, whatsapp: client, publicUrl: config.publicUrl, trustProxy: config.http.trustProxy, eventsStored: () => processor.wake() });
+  const http = await buildHttpServer({ logger, database, ...modules, whatsapp: client, publicUrl: config.publicUrl, trustProxy: config.http.trustProxy, eventsStored: () => processor.wake() }, { checkResponses: options.checkResponses ?? false });
   let closingStep: string | undefined;
   return {
     config,

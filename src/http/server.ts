@@ -4,6 +4,7 @@ import type { HttpDeps } from './deps.js';
 import { answerFrameworkError, installErrorHandlers } from './errors.js';
 import { installOpenApi } from './openapi.js';
 import { registerApiKeyRoutes } from './routes/api-keys.js';
+import { installResponseCheck, installResponseDefaults } from './responses.js';
 import { registerCampaignRoutes } from './routes/campaigns.js';
 import { registerContactImportRoutes } from './routes/contact-import.js';
 import { registerContactRoutes } from './routes/contacts.js';
@@ -22,8 +23,23 @@ import { registerWhatsappWebhookRoutes } from './routes/whatsapp-webhook.js';
 import { registerWorkspaceRoutes } from './routes/workspaces.js';
 import { installTextGuard } from './text-guard.js';
 
+declare module 'fastify' {
+  interface FastifyInstance {
+    /**
+     * With `checkResponses`: every answer of an `/api/v1` route whose status (or error code)
+     * its schema's `response` does not declare, as `METHOD /route answered STATUS ...`; else [].
+     */
+    undeclaredResponses(): string[];
+  }
+}
+
+export interface HttpServerOptions {
+  /** Record answers the routes' response schemas do not declare (tests; off in production). */
+  checkResponses?: boolean;
+}
+
 /** Builds the platform's Fastify server (not listening): health, Meta's webhook, the REST API. */
-export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> {
+export async function buildHttpServer(deps: HttpDeps, options: HttpServerOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: deps.logger as FastifyBaseLogger,
     logController: new LogController({ disableRequestLogging: true }),
@@ -34,6 +50,12 @@ export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> 
     frameworkErrors: answerFrameworkError,
   });
   installErrorHandlers(app);
+  // Response schemas document the answers (OpenAPI, /docs); they do not shape them: answers are
+  // serialised as before with JSON.stringify, so a property a schema forgets is never dropped.
+  app.setSerializerCompiler(() => (data) => JSON.stringify(data));
+  const check = options.checkResponses ? installResponseCheck(app) : undefined;
+  app.decorate('undeclaredResponses', () => check?.problems() ?? []);
+  installResponseDefaults(app);
   await installOpenApi(app);
   installAuth(app, deps.apiKeys);
   registerHealthRoutes(app, deps.database);

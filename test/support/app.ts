@@ -34,14 +34,16 @@ export async function startTestApp(options: { databaseUrl?: string; dataDir?: st
     ...(options.databaseUrl ? { DATABASE_URL: options.databaseUrl } : {}),
     ...options.env,
   };
-  const app = await buildApp(loadConfig(env), { sandbox: { templateReviewDelayMs: 50, webhookRetryBaseMs: 50 }, ...options.build });
+  // checkResponses: an API answer whose status (or error code) the OpenAPI document does not
+  // declare fails the test file at close (see closeChecked).
+  const app = await buildApp(loadConfig(env), { sandbox: { templateReviewDelayMs: 50, webhookRetryBaseMs: 50 }, checkResponses: true, ...options.build });
   const started = await app.start();
   const running: RunningApp = {
     app,
     started,
     dataDir,
     async restart() {
-      await app.close();
+      await closeChecked(app);
       return startTestApp({ ...options, dataDir });
     },
     async close() {
@@ -49,12 +51,24 @@ export async function startTestApp(options: { databaseUrl?: string; dataDir?: st
       // for a minute); let it fail the teardown, but say first on which step it waits.
       const slow = setTimeout(() => console.warn(`startTestApp: app.close() still waiting on "${app.closingStep}" after 20 s`), 20_000);
       try {
-        await app.close();
+        await closeChecked(app);
       } finally {
         clearTimeout(slow);
+        if (!options.dataDir) rmSync(dataDir, { recursive: true, force: true });
       }
-      if (!options.dataDir) rmSync(dataDir, { recursive: true, force: true });
     },
   };
   return running;
+}
+
+/**
+ * Closes the app, then fails if any API route answered a status (or an error code) that its
+ * OpenAPI responses do not declare: the document must say what comes back (docs/api.md).
+ */
+async function closeChecked(app: App): Promise<void> {
+  await app.close();
+  const undeclared = app.http.undeclaredResponses();
+  if (undeclared.length > 0) {
+    throw new Error(`Answers the OpenAPI document does not declare (add them to the route's responses(), see docs/api.md):\n${undeclared.join('\n')}`);
+  }
 }

@@ -1,21 +1,5 @@
 import { SCOPES } from '../../modules/api-keys/index.js';
-
-/** The API's one error shape, as a response schema (`details` is free-form). */
-export const errorResponse = {
-  type: 'object',
-  required: ['error'],
-  properties: {
-    error: {
-      type: 'object',
-      required: ['code', 'message'],
-      properties: {
-        code: { type: 'string', description: 'A CONVERSA_ERR_* code (docs/errors.md)' },
-        message: { type: 'string' },
-        details: { type: 'object', additionalProperties: true, description: '`field` and `rule` name what was wrong; `scope` names a scope' },
-      },
-    },
-  },
-} as const;
+import { responses, type AnyErrorCode } from '../responses.js';
 
 const nullableTime = { type: ['string', 'null'], format: 'date-time' } as const;
 
@@ -48,14 +32,17 @@ export const workspaceView = {
   properties: { id: { type: 'string', description: 'ws_...' }, name: { type: 'string' }, created_at: { type: 'string', format: 'date-time' } },
 } as const;
 
-/** Every error status a route of these two files can answer, in the error shape. */
-export function errorResponses(...statuses: Array<400 | 401 | 403 | 404 | 409>): Record<number, unknown> {
-  const text: Record<number, string> = {
-    400: 'Bad input (CONVERSA_ERR_VALIDATION); details.field and details.rule name it',
-    401: 'No API key, or an unknown or revoked one (CONVERSA_ERR_UNAUTHENTICATED)',
-    403: 'The API key lacks the scope (CONVERSA_ERR_FORBIDDEN); details.scope names it',
-    404: "Not found in this workspace (CONVERSA_ERR_NOT_FOUND); the id of another workspace's key answers 404 too",
-    409: "CONVERSA_ERR_CONFLICT: rotating a revoked key, or revoking the workspace's last admin key",
+/**
+ * Every error status a route of these two files can answer, as `responses()` declares them (the
+ * shared Error schema with the codes each status carries).
+ */
+export function errorResponses(...statuses: Array<400 | 401 | 403 | 404 | 409>): Record<string, unknown> {
+  const codes: Record<number, readonly AnyErrorCode[]> = {
+    400: ['CONVERSA_ERR_VALIDATION'],
+    401: ['CONVERSA_ERR_UNAUTHENTICATED'],
+    403: ['CONVERSA_ERR_FORBIDDEN'],
+    404: ['CONVERSA_ERR_NOT_FOUND'],
+    409: ['CONVERSA_ERR_CONFLICT'],
   };
-  return Object.fromEntries(statuses.map((status) => [status, { description: text[status], ...errorResponse }]));
+  return responses(Object.fromEntries(statuses.map((status) => [status, codes[status]])));
 }

@@ -28,7 +28,7 @@ export function registerApiKeyRoutes(app: FastifyInstance, deps: Pick<HttpDeps, 
 
   app.get(
     '/api-keys',
-    { onRequest: scope, schema: { tags, summary: "The workspace's API keys, newest first (revoked ones too), never their secrets", response: { 200: { type: 'object', required: ['data'], additionalProperties: false, properties: { data: { type: 'array', items: apiKeyView } } }, ...errorResponses(401, 403) } } },
+    { onRequest: scope, schema: { tags, summary: "The workspace's API keys, newest first (revoked ones too), never their secrets", response: { 200: { type: 'object', description: 'The keys, newest first', required: ['data'], additionalProperties: false, properties: { data: { type: 'array', items: apiKeyView } } }, ...errorResponses(401, 403) } } },
     async (request) => ({ data: await deps.apiKeys.list(principalOf(request).workspaceId) }),
   );
 
@@ -40,7 +40,7 @@ export function registerApiKeyRoutes(app: FastifyInstance, deps: Pick<HttpDeps, 
         tags,
         summary: 'Create an API key with scopes; its secret is in this answer only',
         body: createBody,
-        response: { 201: createdApiKey, ...errorResponses(400, 401, 403) },
+        response: { 201: { ...createdApiKey, description: 'The key with its secret in `key`, shown this once' }, ...errorResponses(400, 401, 403) },
       },
     },
     async (request, reply) => {
@@ -77,7 +77,7 @@ export function registerApiKeyRoutes(app: FastifyInstance, deps: Pick<HttpDeps, 
         tags,
         summary: 'Rotate an API key: a new key (new id and secret, same name and scopes) replaces it, and the old one stops working at once',
         params: idParams,
-        response: { 201: createdApiKey, ...errorResponses(401, 403, 404, 409) },
+        response: { 201: { ...createdApiKey, description: 'The key with its secret in `key`, shown this once' }, ...errorResponses(401, 403, 404, 409) },
       },
     },
     async (request, reply) => {

@@ -4,11 +4,71 @@ import { isPhoneCountry } from '../../modules/contacts/index.js';
 import { principalOf } from '../auth.js';
 import type { HttpDeps } from '../deps.js';
 import { sendError } from '../errors.js';
+import { SEND_REFUSALS, responses, schemas as s } from '../responses.js';
 
 /** The largest campaign CSV accepted (about two million rows of phone and a few parameters). */
 export const CAMPAIGN_CSV_LIMIT_BYTES = 100 * 1024 * 1024;
 
 const CSV_TYPES = ['text/csv', 'application/csv', 'text/plain'];
+
+const limitSchema = s.object(
+  { phone_number_id: s.string, tier: { type: ['integer', 'null'], description: 'Unique business-initiated recipients per moving 24 h; null: unlimited' }, source: { type: 'string', enum: ['configured', 'provider', 'default'] }, provider_tier: s.nullableString, used: s.integer, available: { type: ['integer', 'null'] }, next_slot_at: s.nullableDateTime },
+  "A number's messaging-limit tier and its use in the moving 24 h",
+);
+const estimateSchema = s.object(
+  {
+    computed_at: s.dateTime,
+    recipients: s.integer,
+    will_receive: s.integer,
+    will_not_receive: s.integer,
+    skipped: { type: 'object', additionalProperties: { type: 'integer' }, description: 'Why the others will not receive it, by reason' },
+    cost: s.object({ currency: s.string, total_micros: s.integer, by_category: s.openObject, by_country: s.openObject }, 'If every message is delivered'),
+    messaging_limit: limitSchema,
+    throughput_mps: { type: 'number' },
+    send_seconds: { type: 'number' },
+  },
+  'Who will receive it, who will not and why, and the cost',
+);
+const campaignSchema = s.object(
+  {
+    id: s.string,
+    name: s.string,
+    status: { type: 'string', enum: ['draft', 'scheduled', 'running', 'paused', 'completed', 'cancelled'] },
+    pause_reason: s.nullableString,
+    pause_details: { type: ['object', 'null'], additionalProperties: true },
+    phone_number_id: s.string,
+    template: s.object({ name: s.string, language: s.string }),
+    components: { type: 'array', items: s.openObject },
+    audience: s.openObject,
+    audience_report: { type: ['object', 'null'], additionalProperties: true, description: 'rows, recipients, duplicates merged, invalid numbers, rejected rows' },
+    start_at: s.nullableDateTime,
+    failure_threshold: { type: 'number' },
+    failure_min_sample: s.integer,
+    recipients: s.integer,
+    estimate: { ...estimateSchema, type: ['object', 'null'] },
+    created_at: s.dateTime,
+    updated_at: s.dateTime,
+    launched_at: s.nullableDateTime,
+    completed_at: s.nullableDateTime,
+  },
+  'A campaign',
+);
+const campaignDetailSchema = {
+  ...campaignSchema,
+  properties: { ...(campaignSchema.properties as object), totals: { ...s.openObject, description: 'Per state, failures by error code, replies, opt-outs after' }, messaging_limit: limitSchema },
+};
+const recipientSchema = s.object({
+  seq: s.integer,
+  phone: s.string,
+  wa_id: s.nullableString,
+  contact_id: s.nullableString,
+  line: { type: ['integer', 'null'] },
+  state: s.string,
+  reason: s.nullableString,
+  planned: { ...s.nullableString, description: "The latest estimate's decision: send or the skip reason it predicted" },
+  queued_at: s.nullableDateTime,
+  message: { type: ['object', 'null'], additionalProperties: true },
+});
 
 const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', minLength: 1, maxLength: 64 } } } as const;
 
@@ -67,7 +127,7 @@ export function registerCampaignRoutes(app: FastifyInstance, deps: Pick<HttpDeps
 
   app.post<{ Body: CreateCampaign }>(
     '/campaigns',
-    { onRequest: app.requireScope('campaigns:write'), schema: { tags: ['campaigns'], summary: 'Create a campaign (draft) with its audience', body: createBody } },
+    { onRequest: app.requireScope('campaigns:write'), schema: { tags: ['campaigns'], summary: 'Create a campaign (draft) with its audience', body: createBody, response: responses({ 201: campaignSchema, 404: ['CONVERSA_ERR_NOT_FOUND'] }) } },
     async (request, reply) => {
       const body = request.body;
       if (body.start_at !== undefined && Number.isNaN(Date.parse(body.start_at))) return sendError(reply, 'CONVERSA_ERR_VALIDATION', 'start_at: must be an ISO-8601 date-time', { field: 'start_at', rule: 'must be an ISO-8601 date-time' });
@@ -90,6 +150,7 @@ export function registerCampaignRoutes(app: FastifyInstance, deps: Pick<HttpDeps
           additionalProperties: false,
           properties: { limit: { type: 'integer', minimum: 1, maximum: 100, default: 20 }, cursor: { type: 'string', maxLength: 64, pattern: '^[a-z]{1,8}_[A-Za-z0-9_-]{1,60}$', description: 'The next_cursor of the previous page' }, status: { type: 'string', enum: ['draft', 'scheduled', 'running', 'paused', 'completed', 'cancelled'] } },
         },
+        response: responses({ 200: s.page(campaignSchema) }),
       },
     },
     async (request) => deps.campaigns.list(principalOf(request).workspaceId, { limit: request.query.limit ?? 20, cursor: request.query.cursor, status: request.query.status }),
@@ -97,7 +158,7 @@ export function registerCampaignRoutes(app: FastifyInstance, deps: Pick<HttpDeps
 
   app.get<{ Params: { id: string } }>(
     '/campaigns/:id',
-    { onRequest: app.requireScope('campaigns:read'), schema: { tags: ['campaigns'], summary: 'A campaign with its totals (per state, failures by error code, replies, opt-outs after) and the number\'s messaging limit', params: idParams } },
+    { onRequest: app.requireScope('campaigns:read'), schema: { tags: ['campaigns'], summary: 'A campaign with its totals (per state, failures by error code, replies, opt-outs after) and the number\'s messaging limit', params: idParams, response: responses({ 200: campaignDetailSchema, 404: ['CONVERSA_ERR_NOT_FOUND'] }) } },
     async (request, reply) => {
       const { workspaceId } = principalOf(request);
       const campaign = await deps.campaigns.get(workspaceId, request.params.id);
@@ -122,6 +183,7 @@ export function registerCampaignRoutes(app: FastifyInstance, deps: Pick<HttpDeps
           additionalProperties: false,
           properties: { default_country: { type: 'string', pattern: '^[A-Za-z]{2}$' }, file_name: { type: 'string', maxLength: 256 } },
         },
+        response: responses({ 200: campaignSchema, 404: ['CONVERSA_ERR_NOT_FOUND'], 409: ['CONVERSA_ERR_CAMPAIGN_STATE'] }),
       },
     },
     async (request, reply) => {
@@ -144,7 +206,7 @@ export function registerCampaignRoutes(app: FastifyInstance, deps: Pick<HttpDeps
 
   app.post<{ Params: { id: string } }>(
     '/campaigns/:id/estimate',
-    { onRequest: app.requireScope('campaigns:write'), schema: { tags: ['campaigns'], summary: 'Who will receive it, who will not and why, and the cost by category and country', params: idParams } },
+    { onRequest: app.requireScope('campaigns:write'), schema: { tags: ['campaigns'], summary: 'Who will receive it, who will not and why, and the cost by category and country', params: idParams, response: responses({ 200: estimateSchema, 404: ['CONVERSA_ERR_NOT_FOUND'], 422: SEND_REFUSALS }) } },
     async (request, reply) => answer(reply, await deps.campaigns.estimate(principalOf(request).workspaceId, request.params.id), 200),
   );
 
@@ -153,7 +215,10 @@ export function registerCampaignRoutes(app: FastifyInstance, deps: Pick<HttpDeps
     {
       onRequest: app.requireScope('campaigns:write'),
       // The body is optional (a bare POST launches now), so it is checked here rather than by a schema.
-      schema: { tags: ['campaigns'], summary: 'Launch a draft: it runs now, or at start_at', description: 'Optional body {"start_at": "<ISO-8601>"}: run from then on (status scheduled until then).', params: idParams },
+      schema: { tags: ['campaigns'], summary: 'Launch a draft: it runs now, or at start_at', description: 'Optional body {"start_at": "<ISO-8601>"}: run from then on (status scheduled until then).',
+        params: idParams,
+        response: responses({ 200: campaignSchema, 404: ['CONVERSA_ERR_NOT_FOUND'], 409: ['CONVERSA_ERR_CAMPAIGN_STATE'], 422: SEND_REFUSALS }),
+      },
     },
     async (request, reply) => {
       const body: unknown = request.body;
@@ -167,7 +232,7 @@ export function registerCampaignRoutes(app: FastifyInstance, deps: Pick<HttpDeps
   for (const action of ['pause', 'resume', 'cancel'] as const) {
     app.post<{ Params: { id: string } }>(
       `/campaigns/:id/${action}`,
-      { onRequest: app.requireScope('campaigns:write'), schema: { tags: ['campaigns'], summary: ACTION_SUMMARIES[action], params: idParams } },
+      { onRequest: app.requireScope('campaigns:write'), schema: { tags: ['campaigns'], summary: ACTION_SUMMARIES[action], params: idParams, response: responses({ 200: campaignSchema, 404: ['CONVERSA_ERR_NOT_FOUND'], 409: ['CONVERSA_ERR_CAMPAIGN_STATE'], ...(action === 'resume' ? { 422: SEND_REFUSALS } : {}) }) } },
       async (request, reply) => answer(reply, await deps.campaigns[action](principalOf(request).workspaceId, request.params.id), 200),
     );
   }
@@ -190,6 +255,7 @@ export function registerCampaignRoutes(app: FastifyInstance, deps: Pick<HttpDeps
             reason: { type: 'string', enum: [...SKIP_REASONS] },
           },
         },
+        response: responses({ 200: s.page(recipientSchema), 404: ['CONVERSA_ERR_NOT_FOUND'] }),
       },
     },
     async (request, reply) => {
@@ -208,6 +274,7 @@ export function registerCampaignRoutes(app: FastifyInstance, deps: Pick<HttpDeps
         summary: 'CSV rows that were rejected, by line, with the reason',
         params: idParams,
         querystring: { type: 'object', additionalProperties: false, properties: { limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 }, cursor: { type: 'string', pattern: '^[0-9]{1,10}$' } } },
+        response: responses({ 200: s.page(s.object({ line: s.integer, field: s.string, reason: s.string })), 404: ['CONVERSA_ERR_NOT_FOUND'] }),
       },
     },
     async (request, reply) => {
@@ -218,7 +285,7 @@ export function registerCampaignRoutes(app: FastifyInstance, deps: Pick<HttpDeps
 
   app.get<{ Params: { id: string } }>(
     '/phone-numbers/:id/messaging-limit',
-    { onRequest: app.requireScope('campaigns:read'), schema: { tags: ['campaigns'], summary: "A number's messaging-limit tier and its use in the moving 24 h", params: idParams } },
+    { onRequest: app.requireScope('campaigns:read'), schema: { tags: ['campaigns'], summary: "A number's messaging-limit tier and its use in the moving 24 h", params: idParams, response: responses({ 200: limitSchema, 404: ['CONVERSA_ERR_NOT_FOUND'] }) } },
     async (request, reply) => {
       const number = await deps.phoneNumbers.resolve(principalOf(request).workspaceId, request.params.id);
       if (!number) return sendError(reply, 'CONVERSA_ERR_NOT_FOUND', `No phone number ${request.params.id} in this workspace.`);
@@ -243,6 +310,7 @@ export function registerCampaignRoutes(app: FastifyInstance, deps: Pick<HttpDeps
           // An enum without a type (not oneOf): the validator's type coercion then never turns null into 0 or "2000" into 2000.
           properties: { tier: { enum: [...MESSAGING_TIERS.filter((t) => t !== null), 'unlimited', null], description: '250, 2000, 10000, 100000, "unlimited", or null to clear the override' } },
         },
+        response: responses({ 200: limitSchema, 404: ['CONVERSA_ERR_NOT_FOUND'] }),
       },
     },
     async (request, reply) => {

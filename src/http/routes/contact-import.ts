@@ -4,6 +4,7 @@ import { importContacts, isPhoneCountry } from '../../modules/contacts/index.js'
 import { principalOf } from '../auth.js';
 import type { HttpDeps } from '../deps.js';
 import { sendError } from '../errors.js';
+import { responses, schemas as s } from '../responses.js';
 
 /** The largest CSV accepted, raw or as a multipart file. */
 export const CONTACT_IMPORT_LIMIT_BYTES = 20 * 1024 * 1024;
@@ -50,6 +51,23 @@ export async function registerContactImportRoutes(app: FastifyInstance, deps: Pi
         ].join('\n'),
         consumes: ['text/csv', 'multipart/form-data'],
         querystring: importQuery,
+        response: responses({
+          200: s.object(
+            {
+              import_id: { type: 'string', description: "Recorded in each consent's proof" },
+              imported: s.integer,
+              created: s.integer,
+              updated: s.integer,
+              duplicates_merged: s.integer,
+              rejected: { type: 'array', items: s.object({ line: s.integer, field: s.string, reason: s.string }) },
+              rejected_count: s.integer,
+              rejected_truncated: s.boolean,
+              consents: s.object({ opted_in: s.integer, opted_out: s.integer, unchanged: s.integer }),
+              encoding: { type: 'string', enum: ['utf-8', 'windows-1252'] },
+            },
+            'Counts and every rejected row',
+          ),
+        }),
       },
     },
     async (request, reply) => {

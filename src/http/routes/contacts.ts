@@ -4,6 +4,7 @@ import { normalizePhone } from '../../modules/contacts/index.js';
 import { principalOf } from '../auth.js';
 import type { HttpDeps } from '../deps.js';
 import { sendError } from '../errors.js';
+import { responses, schemas as s } from '../responses.js';
 
 const contactBody = {
   type: 'object',
@@ -43,11 +44,32 @@ const consentBody = {
   },
 } as const;
 
+const contactSchema = s.object(
+  {
+    id: s.string,
+    wa_id: s.string,
+    phone: { type: 'string', description: 'E.164' },
+    name: s.nullableString,
+    language: s.nullableString,
+    time_zone: s.nullableString,
+    attributes: { type: 'object', additionalProperties: { type: 'string' } },
+    tags: { type: 'array', items: s.string },
+    created_at: s.dateTime,
+    updated_at: s.dateTime,
+  },
+  'A contact',
+);
+
+const consentSchema = s.object(
+  { id: s.integer, contact_id: s.string, purpose: { type: 'string', enum: PURPOSES }, status: { type: 'string', enum: ['opted_in', 'opted_out'] }, source: { type: 'string', enum: CONSENT_SOURCES }, text: s.nullableString, actor: s.string, proof: s.openObject, recorded_at: s.dateTime },
+  'An entry of the consent ledger',
+);
+
 const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', minLength: 1, maxLength: 64 } } } as const;
 
 /** `/api/v1/contacts`: create, read, list; the consent ledger of a contact. */
 export function registerContactRoutes(app: FastifyInstance, deps: Pick<HttpDeps, 'contacts' | 'consent'>): void {
-  app.post<{ Body: ContactBody }>('/contacts', { onRequest: app.requireScope('contacts:write'), schema: { tags: ['contacts'], summary: 'Create or update a contact by phone number', body: contactBody } }, async (request, reply) => {
+  app.post<{ Body: ContactBody }>('/contacts', { onRequest: app.requireScope('contacts:write'), schema: { tags: ['contacts'], summary: 'Create or update a contact by phone number', body: contactBody, response: responses({ 200: { ...contactSchema, description: 'Updated' }, 201: { ...contactSchema, description: 'Created' } }) } }, async (request, reply) => {
     const { workspaceId } = principalOf(request);
     const body = request.body;
     const phone = normalizePhone(body.phone, body.default_country as never);
@@ -67,7 +89,7 @@ export function registerContactRoutes(app: FastifyInstance, deps: Pick<HttpDeps,
     return reply.code(created ? 201 : 200).send(contact);
   });
 
-  app.get<{ Params: { id: string } }>('/contacts/:id', { onRequest: app.requireScope('contacts:read'), schema: { tags: ['contacts'], summary: 'A contact', params: idParams } }, async (request, reply) => {
+  app.get<{ Params: { id: string } }>('/contacts/:id', { onRequest: app.requireScope('contacts:read'), schema: { tags: ['contacts'], summary: 'A contact', params: idParams, response: responses({ 200: contactSchema, 404: ['CONVERSA_ERR_NOT_FOUND'] }) } }, async (request, reply) => {
     const contact = await deps.contacts.get(principalOf(request).workspaceId, request.params.id);
     return contact ?? sendError(reply, 'CONVERSA_ERR_NOT_FOUND', `No contact ${request.params.id}.`);
   });
@@ -76,7 +98,7 @@ export function registerContactRoutes(app: FastifyInstance, deps: Pick<HttpDeps,
     '/contacts',
     {
       onRequest: app.requireScope('contacts:read'),
-      schema: { tags: ['contacts'], summary: 'List contacts, newest first', querystring: { type: 'object', additionalProperties: false, properties: { limit: { type: 'integer', minimum: 1, maximum: 200, default: 50 }, cursor: { type: 'string', maxLength: 64, pattern: '^[a-z]{1,8}_[A-Za-z0-9_-]{1,60}$', description: 'The next_cursor of the previous page' }, tag: { type: 'string', maxLength: 64 } } } },
+      schema: { tags: ['contacts'], summary: 'List contacts, newest first', querystring: { type: 'object', additionalProperties: false, properties: { limit: { type: 'integer', minimum: 1, maximum: 200, default: 50 }, cursor: { type: 'string', maxLength: 64, pattern: '^[a-z]{1,8}_[A-Za-z0-9_-]{1,60}$', description: 'The next_cursor of the previous page' }, tag: { type: 'string', maxLength: 64 } } }, response: responses({ 200: s.page(contactSchema) }) },
     },
     async (request) =>
       deps.contacts.list(principalOf(request).workspaceId, {
@@ -88,7 +110,7 @@ export function registerContactRoutes(app: FastifyInstance, deps: Pick<HttpDeps,
 
   app.post<{ Params: { id: string }; Body: { purpose: Purpose; status: 'opted_in' | 'opted_out'; source: ConsentSource; text?: string; proof?: Record<string, unknown> } }>(
     '/contacts/:id/consents',
-    { onRequest: app.requireScope('contacts:write'), schema: { tags: ['consent'], summary: 'Append an opt-in or opt-out to the consent ledger', params: idParams, body: consentBody } },
+    { onRequest: app.requireScope('contacts:write'), schema: { tags: ['consent'], summary: 'Append an opt-in or opt-out to the consent ledger', params: idParams, body: consentBody, response: responses({ 201: consentSchema, 404: ['CONVERSA_ERR_NOT_FOUND'] }) } },
     async (request, reply) => {
       const principal = principalOf(request);
       const contact = await deps.contacts.get(principal.workspaceId, request.params.id);
@@ -111,7 +133,7 @@ export function registerContactRoutes(app: FastifyInstance, deps: Pick<HttpDeps,
     },
   );
 
-  app.get<{ Params: { id: string } }>('/contacts/:id/consents', { onRequest: app.requireScope('contacts:read'), schema: { tags: ['consent'], summary: 'The consent history and current state', params: idParams } }, async (request, reply) => {
+  app.get<{ Params: { id: string } }>('/contacts/:id/consents', { onRequest: app.requireScope('contacts:read'), schema: { tags: ['consent'], summary: 'The consent history and current state', params: idParams, response: responses({ 200: s.object({ data: { type: 'array', items: consentSchema }, state: { ...s.openObject, description: 'The current state per purpose' } }, 'The consent history and the current state'), 404: ['CONVERSA_ERR_NOT_FOUND'] }) } }, async (request, reply) => {
     const { workspaceId } = principalOf(request);
     const contact = await deps.contacts.get(workspaceId, request.params.id);
     if (!contact) return sendError(reply, 'CONVERSA_ERR_NOT_FOUND', `No contact ${request.params.id}.`);

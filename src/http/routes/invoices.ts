@@ -3,6 +3,7 @@ import type { InvoiceInput } from '../../modules/invoices/index.js';
 import { principalOf } from '../auth.js';
 import type { HttpDeps } from '../deps.js';
 import { sendError } from '../errors.js';
+import { responses, schemas as s } from '../responses.js';
 
 const money = { anyOf: [{ type: 'number' }, { type: 'string', maxLength: 20 }], description: 'BRL, a number or a dot-decimal string ("1234.50")' } as const;
 const text = (maxLength: number, description?: string) => ({ type: 'string', maxLength, ...(description ? { description } : {}) }) as const;
@@ -51,6 +52,32 @@ const createBody = {
   },
 } as const;
 
+const partyView = s.object({ name: s.string, document: s.string, address: s.string, email: s.string, phone: s.string });
+const invoiceSchema = s.object(
+  {
+    id: s.string,
+    number: s.string,
+    issue_date: s.string,
+    due_date: s.string,
+    currency: { type: 'string', enum: ['BRL'] },
+    seller: partyView,
+    customer: partyView,
+    items: { type: 'array', items: s.object({ description: s.string, quantity: s.string, unit_price: s.string, total: s.string }) },
+    subtotal: s.string,
+    discount: s.string,
+    shipping: s.string,
+    total: s.string,
+    total_formatted: s.string,
+    notes: s.string,
+    media_id: { type: 'string', description: 'The PDF in the media library' },
+    filename: s.string,
+    pix: s.object({ code: s.string, qr_media_id: s.string }),
+    payment_link: s.string,
+    created_at: s.dateTime,
+  },
+  'An invoice',
+);
+
 const idParams = { type: 'object', properties: { id: { type: 'string', maxLength: 64 } } } as const;
 
 /** `POST /api/v1/invoices`, `GET /api/v1/invoices/{id}`, `GET /api/v1/invoices/{id}/pdf`. */
@@ -65,6 +92,7 @@ export function registerInvoiceRoutes(app: FastifyInstance, deps: Pick<HttpDeps,
         description:
           'Checks the invoice, computes line totals, subtotal and total, renders the PDF (with a Pix QR when `pix` is given) and stores it as media. Answers 201 with `media_id`: send it as {"type":"document","document":{"id": media_id}} or as a template DOCUMENT header. 422 CONVERSA_ERR_INVALID_INVOICE names the field and the rule; 409 when the number exists.',
         body: createBody,
+        response: responses({ 201: invoiceSchema, 409: ['CONVERSA_ERR_CONFLICT'], 422: ['CONVERSA_ERR_INVALID_INVOICE'] }),
       },
     },
     async (request, reply) => {
@@ -83,7 +111,7 @@ export function registerInvoiceRoutes(app: FastifyInstance, deps: Pick<HttpDeps,
 
   app.get<{ Params: { id: string } }>(
     '/invoices/:id',
-    { onRequest: app.requireScope('messages:read'), schema: { tags: ['invoices'], summary: 'An invoice with its items, totals, PDF media id and Pix code', params: idParams } },
+    { onRequest: app.requireScope('messages:read'), schema: { tags: ['invoices'], summary: 'An invoice with its items, totals, PDF media id and Pix code', params: idParams, response: responses({ 200: invoiceSchema, 404: ['CONVERSA_ERR_NOT_FOUND'] }) } },
     async (request, reply) => {
       const invoice = await deps.invoices.get(principalOf(request).workspaceId, request.params.id);
       return invoice ?? sendError(reply, 'CONVERSA_ERR_NOT_FOUND', `No invoice ${request.params.id}.`);
@@ -92,7 +120,7 @@ export function registerInvoiceRoutes(app: FastifyInstance, deps: Pick<HttpDeps,
 
   app.get<{ Params: { id: string } }>(
     '/invoices/:id/pdf',
-    { onRequest: app.requireScope('messages:read'), schema: { tags: ['invoices'], summary: "The invoice's PDF", params: idParams } },
+    { onRequest: app.requireScope('messages:read'), schema: { tags: ['invoices'], summary: "The invoice's PDF", params: idParams, response: responses({ 200: s.file(['application/pdf'], 'The PDF'), 404: ['CONVERSA_ERR_NOT_FOUND'] }) } },
     async (request, reply) => {
       const found = await deps.invoices.pdf(principalOf(request).workspaceId, request.params.id);
       if (!found) return sendError(reply, 'CONVERSA_ERR_NOT_FOUND', `No invoice ${request.params.id}.`);

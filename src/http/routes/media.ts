@@ -4,6 +4,24 @@ import { MAX_MEDIA_BYTES } from '../../modules/media/index.js';
 import { principalOf } from '../auth.js';
 import type { HttpDeps } from '../deps.js';
 import { sendError } from '../errors.js';
+import { responses, schemas as s } from '../responses.js';
+
+const mediaSchema = s.object(
+  {
+    id: s.string,
+    kind: { type: 'string', description: 'image, audio, video, document, sticker' },
+    mime_type: s.string,
+    size: { type: ['integer', 'null'] },
+    sha256: s.nullableString,
+    filename: s.nullableString,
+    direction: { type: 'string', enum: ['in', 'out'] },
+    status: { type: 'string', enum: ['ready', 'downloading', 'failed'] },
+    source_message_id: s.nullableString,
+    created_at: s.dateTime,
+    download: s.object({ attempts: s.integer, next_attempt_at: s.nullableDateTime, give_up_at: s.dateTime, last_error: s.nullableString }, 'Inbound media not yet stored: how the download goes'),
+  },
+  'Media in the library',
+);
 
 const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', minLength: 1, maxLength: 64 } } } as const;
 
@@ -27,6 +45,11 @@ export async function registerMediaRoutes(app: FastifyInstance, deps: Pick<HttpD
           'multipart/form-data with a `file` part (and optionally a `filename` field). The type is sniffed from the bytes and checked against WhatsApp\'s types and size limits. Send the answered `id` as `{"type":"image","image":{"id":"med_..."}}`.',
         tags: ['media'],
         consumes: ['multipart/form-data'],
+        response: responses({
+          201: mediaSchema,
+          413: ['CONVERSA_ERR_MEDIA_TOO_LARGE', 'CONVERSA_ERR_PAYLOAD_TOO_LARGE'],
+          415: ['CONVERSA_ERR_MEDIA_UNSUPPORTED_TYPE', 'CONVERSA_ERR_UNSUPPORTED_MEDIA_TYPE'],
+        }),
       },
     },
     async (request, reply) => {
@@ -62,7 +85,7 @@ export async function registerMediaRoutes(app: FastifyInstance, deps: Pick<HttpD
 
   app.get<{ Params: { id: string } }>(
     '/media/:id',
-    { onRequest: app.requireScope('messages:read'), schema: { summary: 'Media metadata (and the download progress of inbound media)', tags: ['media'], params: idParams } },
+    { onRequest: app.requireScope('messages:read'), schema: { summary: 'Media metadata (and the download progress of inbound media)', tags: ['media'], params: idParams, response: responses({ 200: mediaSchema, 404: ['CONVERSA_ERR_NOT_FOUND'] }) } },
     async (request, reply) => {
       const media = await deps.media.get(principalOf(request).workspaceId, request.params.id);
       return media ?? sendError(reply, 'CONVERSA_ERR_NOT_FOUND', `No media ${request.params.id}.`);
@@ -71,7 +94,13 @@ export async function registerMediaRoutes(app: FastifyInstance, deps: Pick<HttpD
 
   app.get<{ Params: { id: string } }>(
     '/media/:id/content',
-    { onRequest: app.requireScope('messages:read'), schema: { summary: 'The stored bytes of media', tags: ['media'], params: idParams } },
+    { onRequest: app.requireScope('messages:read'), schema: {
+        summary: 'The stored bytes of media',
+        tags: ['media'],
+        params: idParams,
+        response: responses({ 200: s.file(['application/octet-stream'], "The bytes, with the media's own Content-Type"), 404: ['CONVERSA_ERR_NOT_FOUND'], 409: ['CONVERSA_ERR_MEDIA_NOT_READY'] }),
+      },
+    },
     async (request, reply) => {
       const found = await deps.media.content(principalOf(request).workspaceId, request.params.id);
       if (!found.ok) {

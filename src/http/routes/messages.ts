@@ -4,6 +4,45 @@ import type { MessageType } from '../../whatsapp/index.js';
 import { principalOf } from '../auth.js';
 import type { HttpDeps } from '../deps.js';
 import { sendError } from '../errors.js';
+import { SEND_REFUSAL_CODES, responses, schemas as s } from '../responses.js';
+
+const messageSchema = s.object(
+  {
+    id: s.string,
+    conversation_id: s.string,
+    contact_id: s.string,
+    direction: { type: 'string', enum: ['in', 'out'] },
+    type: s.string,
+    content: { description: 'The content as in the Cloud API (under the message type)' },
+    status: { type: 'string', description: 'queued, sending, sent, delivered, read, failed, ...' },
+    wamid: s.nullableString,
+    error: { type: ['object', 'null'], additionalProperties: true, properties: { code: s.integer, title: s.nullableString, details: s.nullableString } },
+    category: s.nullableString,
+    pricing_type: s.nullableString,
+    cost: { type: ['object', 'null'], additionalProperties: true, properties: { currency: s.string, amount_micros: s.integer } },
+    attempts: s.integer,
+    created_at: s.dateTime,
+    sent_at: s.nullableDateTime,
+    delivered_at: s.nullableDateTime,
+    read_at: s.nullableDateTime,
+    failed_at: s.nullableDateTime,
+  },
+  'A message',
+);
+
+const conversationSchema = s.object({
+  id: s.string,
+  contact_id: s.string,
+  phone_number_id: s.string,
+  owner: s.openObject,
+  last_inbound_at: s.nullableDateTime,
+  window_expires_at: { ...s.nullableDateTime, description: 'When the customer service window closes; null or past: only templates may be sent' },
+  window_open: s.boolean,
+  free_entry_point_until: s.nullableDateTime,
+  last_message_at: s.nullableDateTime,
+  created_at: s.dateTime,
+  last_messages: { type: 'array', items: messageSchema },
+});
 
 const sendBody = {
   type: 'object',
@@ -24,7 +63,19 @@ export function registerMessageRoutes(app: FastifyInstance, deps: Pick<HttpDeps,
     '/messages',
     {
       onRequest: app.requireScope('messages:write'),
-      schema: { tags: ['messages'], summary: 'Queue a message (after the policy check)', description: 'Answers 202 {id, status: "queued"}, or 422 with the policy error and how to fix it. The same Idempotency-Key never sends twice.', body: sendBody, headers: { type: 'object', properties: { 'idempotency-key': { type: 'string', minLength: 1, maxLength: 255 } } } },
+      schema: {
+        tags: ['messages'],
+        summary: 'Queue a message (after the policy check)',
+        description: 'Answers 202 {id, status: "queued"}, or 422 with the policy error and how to fix it. The same Idempotency-Key never sends twice.',
+        body: sendBody,
+        headers: { type: 'object', properties: { 'idempotency-key': { type: 'string', minLength: 1, maxLength: 255 } } },
+        response: responses({
+          202: s.object({ id: s.string, status: s.string }, 'Queued (or, with a repeated Idempotency-Key, the first outcome, with `idempotent-replayed: true`)'),
+          404: ['CONVERSA_ERR_NO_PHONE_NUMBER'],
+          409: ['CONVERSA_ERR_MEDIA_NOT_READY'],
+          422: SEND_REFUSAL_CODES,
+        }),
+      },
     },
     async (request, reply) => {
       const { workspaceId } = principalOf(request);
@@ -51,7 +102,7 @@ export function registerMessageRoutes(app: FastifyInstance, deps: Pick<HttpDeps,
 
   app.get<{ Params: { id: string } }>(
     '/messages/:id',
-    { onRequest: app.requireScope('messages:read'), schema: { tags: ['messages'], summary: 'A message with its status, wamid, error and cost', params: { type: 'object', properties: { id: { type: 'string', maxLength: 64 } } } } },
+    { onRequest: app.requireScope('messages:read'), schema: { tags: ['messages'], summary: 'A message with its status, wamid, error and cost', params: { type: 'object', properties: { id: { type: 'string', maxLength: 64 } } }, response: responses({ 200: messageSchema, 404: ['CONVERSA_ERR_NOT_FOUND'] }) } },
     async (request, reply) => {
       const message = await deps.messages.get(principalOf(request).workspaceId, request.params.id);
       return message ?? sendError(reply, 'CONVERSA_ERR_NOT_FOUND', `No message ${request.params.id}.`);
@@ -75,6 +126,7 @@ export function registerMessageRoutes(app: FastifyInstance, deps: Pick<HttpDeps,
             messages: { type: 'integer', minimum: 0, maximum: 50, default: 5, description: 'How many of the latest messages to include' },
           },
         },
+        response: responses({ 200: s.page(conversationSchema) }),
       },
     },
     async (request) => {

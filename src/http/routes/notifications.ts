@@ -3,6 +3,7 @@ import { NOTIFICATION_STATUSES, type NotificationOutcome, type NotificationStatu
 import { principalOf } from '../auth.js';
 import type { HttpDeps } from '../deps.js';
 import { sendError } from '../errors.js';
+import { SEND_REFUSAL_CODES, responses, schemas as s } from '../responses.js';
 
 const createBody = {
   type: 'object',
@@ -40,6 +41,31 @@ interface CreateBody {
   from?: string;
 }
 
+const notificationSchema = s.object(
+  {
+    id: s.string,
+    status: { type: 'string', enum: NOTIFICATION_STATUSES },
+    to: s.string,
+    contact_id: s.string,
+    from: { type: 'string', description: 'Our phone number id it goes from' },
+    template: s.object({ name: s.string, language: s.string, category: s.string }),
+    parameters: { description: 'As given' },
+    header: { description: 'As given' },
+    buttons: { description: 'As given' },
+    send_at: { ...s.dateTime, description: 'When it goes (or went)' },
+    requested_send_at: s.nullableDateTime,
+    postponed: { type: ['object', 'null'], additionalProperties: true, description: 'When quiet hours moved a marketing template' },
+    message_id: s.nullableString,
+    error: { type: ['object', 'null'], additionalProperties: true, properties: { code: s.string, message: s.string, details: s.openObject }, description: 'Why it was refused at send time' },
+    created_at: s.dateTime,
+    updated_at: s.dateTime,
+    sent_at: s.nullableDateTime,
+    cancelled_at: s.nullableDateTime,
+    refused_at: s.nullableDateTime,
+  },
+  'A notification',
+);
+
 const tags = ['notifications'];
 const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', minLength: 1, maxLength: 64 } } } as const;
 
@@ -59,6 +85,7 @@ export function registerNotificationRoutes(app: FastifyInstance, deps: Pick<Http
           'Answers 202 with the notification: `status: "sent"` with its `message_id` when it went now, `"scheduled"` with `send_at` otherwise (and `postponed` when quiet hours moved a marketing template). 4xx for bad input, naming the field; 422 with the policy error when the send is refused. The same Idempotency-Key never creates or sends twice: it answers the first outcome with `idempotent-replayed: true`.',
         body: createBody,
         headers: { type: 'object', properties: { 'idempotency-key': { type: 'string', minLength: 1, maxLength: 255 } } },
+        response: responses({ 202: notificationSchema, 404: ['CONVERSA_ERR_NO_PHONE_NUMBER'], 409: ['CONVERSA_ERR_IDEMPOTENCY_KEY_REUSED', 'CONVERSA_ERR_MEDIA_NOT_READY'], 422: SEND_REFUSAL_CODES }),
       },
     },
     async (request, reply) => {
@@ -91,6 +118,7 @@ export function registerNotificationRoutes(app: FastifyInstance, deps: Pick<Http
             cursor: { type: 'string', maxLength: 64, pattern: '^[a-z]{1,8}_[A-Za-z0-9_-]{1,60}$', description: 'The next_cursor of the previous page' },
           },
         },
+        response: responses({ 200: s.page(notificationSchema) }),
       },
     },
     async (request, reply) => {
@@ -103,7 +131,7 @@ export function registerNotificationRoutes(app: FastifyInstance, deps: Pick<Http
 
   app.get<{ Params: { id: string } }>(
     '/notifications/:id',
-    { onRequest: app.requireScope('messages:read'), schema: { tags, summary: 'A notification, with its message status once sent', params: idParams } },
+    { onRequest: app.requireScope('messages:read'), schema: { tags, summary: 'A notification, with its message status once sent', params: idParams, response: responses({ 200: notificationSchema, 404: ['CONVERSA_ERR_NOT_FOUND'] }) } },
     async (request, reply) => {
       const found = await deps.notifications.get(principalOf(request).workspaceId, request.params.id);
       return found ?? sendError(reply, 'CONVERSA_ERR_NOT_FOUND', `No notification ${request.params.id}.`);
@@ -114,7 +142,7 @@ export function registerNotificationRoutes(app: FastifyInstance, deps: Pick<Http
     '/notifications/:id/cancel',
     {
       onRequest: app.requireScope('messages:write'),
-      schema: { tags, summary: 'Cancel a scheduled notification', description: '409 CONVERSA_ERR_NOT_CANCELLABLE once it went (or was refused); cancelling twice answers the cancelled notification.', params: idParams },
+      schema: { tags, summary: 'Cancel a scheduled notification', description: '409 CONVERSA_ERR_NOT_CANCELLABLE once it went (or was refused); cancelling twice answers the cancelled notification.', params: idParams, response: responses({ 200: notificationSchema, 404: ['CONVERSA_ERR_NOT_FOUND'], 409: ['CONVERSA_ERR_NOT_CANCELLABLE'] }) },
     },
     async (request, reply) => answer(reply, await deps.notifications.cancel(principalOf(request).workspaceId, request.params.id), 200),
   );

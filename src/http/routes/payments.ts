@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { principalOf } from '../auth.js';
 import type { HttpDeps } from '../deps.js';
 import { sendError } from '../errors.js';
+import { responses, schemas as s } from '../responses.js';
 
 interface PixBody {
   key: string;
@@ -42,6 +43,10 @@ export function registerPaymentRoutes(app: FastifyInstance, deps: Pick<HttpDeps,
         description:
           'Answers 201 {code, qr_media_id, payment_link?, amount?, txid}: `code` is the static BR Code ("Pix copia e cola"), `qr_media_id` its QR as a PNG in the media library (send it as an image or a template IMAGE header), `payment_link` the configured CONVERSA_PAYMENT_LINK_PATTERN filled in. 422 CONVERSA_ERR_INVALID_PIX names the field and the rule.',
         body: pixBody,
+        response: responses({
+          201: s.object({ code: { type: 'string', description: 'The BR Code ("Pix copia e cola")' }, qr_media_id: s.string, payment_link: s.string, amount: s.string, txid: s.string }, 'The payment request'),
+          422: ['CONVERSA_ERR_INVALID_PIX'],
+        }),
       },
     },
     async (request, reply) => {

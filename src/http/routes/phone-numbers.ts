@@ -4,6 +4,7 @@ import { PhoneNumberConnector, type ConnectOutcome, type PhoneNumberView, type R
 import { principalOf } from '../auth.js';
 import type { HttpDeps } from '../deps.js';
 import { sendError } from '../errors.js';
+import { responses, schemas as s } from '../responses.js';
 
 const connectBody = {
   type: 'object',
@@ -40,6 +41,28 @@ interface ConnectBody {
   throughput_mps?: number;
 }
 
+const numberSchema = s.object(
+  {
+    id: s.string,
+    workspace_id: s.string,
+    provider: { type: 'string', enum: ['cloud_api', 'sandbox'] },
+    waba_id: s.string,
+    phone_number_id: s.string,
+    display_phone_number: s.string,
+    verified_name: s.string,
+    graph_base_url: s.string,
+    graph_version: s.string,
+    throughput_mps: s.integer,
+    throughput_source: { type: 'string', enum: ['provider', 'manual'] },
+    quality_rating: s.nullableString,
+    messaging_limit_tier: s.nullableString,
+    refreshed_at: s.nullableDateTime,
+    created_at: s.dateTime,
+    webhook: s.object({ url: s.string, verify_token: s.nullableString }, "What to paste into the Meta app's webhook settings"),
+  },
+  'A connected phone number (secrets never leave, except the webhook verify token)',
+);
+
 const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', minLength: 1, maxLength: 64 } } } as const;
 
 /**
@@ -57,7 +80,7 @@ export function registerPhoneNumberRoutes(app: FastifyInstance, deps: Pick<HttpD
 
   app.get(
     '/phone-numbers',
-    { onRequest: app.requireScope('admin'), schema: { tags: ['phone-numbers'], summary: "The workspace's numbers, each with the webhook URL and verify token for Meta's app settings" } },
+    { onRequest: app.requireScope('admin'), schema: { tags: ['phone-numbers'], summary: "The workspace's numbers, each with the webhook URL and verify token for Meta's app settings", response: responses({ 200: s.list(numberSchema) }) } },
     async (request) => {
       const numbers = await deps.phoneNumbers.list(principalOf(request).workspaceId);
       return { data: await Promise.all(numbers.map(present)) };
@@ -66,7 +89,7 @@ export function registerPhoneNumberRoutes(app: FastifyInstance, deps: Pick<HttpD
 
   app.get<{ Params: { id: string } }>(
     '/phone-numbers/:id',
-    { onRequest: app.requireScope('admin'), schema: { tags: ['phone-numbers'], summary: "A number by our id or Meta's phone_number_id", params: idParams } },
+    { onRequest: app.requireScope('admin'), schema: { tags: ['phone-numbers'], summary: "A number by our id or Meta's phone_number_id", params: idParams, response: responses({ 200: numberSchema, 404: ['CONVERSA_ERR_NOT_FOUND'] }) } },
     async (request, reply) => {
       const number = await deps.phoneNumbers.resolve(principalOf(request).workspaceId, request.params.id);
       return number ? present(number) : sendError(reply, 'CONVERSA_ERR_NOT_FOUND', `No phone number ${request.params.id} in this workspace.`);
@@ -83,6 +106,7 @@ export function registerPhoneNumberRoutes(app: FastifyInstance, deps: Pick<HttpD
         description:
           "cloud_api: checks the credentials with Meta's `GET /{phone_number_id}` and stores the number with its display number, verified name and throughput (secrets encrypted). sandbox: creates another number in the built-in sandbox. Answers 201 with the webhook URL and verify token to paste into the Meta app; 409 if the number is already connected; 422 with Meta's error when Meta refuses.",
         body: connectBody,
+        response: responses({ 201: numberSchema, 409: ['CONVERSA_ERR_CONFLICT'], 422: ['CONVERSA_ERR_PROVIDER_REJECTED'], 502: ['CONVERSA_ERR_PROVIDER_UNREACHABLE'] }),
       },
     },
     async (request, reply) => {
@@ -128,6 +152,7 @@ export function registerPhoneNumberRoutes(app: FastifyInstance, deps: Pick<HttpD
         description:
           "Calls Meta's `GET /{phone_number_id}` (or the sandbox's) and stores what it reports: `throughput_mps` (80, or 1,000 after Meta's upgrade; kept when it was given by hand at connect), `quality_rating` and `messaging_limit_tier`, the tier campaigns use unless one is set with PUT /phone-numbers/{id}/messaging-limit. The periodic refresh (CONVERSA_NUMBER_REFRESH_SECONDS) does the same for every number. Answers the number; 422 with Meta's error when Meta refuses; 502 when it cannot be reached.",
         params: idParams,
+        response: responses({ 200: numberSchema, 404: ['CONVERSA_ERR_NOT_FOUND'], 422: ['CONVERSA_ERR_PROVIDER_REJECTED'], 502: ['CONVERSA_ERR_PROVIDER_UNREACHABLE'] }),
       },
     },
     async (request, reply) => {

@@ -4,6 +4,7 @@ import type { CreateTemplateRequest, TemplateSendObject } from '../../whatsapp/i
 import { principalOf } from '../auth.js';
 import type { HttpDeps } from '../deps.js';
 import { ERRORS, sendError } from '../errors.js';
+import { responses, schemas as s } from '../responses.js';
 
 const CATEGORIES = ['MARKETING', 'UTILITY', 'AUTHENTICATION'] as const;
 const PARAMETER_FORMATS = ['POSITIONAL', 'NAMED'] as const;
@@ -100,6 +101,40 @@ const previewSchema = {
   },
 } as const;
 
+const templateSchema = s.object(
+  {
+    id: s.string,
+    waba_id: s.string,
+    provider_template_id: s.nullableString,
+    name: s.string,
+    language: s.string,
+    category: { type: 'string', enum: CATEGORIES },
+    parameter_format: { type: ['string', 'null'], enum: [...PARAMETER_FORMATS, null] },
+    status: { type: 'string', description: 'DRAFT, PENDING, APPROVED, REJECTED, PAUSED, DISABLED, DELETED, ...' },
+    rejected_reason: s.nullableString,
+    status_details: s.nullableString,
+    quality_score: s.nullableString,
+    previous_category: s.nullableString,
+    components: { type: 'array', items: s.openObject },
+    version: s.integer,
+    submitted_at: s.nullableDateTime,
+    created_at: s.dateTime,
+    updated_at: s.dateTime,
+    deleted_at: s.nullableDateTime,
+  },
+  'A template',
+);
+const lintSchema = s.object({ ok: s.boolean, problems: { type: 'array', items: s.object({ rule: s.string, severity: s.string, path: s.string, message: s.string, fix: s.string }) } }, "The problems Meta's review would find");
+const templateDetailSchema = {
+  ...templateSchema,
+  description: 'A template with its lint report, versions and status history',
+  properties: { ...(templateSchema.properties as object), lint: lintSchema, versions: { type: 'array', items: s.openObject }, history: { type: 'array', items: s.openObject } },
+};
+const previewAnswer = s.object(
+  { header: s.openObject, body: s.string, footer: s.string, buttons: { type: 'array', items: s.openObject }, missing: { type: 'array', items: s.string, description: 'Variables without a value' }, text: { type: 'string', description: 'The whole message as text' }, version: s.integer },
+  'The template as the customer reads it',
+);
+
 const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', minLength: 1, maxLength: 64 } } } as const;
 const forceBody = { type: 'object', properties: { force: { type: 'boolean', default: false, description: 'Submit even with lint errors' } } } as const;
 
@@ -138,6 +173,7 @@ export function registerTemplateRoutes(app: FastifyInstance, deps: Pick<HttpDeps
             language: { type: 'string', maxLength: 16 },
           },
         },
+        response: responses({ 200: s.page(templateSchema) }),
       },
     },
     async (request) => {
@@ -155,6 +191,13 @@ export function registerTemplateRoutes(app: FastifyInstance, deps: Pick<HttpDeps
         summary: 'Create a template: a DRAFT, or submitted for review with "submit": true',
         description: 'A submission with lint errors answers 422 CONVERSA_ERR_TEMPLATE_LINT listing every problem, unless "force": true.',
         body: createSchema,
+        response: responses({
+          201: templateDetailSchema,
+          404: ['CONVERSA_ERR_NOT_FOUND'],
+          409: ['CONVERSA_ERR_CONFLICT', 'CONVERSA_ERR_TEMPLATE_STATE'],
+          422: ['CONVERSA_ERR_NO_PHONE_NUMBER', 'CONVERSA_ERR_TEMPLATE_LINT', 'CONVERSA_ERR_PROVIDER_REJECTED'],
+          502: ['CONVERSA_ERR_PROVIDER_UNREACHABLE'],
+        }),
       },
     },
     async (request, reply) => {
@@ -167,7 +210,7 @@ export function registerTemplateRoutes(app: FastifyInstance, deps: Pick<HttpDeps
 
   app.post<{ Body: CreateTemplateRequest }>(
     '/templates/lint',
-    { onRequest: app.requireScope('templates:read'), schema: { tags, summary: "Lint a template definition against Meta's review rules (nothing stored)", body: definitionSchema } },
+    { onRequest: app.requireScope('templates:read'), schema: { tags, summary: "Lint a template definition against Meta's review rules (nothing stored)", body: definitionSchema, response: responses({ 200: lintSchema }) } },
     async (request) => service.lint(request.body),
   );
 
@@ -175,7 +218,12 @@ export function registerTemplateRoutes(app: FastifyInstance, deps: Pick<HttpDeps
     '/templates/sync',
     {
       onRequest: app.requireScope('templates:write'),
-      schema: { tags, summary: "Sync a WABA's templates with the provider now", body: { type: 'object', properties: { phone_number: createSchema.properties.phone_number } } },
+      schema: {
+        tags,
+        summary: "Sync a WABA's templates with the provider now",
+        body: { type: 'object', properties: { phone_number: createSchema.properties.phone_number } },
+        response: responses({ 200: s.object({ waba_id: s.string }, 'What changed, by count'), 404: ['CONVERSA_ERR_NOT_FOUND'], 422: ['CONVERSA_ERR_NO_PHONE_NUMBER', 'CONVERSA_ERR_PROVIDER_REJECTED'], 502: ['CONVERSA_ERR_PROVIDER_UNREACHABLE'] }),
+      },
     },
     async (request, reply) => {
       const outcome = await service.sync(principalOf(request).workspaceId, request.body?.phone_number);
@@ -185,7 +233,7 @@ export function registerTemplateRoutes(app: FastifyInstance, deps: Pick<HttpDeps
 
   app.get<{ Params: { id: string } }>(
     '/templates/:id',
-    { onRequest: app.requireScope('templates:read'), schema: { tags, summary: 'A template with its lint report, versions and status history', params: idParams } },
+    { onRequest: app.requireScope('templates:read'), schema: { tags, summary: 'A template with its lint report, versions and status history', params: idParams, response: responses({ 200: templateDetailSchema, 404: ['CONVERSA_ERR_NOT_FOUND'] }) } },
     async (request, reply) => {
       const outcome = await service.get(principalOf(request).workspaceId, request.params.id);
       return outcome.ok ? outcome.value : sendTemplateError(reply, outcome.error);
@@ -196,7 +244,13 @@ export function registerTemplateRoutes(app: FastifyInstance, deps: Pick<HttpDeps
     '/templates/:id',
     {
       onRequest: app.requireScope('templates:write'),
-      schema: { tags, summary: 'Edit a template: a new version; resubmitted for review when the provider has it', params: idParams, body: patchSchema },
+      schema: {
+        tags,
+        summary: 'Edit a template: a new version; resubmitted for review when the provider has it',
+        params: idParams,
+        body: patchSchema,
+        response: responses({ 200: templateDetailSchema, 404: ['CONVERSA_ERR_NOT_FOUND'], 409: ['CONVERSA_ERR_TEMPLATE_STATE'], 422: ['CONVERSA_ERR_NO_PHONE_NUMBER', 'CONVERSA_ERR_TEMPLATE_LINT', 'CONVERSA_ERR_PROVIDER_REJECTED'], 502: ['CONVERSA_ERR_PROVIDER_UNREACHABLE'] }),
+      },
     },
     async (request, reply) => {
       const principal = principalOf(request);
@@ -211,7 +265,16 @@ export function registerTemplateRoutes(app: FastifyInstance, deps: Pick<HttpDeps
 
   app.post<{ Params: { id: string }; Body: { force?: boolean } | undefined }>(
     '/templates/:id/submit',
-    { onRequest: app.requireScope('templates:write'), schema: { tags, summary: 'Submit a DRAFT (or resubmit a REJECTED template) for review', params: idParams, body: forceBody } },
+    {
+      onRequest: app.requireScope('templates:write'),
+      schema: {
+        tags,
+        summary: 'Submit a DRAFT (or resubmit a REJECTED template) for review',
+        params: idParams,
+        body: forceBody,
+        response: responses({ 200: templateDetailSchema, 404: ['CONVERSA_ERR_NOT_FOUND'], 409: ['CONVERSA_ERR_TEMPLATE_STATE'], 422: ['CONVERSA_ERR_NO_PHONE_NUMBER', 'CONVERSA_ERR_TEMPLATE_LINT', 'CONVERSA_ERR_PROVIDER_REJECTED'], 502: ['CONVERSA_ERR_PROVIDER_UNREACHABLE'] }),
+      },
+    },
     async (request, reply) => {
       const outcome = await service.submit(principalOf(request).workspaceId, request.params.id, { force: request.body?.force });
       return outcome.ok ? outcome.value : sendTemplateError(reply, outcome.error);
@@ -220,7 +283,15 @@ export function registerTemplateRoutes(app: FastifyInstance, deps: Pick<HttpDeps
 
   app.delete<{ Params: { id: string } }>(
     '/templates/:id',
-    { onRequest: app.requireScope('templates:write'), schema: { tags, summary: 'Delete a template at the provider (this language only); kept here as DELETED with its history', params: idParams } },
+    {
+      onRequest: app.requireScope('templates:write'),
+      schema: {
+        tags,
+        summary: 'Delete a template at the provider (this language only); kept here as DELETED with its history',
+        params: idParams,
+        response: responses({ 200: templateSchema, 404: ['CONVERSA_ERR_NOT_FOUND'], 422: ['CONVERSA_ERR_NO_PHONE_NUMBER', 'CONVERSA_ERR_PROVIDER_REJECTED'], 502: ['CONVERSA_ERR_PROVIDER_UNREACHABLE'] }),
+      },
+    },
     async (request, reply) => {
       const outcome = await service.remove(principalOf(request).workspaceId, request.params.id);
       return outcome.ok ? outcome.value : sendTemplateError(reply, outcome.error);
@@ -231,7 +302,7 @@ export function registerTemplateRoutes(app: FastifyInstance, deps: Pick<HttpDeps
     '/templates/:id/preview',
     {
       onRequest: app.requireScope('templates:read'),
-      schema: { tags, summary: 'The template as the customer reads it, with sample parameters (or its own examples when none are given)', params: idParams, body: previewSchema },
+      schema: { tags, summary: 'The template as the customer reads it, with sample parameters (or its own examples when none are given)', params: idParams, body: previewSchema, response: responses({ 200: previewAnswer, 404: ['CONVERSA_ERR_NOT_FOUND'] }) },
     },
     async (request, reply) => {
       const { components, version, ...rest } = request.body ?? {};

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { HttpDeps } from '../deps.js';
 import { principalOf } from '../auth.js';
+import { responses, schemas as s } from '../responses.js';
 
 /** `GET /api/v1/webhook-events`: the events of verified Meta webhooks this workspace received (one per message, status or other change), newest first. */
 export function registerWebhookEventRoutes(app: FastifyInstance, deps: Pick<HttpDeps, 'inboundEvents'>): void {
@@ -19,6 +20,9 @@ export function registerWebhookEventRoutes(app: FastifyInstance, deps: Pick<Http
             cursor: { type: 'string', pattern: '^[0-9]{1,15}$' },
           },
         },
+        response: responses({
+          200: s.page(s.object({ id: s.integer, field: s.string, kind: s.string, received_at: s.dateTime, processed_at: s.nullableDateTime, payload: { description: "The change as Meta sent it" } }, 'An event of a verified Meta webhook')),
+        }),
       },
     },
     async (request) => {

@@ -3,6 +3,7 @@ import { DELIVERY_STATUSES, WEBHOOK_EVENT_FILTERS, checkWebhookUrl, type Deliver
 import { principalOf } from '../auth.js';
 import type { HttpDeps } from '../deps.js';
 import { sendError } from '../errors.js';
+import { responses, schemas as s } from '../responses.js';
 
 const subscriptionProperties = {
   url: { type: 'string', minLength: 1, maxLength: 2048, description: 'http(s) URL that receives the POSTs; use https in production' },
@@ -34,6 +35,37 @@ interface SubscriptionBody {
   rotate_secret?: boolean;
 }
 
+const subscriptionSchema = s.object(
+  { id: s.string, url: s.string, events: { type: 'array', items: { type: 'string', enum: WEBHOOK_EVENT_FILTERS } }, description: s.nullableString, active: s.boolean, created_at: s.dateTime, updated_at: s.dateTime },
+  'A webhook subscription',
+);
+const withSecret = (description: string) => ({ ...subscriptionSchema, description, properties: { ...(subscriptionSchema.properties as object), secret: { type: 'string', description: 'The signing secret, shown only here' } } });
+const deliverySchema = s.object(
+  {
+    id: s.string,
+    subscription_id: s.string,
+    event_id: { type: 'string', description: "The event's id, the same in the payload, for every subscription and every replay" },
+    event_type: s.string,
+    status: { type: 'string', enum: DELIVERY_STATUSES },
+    attempts: s.integer,
+    next_attempt_at: s.nullableDateTime,
+    last_status_code: { type: ['integer', 'null'] },
+    last_error: s.nullableString,
+    created_at: s.dateTime,
+    updated_at: s.dateTime,
+    delivered_at: s.nullableDateTime,
+  },
+  'A delivery of an event to a subscription',
+);
+const deliveryDetailSchema = {
+  ...deliverySchema,
+  properties: {
+    ...(deliverySchema.properties as object),
+    payload: { description: 'The body sent' },
+    attempt_log: { type: 'array', items: s.object({ attempted_at: s.dateTime, status_code: { type: ['integer', 'null'] }, error: s.nullableString, duration_ms: s.integer }) },
+  },
+};
+
 const tags = ['webhooks'];
 const id = { type: 'string', minLength: 1, maxLength: 64 } as const;
 const idParams = { type: 'object', required: ['id'], properties: { id } } as const;
@@ -47,7 +79,7 @@ const deliveryParams = { type: 'object', required: ['id', 'delivery_id'], proper
 export function registerWebhookRoutes(app: FastifyInstance, deps: Pick<HttpDeps, 'webhooks'>): void {
   const scope = app.requireScope('webhooks:write');
 
-  app.post<{ Body: SubscriptionBody & { url: string; events: WebhookEventFilter[] } }>('/webhooks', { onRequest: scope, schema: { tags, summary: 'Subscribe a company system to events; the answer shows the signing secret once', body: createBody } }, async (request, reply) => {
+  app.post<{ Body: SubscriptionBody & { url: string; events: WebhookEventFilter[] } }>('/webhooks', { onRequest: scope, schema: { tags, summary: 'Subscribe a company system to events; the answer shows the signing secret once', body: createBody, response: responses({ 201: withSecret('The subscription, with its signing secret (shown once)'), 422: ['CONVERSA_ERR_UNSAFE_URL'] }) } }, async (request, reply) => {
     const url = checkUrl(reply, request.body.url, deps.webhooks);
     if (url === undefined) return reply;
     const { description, active, events } = request.body;
@@ -55,14 +87,14 @@ export function registerWebhookRoutes(app: FastifyInstance, deps: Pick<HttpDeps,
     return reply.code(201).send(created);
   });
 
-  app.get('/webhooks', { onRequest: scope, schema: { tags, summary: "The workspace's webhook subscriptions" } }, async (request) => ({ data: await deps.webhooks.list(principalOf(request).workspaceId) }));
+  app.get('/webhooks', { onRequest: scope, schema: { tags, summary: "The workspace's webhook subscriptions", response: responses({ 200: s.list(subscriptionSchema) }) } }, async (request) => ({ data: await deps.webhooks.list(principalOf(request).workspaceId) }));
 
-  app.get<{ Params: { id: string } }>('/webhooks/:id', { onRequest: scope, schema: { tags, summary: 'A webhook subscription', params: idParams } }, async (request, reply) => {
+  app.get<{ Params: { id: string } }>('/webhooks/:id', { onRequest: scope, schema: { tags, summary: 'A webhook subscription', params: idParams, response: responses({ 200: subscriptionSchema, 404: ['CONVERSA_ERR_NOT_FOUND'] }) } }, async (request, reply) => {
     const found = await deps.webhooks.get(principalOf(request).workspaceId, request.params.id);
     return found ?? notFound(reply, request.params.id);
   });
 
-  app.patch<{ Params: { id: string }; Body: SubscriptionBody }>('/webhooks/:id', { onRequest: scope, schema: { tags, summary: 'Change a subscription (url, events, active) or rotate its secret', params: idParams, body: patchBody } }, async (request, reply) => {
+  app.patch<{ Params: { id: string }; Body: SubscriptionBody }>('/webhooks/:id', { onRequest: scope, schema: { tags, summary: 'Change a subscription (url, events, active) or rotate its secret', params: idParams, body: patchBody, response: responses({ 200: withSecret('The subscription (with `secret` when rotated)'), 404: ['CONVERSA_ERR_NOT_FOUND'], 422: ['CONVERSA_ERR_UNSAFE_URL'] }) } }, async (request, reply) => {
     const body = request.body;
     const url = body.url === undefined ? undefined : checkUrl(reply, body.url, deps.webhooks);
     if (body.url !== undefined && url === undefined) return reply;
@@ -76,7 +108,7 @@ export function registerWebhookRoutes(app: FastifyInstance, deps: Pick<HttpDeps,
     return updated ?? notFound(reply, request.params.id);
   });
 
-  app.delete<{ Params: { id: string } }>('/webhooks/:id', { onRequest: scope, schema: { tags, summary: 'Delete a subscription and its delivery log', params: idParams } }, async (request, reply) => {
+  app.delete<{ Params: { id: string } }>('/webhooks/:id', { onRequest: scope, schema: { tags, summary: 'Delete a subscription and its delivery log', params: idParams, response: responses({ 204: null, 404: ['CONVERSA_ERR_NOT_FOUND'] }) } }, async (request, reply) => {
     const removed = await deps.webhooks.remove(principalOf(request).workspaceId, request.params.id);
     return removed ? reply.code(204).send() : notFound(reply, request.params.id);
   });
@@ -94,6 +126,7 @@ export function registerWebhookRoutes(app: FastifyInstance, deps: Pick<HttpDeps,
           additionalProperties: false,
           properties: { status: { type: 'string', enum: DELIVERY_STATUSES }, limit: { type: 'integer', minimum: 1, maximum: 200, default: 50 }, cursor: { type: 'string', maxLength: 64, pattern: '^[a-z]{1,8}_[A-Za-z0-9_-]{1,60}$', description: 'The next_cursor of the previous page' } },
         },
+        response: responses({ 200: s.page(deliverySchema), 404: ['CONVERSA_ERR_NOT_FOUND'] }),
       },
     },
     async (request, reply) => {
@@ -104,12 +137,12 @@ export function registerWebhookRoutes(app: FastifyInstance, deps: Pick<HttpDeps,
     },
   );
 
-  app.get<{ Params: { id: string; delivery_id: string } }>('/webhooks/:id/deliveries/:delivery_id', { onRequest: scope, schema: { tags, summary: 'A delivery with its body and every attempt', params: deliveryParams } }, async (request, reply) => {
+  app.get<{ Params: { id: string; delivery_id: string } }>('/webhooks/:id/deliveries/:delivery_id', { onRequest: scope, schema: { tags, summary: 'A delivery with its body and every attempt', params: deliveryParams, response: responses({ 200: deliveryDetailSchema, 404: ['CONVERSA_ERR_NOT_FOUND'] }) } }, async (request, reply) => {
     const found = await deps.webhooks.delivery(principalOf(request).workspaceId, request.params.id, request.params.delivery_id);
     return found ?? sendError(reply, 'CONVERSA_ERR_NOT_FOUND', `No delivery ${request.params.delivery_id} for webhook ${request.params.id}.`);
   });
 
-  app.post<{ Params: { id: string; delivery_id: string } }>('/webhooks/:id/deliveries/:delivery_id/replay', { onRequest: scope, schema: { tags, summary: 'Send a delivery again now, with the same body', params: deliveryParams } }, async (request, reply) => {
+  app.post<{ Params: { id: string; delivery_id: string } }>('/webhooks/:id/deliveries/:delivery_id/replay', { onRequest: scope, schema: { tags, summary: 'Send a delivery again now, with the same body', params: deliveryParams, response: responses({ 202: deliverySchema, 404: ['CONVERSA_ERR_NOT_FOUND'] }) } }, async (request, reply) => {
     const replayed = await deps.webhooks.replayDelivery(principalOf(request).workspaceId, request.params.id, request.params.delivery_id);
     return replayed ? reply.code(202).send(replayed) : sendError(reply, 'CONVERSA_ERR_NOT_FOUND', `No delivery ${request.params.delivery_id} for webhook ${request.params.id}.`);
   });
@@ -118,7 +151,13 @@ export function registerWebhookRoutes(app: FastifyInstance, deps: Pick<HttpDeps,
     '/webhooks/:id/replay',
     {
       onRequest: scope,
-      schema: { tags, summary: 'Send every failed delivery of a subscription again', params: idParams, body: { type: 'object', required: ['status'], additionalProperties: false, properties: { status: { type: 'string', enum: ['failed'] } } } },
+      schema: {
+        tags,
+        summary: 'Send every failed delivery of a subscription again',
+        params: idParams,
+        body: { type: 'object', required: ['status'], additionalProperties: false, properties: { status: { type: 'string', enum: ['failed'] } } },
+        response: responses({ 202: s.object({ replayed: { type: 'integer', description: 'How many deliveries were queued again' } }, 'The failed deliveries are queued again'), 404: ['CONVERSA_ERR_NOT_FOUND'] }),
+      },
     },
     async (request, reply) => {
       const { workspaceId } = principalOf(request);

@@ -23,6 +23,7 @@ export function registerWorkspaceRoutes(app: FastifyInstance, deps: Pick<HttpDep
         response: {
           201: {
             type: 'object',
+            description: 'The workspace and its first admin API key (shown this once)',
             required: ['workspace_id', 'name', 'created_at', 'api_key', 'api_key_id', 'api_key_prefix', 'scopes'],
             additionalProperties: false,
             properties: {
@@ -54,7 +55,7 @@ export function registerWorkspaceRoutes(app: FastifyInstance, deps: Pick<HttpDep
         tags,
         summary: 'The workspace of the calling API key, and the key itself (never its secret)',
         response: {
-          200: { ...workspaceView, required: [...workspaceView.required, 'api_key'], properties: { ...workspaceView.properties, api_key: apiKeyView } },
+          200: { ...workspaceView, description: 'The workspace and the calling key', required: [...workspaceView.required, 'api_key'], properties: { ...workspaceView.properties, api_key: apiKeyView } },
           ...errorResponses(401, 404),
         },
       },

@@ -1,1 +1,1 @@
-export { loadConfig, ConfigError, DEFAULT_SANDBOX_ACCESS_TOKEN, type Config } from './config.js';
+export { loadConfig, ConfigError, DEFAULT_SANDBOX_ACCESS_TOKEN, UNKNOWN_GRACE_FLOOR_SECONDS, type Config } from './config.js';

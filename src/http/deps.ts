@@ -45,6 +45,8 @@ export interface HttpDeps {
   whatsapp: WhatsAppClient;
   /** CONVERSA_PUBLIC_URL: how Meta and browsers reach the platform (webhook URL, opt-in links). */
   publicUrl: string;
+  /** The token the sandbox's control API requires (embedded: its own; SANDBOX_URL: SANDBOX_CONTROL_TOKEN). */
+  sandboxControlToken: () => string | undefined;
   /** Wakes the inbound processor after new webhook events are stored. */
   eventsStored: () => void;
 }

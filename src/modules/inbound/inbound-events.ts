@@ -163,6 +163,30 @@ export class InboundEvents {
     return new Set(rows.map((row) => row.ref as string));
   }
 
+  /** The newest stored event's id (0 when none): `firstForNumberAfter` asks what came after it. */
+  async position(): Promise<number> {
+    const row = await this.db.selectFrom('inbound_events').select((eb) => eb.fn.max('id').as('id')).executeTakeFirst();
+    return Number(row?.id ?? 0);
+  }
+
+  /**
+   * When the first webhook event about a phone number (Meta's `phone_number_id`, as in every
+   * event's `metadata`) stored after `position` arrived; undefined when none has yet. Scans
+   * forward from `position` by primary key and stops at the first match.
+   */
+  async firstForNumberAfter(position: number, metaPhoneNumberId: string): Promise<Date | undefined> {
+    if (!/^\d{1,32}$/.test(metaPhoneNumberId)) return undefined;
+    const row = await this.db
+      .selectFrom('inbound_events')
+      .select('received_at')
+      .where('id', '>', position)
+      .where('payload', 'like', `%"phone_number_id":"${metaPhoneNumberId}"%`)
+      .orderBy('id')
+      .limit(1)
+      .executeTakeFirst();
+    return row ? new Date(row.received_at) : undefined;
+  }
+
   /** How many events wait for processing (for tests, metrics and graceful shutdown). */
   async pendingCount(): Promise<number> {
     const row = await this.db.selectFrom('inbound_events').select((eb) => eb.fn.countAll<number>().as('n')).where('processed_at', 'is', null).executeTakeFirstOrThrow();

@@ -25,9 +25,14 @@ export interface MediaResolver {
   resolveMedia(content: OutboundContent, phoneNumberRowId: string, sender: { endpoint: GraphEndpoint; metaPhoneNumberId: string }): Promise<{ ok: true; content: OutboundContent } | Exclude<GraphResult<unknown>, { ok: true }>>;
 }
 
-/** Answers which messages a stored status webhook names (Meta has them, even if not yet processed). */
+/** The stored webhook events, as far as unknown send outcomes need them (the inbound module). */
 export interface StatusLedger {
+  /** Which messages a stored status webhook names (Meta has them, even if not yet processed). */
   referenced(messageIds: string[]): Promise<Set<string>>;
+  /** A position in the stored events; `firstForNumberAfter` answers what arrived after it. */
+  position(): Promise<number>;
+  /** When the first webhook about this number (Meta's phone_number_id) stored after `position` arrived. */
+  firstForNumberAfter(position: number, metaPhoneNumberId: string): Promise<Date | undefined>;
 }
 
 /** The event outbox (the events module): a failure decided here is a `message.status` event too. */
@@ -44,7 +49,11 @@ export interface DispatcherOptions {
   statuses?: StatusLedger;
   /** Attempts before a transient failure becomes permanent (default 8). */
   maxAttempts?: number;
-  /** How long a message whose send outcome is unknown waits for a status webhook (default 10 min). */
+  /**
+   * How long a message whose send outcome is unknown waits for a status webhook (default 10 min).
+   * For one sent before the platform (re)started, measured from when the number's webhooks
+   * arrive again (see `recover`). The configuration refuses less than 360 s; tests pass less.
+   */
   unknownGraceMs?: number;
   /** A claim older than this belongs to a dead dispatcher (default 2 min; sends time out at 20 s). */
   leaseMs?: number;
@@ -62,6 +71,9 @@ export interface DispatcherOptions {
 }
 
 type Claimed = Pick<MessagesTable, 'id' | 'content' | 'attempts' | 'phone_number_id'>;
+
+/** Meta retries a webhook for up to 7 days: no outage longer than that holds a message longer. */
+const PROVIDER_RETRY_HORIZON_MS = 7 * 86_400_000;
 
 /**
  * Sends queued messages. The messages table is the queue: rows are claimed in batches
@@ -86,6 +98,10 @@ export class Dispatcher {
   readonly #startEmpty = new Set<string>();
   /** When each number held under `locks` last had something queued. */
   readonly #lastBusy = new Map<string, number>();
+  /** When this dispatcher first recovered (the platform came up), and the webhook events stored then. */
+  #restart: { at: Date; position: number } | undefined;
+  /** Per number (our row id): when its first webhook after the restart arrived. */
+  readonly #webhooksBack = new Map<string, Date>();
 
   constructor(
     private readonly db: Kysely<Schema>,
@@ -103,9 +119,17 @@ export class Dispatcher {
    * Messages left `sending` by a dispatcher that died are `unknown`: Meta may have them. They
    * wait for their status webhook (matched by our id) until the grace period ends, then go again.
    * On a single-writer database every `sending` row at start is such a leftover.
+   *
+   * The first call marks the restart. Webhooks about what was sent before it may have failed
+   * while the platform was down and wait in the provider's retry backoff, so an unknown message
+   * sent before the restart is released only once the number's webhooks are flowing again and
+   * the backlog had time to come: a grace after the first webhook about its number arrived
+   * since the restart, and no sooner than the outage (send to restart) after the restart,
+   * which an exponential backoff that at most doubles its delays has retried by then.
    */
   async recover(): Promise<number> {
     const now = this.now();
+    this.#restart ??= { at: now, position: this.options.statuses ? await this.options.statuses.position() : 0 };
     const lease = this.options.leaseMs ?? 120_000;
     const holdUntil = new Date(now.getTime() + (this.options.unknownGraceMs ?? 600_000)).toISOString();
     let query = this.db.updateTable('messages').set({ status: 'unknown', next_attempt_at: holdUntil, claimed_at: null }).where('status', '=', 'sending');
@@ -219,20 +243,60 @@ export class Dispatcher {
    */
   async #releaseUnknown(): Promise<void> {
     const now = this.now();
-    const due = await this.db.selectFrom('messages').select('id').where('status', '=', 'unknown').where('next_attempt_at', '<=', now.toISOString()).limit(500).execute();
+    const grace = this.options.unknownGraceMs ?? 600_000;
+    const due = await this.db.selectFrom('messages').select(['id', 'phone_number_id', 'updated_at']).where('status', '=', 'unknown').where('next_attempt_at', '<=', now.toISOString()).limit(500).execute();
     if (due.length === 0) return;
     const ids = due.map((row) => row.id);
     const seen = this.options.statuses ? await this.options.statuses.referenced(ids) : new Set<string>();
-    const resend = ids.filter((id) => !seen.has(id));
     const hold = ids.filter((id) => seen.has(id));
     if (hold.length > 0) {
-      const until = new Date(now.getTime() + (this.options.unknownGraceMs ?? 600_000)).toISOString();
+      const until = new Date(now.getTime() + grace).toISOString();
       await this.db.updateTable('messages').set({ next_attempt_at: until }).where('id', 'in', hold).where('status', '=', 'unknown').execute();
+    }
+    const resend: string[] = [];
+    const behind = new Map<string, string[]>();
+    for (const row of due) {
+      if (seen.has(row.id)) continue;
+      const releaseAt = await this.#releaseAfterRestart(row.phone_number_id, new Date(row.updated_at));
+      if (releaseAt === undefined || releaseAt.getTime() > now.getTime()) {
+        // Not before the release time, and while the number has had no webhook since the
+        // restart, asked again now and then (its first webhook may come any moment).
+        const recheck = Math.min(releaseAt?.getTime() ?? Infinity, now.getTime() + Math.min(grace, 30_000));
+        const key = new Date(recheck).toISOString();
+        behind.set(key, [...(behind.get(key) ?? []), row.id]);
+      } else {
+        resend.push(row.id);
+      }
+    }
+    for (const [until, held] of behind) {
+      await this.db.updateTable('messages').set({ next_attempt_at: until }).where('id', 'in', held).where('status', '=', 'unknown').execute();
+    }
+    if (behind.size > 0) {
+      const count = [...behind.values()].reduce((sum, held) => sum + held.length, 0);
+      this.logger.warn({ count }, "messages with an unknown send outcome held: their numbers' webhooks are still behind since the restart (released a grace after the number's webhooks arrive again)");
     }
     if (resend.length > 0) {
       this.logger.warn({ count: resend.length }, 'no status webhook arrived for messages with an unknown send outcome; sending them again');
       await this.db.updateTable('messages').set({ status: 'queued', next_attempt_at: now.toISOString() }).where('id', 'in', resend).where('status', '=', 'unknown').execute();
     }
+  }
+
+  /**
+   * For a message sent before the restart: the earliest time it may be sent again, or undefined
+   * while no webhook about its number has arrived since the restart. Later sends: now.
+   */
+  async #releaseAfterRestart(numberId: string, sentAt: Date): Promise<Date | undefined> {
+    const restart = this.#restart;
+    if (!restart || !this.options.statuses || sentAt.getTime() >= restart.at.getTime()) return new Date(0);
+    let back = this.#webhooksBack.get(numberId);
+    if (!back) {
+      const sender = await this.directory.sender(numberId);
+      back = sender ? await this.options.statuses.firstForNumberAfter(restart.position, sender.metaPhoneNumberId) : undefined;
+      if (!back) return undefined;
+      this.#webhooksBack.set(numberId, back);
+    }
+    const outage = Math.min(restart.at.getTime() - sentAt.getTime(), PROVIDER_RETRY_HORIZON_MS);
+    return new Date(Math.max(back.getTime() + (this.options.unknownGraceMs ?? 600_000), restart.at.getTime() + outage));
   }
 
   async #claim(numberId: string, limit: number, now: string): Promise<Claimed[]> {

@@ -74,6 +74,12 @@ type Claimed = Pick<MessagesTable, 'id' | 'content' | 'attempts' | 'phone_number
 
 /** Meta retries a webhook for up to 7 days: no outage longer than that holds a message longer. */
 const PROVIDER_RETRY_HORIZON_MS = 7 * 86_400_000;
+/**
+ * A webhook that has failed for an outage D is retried within about 1.5 D by a backoff that
+ * doubles its delays with ±20 % jitter (the sandbox's: the next delay is at most 1.2 × 2^k while
+ * 0.8 × (2^k - 1) has passed); Meta publishes no schedule, so the hold is twice the outage.
+ */
+const OUTAGE_FACTOR = 2;
 
 /**
  * Sends queued messages. The messages table is the queue: rows are claimed in batches
@@ -124,8 +130,8 @@ export class Dispatcher {
    * while the platform was down and wait in the provider's retry backoff, so an unknown message
    * sent before the restart is released only once the number's webhooks are flowing again and
    * the backlog had time to come: a grace after the first webhook about its number arrived
-   * since the restart, and no sooner than the outage (send to restart) after the restart,
-   * which an exponential backoff that at most doubles its delays has retried by then.
+   * since the restart, and no sooner than twice the outage (send to restart) after the restart,
+   * by when a doubling backoff (with jitter) has retried it (`OUTAGE_FACTOR`).
    */
   async recover(): Promise<number> {
     const now = this.now();
@@ -296,7 +302,7 @@ export class Dispatcher {
       this.#webhooksBack.set(numberId, back);
     }
     const outage = Math.min(restart.at.getTime() - sentAt.getTime(), PROVIDER_RETRY_HORIZON_MS);
-    return new Date(Math.max(back.getTime() + (this.options.unknownGraceMs ?? 600_000), restart.at.getTime() + outage));
+    return new Date(Math.max(back.getTime() + (this.options.unknownGraceMs ?? 600_000), restart.at.getTime() + OUTAGE_FACTOR * outage));
   }
 
   async #claim(numberId: string, limit: number, now: string): Promise<Claimed[]> {

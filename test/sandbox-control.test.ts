@@ -132,6 +132,23 @@ describe('the embedded sandbox', () => {
     expect(added.status).toBe(201);
   });
 
+  it('sends SANDBOX_CONTROL_TOKEN to a sandbox at SANDBOX_URL that requires it', async () => {
+    const remote = await createSandbox({ logger: pino({ level: 'silent' }), accessToken: SANDBOX_TOKEN, controlToken: CONTROL });
+    try {
+      const base = await remote.listen(0, '127.0.0.1');
+      running = await startTestApp({ env: { SANDBOX_URL: base, SANDBOX_CONTROL_TOKEN: CONTROL } });
+      expect(running.app.sandbox).toBeUndefined();
+      // The bootstrap adopted the remote sandbox's number and subscribed through its control API.
+      const accounts = await call(`${base}/sandbox/v1/accounts`, { authorization: `Bearer ${CONTROL}` });
+      expect(running.started.sandboxNumber?.phone_number_id).toBe(accounts.body.data[0].phone_numbers[0].id);
+      expect((await call(`${base}/sandbox/v1/webhook`, { authorization: `Bearer ${CONTROL}` })).body.url).toBe(`${running.started.platformUrl}/webhooks/whatsapp`);
+      await running.close();
+      running = undefined;
+    } finally {
+      await remote.close();
+    }
+  });
+
   it('requires SANDBOX_CONTROL_TOKEN on loopback when it is set', async () => {
     running = await startTestApp({ env: { SANDBOX_CONTROL_TOKEN: CONTROL } });
     expect(running.started.sandboxControlToken).toEqual({ token: CONTROL, generated: false });

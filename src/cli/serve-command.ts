@@ -9,7 +9,9 @@ import { onShutdown } from './shutdown.js';
  */
 export async function runServe(args: string[], options: BuildOptions = {}): Promise<number> {
   if (args.includes('--help')) {
-    console.log('Usage: conversa serve\n\nRuns the platform on PORT (default 3000) and the sandbox on SANDBOX_PORT (default 3100).');
+    console.log(
+      'Usage: conversa serve\n\nRuns the platform on HOST:PORT (default 127.0.0.1:3000) and the embedded sandbox on SANDBOX_HOST:SANDBOX_PORT\n(default 127.0.0.1:3100; beyond loopback its control API requires SANDBOX_CONTROL_TOKEN, or a token printed at start).',
+    );
     return 0;
   }
   const config = loadConfig();

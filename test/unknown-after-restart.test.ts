@@ -58,6 +58,7 @@ describe.each(DIALECTS)('unknown send outcomes after a restart on $name', (diale
     const dispatcher = new Dispatcher(running.app.database.db, running.app.database.capabilities, new WhatsAppClient(), phoneNumbers, pino({ level: 'silent' }), () => new Date(), {
       unknownGraceMs: GRACE_MS,
       statuses: inboundEvents,
+      arrivals: inboundEvents,
       // A claim older than this is a dead process's (PostgreSQL recovers only those).
       leaseMs: 1_000,
     });

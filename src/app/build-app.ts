@@ -159,6 +159,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     unknownGraceMs: config.dispatch.unknownGraceMs,
     leaseMs: config.dispatch.claimLeaseMs,
     statuses: inboundEvents,
+    arrivals: inboundEvents,
     media: providerMedia,
     locks: database.openSessionLocks(),
     events,

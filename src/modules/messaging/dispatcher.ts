@@ -25,10 +25,13 @@ export interface MediaResolver {
   resolveMedia(content: OutboundContent, phoneNumberRowId: string, sender: { endpoint: GraphEndpoint; metaPhoneNumberId: string }): Promise<{ ok: true; content: OutboundContent } | Exclude<GraphResult<unknown>, { ok: true }>>;
 }
 
-/** The stored webhook events, as far as unknown send outcomes need them (the inbound module). */
+/** Answers which messages a stored status webhook names (Meta has them, even if not yet processed). */
 export interface StatusLedger {
-  /** Which messages a stored status webhook names (Meta has them, even if not yet processed). */
   referenced(messageIds: string[]): Promise<Set<string>>;
+}
+
+/** When webhooks about a number arrive again after a restart (the inbound module's stored events). */
+export interface WebhookArrivals {
   /** A position in the stored events; `firstForNumberAfter` answers what arrived after it. */
   position(): Promise<number>;
   /** When the first webhook about this number (Meta's phone_number_id) stored after `position` arrived. */
@@ -47,6 +50,11 @@ export interface DispatcherOptions {
   media?: MediaResolver;
   /** Stored status webhooks, consulted before an `unknown` message is sent again. */
   statuses?: StatusLedger;
+  /**
+   * Webhook arrivals, consulted before an `unknown` message sent before the restart is sent
+   * again (see `recover`). Without them such messages wait only the grace.
+   */
+  arrivals?: WebhookArrivals;
   /** Attempts before a transient failure becomes permanent (default 8). */
   maxAttempts?: number;
   /**
@@ -135,7 +143,7 @@ export class Dispatcher {
    */
   async recover(): Promise<number> {
     const now = this.now();
-    this.#restart ??= { at: now, position: this.options.statuses ? await this.options.statuses.position() : 0 };
+    this.#restart ??= { at: now, position: this.options.arrivals ? await this.options.arrivals.position() : 0 };
     const lease = this.options.leaseMs ?? 120_000;
     const holdUntil = new Date(now.getTime() + (this.options.unknownGraceMs ?? 600_000)).toISOString();
     let query = this.db.updateTable('messages').set({ status: 'unknown', next_attempt_at: holdUntil, claimed_at: null }).where('status', '=', 'sending');
@@ -249,55 +257,62 @@ export class Dispatcher {
    */
   async #releaseUnknown(): Promise<void> {
     const now = this.now();
-    const grace = this.options.unknownGraceMs ?? 600_000;
-    const due = await this.db.selectFrom('messages').select(['id', 'phone_number_id', 'updated_at']).where('status', '=', 'unknown').where('next_attempt_at', '<=', now.toISOString()).limit(500).execute();
+    const due = await this.db.selectFrom('messages').select('id').where('status', '=', 'unknown').where('next_attempt_at', '<=', now.toISOString()).limit(500).execute();
     if (due.length === 0) return;
     const ids = due.map((row) => row.id);
     const seen = this.options.statuses ? await this.options.statuses.referenced(ids) : new Set<string>();
+    const resend = ids.filter((id) => !seen.has(id));
     const hold = ids.filter((id) => seen.has(id));
     if (hold.length > 0) {
-      const until = new Date(now.getTime() + grace).toISOString();
+      const until = new Date(now.getTime() + (this.options.unknownGraceMs ?? 600_000)).toISOString();
       await this.db.updateTable('messages').set({ next_attempt_at: until }).where('id', 'in', hold).where('status', '=', 'unknown').execute();
     }
-    const resend: string[] = [];
-    const behind = new Map<string, string[]>();
-    for (const row of due) {
-      if (seen.has(row.id)) continue;
-      const releaseAt = await this.#releaseAfterRestart(row.phone_number_id, new Date(row.updated_at));
-      if (releaseAt === undefined || releaseAt.getTime() > now.getTime()) {
-        // Not before the release time, and while the number has had no webhook since the
-        // restart, asked again now and then (its first webhook may come any moment).
-        const recheck = Math.min(releaseAt?.getTime() ?? Infinity, now.getTime() + Math.min(grace, 30_000));
-        const key = new Date(recheck).toISOString();
-        behind.set(key, [...(behind.get(key) ?? []), row.id]);
-      } else {
-        resend.push(row.id);
-      }
-    }
-    for (const [until, held] of behind) {
-      await this.db.updateTable('messages').set({ next_attempt_at: until }).where('id', 'in', held).where('status', '=', 'unknown').execute();
-    }
-    if (behind.size > 0) {
-      const count = [...behind.values()].reduce((sum, held) => sum + held.length, 0);
-      this.logger.warn({ count }, "messages with an unknown send outcome held: their numbers' webhooks are still behind since the restart (released a grace after the number's webhooks arrive again)");
-    }
-    if (resend.length > 0) {
-      this.logger.warn({ count: resend.length }, 'no status webhook arrived for messages with an unknown send outcome; sending them again');
-      await this.db.updateTable('messages').set({ status: 'queued', next_attempt_at: now.toISOString() }).where('id', 'in', resend).where('status', '=', 'unknown').execute();
+
+    const behind = await this.#holdWhileBehind(resend, now);
+    const again = resend.filter((id) => !behind.has(id));
+    if (again.length > 0) {
+      this.logger.warn({ count: again.length }, 'no status webhook arrived for messages with an unknown send outcome; sending them again');
+      await this.db.updateTable('messages').set({ status: 'queued', next_attempt_at: now.toISOString() }).where('id', 'in', again).where('status', '=', 'unknown').execute();
     }
   }
 
   /**
-   * For a message sent before the restart: the earliest time it may be sent again, or undefined
-   * while no webhook about its number has arrived since the restart. Later sends: now.
+   * Of these unknown messages due to go again, holds those sent before the restart whose
+   * number's webhooks may still be behind (see `recover`), until they may go or until it is
+   * time to ask again (the number's first webhook may come any moment). Answers the held ids.
    */
-  async #releaseAfterRestart(numberId: string, sentAt: Date): Promise<Date | undefined> {
+  async #holdWhileBehind(ids: string[], now: Date): Promise<Set<string>> {
     const restart = this.#restart;
-    if (!restart || !this.options.statuses || sentAt.getTime() >= restart.at.getTime()) return new Date(0);
+    if (!restart || !this.options.arrivals || ids.length === 0) return new Set();
+    const grace = this.options.unknownGraceMs ?? 600_000;
+    const rows = await this.db.selectFrom('messages').select(['id', 'phone_number_id', 'updated_at']).where('id', 'in', ids).where('updated_at', '<', restart.at.toISOString()).execute();
+    const until = new Map<string, string[]>();
+    for (const row of rows) {
+      const releaseAt = await this.#releaseAfterRestart(restart, row.phone_number_id, new Date(row.updated_at));
+      if (releaseAt !== undefined && releaseAt.getTime() <= now.getTime()) continue;
+      const recheck = new Date(Math.min(releaseAt?.getTime() ?? Infinity, now.getTime() + Math.min(grace, 30_000))).toISOString();
+      until.set(recheck, [...(until.get(recheck) ?? []), row.id]);
+    }
+    const held = new Set<string>();
+    for (const [at, group] of until) {
+      await this.db.updateTable('messages').set({ next_attempt_at: at }).where('id', 'in', group).where('status', '=', 'unknown').execute();
+      for (const id of group) held.add(id);
+    }
+    if (held.size > 0) {
+      this.logger.warn({ count: held.size }, "messages with an unknown send outcome held: their numbers' webhooks may still be behind since the restart (released a grace after the number's first webhook, and not before twice the outage)");
+    }
+    return held;
+  }
+
+  /**
+   * For a message sent before the restart: the earliest time it may be sent again, or undefined
+   * while no webhook about its number has arrived since the restart.
+   */
+  async #releaseAfterRestart(restart: { at: Date; position: number }, numberId: string, sentAt: Date): Promise<Date | undefined> {
     let back = this.#webhooksBack.get(numberId);
     if (!back) {
       const sender = await this.directory.sender(numberId);
-      back = sender ? await this.options.statuses.firstForNumberAfter(restart.position, sender.metaPhoneNumberId) : undefined;
+      back = sender ? await this.options.arrivals?.firstForNumberAfter(restart.position, sender.metaPhoneNumberId) : undefined;
       if (!back) return undefined;
       this.#webhooksBack.set(numberId, back);
     }

@@ -12,7 +12,7 @@ export interface BootstrapInput {
   logger: Logger;
   adminKey: string | undefined;
   /** The sandbox to connect, when it runs (embedded or at a known URL). */
-  sandbox?: { baseUrl: string; accessToken: string };
+  sandbox?: { baseUrl: string; accessToken: string; controlToken?: string | undefined };
   /** The platform's webhook URL as the sandbox must call it. */
   webhookUrl: string;
 }
@@ -57,8 +57,8 @@ export async function bootstrap(input: BootstrapInput): Promise<BootstrapResult>
   return { workspaceId: workspace.id, ...(generatedAdminKey ? { generatedAdminKey } : {}), ...(sandboxNumber ? { sandboxNumber } : {}) };
 }
 
-async function connectSandbox(input: BootstrapInput, workspaceId: string, sandbox: { baseUrl: string; accessToken: string }): Promise<PhoneNumberView> {
-  const link = new SandboxLink(sandbox.baseUrl);
+async function connectSandbox(input: BootstrapInput, workspaceId: string, sandbox: { baseUrl: string; accessToken: string; controlToken?: string | undefined }): Promise<PhoneNumberView> {
+  const link = new SandboxLink(sandbox.baseUrl, sandbox.controlToken);
   let number = await input.phoneNumbers.findByProvider(workspaceId, 'sandbox');
   // Re-assert the account with our stored ids, so a sandbox whose state was wiped gets them back;
   // on first start adopt the sandbox's first number when it already has one (a standalone sandbox).

@@ -25,6 +25,7 @@ import { createSandbox, type Sandbox, type SandboxOptions } from '../sandbox/ind
 import { SecretBox } from '../security/index.js';
 import { WhatsAppClient } from '../whatsapp/index.js';
 import { bootstrap, type BootstrapResult } from './bootstrap.js';
+import { secureDataDir } from './data-dir.js';
 import { createLogger } from './logger.js';
 import { resolveSecretKey } from './secret-key.js';
 
@@ -66,6 +67,10 @@ export interface Modules {
 export interface StartResult extends BootstrapResult {
   platformUrl: string;
   sandboxUrl?: string;
+  /** The token the embedded sandbox's control API requires, and whether it was generated at this start. */
+  sandboxControlToken?: { token: string; generated: boolean };
+  /** Things the operator must know, already logged (e.g. real numbers beside the embedded sandbox). */
+  warnings: string[];
 }
 
 export interface App {
@@ -109,6 +114,9 @@ export interface BuildOptions {
  */
 export async function buildApp(config: Config, options: BuildOptions = {}): Promise<App> {
   const logger = options.logger ?? createLogger(config.logLevel);
+  // Before anything is opened or written: the data folder holds personal data and secrets.
+  const sqliteFile = config.databaseUrl.startsWith('sqlite:') ? config.databaseUrl.slice('sqlite:'.length) : '';
+  secureDataDir(config.dataDir, { logger, extraFiles: sqliteFile && sqliteFile !== ':memory:' ? [sqliteFile, `${sqliteFile}-wal`, `${sqliteFile}-shm`] : [] });
   const database = openDatabase(config.databaseUrl, { onConnectionError: (error) => logger.warn({ err: error }, 'an idle database connection was closed by the server; it will be replaced') });
   try {
     const applied = await migrateToLatest(database);
@@ -122,6 +130,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     ? await createSandbox({
         logger: logger.child({ component: 'sandbox' }),
         accessToken: config.sandbox.accessToken,
+        ...(config.sandbox.controlToken ? { controlToken: config.sandbox.controlToken } : {}),
         stateFile: join(config.dataDir, 'sandbox', 'state.json'),
         seedAccount: false,
         ...options.sandbox,
@@ -152,6 +161,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     unknownGraceMs: config.dispatch.unknownGraceMs,
     leaseMs: config.dispatch.claimLeaseMs,
     statuses: inboundEvents,
+    arrivals: inboundEvents,
     media: providerMedia,
     locks: database.openSessionLocks(),
     events,
@@ -217,7 +227,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     campaignRunner,
     messagingLimits,
   };
-  const http = await buildHttpServer({ logger, database, ...modules, whatsapp: client, publicUrl: config.publicUrl, trustProxy: config.http.trustProxy, eventsStored: () => processor.wake() }, { checkResponses: options.checkResponses ?? false });
+  const http = await buildHttpServer({ logger, database, ...modules, whatsapp: client, publicUrl: config.publicUrl, trustProxy: config.http.trustProxy, eventsStored: () => processor.wake(), sandboxControlToken: () => (sandbox ? sandbox.controlToken : config.sandbox.controlToken) }, { checkResponses: options.checkResponses ?? false });
   let closingStep: string | undefined;
   return {
     config,
@@ -227,7 +237,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     http,
     sandbox,
     async start() {
-      const sandboxUrl = sandbox ? await sandbox.listen(config.sandbox.port, config.host) : config.sandbox.url;
+      const sandboxUrl = sandbox ? await sandbox.listen(config.sandbox.port, config.sandbox.host) : config.sandbox.url;
+      const controlToken = sandbox ? sandbox.controlToken : config.sandbox.controlToken;
       const listening = await http.listen({ port: config.port, host: config.host });
       const platformUrl = config.port === 0 ? listening.replace('[::1]', '127.0.0.1') : config.publicUrl;
       const result = await bootstrap({
@@ -235,8 +246,15 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
         logger,
         adminKey: config.adminKey,
         webhookUrl: `${platformUrl}/webhooks/whatsapp`,
-        ...(sandboxUrl ? { sandbox: { baseUrl: sandboxUrl, accessToken: config.sandbox.accessToken } } : {}),
+        ...(sandboxUrl ? { sandbox: { baseUrl: sandboxUrl, accessToken: config.sandbox.accessToken, controlToken } } : {}),
       });
+      const warnings: string[] = [];
+      if (sandbox && sandboxUrl && (await phoneNumbers.anyOfProvider('cloud_api', { notAt: sandboxUrl }))) {
+        warnings.push(
+          'Real (Meta) numbers run beside the embedded sandbox: the platform runs on sandbox time, so a clock move on the sandbox (POST /sandbox/v1/clock) moves their customer service windows too, and whoever reaches the sandbox can fake customers. Run production with CONVERSA_SANDBOX=off.',
+        );
+      }
+      for (const warning of warnings) logger.warn(warning);
       await dispatcher.recover();
       if (!options.manualWorkers) {
         processor.start();
@@ -248,7 +266,13 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
         templateSync.start();
         numberRefresh.start();
       }
-      return { ...result, platformUrl, ...(sandboxUrl ? { sandboxUrl } : {}) };
+      return {
+        ...result,
+        platformUrl,
+        ...(sandboxUrl ? { sandboxUrl } : {}),
+        ...(sandbox?.controlToken ? { sandboxControlToken: { token: sandbox.controlToken, generated: sandbox.controlToken !== config.sandbox.controlToken } } : {}),
+        warnings,
+      };
     },
     get closingStep() {
       return closingStep;

@@ -2,10 +2,14 @@ import { request } from 'undici';
 
 /**
  * The platform's view of the sandbox's control API (`/sandbox/v1`), over HTTP like any other
- * client: the platform never reaches into the sandbox's memory.
+ * client: the platform never reaches into the sandbox's memory. `controlToken` is sent as a
+ * bearer token when the sandbox requires one (SANDBOX_CONTROL_TOKEN, or the embedded sandbox's).
  */
 export class SandboxLink {
-  constructor(readonly baseUrl: string) {}
+  constructor(
+    readonly baseUrl: string,
+    private readonly controlToken?: string,
+  ) {}
 
   /** Creates (or confirms) a WABA with one phone number; idempotent on phone_number_id. */
   async ensureAccount(input: { waba_id?: string; phone_number_id?: string; display_phone_number?: string; verified_name?: string; throughput_mps?: number }): Promise<{
@@ -17,7 +21,7 @@ export class SandboxLink {
 
   /** The sandbox's accounts (WABAs with their numbers). */
   async accounts(): Promise<Array<{ waba_id: string; phone_numbers: Array<{ id: string }> }>> {
-    const response = await request(`${this.baseUrl}/sandbox/v1/accounts`);
+    const response = await request(`${this.baseUrl}/sandbox/v1/accounts`, { headers: this.#auth() });
     const text = await response.body.text();
     if (response.statusCode !== 200) throw new Error(`Sandbox GET /sandbox/v1/accounts answered ${response.statusCode}: ${text}`);
     return (JSON.parse(text) as { data: Array<{ waba_id: string; phone_numbers: Array<{ id: string }> }> }).data;
@@ -31,11 +35,15 @@ export class SandboxLink {
   async #call<T>(method: 'POST' | 'PUT', path: string, body: object): Promise<T> {
     const response = await request(`${this.baseUrl}${path}`, {
       method,
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...this.#auth() },
       body: JSON.stringify(body),
     });
     const text = await response.body.text();
     if (response.statusCode >= 300) throw new Error(`Sandbox ${method} ${path} answered ${response.statusCode}: ${text}`);
     return JSON.parse(text) as T;
+  }
+
+  #auth(): Record<string, string> {
+    return this.controlToken ? { authorization: `Bearer ${this.controlToken}` } : {};
   }
 }

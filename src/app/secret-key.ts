@@ -12,7 +12,7 @@ export function resolveSecretKey(configured: string | undefined, dataDir: string
   try {
     return readFileSync(file, 'utf8').trim();
   } catch {
-    mkdirSync(dataDir, { recursive: true });
+    mkdirSync(dataDir, { recursive: true, mode: 0o700 });
     const key = randomBytes(32).toString('hex');
     writeFileSync(file, `${key}\n`, { mode: 0o600, flag: 'wx' });
     return key;

@@ -80,6 +80,30 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ CONVERSA_WEBHOOKS_ALLOW_PRIVATE: 'sure' })).toThrow(/CONVERSA_WEBHOOKS_ALLOW_PRIVATE must be one of on, off/);
   });
 
+  it('binds the sandbox to loopback whatever HOST says, unless SANDBOX_HOST says otherwise', () => {
+    expect(loadConfig({ HOST: '0.0.0.0' }).sandbox).toMatchObject({ host: '127.0.0.1', controlToken: undefined });
+    expect(loadConfig({ HOST: '0.0.0.0', SANDBOX_HOST: '0.0.0.0', SANDBOX_CONTROL_TOKEN: 'a-control-token-of-32-characters' }).sandbox).toMatchObject({ host: '0.0.0.0', controlToken: 'a-control-token-of-32-characters' });
+    expect(() => loadConfig({ SANDBOX_CONTROL_TOKEN: 'short' })).toThrow(/SANDBOX_CONTROL_TOKEN: SANDBOX_CONTROL_TOKEN must be at least 16 characters/);
+    expect(() => loadConfig({ SANDBOX_CONTROL_TOKEN: 'has a space in the middle' })).toThrow(/SANDBOX_CONTROL_TOKEN must be printable ASCII without spaces/);
+    expect(loadConfig({ SANDBOX_HOST: '' }).sandbox.host).toBe('127.0.0.1');
+  });
+
+  it('refuses an unknown-outcome grace below the provider retry gaps, saying why', () => {
+    expect(loadConfig({}).dispatch.unknownGraceMs).toBe(600_000);
+    expect(loadConfig({ CONVERSA_UNKNOWN_GRACE_SECONDS: '360' }).dispatch.unknownGraceMs).toBe(360_000);
+    // 30 s with 150 s of downtime delivered messages twice (issue 8).
+    let message = '';
+    try {
+      loadConfig({ CONVERSA_UNKNOWN_GRACE_SECONDS: '30' });
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toContain('CONVERSA_UNKNOWN_GRACE_SECONDS: CONVERSA_UNKNOWN_GRACE_SECONDS must be at least 360');
+    expect(message).toMatch(/webhook retries come up to 6 minutes apart .* a shorter grace sends messages twice/);
+    expect(() => loadConfig({ CONVERSA_UNKNOWN_GRACE_SECONDS: '359' })).toThrow(ConfigError);
+    expect(() => loadConfig({ CONVERSA_UNKNOWN_GRACE_SECONDS: '700000' })).toThrow(/at most 604800/);
+  });
+
   it('treats empty values as unset', () => {
     expect(loadConfig({ PORT: '', DATABASE_URL: '' }).port).toBe(3000);
   });

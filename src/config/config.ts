@@ -22,7 +22,14 @@ export interface Config {
     /** Run the built-in Cloud API sandbox in the same process (default on). */
     readonly enabled: boolean;
     readonly port: number;
+    /** Address the embedded or standalone sandbox binds to (SANDBOX_HOST, default loopback). */
+    readonly host: string;
     readonly accessToken: string;
+    /**
+     * SANDBOX_CONTROL_TOKEN: the token `/sandbox/v1/*` requires. Unset: none on loopback, and a
+     * generated one when the sandbox listens beyond it.
+     */
+    readonly controlToken: string | undefined;
     /** A sandbox running elsewhere (`conversa sandbox`) to connect instead of the embedded one. */
     readonly url: string | undefined;
   };
@@ -69,6 +76,16 @@ export interface Config {
 /** The sandbox's documented default bearer token (override with SANDBOX_ACCESS_TOKEN). */
 export const DEFAULT_SANDBOX_ACCESS_TOKEN = 'sandbox-access-token';
 
+/**
+ * The lowest CONVERSA_UNKNOWN_GRACE_SECONDS accepted. A message whose send outcome is unknown is
+ * sent again when no status webhook names it within the grace, so the grace must outlast the
+ * longest gap between two deliveries of one webhook: the sandbox retries with doubling delays
+ * capped at 5 minutes, ±20 % jitter (360 s at most); Meta retries with exponential backoff for
+ * 7 days and publishes no schedule (cloud-api-facts.md §2.7), so its longer gaps after an
+ * outage are covered by the dispatcher holding such messages while the webhooks are behind.
+ */
+export const UNKNOWN_GRACE_FLOOR_SECONDS = 360;
+
 const port = (name: string, fallback: number) =>
   z.coerce
     .number({ invalid_type_error: `${name} must be a number` })
@@ -89,6 +106,12 @@ const envSchema = z.object({
   HOST: z.string().min(1, 'HOST must not be empty').default('127.0.0.1'),
   PORT: port('PORT', 3000),
   SANDBOX_PORT: port('SANDBOX_PORT', 3100),
+  SANDBOX_HOST: z.string().min(1, 'SANDBOX_HOST must not be empty').default('127.0.0.1'),
+  SANDBOX_CONTROL_TOKEN: z
+    .string()
+    .min(16, 'SANDBOX_CONTROL_TOKEN must be at least 16 characters')
+    .regex(/^[\x21-\x7e]+$/, 'SANDBOX_CONTROL_TOKEN must be printable ASCII without spaces (it travels in an HTTP header)')
+    .optional(),
   CONVERSA_SANDBOX: flag('CONVERSA_SANDBOX', true),
   CONVERSA_PUBLIC_URL: z.string().url('CONVERSA_PUBLIC_URL must be an absolute URL such as https://chat.example.com').optional(),
   CONVERSA_DATA_DIR: z.string().min(1).default('./data'),
@@ -103,7 +126,15 @@ const envSchema = z.object({
     .regex(/^[0-9a-f]{64}$/i, 'CONVERSA_SECRET_KEY must be 64 hexadecimal characters (32 bytes)')
     .optional(),
   SANDBOX_URL: z.string().url('SANDBOX_URL must be an absolute URL such as http://127.0.0.1:3100').optional(),
-  CONVERSA_UNKNOWN_GRACE_SECONDS: z.coerce.number({ invalid_type_error: 'CONVERSA_UNKNOWN_GRACE_SECONDS must be a number' }).int().min(1, 'CONVERSA_UNKNOWN_GRACE_SECONDS must be at least 1').max(7 * 86400).default(600),
+  CONVERSA_UNKNOWN_GRACE_SECONDS: z.coerce
+    .number({ invalid_type_error: 'CONVERSA_UNKNOWN_GRACE_SECONDS must be a number' })
+    .int('CONVERSA_UNKNOWN_GRACE_SECONDS must be a whole number')
+    .min(
+      UNKNOWN_GRACE_FLOOR_SECONDS,
+      `CONVERSA_UNKNOWN_GRACE_SECONDS must be at least ${UNKNOWN_GRACE_FLOOR_SECONDS}: a message whose send outcome is unknown is sent again when no status webhook arrives within it, and webhook retries come up to 6 minutes apart (the sandbox waits up to 5 minutes + 20 % jitter between attempts; Meta retries with exponential backoff), so a shorter grace sends messages twice (docs/messaging.md#exactly-once-across-crashes)`,
+    )
+    .max(7 * 86400, 'CONVERSA_UNKNOWN_GRACE_SECONDS must be at most 604800 (7 days)')
+    .default(600),
   CONVERSA_CLAIM_LEASE_SECONDS: z.coerce.number({ invalid_type_error: 'CONVERSA_CLAIM_LEASE_SECONDS must be a number' }).int().min(5, 'CONVERSA_CLAIM_LEASE_SECONDS must be at least 5').max(3600).default(120),
   CONVERSA_TEMPLATE_SYNC_SECONDS: z.coerce.number({ invalid_type_error: 'CONVERSA_TEMPLATE_SYNC_SECONDS must be a number' }).int('CONVERSA_TEMPLATE_SYNC_SECONDS must be a whole number').min(10, 'CONVERSA_TEMPLATE_SYNC_SECONDS must be at least 10').max(7 * 86400, 'CONVERSA_TEMPLATE_SYNC_SECONDS must be at most 604800 (7 days)').default(900),
   CONVERSA_NUMBER_REFRESH_SECONDS: z.coerce.number({ invalid_type_error: 'CONVERSA_NUMBER_REFRESH_SECONDS must be a number' }).int('CONVERSA_NUMBER_REFRESH_SECONDS must be a whole number').min(60, 'CONVERSA_NUMBER_REFRESH_SECONDS must be at least 60').max(7 * 86400, 'CONVERSA_NUMBER_REFRESH_SECONDS must be at most 604800 (7 days)').default(3600),
@@ -152,7 +183,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     sandbox: {
       enabled: e.CONVERSA_SANDBOX && !e.SANDBOX_URL,
       port: e.SANDBOX_PORT,
+      host: e.SANDBOX_HOST,
       accessToken: e.SANDBOX_ACCESS_TOKEN,
+      controlToken: e.SANDBOX_CONTROL_TOKEN,
       url: e.SANDBOX_URL?.replace(/\/+$/, ''),
     },
     dispatch: { unknownGraceMs: e.CONVERSA_UNKNOWN_GRACE_SECONDS * 1000, claimLeaseMs: e.CONVERSA_CLAIM_LEASE_SECONDS * 1000 },

@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
@@ -32,7 +32,8 @@ export interface Database {
 
 /**
  * Opens a database from a URL: `sqlite:<path>`, `sqlite::memory:`, or `postgres://...`.
- * SQLite files get WAL mode, a busy timeout and foreign keys on.
+ * SQLite files get WAL mode, a busy timeout and foreign keys on; a new file is created 0600 in a
+ * 0700 folder (it holds personal data), and SQLite gives its -wal and -shm the file's mode.
  */
 export function openDatabase(url: string, options: { onConnectionError?: (error: Error) => void } = {}): Database {
   if (url.startsWith('sqlite:')) return openSqlite(url.slice('sqlite:'.length));
@@ -42,7 +43,11 @@ export function openDatabase(url: string, options: { onConnectionError?: (error:
 
 function openSqlite(path: string): Database {
   const memory = path === ':memory:' || path === '';
-  if (!memory) mkdirSync(dirname(path), { recursive: true });
+  if (!memory) {
+    mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+    // SQLite would create the file 0644; an empty file is a new database to it.
+    closeSync(openSync(path, 'a', 0o600));
+  }
   const connection = new SQLite(memory ? ':memory:' : path);
   connection.pragma('journal_mode = WAL');
   connection.pragma('synchronous = NORMAL');

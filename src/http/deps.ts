@@ -50,6 +50,8 @@ export interface HttpDeps {
   publicUrl: string;
   /** CONVERSA_TRUST_PROXY: which proxies' X-Forwarded-For is believed (Fastify's `trustProxy`; false: none). */
   trustProxy: boolean | number | readonly string[];
+  /** The token the sandbox's control API requires (embedded: its own; SANDBOX_URL: SANDBOX_CONTROL_TOKEN). */
+  sandboxControlToken: () => string | undefined;
   /** Wakes the inbound processor after new webhook events are stored. */
   eventsStored: () => void;
 }

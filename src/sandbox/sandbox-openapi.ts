@@ -21,6 +21,8 @@ export const SANDBOX_OPENAPI = {
       'Simulated customers, clock and fault injection for the Conversa Cloud API sandbox. Graph API paths (`/{version}/{phone-number-id}/messages`, media, templates, profile, registration) follow Meta\'s Cloud API.',
   },
   servers: [{ url: '/sandbox/v1' }],
+  // Required when the sandbox has a control token (SANDBOX_CONTROL_TOKEN, or generated beyond loopback); open on loopback otherwise. A missing or wrong token answers 401 SANDBOX_ERR_UNAUTHORIZED.
+  security: [{}, { controlToken: [] }, { controlTokenHeader: [] }],
   paths: {
     '/accounts': {
       get: { summary: 'The WABAs with their phone numbers, flows and catalogs (ids included)', responses: { '200': ok('Accounts') } },
@@ -133,6 +135,10 @@ export const SANDBOX_OPENAPI = {
     },
   },
   components: {
+    securitySchemes: {
+      controlToken: { type: 'http', scheme: 'bearer', description: 'The control token (SANDBOX_CONTROL_TOKEN, or the one printed at start).' },
+      controlTokenHeader: { type: 'apiKey', in: 'header', name: 'X-Sandbox-Control-Token', description: 'The same token in its own header.' },
+    },
     schemas: {
       Error: {
         type: 'object',

@@ -209,9 +209,10 @@ export class SandboxState {
       templates: [...this.templates.values()],
       phones: [...this.phones.values()].map(({ received: _r, sent: _s, businessTyping: _t, ...rest }) => rest),
     };
-    mkdirSync(dirname(this.file), { recursive: true });
+    // Owner only: the state holds the app secret that signs webhooks, and customers' numbers.
+    mkdirSync(dirname(this.file), { recursive: true, mode: 0o700 });
     const tmp = `${this.file}.${process.pid}.tmp`;
-    writeFileSync(tmp, JSON.stringify(state, null, 2));
+    writeFileSync(tmp, JSON.stringify(state, null, 2), { mode: 0o600 });
     renameSync(tmp, this.file);
   }
 

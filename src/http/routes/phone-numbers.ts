@@ -70,8 +70,8 @@ const idParams = { type: 'object', required: ['id'], properties: { id: { type: '
  * Secrets never leave; the one exception is the webhook verify token, which an admin must
  * paste into the Meta app's webhook settings next to the webhook URL.
  */
-export function registerPhoneNumberRoutes(app: FastifyInstance, deps: Pick<HttpDeps, 'phoneNumbers' | 'phoneNumberRefresher' | 'whatsapp' | 'publicUrl'>): void {
-  const connector = new PhoneNumberConnector({ phoneNumbers: deps.phoneNumbers, graph: deps.whatsapp, sandboxAt: (baseUrl) => new SandboxLink(baseUrl) });
+export function registerPhoneNumberRoutes(app: FastifyInstance, deps: Pick<HttpDeps, 'phoneNumbers' | 'phoneNumberRefresher' | 'whatsapp' | 'publicUrl' | 'sandboxControlToken'>): void {
+  const connector = new PhoneNumberConnector({ phoneNumbers: deps.phoneNumbers, graph: deps.whatsapp, sandboxAt: (baseUrl) => new SandboxLink(baseUrl, deps.sandboxControlToken()) });
   const webhookUrl = `${deps.publicUrl}/webhooks/whatsapp`;
   const present = async (number: PhoneNumberView) => {
     const secrets = await deps.phoneNumbers.secretsOf(number.id);

@@ -135,6 +135,30 @@ export class InboundEvents {
       .execute();
   }
 
+  /** The newest stored event's id (0 when none): `firstForNumberAfter` asks what came after it. */
+  async position(): Promise<number> {
+    const row = await this.db.selectFrom('inbound_events').select((eb) => eb.fn.max('id').as('id')).executeTakeFirst();
+    return Number(row?.id ?? 0);
+  }
+
+  /**
+   * When the first webhook event about a phone number (Meta's `phone_number_id`, as in every
+   * event's `metadata`) stored after `position` arrived; undefined when none has yet. Scans
+   * forward from `position` by primary key and stops at the first match.
+   */
+  async firstForNumberAfter(position: number, metaPhoneNumberId: string): Promise<Date | undefined> {
+    if (!/^\d{1,32}$/.test(metaPhoneNumberId)) return undefined;
+    const row = await this.db
+      .selectFrom('inbound_events')
+      .select('received_at')
+      .where('id', '>', position)
+      .where('payload', 'like', `%"phone_number_id":"${metaPhoneNumberId}"%`)
+      .orderBy('id')
+      .limit(1)
+      .executeTakeFirst();
+    return row ? new Date(row.received_at) : undefined;
+  }
+
   /** Events of a workspace, newest first; `before` is the last id of the previous page. */
   async list(workspaceId: string, options: { limit: number; before?: number }): Promise<{ data: InboundEventView[]; next_cursor: string | null }> {
     let query = this.db

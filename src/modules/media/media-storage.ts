@@ -32,10 +32,11 @@ export class LocalDiskMediaStorage implements MediaStorage {
     const path = this.#path(key);
     const existing = await stat(path).catch(() => undefined);
     if (existing?.isFile() && existing.size === bytes.length) return;
-    await mkdir(dirname(path), { recursive: true });
+    // Owner only (0700 folders, 0600 files): media are customers' documents and pictures.
+    await mkdir(dirname(path), { recursive: true, mode: 0o700 });
     const temporary = `${path}.${randomBytes(6).toString('hex')}.tmp`;
     try {
-      await writeFile(temporary, bytes);
+      await writeFile(temporary, bytes, { mode: 0o600 });
       await rename(temporary, path);
     } finally {
       await rm(temporary, { force: true });

@@ -30,6 +30,14 @@ export interface StatusLedger {
   referenced(messageIds: string[]): Promise<Set<string>>;
 }
 
+/** When webhooks about a number arrive again after a restart (the inbound module's stored events). */
+export interface WebhookArrivals {
+  /** A position in the stored events; `firstForNumberAfter` answers what arrived after it. */
+  position(): Promise<number>;
+  /** When the first webhook about this number (Meta's phone_number_id) stored after `position` arrived. */
+  firstForNumberAfter(position: number, metaPhoneNumberId: string): Promise<Date | undefined>;
+}
+
 /** The event outbox (the events module): a failure decided here is a `message.status` event too. */
 export interface StatusEvents {
   record(trx: Kysely<Schema>, workspaceId: string, type: 'message.status', data: Record<string, unknown>): Promise<void>;
@@ -42,9 +50,18 @@ export interface DispatcherOptions {
   media?: MediaResolver;
   /** Stored status webhooks, consulted before an `unknown` message is sent again. */
   statuses?: StatusLedger;
+  /**
+   * Webhook arrivals, consulted before an `unknown` message sent before the restart is sent
+   * again (see `recover`). Without them such messages wait only the grace.
+   */
+  arrivals?: WebhookArrivals;
   /** Attempts before a transient failure becomes permanent (default 8). */
   maxAttempts?: number;
-  /** How long a message whose send outcome is unknown waits for a status webhook (default 10 min). */
+  /**
+   * How long a message whose send outcome is unknown waits for a status webhook (default 10 min).
+   * For one sent before the platform (re)started, measured from when the number's webhooks
+   * arrive again (see `recover`). The configuration refuses less than 360 s; tests pass less.
+   */
   unknownGraceMs?: number;
   /** A claim older than this belongs to a dead dispatcher (default 2 min; sends time out at 20 s). */
   leaseMs?: number;
@@ -62,6 +79,15 @@ export interface DispatcherOptions {
 }
 
 type Claimed = Pick<MessagesTable, 'id' | 'content' | 'attempts' | 'phone_number_id'>;
+
+/** Meta retries a webhook for up to 7 days: no outage longer than that holds a message longer. */
+const PROVIDER_RETRY_HORIZON_MS = 7 * 86_400_000;
+/**
+ * A webhook that has failed for an outage D is retried within about 1.5 D by a backoff that
+ * doubles its delays with ±20 % jitter (the sandbox's: the next delay is at most 1.2 × 2^k while
+ * 0.8 × (2^k - 1) has passed); Meta publishes no schedule, so the hold is twice the outage.
+ */
+const OUTAGE_FACTOR = 2;
 
 /**
  * Sends queued messages. The messages table is the queue: rows are claimed in batches
@@ -86,6 +112,10 @@ export class Dispatcher {
   readonly #startEmpty = new Set<string>();
   /** When each number held under `locks` last had something queued. */
   readonly #lastBusy = new Map<string, number>();
+  /** When this dispatcher first recovered (the platform came up), and the webhook events stored then. */
+  #restart: { at: Date; position: number } | undefined;
+  /** Per number (our row id): when its first webhook after the restart arrived. */
+  readonly #webhooksBack = new Map<string, Date>();
 
   constructor(
     private readonly db: Kysely<Schema>,
@@ -103,9 +133,17 @@ export class Dispatcher {
    * Messages left `sending` by a dispatcher that died are `unknown`: Meta may have them. They
    * wait for their status webhook (matched by our id) until the grace period ends, then go again.
    * On a single-writer database every `sending` row at start is such a leftover.
+   *
+   * The first call marks the restart. Webhooks about what was sent before it may have failed
+   * while the platform was down and wait in the provider's retry backoff, so an unknown message
+   * sent before the restart is released only once the number's webhooks are flowing again and
+   * the backlog had time to come: a grace after the first webhook about its number arrived
+   * since the restart, and no sooner than twice the outage (send to restart) after the restart,
+   * by when a doubling backoff (with jitter) has retried it (`OUTAGE_FACTOR`).
    */
   async recover(): Promise<number> {
     const now = this.now();
+    this.#restart ??= { at: now, position: this.options.arrivals ? await this.options.arrivals.position() : 0 };
     const lease = this.options.leaseMs ?? 120_000;
     const holdUntil = new Date(now.getTime() + (this.options.unknownGraceMs ?? 600_000)).toISOString();
     let query = this.db.updateTable('messages').set({ status: 'unknown', next_attempt_at: holdUntil, claimed_at: null }).where('status', '=', 'sending');
@@ -229,10 +267,57 @@ export class Dispatcher {
       const until = new Date(now.getTime() + (this.options.unknownGraceMs ?? 600_000)).toISOString();
       await this.db.updateTable('messages').set({ next_attempt_at: until }).where('id', 'in', hold).where('status', '=', 'unknown').execute();
     }
-    if (resend.length > 0) {
-      this.logger.warn({ count: resend.length }, 'no status webhook arrived for messages with an unknown send outcome; sending them again');
-      await this.db.updateTable('messages').set({ status: 'queued', next_attempt_at: now.toISOString() }).where('id', 'in', resend).where('status', '=', 'unknown').execute();
+
+    const behind = await this.#holdWhileBehind(resend, now);
+    const again = resend.filter((id) => !behind.has(id));
+    if (again.length > 0) {
+      this.logger.warn({ count: again.length }, 'no status webhook arrived for messages with an unknown send outcome; sending them again');
+      await this.db.updateTable('messages').set({ status: 'queued', next_attempt_at: now.toISOString() }).where('id', 'in', again).where('status', '=', 'unknown').execute();
     }
+  }
+
+  /**
+   * Of these unknown messages due to go again, holds those sent before the restart whose
+   * number's webhooks may still be behind (see `recover`), until they may go or until it is
+   * time to ask again (the number's first webhook may come any moment). Answers the held ids.
+   */
+  async #holdWhileBehind(ids: string[], now: Date): Promise<Set<string>> {
+    const restart = this.#restart;
+    if (!restart || !this.options.arrivals || ids.length === 0) return new Set();
+    const grace = this.options.unknownGraceMs ?? 600_000;
+    const rows = await this.db.selectFrom('messages').select(['id', 'phone_number_id', 'updated_at']).where('id', 'in', ids).where('updated_at', '<', restart.at.toISOString()).execute();
+    const until = new Map<string, string[]>();
+    for (const row of rows) {
+      const releaseAt = await this.#releaseAfterRestart(restart, row.phone_number_id, new Date(row.updated_at));
+      if (releaseAt !== undefined && releaseAt.getTime() <= now.getTime()) continue;
+      const recheck = new Date(Math.min(releaseAt?.getTime() ?? Infinity, now.getTime() + Math.min(grace, 30_000))).toISOString();
+      until.set(recheck, [...(until.get(recheck) ?? []), row.id]);
+    }
+    const held = new Set<string>();
+    for (const [at, group] of until) {
+      await this.db.updateTable('messages').set({ next_attempt_at: at }).where('id', 'in', group).where('status', '=', 'unknown').execute();
+      for (const id of group) held.add(id);
+    }
+    if (held.size > 0) {
+      this.logger.warn({ count: held.size }, "messages with an unknown send outcome held: their numbers' webhooks may still be behind since the restart (released a grace after the number's first webhook, and not before twice the outage)");
+    }
+    return held;
+  }
+
+  /**
+   * For a message sent before the restart: the earliest time it may be sent again, or undefined
+   * while no webhook about its number has arrived since the restart.
+   */
+  async #releaseAfterRestart(restart: { at: Date; position: number }, numberId: string, sentAt: Date): Promise<Date | undefined> {
+    let back = this.#webhooksBack.get(numberId);
+    if (!back) {
+      const sender = await this.directory.sender(numberId);
+      back = sender ? await this.options.arrivals?.firstForNumberAfter(restart.position, sender.metaPhoneNumberId) : undefined;
+      if (!back) return undefined;
+      this.#webhooksBack.set(numberId, back);
+    }
+    const outage = Math.min(restart.at.getTime() - sentAt.getTime(), PROVIDER_RETRY_HORIZON_MS);
+    return new Date(Math.max(back.getTime() + (this.options.unknownGraceMs ?? 600_000), restart.at.getTime() + OUTAGE_FACTOR * outage));
   }
 
   async #claim(numberId: string, limit: number, now: string): Promise<Claimed[]> {

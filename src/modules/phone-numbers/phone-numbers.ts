@@ -169,6 +169,13 @@ export class PhoneNumbers {
     return rows.map(toView);
   }
 
+  /** Whether any workspace has a number of this provider (not reached at `notAt`, e.g. the embedded sandbox). */
+  async anyOfProvider(provider: Provider, options: { notAt?: string } = {}): Promise<boolean> {
+    let query = this.db.selectFrom('phone_numbers').select('id').where('provider', '=', provider);
+    if (options.notAt) query = query.where('graph_base_url', '!=', options.notAt);
+    return (await query.limit(1).executeTakeFirst()) !== undefined;
+  }
+
   async findByProvider(workspaceId: string, provider: Provider): Promise<PhoneNumberView | undefined> {
     const row = await this.db
       .selectFrom('phone_numbers')

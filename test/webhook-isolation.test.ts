@@ -142,6 +142,17 @@ describe.each(DIALECTS)('webhooks stay inside the verifying workspace on $name',
     expect(await read(a.workspaceId, lost)).toMatchObject({ status: 'sent', wamid: realWamid, sent_at: iso(34) });
   });
 
+  it("B's status pairing its own unsent message with A's wamid changes neither, and never jams the processing of other events", async () => {
+    const wamidA = `wamid.A-${dialect.name}-5`;
+    const ofA = await outbound(a.workspaceId, a.number, { status: 'accepted', wamid: wamidA });
+    const queuedB = await outbound(b.workspaceId, b.number, { status: 'queued', wamid: null });
+    expect((await post(b.secret, statuses(b.number.waba_id, b.number.phone_number_id, [{ id: wamidA, status: 'failed', timestamp: at(60), biz_opaque_callback_data: queuedB, errors: forged131026 }]))).status).toBe(200);
+    expect((await post(a.secret, statuses(a.number.waba_id, a.number.phone_number_id, [{ id: wamidA, status: 'delivered', timestamp: at(61) }]))).status).toBe(200);
+    await processed(); // nothing left failing and waiting for a retry
+    expect(await read(b.workspaceId, queuedB)).toMatchObject({ status: 'queued', wamid: null, error: null });
+    expect(await read(a.workspaceId, ofA)).toMatchObject({ status: 'delivered', delivered_at: iso(61), error: null });
+  });
+
   it('with a Meta app shared by A and C, its signature applies entries only to their WABAs and numbers; one naming B is dropped', async () => {
     const wamidB = `wamid.B-${dialect.name}-1`;
     const wamidC = `wamid.C-${dialect.name}-1`;

@@ -178,6 +178,9 @@ export class Messages {
         .where('direction', '=', 'out')
         .where('wamid', 'is', null)
         .executeTakeFirst();
+      // A wamid that another message holds (in any workspace) is not this one's: never take it
+      // (the unique wamid would fail the whole batch of events over and over).
+      if (row && (await trx.selectFrom('messages').select('id').where('wamid', '=', input.wamid).executeTakeFirst())) row = undefined;
     }
     if (!row) return undefined;
     const iso = input.at.toISOString();

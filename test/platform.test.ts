@@ -76,8 +76,16 @@ describe.each(DIALECTS)('platform on $name', (dialect) => {
     expect((await events()).length).toBe(before + 1);
   });
 
-  it('answers malformed webhook bodies with 400 naming the field', async () => {
-    const post = (body: string) => fetch(`${running.started.platformUrl}/webhooks/whatsapp`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+  it('answers malformed webhook bodies with 400 naming the field once their signature holds (401 before)', async () => {
+    const secrets = await running.app.modules.phoneNumbers.secretsOf(running.started.sandboxNumber?.id ?? '');
+    const post = (body: string, sign = true) =>
+      fetch(`${running.started.platformUrl}/webhooks/whatsapp`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...(sign ? { 'x-hub-signature-256': `sha256=${createHmac('sha256', secrets?.appSecret ?? '').update(body).digest('hex')}` } : {}) },
+        body,
+      });
+    // Unsigned: refused for the signature, never parsed.
+    expect((await post('{"object":', false)).status).toBe(401);
     const notJson = await post('{"object":');
     expect(notJson.status).toBe(400);
     expect(await notJson.json()).toMatchObject({ error: { code: 'CONVERSA_ERR_VALIDATION', details: { field: 'body' } } });

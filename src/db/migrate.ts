@@ -10,6 +10,7 @@ import * as m0007 from './migrations/0007-notifications.js';
 import * as m0008 from './migrations/0008-invoices.js';
 import * as m0009 from './migrations/0009-campaigns.js';
 import * as m0010 from './migrations/0010-number-refresh.js';
+import * as m0011 from './migrations/0011-webhook-scope.js';
 import * as m0013 from './migrations/0013-workspace-admin.js';
 import { POSTGRES_MIGRATION_CONTEXT, SQLITE_MIGRATION_CONTEXT, type MigrationContext } from './migrations/context.js';
 
@@ -27,6 +28,7 @@ const MIGRATIONS: Record<string, MigrationModule> = {
   '0008-invoices': m0008,
   '0009-campaigns': m0009,
   '0010-number-refresh': m0010,
+  '0011-webhook-scope': m0011,
   '0013-workspace-admin': m0013,
 };
 
@@ -35,6 +37,18 @@ const MIGRATIONS: Record<string, MigrationModule> = {
  * (Kysely takes a lock table on PostgreSQL and runs in one transaction).
  */
 export async function migrateToLatest(database: Database): Promise<string[]> {
+  return migrate(database);
+}
+
+/**
+ * Runs the migrations up to and including `name` only: for tests of a migration over data the
+ * schema before it held.
+ */
+export async function migrateTo(database: Database, name: string): Promise<string[]> {
+  return migrate(database, name);
+}
+
+async function migrate(database: Database, upTo?: string): Promise<string[]> {
   const ctx = database.capabilities.singleWriter ? SQLITE_MIGRATION_CONTEXT : POSTGRES_MIGRATION_CONTEXT;
   const provider: MigrationProvider = {
     getMigrations: async () =>
@@ -46,7 +60,7 @@ export async function migrateToLatest(database: Database): Promise<string[]> {
       ),
   };
   const migrator = new Migrator({ db: database.db, provider });
-  const { error, results } = await migrator.migrateToLatest();
+  const { error, results } = upTo === undefined ? await migrator.migrateToLatest() : await migrator.migrateTo(upTo);
   if (error) {
     const failed = results?.find((result) => result.status === 'Error');
     throw new Error(`Migration ${failed?.migrationName ?? '(unknown)'} failed: ${String(error)}`, { cause: error });

@@ -166,11 +166,15 @@ export interface MessagesTable {
 export interface InboundEventsTable {
   id: Generated<number>;
   workspace_id: string;
+  /** `<workspace_id>/<key>`: deduplicated per workspace (since 0011). */
   dedupe_key: string;
   field: string;
   kind: string;
   payload: string;
-  /** For statuses: our message id, echoed by Meta in `biz_opaque_callback_data`. */
+  /**
+   * For statuses: `<phone_number_id>:<our message id>`, the sending number (Meta's id) and the
+   * id Meta echoes in `biz_opaque_callback_data` (since 0011; before, the id alone).
+   */
   ref: string | null;
   received_at: string;
   processed_at: string | null;

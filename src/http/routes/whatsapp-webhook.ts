@@ -1,7 +1,7 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { safeEqual } from '../../security/index.js';
-import { splitWebhook } from '../../modules/inbound/index.js';
-import { verifyWebhookSignature } from '../../whatsapp/index.js';
+import { jsonDepthExceeds, scopeWebhookEvents, splitWebhook } from '../../modules/inbound/index.js';
+import { parseSignatureHeader, WebhookSignatureChecker } from '../../whatsapp/index.js';
 import type { HttpDeps } from '../deps.js';
 import { sendError } from '../errors.js';
 
@@ -11,9 +11,14 @@ declare module 'fastify' {
   }
 }
 
+/** Meta's payloads nest about 8 levels; anything past this is refused before it is parsed. */
+const MAX_DEPTH = 64;
+
 /**
  * Meta's webhook endpoint. `GET` answers the subscription handshake; `POST` checks the
- * signature over the raw bytes (constant time), stores the event, and only then answers 200.
+ * signature over the raw bytes (constant time) before anything parses them, bounds the body's
+ * size and nesting, stores each event in the workspace its number or WABA belongs to (only
+ * among the workspaces whose app secret signed it), and only then answers 200.
  */
 export function registerWhatsappWebhookRoutes(app: FastifyInstance, deps: Pick<HttpDeps, 'phoneNumbers' | 'inboundEvents' | 'logger' | 'eventsStored'>): void {
   // Keep the exact bytes: the signature is over them, not over re-serialised JSON.
@@ -40,9 +45,38 @@ export function registerWhatsappWebhookRoutes(app: FastifyInstance, deps: Pick<H
     return reply.type('text/plain').send(challenge);
   });
 
-  app.post('/webhooks/whatsapp', async (request, reply) => {
+  const signatures = new WebhookSignatureChecker();
+  const signatureOf = (request: FastifyRequest): Buffer | undefined => {
+    const header = request.headers['x-hub-signature-256'];
+    return parseSignatureHeader(Array.isArray(header) ? header[0] : header);
+  };
+  app.post('/webhooks/whatsapp', {
+    // No well-formed signature: refused before the body is read, let alone parsed.
+    onRequest: async (request, reply) => {
+      if (signatureOf(request)) return;
+      deps.logger.warn({ hasSignature: request.headers['x-hub-signature-256'] !== undefined }, 'whatsapp webhook rejected: missing or malformed signature');
+      return sendError(reply, 'CONVERSA_ERR_WEBHOOK_SIGNATURE');
+    },
+  }, async (request, reply) => {
     const raw = request.rawBody;
     if (!raw) return sendError(reply, 'CONVERSA_ERR_UNSUPPORTED_MEDIA_TYPE', 'Meta webhooks are application/json.');
+    const signature = signatureOf(request)!;
+    // The signature first, over the raw bytes, against every distinct app secret: only the
+    // workspaces whose secret signed the body may be changed by it. A number connected on
+    // another node moments ago is not in the cached directory yet: re-read it (at most once a second).
+    let directory = await deps.phoneNumbers.webhookDirectory();
+    let signers = await signatures.matching(raw, signature, directory.signers);
+    if (signers.length === 0) {
+      directory = await deps.phoneNumbers.webhookDirectory({ fresh: 1000 });
+      signers = await signatures.matching(raw, signature, directory.signers);
+    }
+    if (signers.length === 0) {
+      deps.logger.warn({ bytes: raw.length }, 'whatsapp webhook rejected: bad signature');
+      return sendError(reply, 'CONVERSA_ERR_WEBHOOK_SIGNATURE');
+    }
+    if (jsonDepthExceeds(raw, MAX_DEPTH)) {
+      return sendError(reply, 'CONVERSA_ERR_VALIDATION', `body: nests deeper than ${MAX_DEPTH} levels`, { field: 'body', rule: `must nest at most ${MAX_DEPTH} levels deep` });
+    }
     let payload: { object?: unknown; entry?: Array<{ id?: unknown }> };
     try {
       payload = JSON.parse(raw.toString('utf8')) as typeof payload;
@@ -53,18 +87,21 @@ export function registerWhatsappWebhookRoutes(app: FastifyInstance, deps: Pick<H
     if (!wabaId) {
       return sendError(reply, 'CONVERSA_ERR_VALIDATION', 'entry[0].id: the WABA id is required', { field: 'entry[0].id', rule: 'is required' });
     }
-    const header = request.headers['x-hub-signature-256'];
-    const signature = Array.isArray(header) ? header[0] : header;
-    const candidates = await deps.phoneNumbers.webhookSecretsFor(wabaId);
-    const signer = candidates.find((candidate) => verifyWebhookSignature(raw, signature, candidate.appSecret));
-    if (!signer) {
-      deps.logger.warn({ wabaId, hasSignature: Boolean(signature) }, 'whatsapp webhook rejected: bad or missing signature');
-      return sendError(reply, 'CONVERSA_ERR_WEBHOOK_SIGNATURE');
-    }
+    const verified = new Set(signers.flatMap((signer) => signer.workspaceIds));
     const events = splitWebhook(payload);
-    const inserted = await deps.inboundEvents.store(signer.workspaceId, events);
+    let scoped = scopeWebhookEvents(events, verified, directory);
+    if (scoped.dropped.length > 0 && Date.now() - directory.at >= 1000) {
+      directory = await deps.phoneNumbers.webhookDirectory({ fresh: 1000 });
+      scoped = scopeWebhookEvents(events, new Set([...verified, ...(await signatures.matching(raw, signature, directory.signers)).flatMap((signer) => signer.workspaceIds)]), directory);
+    }
+    if (scoped.dropped.length > 0) {
+      // Signed, but naming a WABA or number outside the signers' workspaces: never applied elsewhere.
+      deps.logger.warn({ dropped: scoped.dropped.slice(0, 20), count: scoped.dropped.length, workspaces: [...verified] }, 'whatsapp webhook: events for a WABA or phone number outside the verifying workspaces dropped');
+    }
+    const counts = await Promise.all([...scoped.byWorkspace].map(([workspaceId, list]) => deps.inboundEvents.store(workspaceId, list)));
+    const inserted = counts.reduce((sum, count) => sum + count, 0);
     if (inserted > 0) deps.eventsStored();
-    deps.logger.debug({ wabaId, events: events.length, inserted, summary: summarise(payload) }, 'whatsapp webhook stored (signature valid)');
+    deps.logger.debug({ wabaId, events: events.length, inserted, dropped: scoped.dropped.length, summary: summarise(payload) }, 'whatsapp webhook stored (signature valid)');
     return reply.code(200).send('EVENT_RECEIVED');
   });
 }

@@ -61,7 +61,7 @@ export class InboundEvents {
       const rows = batch.flatMap((item) =>
         item.events.map((event) => ({
           workspace_id: item.workspaceId,
-          dedupe_key: event.dedupeKey,
+          dedupe_key: workspaceKey(item.workspaceId, event.dedupeKey),
           field: event.field,
           kind: event.kind,
           payload: event.payload,
@@ -86,7 +86,7 @@ export class InboundEvents {
         }
       });
       // A key sent twice in the same turn counts once, for its first caller.
-      const counts = batch.map((item) => item.events.reduce((count, event) => count + (fresh.delete(event.dedupeKey) ? 1 : 0), 0));
+      const counts = batch.map((item) => item.events.reduce((count, event) => count + (fresh.delete(workspaceKey(item.workspaceId, event.dedupeKey)) ? 1 : 0), 0));
       batch.forEach((item, index) => item.resolve(counts[index] ?? 0));
     } catch (error) {
       for (const item of batch) item.reject(error);
@@ -178,13 +178,20 @@ export class InboundEvents {
   }
 
   /**
-   * Which of these message ids a stored status webhook names (processed or not): Meta has those
-   * messages, so they must never be sent again.
+   * Which of these refs (`statusRef(number, message id)`) a status webhook stored in the same
+   * workspace names (processed or not): Meta has those messages, so they must never be sent
+   * again. A ref stored in another workspace does not count.
    */
-  async referenced(messageIds: string[]): Promise<Set<string>> {
-    if (messageIds.length === 0) return new Set();
-    const rows = await this.db.selectFrom('inbound_events').select('ref').distinct().where('ref', 'in', messageIds).execute();
-    return new Set(rows.map((row) => row.ref as string));
+  async referenced(refs: ReadonlyArray<{ workspaceId: string; ref: string }>): Promise<Set<string>> {
+    if (refs.length === 0) return new Set();
+    const wanted = new Set(refs.map((item) => workspaceKey(item.workspaceId, item.ref)));
+    const rows = await this.db
+      .selectFrom('inbound_events')
+      .select(['workspace_id', 'ref'])
+      .distinct()
+      .where('ref', 'in', refs.map((item) => item.ref))
+      .execute();
+    return new Set(rows.filter((row) => wanted.has(workspaceKey(row.workspace_id, row.ref as string))).map((row) => row.ref as string));
   }
 
   /** How many events wait for processing (for tests, metrics and graceful shutdown). */
@@ -192,4 +199,12 @@ export class InboundEvents {
     const row = await this.db.selectFrom('inbound_events').select((eb) => eb.fn.countAll<number>().as('n')).where('processed_at', 'is', null).executeTakeFirstOrThrow();
     return Number(row.n);
   }
+}
+
+/**
+ * Dedupe keys are per workspace: the stored key is the workspace id and the event's key, so an
+ * event signed for one workspace can never take the key of another's.
+ */
+function workspaceKey(workspaceId: string, key: string): string {
+  return `${workspaceId}/${key}`;
 }

@@ -1,2 +1,3 @@
 export { InboundEvents, type InboundEventView, type StoredInboundEvent } from './inbound-events.js';
-export { splitWebhook, type InboundEvent } from './split-webhook.js';
+export { splitWebhook, statusRef, type InboundEvent } from './split-webhook.js';
+export { jsonDepthExceeds, scopeWebhookEvents, type DroppedEvent, type WebhookScopeDirectory } from './webhook-scope.js';

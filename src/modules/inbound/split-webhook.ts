@@ -8,8 +8,15 @@ export interface InboundEvent {
   kind: 'message' | 'status' | 'error' | 'other';
   /** JSON of the event with what it needs to be processed alone (metadata, contact). */
   payload: string;
-  /** For a status: the `biz_opaque_callback_data` it echoes (our message id). */
+  /**
+   * For a status: `<phone_number_id>:<biz_opaque_callback_data>`, the sending number (Meta's id)
+   * and the data it echoes (our message id). Only set when the status names its number.
+   */
   ref?: string;
+  /** The WABA the entry names (`entry[].id`), when it is a string. */
+  wabaId?: string;
+  /** The number the change names (`value.metadata.phone_number_id`, Meta's id), when it is a string. */
+  phoneNumberId?: string;
 }
 
 interface Change {
@@ -37,6 +44,10 @@ export function splitWebhook(body: unknown): InboundEvent[] {
     for (const change of entry.changes as Change[]) {
       const field = typeof change?.field === 'string' ? change.field : 'unknown';
       const value = change?.value ?? {};
+      const scope = {
+        ...(typeof entry.id === 'string' ? { wabaId: entry.id } : {}),
+        ...(typeof (value.metadata as { phone_number_id?: unknown } | null | undefined)?.phone_number_id === 'string' ? { phoneNumberId: (value.metadata as { phone_number_id: string }).phone_number_id } : {}),
+      };
       let split = false;
       if (field === 'messages') {
         for (const message of Array.isArray(value.messages) ? value.messages : []) {
@@ -48,6 +59,7 @@ export function splitWebhook(body: unknown): InboundEvent[] {
             field,
             kind: 'message',
             payload: JSON.stringify({ waba_id: entry.id, metadata: value.metadata, contact, message }),
+            ...scope,
           });
           split = true;
         }
@@ -58,23 +70,33 @@ export function splitWebhook(body: unknown): InboundEvent[] {
             field,
             kind: 'status',
             payload: JSON.stringify({ waba_id: entry.id, metadata: value.metadata, status }),
-            ...(typeof status.biz_opaque_callback_data === 'string' ? { ref: status.biz_opaque_callback_data } : {}),
+            ...(typeof status.biz_opaque_callback_data === 'string' && scope.phoneNumberId !== undefined ? { ref: statusRef(scope.phoneNumberId, status.biz_opaque_callback_data) } : {}),
+            ...scope,
           });
           split = true;
         }
         if (Array.isArray(value.errors) && value.errors.length > 0) {
           const payload = JSON.stringify({ waba_id: entry.id, metadata: value.metadata, errors: value.errors });
-          events.push({ dedupeKey: `e:${hash(payload)}`, field, kind: 'error', payload });
+          events.push({ dedupeKey: `e:${hash(payload)}`, field, kind: 'error', payload, ...scope });
           split = true;
         }
       }
       if (!split) {
         const payload = JSON.stringify({ waba_id: entry.id, time: entry.time, field, value });
-        events.push({ dedupeKey: `o:${hash(payload)}`, field, kind: 'other', payload });
+        events.push({ dedupeKey: `o:${hash(payload)}`, field, kind: 'other', payload, ...scope });
       }
     }
   }
   return events;
+}
+
+/**
+ * The `ref` of a status event: the sending number (Meta's phone_number_id) and the
+ * `biz_opaque_callback_data` it echoes, so a lookup by our message id is confined to the number
+ * that sent it (and, by the row's workspace, to the workspace that verified the webhook).
+ */
+export function statusRef(metaPhoneNumberId: string, callbackData: string): string {
+  return `${metaPhoneNumberId}:${callbackData}`;
 }
 
 function hash(text: string): string {

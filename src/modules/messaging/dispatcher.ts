@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { Capabilities, MessagesTable, Schema, SessionLocks } from '../../db/index.js';
 import { PollingLoop } from '../../jobs/index.js';
+import { statusRef } from '../inbound/index.js';
 import type { GraphEndpoint, GraphResult, SendMessageRequest, SendMessageResponse } from '../../whatsapp/index.js';
 
 /** The one Graph call the dispatcher makes (the WhatsApp client, or a fake in unit tests). */
@@ -25,9 +26,12 @@ export interface MediaResolver {
   resolveMedia(content: OutboundContent, phoneNumberRowId: string, sender: { endpoint: GraphEndpoint; metaPhoneNumberId: string }): Promise<{ ok: true; content: OutboundContent } | Exclude<GraphResult<unknown>, { ok: true }>>;
 }
 
-/** Answers which messages a stored status webhook names (Meta has them, even if not yet processed). */
+/**
+ * Answers which refs (`statusRef(sending number, message id)`) a status webhook stored in the
+ * given workspace names (Meta has those messages, even if the status is not processed yet).
+ */
 export interface StatusLedger {
-  referenced(messageIds: string[]): Promise<Set<string>>;
+  referenced(refs: ReadonlyArray<{ workspaceId: string; ref: string }>): Promise<Set<string>>;
 }
 
 /** When webhooks about a number arrive again after a restart (the inbound module's stored events). */
@@ -257,10 +261,17 @@ export class Dispatcher {
    */
   async #releaseUnknown(): Promise<void> {
     const now = this.now();
-    const due = await this.db.selectFrom('messages').select('id').where('status', '=', 'unknown').where('next_attempt_at', '<=', now.toISOString()).limit(500).execute();
+    const due = await this.db.selectFrom('messages').select(['id', 'workspace_id', 'phone_number_id']).where('status', '=', 'unknown').where('next_attempt_at', '<=', now.toISOString()).limit(500).execute();
     if (due.length === 0) return;
+    // A status names a message by our id only from the number that sent it, in its workspace.
+    const refs = new Map<string, { workspaceId: string; ref: string }>();
+    for (const row of due) {
+      const sender = await this.directory.sender(row.phone_number_id);
+      if (sender) refs.set(row.id, { workspaceId: row.workspace_id, ref: statusRef(sender.metaPhoneNumberId, row.id) });
+    }
+    const seenRefs = this.options.statuses ? await this.options.statuses.referenced([...refs.values()]) : new Set<string>();
+    const seen = new Set(due.filter((row) => seenRefs.has(refs.get(row.id)?.ref ?? '')).map((row) => row.id));
     const ids = due.map((row) => row.id);
-    const seen = this.options.statuses ? await this.options.statuses.referenced(ids) : new Set<string>();
     const resend = ids.filter((id) => !seen.has(id));
     const hold = ids.filter((id) => seen.has(id));
     if (hold.length > 0) {

@@ -96,7 +96,13 @@ export class IngestProcessor {
     for (const event of events) {
       try {
         const payload = JSON.parse(event.payload) as unknown;
-        prepared.push({ event, payload, number: event.kind === 'message' ? await this.#numberOf(event.workspace_id, payload as MessagePayload) : undefined });
+        const scoped = await this.#scope(event, payload);
+        if (scoped === 'elsewhere') {
+          // Routing at the webhook keeps these out; an event stored before it did is kept, not applied.
+          await this.deps.inbound.markProcessed([event.id]);
+          continue;
+        }
+        prepared.push({ event, payload, number: scoped });
       } catch (error) {
         await this.#failed(event, error);
       }
@@ -129,21 +135,27 @@ export class IngestProcessor {
     await this.deps.inbound.markFailed(event.id, error instanceof Error ? error.message : String(error), retryInMs);
   }
 
-  async #numberOf(workspaceId: string, payload: MessagePayload): Promise<PhoneNumberView | undefined> {
-    const metaNumberId = payload.metadata?.phone_number_id;
-    const number = metaNumberId ? await this.deps.phoneNumbers.findByMetaId(metaNumberId) : undefined;
-    if (!number || number.workspace_id !== workspaceId) {
-      this.deps.logger.warn({ metaNumberId }, 'inbound message for a phone number that is not connected; kept in inbound_events only');
-      return undefined;
-    }
-    return number;
+  /**
+   * The number an event names (`metadata.phone_number_id`), which must belong to the event's
+   * workspace (the one whose app secret verified the webhook): 'elsewhere' when it names a
+   * number of another workspace, or none we know; undefined when it names none.
+   */
+  async #scope(event: StoredInboundEvent, payload: unknown): Promise<PhoneNumberView | undefined | 'elsewhere'> {
+    const metadata = event.kind === 'other' ? (payload as OtherPayload | null)?.value?.metadata : (payload as { metadata?: unknown } | null)?.metadata;
+    const metaNumberId = (metadata as { phone_number_id?: unknown } | null | undefined)?.phone_number_id;
+    if (typeof metaNumberId !== 'string') return undefined;
+    const number = await this.deps.phoneNumbers.findByMetaId(metaNumberId);
+    if (number?.workspace_id === event.workspace_id) return number;
+    this.deps.logger.warn({ eventId: event.id, kind: event.kind, metaNumberId }, 'inbound event for a phone number outside its workspace; kept in inbound_events only');
+    return 'elsewhere';
   }
 
   async #process(event: StoredInboundEvent, payload: unknown, number: PhoneNumberView | undefined, trx: Kysely<Schema>): Promise<void> {
     if (event.kind === 'message') {
       if (number) await this.#message(event.workspace_id, number, payload as MessagePayload, trx);
+      else this.deps.logger.warn({ eventId: event.id }, 'inbound message without its phone number; kept in inbound_events only');
     }
-    else if (event.kind === 'status') await this.#status(payload as StatusPayload, trx);
+    else if (event.kind === 'status') await this.#status(event.workspace_id, number, payload as StatusPayload, trx);
     else if (event.kind === 'other') await this.#other(event.workspace_id, payload as OtherPayload, trx);
   }
 
@@ -209,14 +221,16 @@ export class IngestProcessor {
     );
   }
 
-  async #status(payload: StatusPayload, trx: Kysely<Schema>): Promise<void> {
+  async #status(workspaceId: string, number: PhoneNumberView | undefined, payload: StatusPayload, trx: Kysely<Schema>): Promise<void> {
     const { status } = payload;
     if (status.status === 'played') return;
     const error = status.errors?.[0];
     const applied = await this.deps.messages.applyStatus(
       {
+        workspaceId,
+        phoneNumberRowId: number?.id,
         wamid: status.id,
-        ourId: status.biz_opaque_callback_data,
+        ourId: typeof status.biz_opaque_callback_data === 'string' ? status.biz_opaque_callback_data : undefined,
         status: status.status,
         at: new Date(Number(status.timestamp ?? 0) * 1000 || Date.now()),
         error: error ? { code: error.code, title: error.title, details: error.error_data?.details ?? error.message ?? '' } : undefined,

@@ -12,6 +12,9 @@ export type OutboundStatus = 'queued' | 'sending' | 'unknown' | 'accepted' | 'se
 
 const RANK: Record<string, number> = { queued: 0, sending: 1, unknown: 1, accepted: 2, sent: 3, delivered: 4, read: 5, failed: 6, received: 0 };
 
+/** The column that keeps when a message reached each stage. */
+const STAGE_COLUMN = { sent: 'sent_at', delivered: 'delivered_at', read: 'read_at', failed: 'failed_at' } as const;
+
 /** Statuses from webhooks only move forward; `failed` is terminal (cloud-api-facts.md §2.7). */
 export function canAdvance(from: string, to: string): boolean {
   if (from === 'failed' || from === 'read') return false;
@@ -143,24 +146,52 @@ export class Messages {
   }
 
   /**
-   * Applies a status webhook: finds the message by wamid, or by our id (echoed in
-   * `biz_opaque_callback_data`) when the send's answer was lost, and moves it forward only.
+   * Applies a status webhook inside the workspace that verified it. The message is found by
+   * `wamid` only (on the sending number when known); our id echoed in `biz_opaque_callback_data`
+   * finds only an outbound message of that workspace and number that has no wamid yet (its send
+   * answer was lost), which then takes the status's wamid. The status moves forward only; a
+   * stage that arrives late (`sent` after `read`) still records its time.
    */
   async applyStatus(
-    input: { wamid: string; ourId?: string | undefined; status: 'sent' | 'delivered' | 'read' | 'failed'; at: Date; error?: { code: number; title: string; details: string } | undefined },
+    input: {
+      workspaceId: string;
+      /** Our row id of the number the status names; without it our id is never used. */
+      phoneNumberRowId?: string | undefined;
+      wamid: string;
+      ourId?: string | undefined;
+      status: 'sent' | 'delivered' | 'read' | 'failed';
+      at: Date;
+      error?: { code: number; title: string; details: string } | undefined;
+    },
     trx: Kysely<Schema> = this.db,
   ): Promise<{ messageId: string; workspaceId: string; from: string; to: string } | undefined> {
-    let row = await trx.selectFrom('messages').select(['id', 'status', 'wamid', 'workspace_id']).where('wamid', '=', input.wamid).executeTakeFirst();
-    if (!row && input.ourId) {
-      row = await trx.selectFrom('messages').select(['id', 'status', 'wamid', 'workspace_id']).where('id', '=', input.ourId).where('direction', '=', 'out').executeTakeFirst();
+    let byWamid = trx.selectFrom('messages').select(['id', 'status', 'wamid', 'workspace_id']).where('wamid', '=', input.wamid).where('workspace_id', '=', input.workspaceId);
+    if (input.phoneNumberRowId) byWamid = byWamid.where('phone_number_id', '=', input.phoneNumberRowId);
+    let row = await byWamid.executeTakeFirst();
+    if (!row && input.ourId && input.phoneNumberRowId) {
+      row = await trx
+        .selectFrom('messages')
+        .select(['id', 'status', 'wamid', 'workspace_id'])
+        .where('id', '=', input.ourId)
+        .where('workspace_id', '=', input.workspaceId)
+        .where('phone_number_id', '=', input.phoneNumberRowId)
+        .where('direction', '=', 'out')
+        .where('wamid', 'is', null)
+        .executeTakeFirst();
+      // A wamid that another message holds (in any workspace) is not this one's: never take it
+      // (the unique wamid would fail the whole batch of events over and over).
+      if (row && (await trx.selectFrom('messages').select('id').where('wamid', '=', input.wamid).executeTakeFirst())) row = undefined;
     }
-    if (!row || !canAdvance(row.status, input.status)) return undefined;
+    if (!row) return undefined;
     const iso = input.at.toISOString();
+    const stage = STAGE_COLUMN[input.status];
+    if (!canAdvance(row.status, input.status)) {
+      // Out of order: the status stays, but the stage's time is kept if it is not known yet.
+      if (stage && stage !== 'failed_at') await trx.updateTable('messages').set({ [stage]: iso }).where('id', '=', row.id).where(stage, 'is', null).execute();
+      return undefined;
+    }
     const patch: Partial<MessagesTable> = { status: input.status, updated_at: this.now().toISOString(), next_attempt_at: null, claimed_at: null };
     if (!row.wamid) patch.wamid = input.wamid;
-    if (input.status === 'sent') patch.sent_at = iso;
-    if (input.status === 'delivered') patch.delivered_at = iso;
-    if (input.status === 'read') patch.read_at = iso;
     if (input.status === 'failed') {
       patch.failed_at = iso;
       patch.error_code = input.error?.code ?? null;
@@ -168,7 +199,14 @@ export class Messages {
       patch.error_details = input.error?.details ?? null;
     }
     // Compare-and-set on the status we read, so concurrent processors cannot move it back.
-    const result = await trx.updateTable('messages').set(patch).where('id', '=', row.id).where('status', '=', row.status).executeTakeFirst();
+    const result = await trx
+      .updateTable('messages')
+      .set(patch)
+      // The stage's first time wins (a duplicate never moves it).
+      .$if(stage !== undefined && stage !== 'failed_at', (query) => query.set((eb) => ({ [stage!]: eb.fn.coalesce(stage!, eb.val(iso)) })))
+      .where('id', '=', row.id)
+      .where('status', '=', row.status)
+      .executeTakeFirst();
     if (Number(result.numUpdatedRows) === 0) return this.applyStatus(input, trx);
     return { messageId: row.id, workspaceId: row.workspace_id, from: row.status, to: input.status };
   }

@@ -1,4 +1,4 @@
-export { PhoneNumbers, type ConnectPhoneNumber, type PhoneNumberView, type Provider, type ProviderState, type WebhookSecret } from './phone-numbers.js';
+export { PhoneNumbers, type ConnectPhoneNumber, type PhoneNumberView, type Provider, type ProviderState, type WebhookDirectory, type WebhookSecret } from './phone-numbers.js';
 export { numberRefreshLoop, PhoneNumberRefresher, type RefreshOutcome } from './refresh-number.js';
 export {
   DEFAULT_GRAPH_VERSION,

@@ -61,6 +61,22 @@ export interface WebhookSecret {
   appSecret: string;
 }
 
+/**
+ * Who may sign Meta's webhooks, and what each signer may speak for: every distinct app secret
+ * with the workspaces that hold it (several workspaces may share one Meta app), and which
+ * workspace and WABA each connected number belongs to.
+ */
+export interface WebhookDirectory {
+  /** One entry per distinct app secret. */
+  signers: Array<{ appSecret: string; workspaceIds: string[] }>;
+  /** Meta's phone_number_id → its workspace and WABA. */
+  numbers: Map<string, { workspaceId: string; wabaId: string }>;
+  /** WABA id → the workspaces that connected a number of it. */
+  wabas: Map<string, Set<string>>;
+  /** When it was read (ms since the epoch). */
+  at: number;
+}
+
 const CACHE_MS = 30_000;
 
 /**
@@ -72,6 +88,7 @@ export class PhoneNumbers {
   #secretsByWaba = new Map<string, { at: number; secrets: WebhookSecret[] }>();
   #senders = new Map<string, { at: number; value: Awaited<ReturnType<PhoneNumbers['sender']>> }>();
   #byMetaId = new Map<string, PhoneNumberView>();
+  #directory: WebhookDirectory | undefined;
 
   constructor(
     private readonly db: Kysely<Schema>,
@@ -102,6 +119,7 @@ export class PhoneNumbers {
     };
     await this.db.insertInto('phone_numbers').values(row).execute();
     this.#secretsByWaba.delete(input.wabaId);
+    this.#directory = undefined;
     return toView(row);
   }
 
@@ -211,6 +229,32 @@ export class PhoneNumbers {
     const secrets = rows.map((row) => ({ workspaceId: row.workspace_id, appSecret: this.box.open(row.app_secret_enc) }));
     this.#secretsByWaba.set(wabaId, { at: now, secrets });
     return secrets;
+  }
+
+  /**
+   * The webhook directory (see {@link WebhookDirectory}), read through a 30 s cache; `fresh`
+   * re-reads it when the cached copy is older than `fresh` ms (a number connected on another
+   * node since).
+   */
+  async webhookDirectory(options: { fresh?: number } = {}, now = Date.now()): Promise<WebhookDirectory> {
+    const cached = this.#directory;
+    const maxAge = options.fresh ?? CACHE_MS;
+    if (cached && now - cached.at < maxAge) return cached;
+    const rows = await this.db.selectFrom('phone_numbers').select(['workspace_id', 'waba_id', 'phone_number_id', 'app_secret_enc']).execute();
+    const bySecret = new Map<string, Set<string>>();
+    const numbers = new Map<string, { workspaceId: string; wabaId: string }>();
+    const wabas = new Map<string, Set<string>>();
+    for (const row of rows) {
+      const secret = this.box.open(row.app_secret_enc);
+      if (!bySecret.has(secret)) bySecret.set(secret, new Set());
+      bySecret.get(secret)!.add(row.workspace_id);
+      numbers.set(row.phone_number_id, { workspaceId: row.workspace_id, wabaId: row.waba_id });
+      if (!wabas.has(row.waba_id)) wabas.set(row.waba_id, new Set());
+      wabas.get(row.waba_id)!.add(row.workspace_id);
+    }
+    const directory: WebhookDirectory = { signers: [...bySecret].map(([appSecret, ids]) => ({ appSecret, workspaceIds: [...ids] })), numbers, wabas, at: now };
+    this.#directory = directory;
+    return directory;
   }
 
   /**

@@ -273,7 +273,15 @@ export class TemplateCache {
 
   /** By provider id; else a template of ours on the WABA not linked yet (its create answer may not be stored yet). */
   async #find(trx: Kysely<Schema>, workspaceId: string, providerId: string, wabaId: string | undefined, name: string | undefined, language: string | undefined): Promise<Row | undefined> {
-    const linked = await trx.selectFrom('templates').selectAll().where('workspace_id', '=', workspaceId).where('provider_template_id', '=', providerId).orderBy('created_at', 'desc').executeTakeFirst();
+    // A webhook's template is looked for only on the WABA its entry names (in the verifying workspace).
+    const linked = await trx
+      .selectFrom('templates')
+      .selectAll()
+      .where('workspace_id', '=', workspaceId)
+      .where('provider_template_id', '=', providerId)
+      .$if(wabaId !== undefined, (query) => query.where('waba_id', '=', wabaId!))
+      .orderBy('created_at', 'desc')
+      .executeTakeFirst();
     if (linked || !wabaId || !name || !language) return linked;
     return trx
       .selectFrom('templates')

@@ -10,6 +10,7 @@ import * as m0007 from './migrations/0007-notifications.js';
 import * as m0008 from './migrations/0008-invoices.js';
 import * as m0009 from './migrations/0009-campaigns.js';
 import * as m0010 from './migrations/0010-number-refresh.js';
+import * as m0012 from './migrations/0012-message-request-hash.js';
 import { POSTGRES_MIGRATION_CONTEXT, SQLITE_MIGRATION_CONTEXT, type MigrationContext } from './migrations/context.js';
 
 type MigrationModule = { up(db: Kysely<unknown>, ctx: MigrationContext): Promise<void> };
@@ -26,6 +27,7 @@ const MIGRATIONS: Record<string, MigrationModule> = {
   '0008-invoices': m0008,
   '0009-campaigns': m0009,
   '0010-number-refresh': m0010,
+  '0012-message-request-hash': m0012,
 };
 
 /**

@@ -24,7 +24,7 @@ export function registerMessageRoutes(app: FastifyInstance, deps: Pick<HttpDeps,
     '/messages',
     {
       onRequest: app.requireScope('messages:write'),
-      schema: { tags: ['messages'], summary: 'Queue a message (after the policy check)', description: 'Answers 202 {id, status: "queued"}, or 422 with the policy error and how to fix it. The same Idempotency-Key never sends twice.', body: sendBody, headers: { type: 'object', properties: { 'idempotency-key': { type: 'string', minLength: 1, maxLength: 255 } } } },
+      schema: { tags: ['messages'], summary: 'Queue a message (after the policy check)', description: 'Answers 202 {id, status: "queued"}, or 422 with the policy error and how to fix it. The same Idempotency-Key never sends twice: the same body answers the first message (`idempotent-replayed: true`), before any check; a different body answers 409 CONVERSA_ERR_IDEMPOTENCY_KEY_REUSED.', body: sendBody, headers: { type: 'object', properties: { 'idempotency-key': { type: 'string', minLength: 1, maxLength: 255 } } } },
     },
     async (request, reply) => {
       const { workspaceId } = principalOf(request);

@@ -8,6 +8,7 @@ import type { PhoneNumbers } from '../phone-numbers/index.js';
 import type { TemplateCache } from '../templates/index.js';
 import type { Messages, MessageView } from './messages.js';
 import { checkSendPolicy, type PolicyError } from './policy.js';
+import { validateOutbound } from './outbound-validation.js';
 import { canonicalHash } from './request-hash.js';
 
 export const MESSAGE_TYPES: readonly MessageType[] = ['text', 'image', 'audio', 'video', 'document', 'sticker', 'location', 'contacts', 'interactive', 'template', 'reaction'];
@@ -24,7 +25,11 @@ export interface SendRequest {
 
 export type SendOutcome =
   | { ok: true; message: MessageView; duplicate: boolean }
-  | { ok: false; status: 404 | 409 | 422; error: PolicyError | { code: 'CONVERSA_ERR_INVALID_RECIPIENT' | 'CONVERSA_ERR_NO_PHONE_NUMBER' | 'CONVERSA_ERR_IDEMPOTENCY_KEY_REUSED' | MediaRefusalCode; message: string; fix: string; details?: Record<string, unknown> } };
+  | {
+      ok: false;
+      status: 400 | 404 | 409 | 422;
+      error: PolicyError | { code: 'CONVERSA_ERR_VALIDATION' | 'CONVERSA_ERR_INVALID_RECIPIENT' | 'CONVERSA_ERR_NO_PHONE_NUMBER' | 'CONVERSA_ERR_IDEMPOTENCY_KEY_REUSED' | MediaRefusalCode; message: string; fix: string; details?: Record<string, unknown> };
+    };
 
 export type MediaRefusalCode = 'CONVERSA_ERR_MEDIA_NOT_FOUND' | 'CONVERSA_ERR_MEDIA_NOT_READY' | 'CONVERSA_ERR_MEDIA_TYPE_MISMATCH';
 
@@ -57,7 +62,8 @@ export class SendService {
   constructor(private readonly deps: SendServiceDeps) {}
 
   /**
-   * Queues one message. With an `idempotencyKey` already used in the workspace, answers the
+   * Queues one message after checking its content (`validateOutbound`, 400) and the send
+   * policy (422). With an `idempotencyKey` already used in the workspace, answers the
    * message that key queued, before any check (a retry after the window closed still gets its
    * 202), or 409 when the request differs from the one that used the key (compared by
    * `canonicalHash`, so key order does not matter).
@@ -68,6 +74,12 @@ export class SendService {
     if (idempotencyKey) {
       const earlier = await deps.messages.keyed(workspaceId, idempotencyKey);
       if (earlier) return replayOf(earlier, requestHash);
+    }
+    // What WhatsApp would refuse (131008, 131009, 100) is refused now rather than queued to fail later.
+    const valid = validateOutbound(request.type, request.content, request.context);
+    if (!valid.ok) {
+      const { field, rule } = valid.error;
+      return { ok: false, status: 400, error: { code: 'CONVERSA_ERR_VALIDATION', message: `${field}: ${rule}`, fix: 'Correct that field; the rules per message type are in docs/messaging.md.', details: { field, rule } } };
     }
     const number = request.from ? await deps.phoneNumbers.resolve(workspaceId, request.from) : (await deps.phoneNumbers.list(workspaceId))[0];
     if (!number) {

@@ -213,13 +213,14 @@ export class IngestProcessor {
     const { status } = payload;
     if (status.status === 'played') return;
     const error = status.errors?.[0];
+    const details = error ? (error.error_data?.details ?? error.message ?? '') : undefined;
     const applied = await this.deps.messages.applyStatus(
       {
         wamid: status.id,
         ourId: status.biz_opaque_callback_data,
         status: status.status,
         at: new Date(Number(status.timestamp ?? 0) * 1000 || Date.now()),
-        error: error ? { code: error.code, title: error.title, details: error.error_data?.details ?? error.message ?? '' } : undefined,
+        error: error ? { code: error.code, title: error.title, details: details ?? '' } : undefined,
       },
       trx,
     );
@@ -230,7 +231,7 @@ export class IngestProcessor {
         status: status.status,
         previous_status: applied.from,
         timestamp: new Date(Number(status.timestamp ?? 0) * 1000 || Date.now()).toISOString(),
-        ...(error ? { error: { code: error.code, title: error.title } } : {}),
+        ...(error ? { error: { code: error.code, title: error.title, details } } : {}),
       });
     }
   }

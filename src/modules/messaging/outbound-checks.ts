@@ -135,6 +135,6 @@ export function checkMediaRef(value: unknown, path: Path, otherKeys: readonly st
     checkKeys(value, path, ['id', 'link', ...otherKeys]) ??
     (hasId && hasLink ? problem([...path, 'link'], 'must not be given with id: send the media by id or by link, not both') : undefined) ??
     (!hasId && !hasLink ? problem([...path, 'id'], 'is required (or link): the media by its id or by an https link') : undefined) ??
-    (hasId ? checkString(media.id, [...path, 'id'], { max: 512 }) : checkHttpUrl(media.link, [...path, 'link'], { max: 2048 }))
+    (hasId ? checkString(media.id, [...path, 'id']) : checkHttpUrl(media.link, [...path, 'link']))
   );
 }

@@ -65,10 +65,10 @@ function checkHeader(header: unknown, path: Path, type: string, allowed: readonl
   return checkKeys(header, path, ['type', kind]) ?? checkMediaRef(entry[kind], [...path, kind], kind === 'document' ? ['filename'] : []);
 }
 
-/** `body` or `footer`: `{ text }`, not empty, at most `max` characters. */
-function checkTextPart(part: unknown, path: Path, max: number, optional: boolean): Check {
+/** `body` or `footer`: `{ text }`, not empty, at most `max` characters (when given). */
+function checkTextPart(part: unknown, path: Path, max: number | undefined, optional: boolean): Check {
   if (part === undefined && optional) return undefined;
-  return checkObject(part, path) ?? checkKeys(part, path, ['text']) ?? checkString(rec(part).text, [...path, 'text'], { max });
+  return checkObject(part, path) ?? checkKeys(part, path, ['text']) ?? checkString(rec(part).text, [...path, 'text'], max === undefined ? {} : { max });
 }
 
 function checkAction(type: string, action: unknown, path: Path): Check {
@@ -191,7 +191,7 @@ function checkProductSections(sections: unknown, path: Path): Check {
 /** A call-to-action URL button: `display_text` ≤ 20 and an http(s) `url`. */
 function checkCtaUrl(parameters: unknown, path: Path): Check {
   const { display_text: text, url } = rec(parameters);
-  return checkObject(parameters, path) ?? checkKeys(parameters, path, ['display_text', 'url']) ?? checkString(text, [...path, 'display_text'], { max: 20 }) ?? checkHttpUrl(url, [...path, 'url'], { max: 2000 });
+  return checkObject(parameters, path) ?? checkKeys(parameters, path, ['display_text', 'url']) ?? checkString(text, [...path, 'display_text'], { max: 20 }) ?? checkHttpUrl(url, [...path, 'url']);
 }
 
 function checkFlow(parameters: unknown, path: Path): Check {
@@ -232,7 +232,7 @@ function checkCards(cards: unknown, path: Path): Check {
         checkObject(entry.header, [...cardPath, 'header']) ??
         checkEnum(rec(entry.header).type, [...cardPath, 'header', 'type'], ['image', 'video']) ??
         checkMediaRef(rec(entry.header)[rec(entry.header).type as string], [...cardPath, 'header', rec(entry.header).type as string], []) ??
-        checkTextPart(entry.body, [...cardPath, 'body'], 160, true) ??
+        checkTextPart(entry.body, [...cardPath, 'body'], undefined, true) ??
         checkObject(entry.action, [...cardPath, 'action']) ??
         checkNamed(action, [...cardPath, 'action'], 'cta_url') ??
         checkCtaUrl(action.parameters, [...cardPath, 'action', 'parameters'])

@@ -52,7 +52,7 @@ const MESSAGE_REFERENCES: ReadonlyArray<{ name: string; pattern: RegExp }> = [{ 
 
 /** A reference to an earlier message: one of `MESSAGE_REFERENCES`. */
 export function checkMessageReference(value: unknown, path: Path): Check {
-  const asString = checkString(value, path, { max: 512 });
+  const asString = checkString(value, path);
   if (asString) return asString;
   return MESSAGE_REFERENCES.some((form) => form.pattern.test(value as string))
     ? undefined
@@ -103,7 +103,7 @@ function checkMedia(kind: keyof typeof MEDIA_KEYS, media: unknown): Check {
   return (
     checkMediaRef(media, [kind], MEDIA_KEYS[kind]) ??
     checkString(caption, [kind, 'caption'], { optional: true, max: 1024 }) ??
-    checkString(filename, [kind, 'filename'], { optional: true, max: 240 }) ??
+    checkString(filename, [kind, 'filename'], { optional: true }) ??
     checkBoolean(voice, [kind, 'voice'])
   );
 }
@@ -114,8 +114,8 @@ function checkLocation(location: unknown): Check {
     checkKeys(location, ['location'], ['latitude', 'longitude', 'name', 'address']) ??
     checkCoordinate(latitude, ['location', 'latitude'], 90) ??
     checkCoordinate(longitude, ['location', 'longitude'], 180) ??
-    checkString(name, ['location', 'name'], { optional: true, max: 1000 }) ??
-    checkString(address, ['location', 'address'], { optional: true, max: 1000 })
+    checkString(name, ['location', 'name'], { optional: true }) ??
+    checkString(address, ['location', 'address'], { optional: true })
   );
 }
 
@@ -195,7 +195,7 @@ function checkTemplate(template: unknown): Check {
     checkString(name, ['template', 'name'], { max: 512 }) ??
     checkObject(language, ['template', 'language']) ??
     checkKeys(language, ['template', 'language'], ['code', 'policy']) ??
-    checkString(rec(language).code, ['template', 'language', 'code'], { max: 15 }) ??
+    checkString(rec(language).code, ['template', 'language', 'code']) ??
     checkEnum(rec(language).policy, ['template', 'language', 'policy'], ['deterministic'], { optional: true }) ??
     (components === undefined ? undefined : Array.isArray(components) ? checkEach(components, ['template', 'components'], checkComponent) : problem(['template', 'components'], 'must be an array'))
   );
@@ -224,9 +224,9 @@ function checkParameter(parameter: unknown, path: Path): Check {
     case 'text':
       return checkString(entry.text, [...path, 'text'], { max: 32768 });
     case 'payload':
-      return checkString(entry.payload, [...path, 'payload'], { max: 1000 });
+      return checkString(entry.payload, [...path, 'payload']);
     case 'coupon_code':
-      return checkString(entry.coupon_code, [...path, 'coupon_code'], { max: 15 });
+      return checkString(entry.coupon_code, [...path, 'coupon_code']);
     case 'image':
     case 'video':
       return checkMediaRef(entry[type], [...path, type], []);

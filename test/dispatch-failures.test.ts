@@ -55,6 +55,32 @@ describe.each(DIALECTS)('a send refused by the provider on $name', (dialect) => 
     const events = await running.app.modules.events.after(0, 1000);
     const statuses = events.filter((event) => event.type === 'message.status' && event.data.message_id === second.body.id);
     expect(statuses).toHaveLength(1);
-    expect(statuses[0]!.data).toMatchObject({ status: 'failed', wamid: null, error: { code: 132001 } });
+    // Meta's error_data.details (what to fix), not only the code and title.
+    expect(failed.error.details).toMatch(/\w/);
+    expect(statuses[0]!.data).toMatchObject({ status: 'failed', wamid: null, error: { code: 132001, title: failed.error.title, details: failed.error.details } });
+  });
+
+  it('publishes the details of a failure Meta reports later in a status webhook (131053, unknown media id)', async () => {
+    const pn = running.started.sandboxNumber!.phone_number_id;
+    await sandbox('POST', '/sandbox/v1/phones/5511933330002/messages', { to: pn, type: 'text', text: { body: 'me manda a foto' } });
+    const contact = await until(async () => {
+      const found = (await api('POST', '/contacts', { phone: '+5511933330002' })).body;
+      const conversation = (await api('GET', `/conversations?contact_id=${found.id}`)).body.data[0];
+      return conversation?.window_open && found;
+    }, 'the window to open');
+    expect(contact.id).toMatch(/^ct/);
+    // A provider media id that does not exist: accepted (200), then failed by a status webhook.
+    const sent = await api('POST', '/messages', { to: '+5511933330002', type: 'image', image: { id: '987654321012345' } });
+    expect(sent.status).toBe(202);
+    const failed = await until(async () => {
+      const message = (await api('GET', `/messages/${sent.body.id}`)).body;
+      return message.status === 'failed' && message;
+    }, 'the status webhook to fail the message');
+    expect(failed.wamid).toMatch(/^wamid\./);
+    expect(failed.error).toMatchObject({ code: 131053, details: expect.stringContaining('987654321012345') });
+    const events = await running.app.modules.events.after(0, 1000);
+    const statuses = events.filter((event) => event.type === 'message.status' && event.data.message_id === sent.body.id && event.data.status === 'failed');
+    expect(statuses).toHaveLength(1);
+    expect(statuses[0]!.data.error).toEqual({ code: 131053, title: failed.error.title, details: failed.error.details });
   });
 });

@@ -105,7 +105,7 @@ describe.each(DIALECTS)('notifications end to end on $name', (dialect) => {
     expect([first, second].filter((r) => r.headers.get('idempotent-replayed') === 'true')).toHaveLength(1);
     const reused = await notify({ ...body, parameters: ['Bia', '#778'] }, 'order-777-shipped');
     expect(reused.status).toBe(409);
-    expect(reused.body.error).toMatchObject({ code: 'CONVERSA_ERR_IDEMPOTENCY_KEY_REUSED', details: { notification_id: first.body.id } });
+    expect(reused.body.error).toMatchObject({ code: 'CONVERSA_ERR_IDEMPOTENCY_MISMATCH', details: { notification_id: first.body.id } });
     await until(async () => (await phoneInbox('5511922220002')).length > 0, 'delivery');
     await settle();
     expect((await phoneInbox('5511922220002')).filter((m) => m.content?.rendered?.body?.includes('#777'))).toHaveLength(1);

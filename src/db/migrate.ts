@@ -11,6 +11,7 @@ import * as m0008 from './migrations/0008-invoices.js';
 import * as m0009 from './migrations/0009-campaigns.js';
 import * as m0010 from './migrations/0010-number-refresh.js';
 import * as m0011 from './migrations/0011-webhook-scope.js';
+import * as m0012 from './migrations/0012-message-request-hash.js';
 import * as m0013 from './migrations/0013-workspace-admin.js';
 import { POSTGRES_MIGRATION_CONTEXT, SQLITE_MIGRATION_CONTEXT, type MigrationContext } from './migrations/context.js';
 
@@ -29,6 +30,7 @@ const MIGRATIONS: Record<string, MigrationModule> = {
   '0009-campaigns': m0009,
   '0010-number-refresh': m0010,
   '0011-webhook-scope': m0011,
+  '0012-message-request-hash': m0012,
   '0013-workspace-admin': m0013,
 };
 

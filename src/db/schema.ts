@@ -145,6 +145,8 @@ export interface MessagesTable {
   status: string;
   wamid: string | null;
   idempotency_key: string | null;
+  /** Canonical SHA-256 of the API request that used `idempotency_key` (migration 0012). */
+  request_hash: string | null;
   attempts: number;
   next_attempt_at: string | null;
   claimed_at: string | null;

@@ -29,7 +29,7 @@ export const ERRORS = {
   CONVERSA_ERR_TEMPLATE_STATE: { status: 409, message: "The template's status does not allow this operation." },
   CONVERSA_ERR_NO_PHONE_NUMBER: { status: 422, message: 'This workspace has no phone number.' },
   CONVERSA_ERR_NOT_CANCELLABLE: { status: 409, message: 'Only a scheduled notification can be cancelled; this one already went or was refused.' },
-  CONVERSA_ERR_IDEMPOTENCY_KEY_REUSED: { status: 409, message: 'This Idempotency-Key was used for a different request.' },
+  CONVERSA_ERR_IDEMPOTENCY_MISMATCH: { status: 409, message: 'This Idempotency-Key was used for a different request.' },
   CONVERSA_ERR_CAMPAIGN_STATE: { status: 409, message: 'The campaign is not in a state that allows this operation.' },
   CONVERSA_ERR_RATE_LIMITED: { status: 429, message: 'Too many requests from this address; wait for the Retry-After seconds.' },
   CONVERSA_ERR_INTERNAL: { status: 500, message: 'Something went wrong on our side; the error is logged.' },

@@ -179,6 +179,7 @@ table messages
   delivered_at text
   read_at text
   failed_at text
+  request_hash text
 table messaging_limits
   phone_number_id text not null
   workspace_id text not null

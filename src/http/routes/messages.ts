@@ -51,7 +51,7 @@ const sendBody = {
     to: { type: 'string', minLength: 1, maxLength: 32, description: 'Recipient in international format (+5511988887777) or a wa_id' },
     type: { type: 'string', enum: MESSAGE_TYPES },
     from: { type: 'string', minLength: 1, maxLength: 64, description: 'Phone number (our id or Meta phone_number_id); default: the first one' },
-    context: { type: 'object', required: ['message_id'], properties: { message_id: { type: 'string', minLength: 1 } } },
+    context: { type: 'object', required: ['message_id'], properties: { message_id: { type: 'string', minLength: 1, maxLength: 512, description: 'The wamid of the message to quote' } } },
   },
   additionalProperties: true,
   description: 'The content goes under a key named after `type`, shaped as in the Cloud API, e.g. {"type":"text","text":{"body":"Oi"}}',
@@ -66,13 +66,13 @@ export function registerMessageRoutes(app: FastifyInstance, deps: Pick<HttpDeps,
       schema: {
         tags: ['messages'],
         summary: 'Queue a message (after the policy check)',
-        description: 'Answers 202 {id, status: "queued"}, or 422 with the policy error and how to fix it. The same Idempotency-Key never sends twice.',
+        description: 'Answers 202 {id, status: "queued"}; 400 CONVERSA_ERR_VALIDATION naming the field (a JSON path such as interactive.action.buttons[3]) and the rule when WhatsApp would refuse the content (rules per type in docs/messaging.md); or 422 with the policy error and how to fix it. The same Idempotency-Key never sends twice: the same body answers the first message (`idempotent-replayed: true`), before any check; a different body answers 409 CONVERSA_ERR_IDEMPOTENCY_MISMATCH.',
         body: sendBody,
         headers: { type: 'object', properties: { 'idempotency-key': { type: 'string', minLength: 1, maxLength: 255 } } },
         response: responses({
           202: s.object({ id: s.string, status: s.string }, 'Queued (or, with a repeated Idempotency-Key, the first outcome, with `idempotent-replayed: true`)'),
           404: ['CONVERSA_ERR_NO_PHONE_NUMBER'],
-          409: ['CONVERSA_ERR_MEDIA_NOT_READY'],
+          409: ['CONVERSA_ERR_MEDIA_NOT_READY', 'CONVERSA_ERR_IDEMPOTENCY_MISMATCH'],
           422: SEND_REFUSAL_CODES,
         }),
       },
@@ -80,11 +80,8 @@ export function registerMessageRoutes(app: FastifyInstance, deps: Pick<HttpDeps,
     async (request, reply) => {
       const { workspaceId } = principalOf(request);
       const body = request.body;
+      // The content is checked by the send service (after an Idempotency-Key replay): 400 naming the field.
       const content = body[body.type];
-      if (content === null || typeof content !== 'object' || Array.isArray(content) !== (body.type === 'contacts')) {
-        const rule = body.type === 'contacts' ? 'must be an array of contact cards' : `must be an object with the ${body.type} content`;
-        return sendError(reply, 'CONVERSA_ERR_VALIDATION', `${body.type}: ${rule}`, { field: body.type, rule });
-      }
       const key = request.headers['idempotency-key'];
       const outcome = await deps.sender.send(
         workspaceId,

@@ -85,7 +85,7 @@ export function registerNotificationRoutes(app: FastifyInstance, deps: Pick<Http
           'Answers 202 with the notification: `status: "sent"` with its `message_id` when it went now, `"scheduled"` with `send_at` otherwise (and `postponed` when quiet hours moved a marketing template). 4xx for bad input, naming the field; 422 with the policy error when the send is refused. The same Idempotency-Key never creates or sends twice: it answers the first outcome with `idempotent-replayed: true`.',
         body: createBody,
         headers: { type: 'object', properties: { 'idempotency-key': { type: 'string', minLength: 1, maxLength: 255 } } },
-        response: responses({ 202: notificationSchema, 404: ['CONVERSA_ERR_NO_PHONE_NUMBER'], 409: ['CONVERSA_ERR_IDEMPOTENCY_KEY_REUSED', 'CONVERSA_ERR_MEDIA_NOT_READY'], 422: SEND_REFUSAL_CODES }),
+        response: responses({ 202: notificationSchema, 404: ['CONVERSA_ERR_NO_PHONE_NUMBER'], 409: ['CONVERSA_ERR_IDEMPOTENCY_MISMATCH', 'CONVERSA_ERR_MEDIA_NOT_READY'], 422: SEND_REFUSAL_CODES }),
       },
     },
     async (request, reply) => {

@@ -398,10 +398,11 @@ export class Dispatcher {
     }
     this.logger.warn({ messageId: row.id, code, attempt: row.attempts }, 'send failed permanently');
     const title = result.kind === 'error' ? result.title : 'Provider unreachable';
+    const details = result.kind === 'error' ? result.details : result.reason;
     await this.db.transaction().execute(async (trx) => {
       const failed = await trx
         .updateTable('messages')
-        .set({ status: 'failed', claimed_at: null, next_attempt_at: null, failed_at: at, updated_at: at, error_code: code, error_title: title, error_details: result.kind === 'error' ? result.details : result.reason })
+        .set({ status: 'failed', claimed_at: null, next_attempt_at: null, failed_at: at, updated_at: at, error_code: code, error_title: title, error_details: details })
         .where('id', '=', row.id)
         .where('status', '=', 'sending')
         .returning('workspace_id')
@@ -413,7 +414,8 @@ export class Dispatcher {
           status: 'failed',
           previous_status: 'queued',
           timestamp: at,
-          error: { code, title },
+          // Meta's error_data.details says what to fix (the field, the window, ...): publish it, not only the title.
+          error: { code, title, details },
         });
       }
     });

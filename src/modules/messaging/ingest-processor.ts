@@ -225,6 +225,7 @@ export class IngestProcessor {
     const { status } = payload;
     if (status.status === 'played') return;
     const error = status.errors?.[0];
+    const details = error ? (error.error_data?.details ?? error.message ?? '') : undefined;
     const applied = await this.deps.messages.applyStatus(
       {
         workspaceId,
@@ -233,7 +234,7 @@ export class IngestProcessor {
         ourId: typeof status.biz_opaque_callback_data === 'string' ? status.biz_opaque_callback_data : undefined,
         status: status.status,
         at: new Date(Number(status.timestamp ?? 0) * 1000 || Date.now()),
-        error: error ? { code: error.code, title: error.title, details: error.error_data?.details ?? error.message ?? '' } : undefined,
+        error: error ? { code: error.code, title: error.title, details: details ?? '' } : undefined,
       },
       trx,
     );
@@ -244,7 +245,7 @@ export class IngestProcessor {
         status: status.status,
         previous_status: applied.from,
         timestamp: new Date(Number(status.timestamp ?? 0) * 1000 || Date.now()).toISOString(),
-        ...(error ? { error: { code: error.code, title: error.title } } : {}),
+        ...(error ? { error: { code: error.code, title: error.title, details } } : {}),
       });
     }
   }

@@ -51,6 +51,8 @@ export interface NewOutbound {
   type: string;
   content: unknown;
   idempotencyKey?: string | undefined;
+  /** Canonical hash of the request that used `idempotencyKey` (see `canonicalHash`). */
+  requestHash?: string | undefined;
   category: string;
   pricingType: string;
   costMicros: number;
@@ -69,23 +71,24 @@ export class Messages {
 
   /**
    * Queues an outbound message. With an idempotency key already used in the workspace, the
-   * existing message is answered instead and nothing new is queued.
+   * existing message is answered instead, with the request hash stored with the key, and
+   * nothing new is queued.
    */
-  async queue(input: NewOutbound, trx: Kysely<Schema> = this.db): Promise<{ message: MessageView; duplicate: boolean }> {
+  async queue(input: NewOutbound, trx: Kysely<Schema> = this.db): Promise<{ message: MessageView; duplicate: boolean; requestHash: string | null }> {
     const row = outboundRow(input, this.now().toISOString());
     const result = await trx
       .insertInto('messages')
       .values(row)
       .onConflict((oc) => oc.columns(['workspace_id', 'idempotency_key']).doNothing())
       .executeTakeFirst();
-    if (Number(result.numInsertedOrUpdatedRows ?? 0) === 1) return { message: toView(row), duplicate: false };
+    if (Number(result.numInsertedOrUpdatedRows ?? 0) === 1) return { message: toView(row), duplicate: false, requestHash: row.request_hash };
     const existing = await trx
       .selectFrom('messages')
       .selectAll()
       .where('workspace_id', '=', input.workspaceId)
       .where('idempotency_key', '=', input.idempotencyKey ?? '')
       .executeTakeFirstOrThrow();
-    return { message: toView(existing), duplicate: true };
+    return { message: toView(existing), duplicate: true, requestHash: existing.request_hash };
   }
 
   /**
@@ -122,6 +125,7 @@ export class Messages {
         status: 'received',
         wamid: input.wamid,
         idempotency_key: null,
+        request_hash: null,
         attempts: 0,
         next_attempt_at: null,
         claimed_at: null,
@@ -213,8 +217,13 @@ export class Messages {
 
   /** The outbound message queued with an idempotency key, if any. */
   async byIdempotencyKey(workspaceId: string, key: string): Promise<MessageView | undefined> {
+    return (await this.keyed(workspaceId, key))?.message;
+  }
+
+  /** The outbound message queued with an idempotency key and the hash of the request that queued it. */
+  async keyed(workspaceId: string, key: string): Promise<{ message: MessageView; requestHash: string | null } | undefined> {
     const row = await this.db.selectFrom('messages').selectAll().where('workspace_id', '=', workspaceId).where('idempotency_key', '=', key).executeTakeFirst();
-    return row ? toView(row) : undefined;
+    return row ? { message: toView(row), requestHash: row.request_hash } : undefined;
   }
 
   async get(workspaceId: string, id: string): Promise<MessageView | undefined> {
@@ -255,6 +264,7 @@ function outboundRow(input: NewOutbound, at: string): MessagesTable {
     status: 'queued',
     wamid: null,
     idempotency_key: input.idempotencyKey ?? null,
+    request_hash: input.idempotencyKey ? (input.requestHash ?? null) : null,
     attempts: 0,
     next_attempt_at: input.notBefore?.toISOString() ?? at,
     claimed_at: null,

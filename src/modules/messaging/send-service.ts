@@ -8,6 +8,8 @@ import type { PhoneNumbers } from '../phone-numbers/index.js';
 import type { TemplateCache } from '../templates/index.js';
 import type { Messages, MessageView } from './messages.js';
 import { checkSendPolicy, type PolicyError } from './policy.js';
+import { validateOutbound } from './outbound-validation.js';
+import { canonicalHash } from './request-hash.js';
 
 export const MESSAGE_TYPES: readonly MessageType[] = ['text', 'image', 'audio', 'video', 'document', 'sticker', 'location', 'contacts', 'interactive', 'template', 'reaction'];
 
@@ -23,7 +25,11 @@ export interface SendRequest {
 
 export type SendOutcome =
   | { ok: true; message: MessageView; duplicate: boolean }
-  | { ok: false; status: 404 | 409 | 422; error: PolicyError | { code: 'CONVERSA_ERR_INVALID_RECIPIENT' | 'CONVERSA_ERR_NO_PHONE_NUMBER' | MediaRefusalCode; message: string; fix: string; details?: Record<string, unknown> } };
+  | {
+      ok: false;
+      status: 400 | 404 | 409 | 422;
+      error: PolicyError | { code: 'CONVERSA_ERR_VALIDATION' | 'CONVERSA_ERR_INVALID_RECIPIENT' | 'CONVERSA_ERR_NO_PHONE_NUMBER' | 'CONVERSA_ERR_IDEMPOTENCY_MISMATCH' | MediaRefusalCode; message: string; fix: string; details?: Record<string, unknown> };
+    };
 
 export type MediaRefusalCode = 'CONVERSA_ERR_MEDIA_NOT_FOUND' | 'CONVERSA_ERR_MEDIA_NOT_READY' | 'CONVERSA_ERR_MEDIA_TYPE_MISMATCH';
 
@@ -55,8 +61,26 @@ export interface SendServiceDeps {
 export class SendService {
   constructor(private readonly deps: SendServiceDeps) {}
 
+  /**
+   * Queues one message after checking its content (`validateOutbound`, 400) and the send
+   * policy (422). With an `idempotencyKey` already used in the workspace, answers the
+   * message that key queued, before any check (a retry after the window closed still gets its
+   * 202), or 409 when the request differs from the one that used the key (compared by
+   * `canonicalHash`, so key order does not matter).
+   */
   async send(workspaceId: string, request: SendRequest, idempotencyKey?: string): Promise<SendOutcome> {
     const { deps } = this;
+    const requestHash = idempotencyKey ? canonicalHash(request) : undefined;
+    if (idempotencyKey) {
+      const earlier = await deps.messages.keyed(workspaceId, idempotencyKey);
+      if (earlier) return replayOf(earlier, requestHash);
+    }
+    // What WhatsApp would refuse (131008, 131009, 100) is refused now rather than queued to fail later.
+    const valid = validateOutbound(request.type, request.content, request.context);
+    if (!valid.ok) {
+      const { field, rule } = valid.error;
+      return { ok: false, status: 400, error: { code: 'CONVERSA_ERR_VALIDATION', message: `${field}: ${rule}`, fix: 'Correct that field; the rules per message type are in docs/messaging.md.', details: { field, rule } } };
+    }
     const number = request.from ? await deps.phoneNumbers.resolve(workspaceId, request.from) : (await deps.phoneNumbers.list(workspaceId))[0];
     if (!number) {
       return {
@@ -103,15 +127,16 @@ export class SendService {
       type: request.type,
       content: { to: contact.wa_id, type: request.type, [request.type]: request.content, ...(request.context ? { context: request.context } : {}) },
       idempotencyKey,
+      requestHash,
       category: decision.category,
       pricingType: decision.pricingType,
       costMicros: decision.cost.amountMicros,
     });
-    if (!queued.duplicate) {
-      await deps.conversations.touch(conversation.id, deps.now());
-      deps.queued();
-    }
-    return { ok: true, message: queued.message, duplicate: queued.duplicate };
+    // A concurrent request with the same key won the insert: answer it only if it was this request.
+    if (queued.duplicate) return replayOf(queued, requestHash);
+    await deps.conversations.touch(conversation.id, deps.now());
+    deps.queued();
+    return { ok: true, message: queued.message, duplicate: false };
   }
 
   /** Queues a plain text service reply inside an open window (keyword confirmations), in `trx`. */
@@ -141,4 +166,20 @@ export class SendService {
     await this.deps.templates.sync(workspaceId, wabaId, listed.value);
     return this.deps.templates.byName(workspaceId, wabaId, name);
   }
+}
+
+/** The answer to a request whose key already queued a message: that message, or 409 for another body. */
+function replayOf(earlier: { message: MessageView; requestHash: string | null }, requestHash: string | undefined): SendOutcome {
+  // Rows queued before request hashes were stored (null) keep answering any retry with their key.
+  if (earlier.requestHash === null || earlier.requestHash === requestHash) return { ok: true, message: earlier.message, duplicate: true };
+  return {
+    ok: false,
+    status: 409,
+    error: {
+      code: 'CONVERSA_ERR_IDEMPOTENCY_MISMATCH',
+      message: `This Idempotency-Key was used for another request (message ${earlier.message.id}).`,
+      fix: 'Use a new key for a different message; repeat a request only with the same body.',
+      details: { message_id: earlier.message.id },
+    },
+  };
 }

@@ -1,6 +1,5 @@
-import { createHash } from 'node:crypto';
 import type { TemplateSendObject } from '../../whatsapp/index.js';
-import { checkTemplateSend } from '../messaging/index.js';
+import { canonicalHash, checkTemplateSend } from '../messaging/index.js';
 import type { CachedTemplate } from '../templates/index.js';
 import { toView, type NotificationRow, type NotificationView } from './notification-store.js';
 import { placeParameters, type FriendlyParameters } from './template-components.js';
@@ -78,14 +77,5 @@ export function outcomeOf(row: NotificationRow, replayed: boolean): Notification
 
 /** SHA-256 of the request with sorted keys: the same body hashes the same however it was written. */
 export function hashRequest(request: NotificationRequest): string {
-  return createHash('sha256').update(stableJson(request)).digest('hex');
-}
-
-function stableJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(stableJson).join(',')}]`;
-  if (value !== null && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined);
-    return `{${entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([k, v]) => `${JSON.stringify(k)}:${stableJson(v)}`).join(',')}}`;
-  }
-  return JSON.stringify(value);
+  return canonicalHash(request);
 }

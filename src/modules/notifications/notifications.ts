@@ -272,7 +272,7 @@ export class Notifications {
         ok: false,
         status: 409,
         error: {
-          code: 'CONVERSA_ERR_IDEMPOTENCY_KEY_REUSED',
+          code: 'CONVERSA_ERR_IDEMPOTENCY_MISMATCH',
           message: `This Idempotency-Key was used for another request (notification ${existing.id}).`,
           fix: 'Use a new key for a different notification; repeat a request only with the same body.',
           details: { notification_id: existing.id },

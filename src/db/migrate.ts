@@ -11,6 +11,7 @@ import * as m0008 from './migrations/0008-invoices.js';
 import * as m0009 from './migrations/0009-campaigns.js';
 import * as m0010 from './migrations/0010-number-refresh.js';
 import * as m0013 from './migrations/0013-workspace-admin.js';
+import * as m0016 from './migrations/0016-conversation-api.js';
 import { POSTGRES_MIGRATION_CONTEXT, SQLITE_MIGRATION_CONTEXT, type MigrationContext } from './migrations/context.js';
 
 type MigrationModule = { up(db: Kysely<unknown>, ctx: MigrationContext): Promise<void> };
@@ -28,6 +29,7 @@ const MIGRATIONS: Record<string, MigrationModule> = {
   '0009-campaigns': m0009,
   '0010-number-refresh': m0010,
   '0013-workspace-admin': m0013,
+  '0016-conversation-api': m0016,
 };
 
 /**

@@ -7,7 +7,7 @@ import type { MigrationContext } from './context.js';
  * the unread count of a conversation is its inbound messages without it (a partial index keeps
  * that count cheap). `messages.deleted_at`: the message was erased here (content gone, a
  * tombstone keeps ids, status, timestamps and cost) or, still queued, cancelled; the dispatcher
- * never claims such a row. History pages walk (conversation, time, id); the inbox orders
+ * never claims such a row. History pages walk (conversation, time, id) and (workspace, time, id); the inbox orders
  * conversations by last activity (last message, else creation) within a workspace.
  */
 export async function up(db: Kysely<unknown>, _ctx: MigrationContext): Promise<void> {
@@ -15,5 +15,6 @@ export async function up(db: Kysely<unknown>, _ctx: MigrationContext): Promise<v
   await db.schema.alterTable('messages').addColumn('deleted_at', 'text').execute();
   await sql`create index messages_unread on messages (conversation_id) where direction = 'in' and business_read_at is null`.execute(db);
   await db.schema.createIndex('messages_conversation_page').on('messages').columns(['conversation_id', 'created_at', 'id']).execute();
+  await db.schema.createIndex('messages_workspace_page').on('messages').columns(['workspace_id', 'created_at', 'id']).execute();
   await sql`create index conversations_activity on conversations (workspace_id, (coalesce(last_message_at, created_at)), id)`.execute(db);
 }

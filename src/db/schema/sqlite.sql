@@ -45,6 +45,7 @@ CREATE INDEX "messages_conversation_page" on "messages" ("conversation_id", "cre
 CREATE INDEX "messages_dispatch" on "messages" ("status", "phone_number_id", "next_attempt_at");
 CREATE INDEX "messages_number_created" on "messages" ("phone_number_id", "created_at");
 CREATE INDEX messages_unread on messages (conversation_id) where direction = 'in' and business_read_at is null;
+CREATE INDEX "messages_workspace_page" on "messages" ("workspace_id", "created_at", "id");
 CREATE INDEX "notifications_due" on "notifications" ("status", "send_at");
 CREATE INDEX "notifications_workspace_contact" on "notifications" ("workspace_id", "contact_id");
 CREATE INDEX "outbox_events_workspace" on "outbox_events" ("workspace_id", "id");

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { MAX_HISTORY_PAGE } from '../../modules/messaging/index.js';
 import { principalOf } from '../auth.js';
 import type { HttpDeps } from '../deps.js';
 import { sendError } from '../errors.js';
@@ -9,41 +10,52 @@ import { sendProviderError } from './provider-error.js';
 const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', minLength: 1, maxLength: 64 } } } as const;
 
 /**
- * `GET /api/v1/messages?wamid=` (find by Meta's id), `POST /api/v1/messages/{id}/read` (blue
+ * `GET /api/v1/messages` (newest first; `?wamid=` finds by Meta's id), `POST /api/v1/messages/{id}/read` (blue
  * ticks, optionally "typing…"), `DELETE /api/v1/messages/{id}` (erase here, or cancel a queued send).
  */
 export function registerMessageActionRoutes(app: FastifyInstance, deps: Pick<HttpDeps, 'messageHistory' | 'readReceipts' | 'messageEraser'>): void {
-  app.get<{ Querystring: { wamid: string } }>(
+  app.get<{ Querystring: { wamid?: string; limit?: number; cursor?: string } }>(
     '/messages',
     {
       onRequest: app.requireScope('messages:read'),
       schema: {
         tags: ['messages'],
-        summary: "Find a message by Meta's id (wamid)",
-        description: 'Answers a list: the workspace\'s message with that wamid, or an empty list.',
+        summary: "The workspace's messages, newest first; or the one with Meta's id (wamid)",
+        description: "With `wamid`: a list with the workspace's message of that id, or an empty list. Without: every message, newest first by (created_at, id), in pages.",
         querystring: {
           type: 'object',
           additionalProperties: false,
-          required: ['wamid'],
-          properties: { wamid: { type: 'string', minLength: 1, maxLength: 256, description: "Meta's message id, e.g. wamid.HBgL..." } },
+          properties: {
+            wamid: { type: 'string', minLength: 1, maxLength: 256, description: "Meta's message id, e.g. wamid.HBgL..." },
+            limit: { type: 'integer', minimum: 1, maximum: MAX_HISTORY_PAGE, default: 50 },
+            cursor: { type: 'string', minLength: 1, maxLength: 200, pattern: '^[A-Za-z0-9_-]+$', description: 'The next_cursor of the previous page' },
+          },
         },
-        response: responses({ 200: s.list(messageSchema, 'The message with that wamid (none or one)') }),
+        response: responses({ 200: s.page(messageSchema, 'Messages, newest first (with wamid: none or one)') }),
       },
     },
-    async (request) => ({ data: await deps.messageHistory.byWamid(principalOf(request).workspaceId, request.query.wamid) }),
+    async (request, reply) => {
+      const page = await deps.messageHistory.list(principalOf(request).workspaceId, { limit: request.query.limit ?? 50, cursor: request.query.cursor, wamid: request.query.wamid });
+      if (!page.ok) return sendError(reply, 'CONVERSA_ERR_VALIDATION', 'querystring.cursor: is not a cursor this API gave', { field: 'querystring.cursor', rule: 'must be the next_cursor of a previous page' });
+      return { data: page.data, next_cursor: page.next_cursor };
+    },
   );
 
   app.post<{ Params: { id: string }; Body: { typing?: boolean } | undefined }>(
     '/messages/:id/read',
     {
       onRequest: app.requireScope('messages:write'),
+      // The body is optional: a POST without one means {"typing": false}.
+      preValidation: async (request) => {
+        if (request.body === undefined) request.body = {};
+      },
       schema: {
         tags: ['messages'],
         summary: 'Mark an inbound message read (blue ticks), optionally showing "typing…"',
         description:
           "Sends Meta's read receipt for the message (earlier ones count as read too) and records here when the business read it, which lowers the conversation's unread_count. With {\"typing\": true} the contact also sees \"typing…\" until the business's next message or 25 s.",
         params: idParams,
-        body: { type: ['object', 'null'], additionalProperties: false, properties: { typing: { type: 'boolean', default: false } } },
+        body: { type: 'object', additionalProperties: false, properties: { typing: { type: 'boolean', default: false, description: 'Also show "typing…"' } }, description: 'Optional' },
         response: responses({
           200: s.object(
             { message_id: s.string, conversation_id: s.string, wamid: s.string, read_by_business_at: s.dateTime, typing: s.boolean, typing_until: s.nullableDateTime },

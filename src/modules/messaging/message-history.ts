@@ -43,9 +43,26 @@ export class MessageHistory {
     return { ok: true, data: page.map(toView), next_cursor: rows.length > limit && last ? encodeKeysetCursor(last.created_at, last.id) : null };
   }
 
-  /** The workspace's message with this wamid (Meta's id), as a list: empty when there is none. */
-  async byWamid(workspaceId: string, wamid: string): Promise<MessageView[]> {
-    const rows = await this.db.selectFrom('messages').selectAll().where('workspace_id', '=', workspaceId).where('wamid', '=', wamid).execute();
-    return rows.map(toView);
+  /**
+   * The workspace's messages, newest first, in pages by (created_at, id); with `wamid`, the one
+   * message with Meta's id (or none).
+   */
+  async list(
+    workspaceId: string,
+    options: { limit: number; cursor?: string | undefined; wamid?: string | undefined },
+  ): Promise<{ ok: true; data: MessageView[]; next_cursor: string | null } | { ok: false; reason: 'bad_cursor' }> {
+    if (options.wamid !== undefined) {
+      const rows = await this.db.selectFrom('messages').selectAll().where('workspace_id', '=', workspaceId).where('wamid', '=', options.wamid).execute();
+      return { ok: true, data: rows.map(toView), next_cursor: null };
+    }
+    const after = options.cursor === undefined ? undefined : decodeKeysetCursor(options.cursor);
+    if (options.cursor !== undefined && !after) return { ok: false, reason: 'bad_cursor' };
+    const limit = Math.min(Math.max(1, options.limit), MAX_HISTORY_PAGE);
+    let query = this.db.selectFrom('messages').selectAll().where('workspace_id', '=', workspaceId).orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit + 1);
+    if (after) query = query.where((eb) => eb.or([eb('created_at', '<', after.at), eb.and([eb('created_at', '=', after.at), eb('id', '<', after.id)])]));
+    const rows = await query.execute();
+    const page = rows.slice(0, limit);
+    const last = page.at(-1);
+    return { ok: true, data: page.map(toView), next_cursor: rows.length > limit && last ? encodeKeysetCursor(last.created_at, last.id) : null };
   }
 }

@@ -1,6 +1,8 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import type { KyselyPlugin } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Conversations, Inbox } from '../src/modules/conversations/index.js';
 import { storageKeyOf } from '../src/modules/media/index.js';
 import { startTestApp, type RunningApp } from './support/app.js';
 import { DIALECTS, type TestDatabase } from './support/databases.js';
@@ -174,6 +176,10 @@ describe.each(DIALECTS)('conversation API end to end on $name', (dialect) => {
   it('lists conversations for an inbox: contact, owner, window, last message preview and unread count, filtered, by last activity, in pages', async () => {
     const older = '5511922220004';
     const newer = '5511922220005';
+    for (const waId of ['5511922220008', '5511922220009', '5511922220010']) {
+      await customerWrites(waId, 'Olá');
+      await inboundStored(waId, 1);
+    }
     await customerWrites(older, 'Primeiro');
     await inboundStored(older, 1);
     await customerWrites(newer, 'Segundo cliente aqui');
@@ -218,6 +224,25 @@ describe.each(DIALECTS)('conversation API end to end on $name', (dialect) => {
       cursor = page.body.next_cursor;
     } while (cursor && walked.length < 50);
     expect(walked).toEqual(rows.map((row) => row.id));
+
+    // No query per conversation: a page of one and a page of all cost the same few queries.
+    const queriesFor = async (limit: number) => {
+      let queries = 0;
+      const counter: KyselyPlugin = {
+        transformQuery: (args) => {
+          queries += 1;
+          return args.node;
+        },
+        transformResult: async (args) => args.result,
+      };
+      const db = running.app.database.db.withPlugin(counter);
+      const page = await new Inbox(db, new Conversations(db)).list(running.started.workspaceId, { limit, messages: 5 });
+      expect(page.ok && page.data.length).toBe(Math.min(limit, rows.length));
+      return queries;
+    };
+    expect(rows.length).toBeGreaterThanOrEqual(5);
+    expect(await queriesFor(rows.length)).toBe(await queriesFor(1));
+    expect(await queriesFor(rows.length)).toBe(3); // the page with contacts, the latest messages, the unread counts
 
     // The older conversation gets a reply: it moves to the top, its preview follows.
     expect((await api('POST', '/messages', { to: `+${older}`, type: 'text', text: { body: 'Resposta ao primeiro' } })).status).toBe(202);

@@ -120,6 +120,37 @@ describe.each(DIALECTS)('conversation API end to end on $name', (dialect) => {
     expect(unknown.body.error.code).toBe('CONVERSA_ERR_NOT_FOUND');
     const noConversation = await api('POST', '/conversations/cv_doesnotexist/typing');
     expect(noConversation.status).toBe(404);
+
+    // The provider refuses: Meta's error comes back and nothing is recorded as read here.
+    const wamid = await customerWrites(waId, 'Ainda aí?');
+    await inboundStored(waId, 2);
+    const message = await messageByWamid(wamid);
+    await sandbox('PUT', '/sandbox/v1/faults', { graph_error_rate: 1 });
+    const refused = await api('POST', `/messages/${message.id}/read`, { typing: true });
+    await sandbox('PUT', '/sandbox/v1/faults', { graph_error_rate: 0 });
+    expect(refused.status).toBe(422);
+    expect(refused.body.error).toMatchObject({ code: 'CONVERSA_ERR_PROVIDER_REJECTED', details: { meta_code: 131000 } });
+    expect((await api('GET', `/messages/${message.id}`)).body.read_by_business_at).toBeNull();
+    expect((await phoneSent(waId)).find((m) => m.id === wamid)?.read_by_business).toBe(false);
+  });
+
+  it('answers 409 while a message is being sent, then erases it once its outcome is known', async () => {
+    const waId = '5511922220011';
+    await customerWrites(waId, 'Oi');
+    await inboundStored(waId, 1);
+    await sandbox('PUT', '/sandbox/v1/faults', { graph_latency_ms: 1500 });
+    try {
+      const slow = await api('POST', '/messages', { to: `+${waId}`, type: 'text', text: { body: 'devagar' } });
+      await until(async () => (await api('GET', `/messages/${slow.body.id}`)).body.status === 'sending', 'the send in flight');
+      const busy = await api('DELETE', `/messages/${slow.body.id}`);
+      expect(busy.status).toBe(409);
+      expect(busy.body.error.code).toBe('CONVERSA_ERR_MESSAGE_SENDING');
+      await until(async () => (await api('GET', `/messages/${slow.body.id}`)).body.wamid, 'the send answered');
+      expect((await api('DELETE', `/messages/${slow.body.id}`)).status).toBe(204);
+      expect((await api('GET', `/messages/${slow.body.id}`)).body).toMatchObject({ content: null, wamid: expect.stringMatching(/^wamid\./) });
+    } finally {
+      await sandbox('PUT', '/sandbox/v1/faults', { graph_latency_ms: 0 });
+    }
   });
 
   it('walks the whole history newest first, each message exactly once, although messages share timestamps and arrive during the walk', async () => {
@@ -165,6 +196,11 @@ describe.each(DIALECTS)('conversation API end to end on $name', (dialect) => {
     const byWamid = await api('GET', `/messages?wamid=${encodeURIComponent(inbound.wamid)}`);
     expect(byWamid.body).toEqual({ data: [expect.objectContaining({ id: inbound.id, wamid: inbound.wamid })], next_cursor: null });
     expect((await api('GET', '/messages?wamid=wamid.nothing')).body).toEqual({ data: [], next_cursor: null });
+    // Another workspace's key finds nothing by our wamid, nor our conversation's history.
+    const other = await running.app.modules.workspaces.create('Outra empresa');
+    const otherKey = (await running.app.modules.apiKeys.create({ workspaceId: other.id, name: 'outra', scopes: ['admin'] })).key;
+    expect((await api('GET', `/messages?wamid=${encodeURIComponent(inbound.wamid)}`, undefined, { token: otherKey })).body.data).toEqual([]);
+    expect((await api('GET', `/conversations/${conversation.id}/messages`, undefined, { token: otherKey })).status).toBe(404);
     // Without wamid: every message of the workspace, newest first.
     const newest = (await api('GET', '/messages?limit=3')).body;
     expect(newest.data).toHaveLength(3);

@@ -171,7 +171,9 @@ describe.each(DIALECTS)('bad input on every endpoint ($name)', (dialect) => {
     await sandbox('POST', '/sandbox/v1/phones/5511955550001/messages', { to: pn, type: 'text', text: { body: 'Olá, sou a testemunha' } });
     const conversation = await until(async () => (await api('GET', `/conversations?contact_id=${witness.contacts}&messages=5`)).body.data[0]?.last_messages?.[0], 'the inbound message');
     witness.messages = conversation.id as string;
-    target.messages = witness.messages;
+    // A message of its own for the body sweep: a valid body marks it read (POST /messages/{id}/read).
+    await sandbox('POST', '/sandbox/v1/phones/5511955550002/messages', { to: pn, type: 'text', text: { body: 'Olá, sou o alvo' } });
+    target.messages = (await until(async () => (await api('GET', `/conversations?contact_id=${target.contacts}&messages=5`)).body.data[0]?.last_messages?.[0], 'the target inbound message')).id as string;
     const draft = (name: string) => ({ name, language: 'pt_BR', category: 'UTILITY', components: [{ type: 'BODY', text: 'Seu pedido chegou.' }] });
     witness.templates = await created('POST', '/templates', draft('varredura_testemunha'));
     target.templates = await created('POST', '/templates', draft('varredura_alvo'));

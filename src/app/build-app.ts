@@ -10,12 +10,12 @@ import { numberRefreshLoop, PhoneNumberRefresher, PhoneNumbers } from '../module
 import { ConsentLedger } from '../modules/consent/index.js';
 import { Contacts } from '../modules/contacts/index.js';
 import { CampaignRunner, Campaigns, MessagingLimits, type CampaignRunnerOptions } from '../modules/campaigns/index.js';
-import { Conversations } from '../modules/conversations/index.js';
+import { Conversations, Inbox } from '../modules/conversations/index.js';
 import { Events } from '../modules/events/index.js';
 import { InboundEvents } from '../modules/inbound/index.js';
 import { Invoices } from '../modules/invoices/index.js';
-import { LocalDiskMediaStorage, MediaDownloader, MediaLibrary, ProviderMedia, type MediaDownloaderOptions } from '../modules/media/index.js';
-import { Dispatcher, IngestProcessor, Messages, SendService, type DispatcherOptions } from '../modules/messaging/index.js';
+import { LocalDiskMediaStorage, MediaDownloader, MediaLibrary, MediaRemoval, ProviderMedia, type MediaDownloaderOptions } from '../modules/media/index.js';
+import { Dispatcher, IngestProcessor, MessageEraser, MessageHistory, Messages, ReadReceipts, SendService, type DispatcherOptions } from '../modules/messaging/index.js';
 import { Notifications } from '../modules/notifications/index.js';
 import { PixRequests } from '../modules/payments/index.js';
 import { TemplateCache, TemplateService, templateSyncLoop } from '../modules/templates/index.js';
@@ -56,6 +56,16 @@ export interface Modules {
   processor: IngestProcessor;
   dispatcher: Dispatcher;
   media: MediaLibrary;
+  /** Deleting media here and at the provider. */
+  mediaRemoval: MediaRemoval;
+  /** Conversations as an inbox lists them (contact, last message, unread count). */
+  inbox: Inbox;
+  /** Conversation histories in pages; messages by wamid. */
+  messageHistory: MessageHistory;
+  /** Read receipts and the typing indicator. */
+  readReceipts: ReadReceipts;
+  /** Erasing messages; cancelling queued ones. */
+  messageEraser: MessageEraser;
   invoices: Invoices;
   pix: PixRequests;
   mediaDownloader: MediaDownloader;
@@ -197,6 +207,15 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   );
   const pix = new PixRequests(media, config.payments.linkPattern);
   const invoices = new Invoices(db, media, pix, now);
+  // The conversation API (issue 9): inbox, history, read receipts and typing, deletion.
+  const mediaRemoval = new MediaRemoval({ db, storage: mediaStorage, graph: client, directory: phoneNumbers, logger: logger.child({ component: 'media' }), now });
+  const conversationApi = {
+    mediaRemoval,
+    inbox: new Inbox(db, conversations, now),
+    messageHistory: new MessageHistory(db),
+    readReceipts: new ReadReceipts({ db, directory: phoneNumbers, graph: client, now }),
+    messageEraser: new MessageEraser({ db, media: mediaRemoval, now }),
+  };
   const modules: Modules = {
     workspaces: new Workspaces(db, now),
     apiKeys: new ApiKeys(db, now),
@@ -217,6 +236,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     processor,
     dispatcher,
     media,
+    ...conversationApi,
     invoices,
     pix,
     mediaDownloader,

@@ -3,4 +3,5 @@ export { LocalLocks, type SessionLocks } from './session-locks.js';
 export { migrateTo, migrateToLatest } from './migrate.js';
 export { dumpSchema } from './schema-dump.js';
 export { newId } from './ids.js';
+export { decodeKeysetCursor, encodeKeysetCursor } from './keyset-cursor.js';
 export type * from './schema.js';

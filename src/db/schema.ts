@@ -162,6 +162,10 @@ export interface MessagesTable {
   delivered_at: string | null;
   read_at: string | null;
   failed_at: string | null;
+  /** Inbound: when the business marked it (or a later message) read; null: unread (migration 0016). */
+  business_read_at?: string | null;
+  /** Erased here (content null) or, still queued, cancelled; never claimed for sending (migration 0016). */
+  deleted_at?: string | null;
 }
 
 /** One webhook event (a message, a status, or another change kept raw), deduplicated. */

@@ -5,12 +5,12 @@ import type { PhoneNumberRefresher, PhoneNumbers } from '../modules/phone-number
 import type { Campaigns, MessagingLimits } from '../modules/campaigns/index.js';
 import type { ConsentLedger } from '../modules/consent/index.js';
 import type { Contacts } from '../modules/contacts/index.js';
-import type { Conversations } from '../modules/conversations/index.js';
+import type { Conversations, Inbox } from '../modules/conversations/index.js';
 import type { InboundEvents } from '../modules/inbound/index.js';
-import type { MediaLibrary } from '../modules/media/index.js';
+import type { MediaLibrary, MediaRemoval } from '../modules/media/index.js';
 import type { Invoices } from '../modules/invoices/index.js';
 import type { PixRequests } from '../modules/payments/index.js';
-import type { Messages, SendService } from '../modules/messaging/index.js';
+import type { MessageEraser, MessageHistory, Messages, ReadReceipts, SendService } from '../modules/messaging/index.js';
 import type { Notifications } from '../modules/notifications/index.js';
 import type { TemplateService } from '../modules/templates/index.js';
 import type { Webhooks } from '../modules/webhooks/index.js';
@@ -36,6 +36,16 @@ export interface HttpDeps {
   messages: Messages;
   sender: SendService;
   media: MediaLibrary;
+  /** Deleting media here and at the provider (`DELETE /api/v1/media/{id}`). */
+  mediaRemoval: MediaRemoval;
+  /** Conversations as an inbox lists them (`GET /api/v1/conversations`). */
+  inbox: Inbox;
+  /** A conversation's whole history in pages; messages by wamid. */
+  messageHistory: MessageHistory;
+  /** Blue ticks and "typing…" (`POST /api/v1/messages/{id}/read`, `.../conversations/{id}/typing`). */
+  readReceipts: ReadReceipts;
+  /** `DELETE /api/v1/messages/{id}`: erase here, or cancel a queued send. */
+  messageEraser: MessageEraser;
   invoices: Invoices;
   /** Pix payment requests (code, QR media, payment link). */
   pix: PixRequests;

@@ -11,6 +11,8 @@ import { registerContactRoutes } from './routes/contacts.js';
 import { registerHealthRoutes } from './routes/health.js';
 import { registerInvoiceRoutes } from './routes/invoices.js';
 import { registerMediaRoutes } from './routes/media.js';
+import { registerConversationRoutes } from './routes/conversations.js';
+import { registerMessageActionRoutes } from './routes/message-actions.js';
 import { registerMessageRoutes } from './routes/messages.js';
 import { registerNotificationRoutes } from './routes/notifications.js';
 import { registerOptInRoutes } from './routes/optin.js';
@@ -67,6 +69,8 @@ export async function buildHttpServer(deps: HttpDeps, options: HttpServerOptions
       registerWebhookEventRoutes(scope, deps);
       registerContactRoutes(scope, deps);
       registerMessageRoutes(scope, deps);
+      registerMessageActionRoutes(scope, deps);
+      registerConversationRoutes(scope, deps);
       registerNotificationRoutes(scope, deps);
       registerPhoneNumberRoutes(scope, deps);
       // Its own scope too: multipart and the text/csv parser for the CSV import only.

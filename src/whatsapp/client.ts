@@ -57,9 +57,23 @@ export class WhatsAppClient {
     return this.#call(endpoint, 'POST', `/${phoneNumberId}/messages`, message);
   }
 
-  /** `POST /{phone-number-id}/messages` marking an inbound message as read. */
-  markRead(endpoint: GraphEndpoint, phoneNumberId: string, wamid: string): Promise<GraphResult<{ success: boolean }>> {
-    return this.#call(endpoint, 'POST', `/${phoneNumberId}/messages`, { messaging_product: 'whatsapp', status: 'read', message_id: wamid });
+  /**
+   * `POST /{phone-number-id}/messages` marking an inbound message (and the earlier ones) as read.
+   * With `typing`, the customer also sees "typing…" until the business's next message or 25 s.
+   */
+  markRead(endpoint: GraphEndpoint, phoneNumberId: string, wamid: string, options: { typing?: boolean } = {}): Promise<GraphResult<{ success: boolean }>> {
+    return this.#call(endpoint, 'POST', `/${phoneNumberId}/messages`, {
+      messaging_product: 'whatsapp',
+      status: 'read',
+      message_id: wamid,
+      ...(options.typing ? { typing_indicator: { type: 'text' } } : {}),
+    });
+  }
+
+  /** `DELETE /{media-id}`: deletes uploaded media at the provider (with the number it was uploaded from). */
+  deleteMedia(endpoint: GraphEndpoint, mediaId: string, phoneNumberId?: string): Promise<GraphResult<{ success: boolean }>> {
+    const query = phoneNumberId ? `?phone_number_id=${encodeURIComponent(phoneNumberId)}` : '';
+    return this.#call(endpoint, 'DELETE', `/${encodeURIComponent(mediaId)}${query}`);
   }
 
   /**

@@ -180,6 +180,8 @@ table messages
   read_at text
   failed_at text
   request_hash text
+  business_read_at text
+  deleted_at text
 table messaging_limits
   phone_number_id text not null
   workspace_id text not null
@@ -337,6 +339,7 @@ CREATE INDEX consents_contact ON consents USING btree (contact_id, purpose, id);
 CREATE UNIQUE INDEX consents_pkey ON consents USING btree (id);
 CREATE UNIQUE INDEX contacts_pkey ON contacts USING btree (id);
 CREATE UNIQUE INDEX contacts_workspace_wa_id ON contacts USING btree (workspace_id, wa_id);
+CREATE INDEX conversations_activity ON conversations USING btree (workspace_id, COALESCE(last_message_at, created_at), id);
 CREATE UNIQUE INDEX conversations_number_contact ON conversations USING btree (phone_number_id, contact_id);
 CREATE UNIQUE INDEX conversations_pkey ON conversations USING btree (id);
 CREATE INDEX conversations_workspace ON conversations USING btree (workspace_id, last_message_at);
@@ -356,11 +359,14 @@ CREATE UNIQUE INDEX media_provider_ids_media_number ON media_provider_ids USING 
 CREATE INDEX media_workspace ON media USING btree (workspace_id, created_at);
 CREATE INDEX messages_contact_failed ON messages USING btree (contact_id, error_code) WHERE (error_code IS NOT NULL);
 CREATE INDEX messages_conversation ON messages USING btree (conversation_id, created_at);
+CREATE INDEX messages_conversation_page ON messages USING btree (conversation_id, created_at, id);
 CREATE INDEX messages_dispatch ON messages USING btree (status, phone_number_id, next_attempt_at);
 CREATE UNIQUE INDEX messages_idempotency ON messages USING btree (workspace_id, idempotency_key);
 CREATE INDEX messages_number_created ON messages USING btree (phone_number_id, created_at);
 CREATE UNIQUE INDEX messages_pkey ON messages USING btree (id);
+CREATE INDEX messages_unread ON messages USING btree (conversation_id) WHERE ((direction = 'in'::text) AND (business_read_at IS NULL));
 CREATE UNIQUE INDEX messages_wamid_key ON messages USING btree (wamid);
+CREATE INDEX messages_workspace_page ON messages USING btree (workspace_id, created_at, id);
 CREATE UNIQUE INDEX messaging_limits_pkey ON messaging_limits USING btree (phone_number_id);
 CREATE INDEX notifications_due ON notifications USING btree (status, send_at);
 CREATE UNIQUE INDEX notifications_pkey ON notifications USING btree (id);

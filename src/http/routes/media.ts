@@ -5,6 +5,7 @@ import { principalOf } from '../auth.js';
 import type { HttpDeps } from '../deps.js';
 import { sendError } from '../errors.js';
 import { responses, schemas as s } from '../responses.js';
+import { sendProviderError } from './provider-error.js';
 
 const mediaSchema = s.object(
   {
@@ -30,9 +31,9 @@ const LIMITS = { fileSize: MAX_MEDIA_BYTES + 1, files: 1, fields: 5, fieldSize: 
 
 /**
  * `POST /api/v1/media` (multipart, field `file`), `GET /api/v1/media/{id}`,
- * `GET /api/v1/media/{id}/content`. Registers the multipart parser in its own scope.
+ * `GET /api/v1/media/{id}/content`, `DELETE /api/v1/media/{id}`. Registers the multipart parser in its own scope.
  */
-export async function registerMediaRoutes(app: FastifyInstance, deps: Pick<HttpDeps, 'media'>): Promise<void> {
+export async function registerMediaRoutes(app: FastifyInstance, deps: Pick<HttpDeps, 'media' | 'mediaRemoval'>): Promise<void> {
   await app.register(multipart, { limits: LIMITS });
 
   app.post(
@@ -117,6 +118,39 @@ export async function registerMediaRoutes(app: FastifyInstance, deps: Pick<HttpD
         .header('x-content-type-options', 'nosniff')
         .header('etag', `"${media.sha256 ?? media.id}"`)
         .send(data);
+    },
+  );
+
+  app.delete<{ Params: { id: string } }>(
+    '/media/:id',
+    {
+      onRequest: app.requireScope('messages:write'),
+      schema: {
+        tags: ['media'],
+        summary: 'Delete media here and at the provider',
+        description:
+          'Deletes the media at the provider where it was uploaded (Graph DELETE /{media-id}), then its record and stored bytes here. Refused (409) while a message not yet sent, or an invoice, names it.',
+        params: idParams,
+        response: responses({
+          204: null,
+          404: ['CONVERSA_ERR_NOT_FOUND'],
+          409: ['CONVERSA_ERR_MEDIA_IN_USE'],
+          422: ['CONVERSA_ERR_PROVIDER_REJECTED'],
+          502: ['CONVERSA_ERR_PROVIDER_UNREACHABLE'],
+        }),
+      },
+    },
+    async (request, reply) => {
+      const outcome = await deps.mediaRemoval.remove(principalOf(request).workspaceId, request.params.id);
+      if (outcome.ok) return reply.code(204).send();
+      if (outcome.reason === 'not_found') return sendError(reply, 'CONVERSA_ERR_NOT_FOUND', `No media ${request.params.id}.`);
+      if (outcome.reason === 'provider') return sendProviderError(reply, 'Deleting the media at the provider', outcome.result);
+      return sendError(reply, 'CONVERSA_ERR_MEDIA_IN_USE', `Media ${request.params.id} is still named by ${[...outcome.messages.map((id) => `message ${id}`), ...outcome.invoices.map((id) => `invoice ${id}`)].join(', ')}.`, {
+        media_id: request.params.id,
+        message_ids: outcome.messages,
+        invoice_ids: outcome.invoices,
+        fix: 'Wait until those messages are sent (or DELETE /api/v1/messages/{id} to cancel them); media of an invoice stays with the invoice.',
+      });
     },
   );
 }

@@ -6,7 +6,7 @@ import type { HttpDeps } from '../deps.js';
 import { sendError } from '../errors.js';
 import { SEND_REFUSAL_CODES, responses, schemas as s } from '../responses.js';
 
-const messageSchema = s.object(
+export const messageSchema = s.object(
   {
     id: s.string,
     conversation_id: s.string,
@@ -26,23 +26,11 @@ const messageSchema = s.object(
     delivered_at: s.nullableDateTime,
     read_at: s.nullableDateTime,
     failed_at: s.nullableDateTime,
+    read_by_business_at: { ...s.nullableDateTime, description: 'Inbound: when the business marked it (or a later message) read' },
+    deleted_at: { ...s.nullableDateTime, description: 'When it was erased here (content null) or, still queued, cancelled' },
   },
   'A message',
 );
-
-const conversationSchema = s.object({
-  id: s.string,
-  contact_id: s.string,
-  phone_number_id: s.string,
-  owner: s.openObject,
-  last_inbound_at: s.nullableDateTime,
-  window_expires_at: { ...s.nullableDateTime, description: 'When the customer service window closes; null or past: only templates may be sent' },
-  window_open: s.boolean,
-  free_entry_point_until: s.nullableDateTime,
-  last_message_at: s.nullableDateTime,
-  created_at: s.dateTime,
-  last_messages: { type: 'array', items: messageSchema },
-});
 
 const sendBody = {
   type: 'object',
@@ -57,8 +45,8 @@ const sendBody = {
   description: 'The content goes under a key named after `type`, shaped as in the Cloud API, e.g. {"type":"text","text":{"body":"Oi"}}',
 } as const;
 
-/** `POST /api/v1/messages`, `GET /api/v1/messages/{id}`, `GET /api/v1/conversations`. */
-export function registerMessageRoutes(app: FastifyInstance, deps: Pick<HttpDeps, 'sender' | 'messages' | 'conversations'>): void {
+/** `POST /api/v1/messages`, `GET /api/v1/messages/{id}` (conversations: conversations.ts). */
+export function registerMessageRoutes(app: FastifyInstance, deps: Pick<HttpDeps, 'sender' | 'messages'>): void {
   app.post<{ Body: { to: string; type: MessageType; from?: string; context?: { message_id: string }; [key: string]: unknown } }>(
     '/messages',
     {
@@ -103,39 +91,6 @@ export function registerMessageRoutes(app: FastifyInstance, deps: Pick<HttpDeps,
     async (request, reply) => {
       const message = await deps.messages.get(principalOf(request).workspaceId, request.params.id);
       return message ?? sendError(reply, 'CONVERSA_ERR_NOT_FOUND', `No message ${request.params.id}.`);
-    },
-  );
-
-  app.get<{ Querystring: { contact_id?: string; limit?: number; cursor?: string; messages?: number } }>(
-    '/conversations',
-    {
-      onRequest: app.requireScope('messages:read'),
-      schema: {
-        tags: ['conversations'],
-        summary: 'Conversations with their window and latest messages',
-        querystring: {
-          type: 'object',
-          additionalProperties: false,
-          properties: {
-            contact_id: { type: 'string', maxLength: 64 },
-            limit: { type: 'integer', minimum: 1, maximum: 100, default: 20 },
-            cursor: { type: 'string', maxLength: 64, pattern: '^[a-z]{1,8}_[A-Za-z0-9_-]{1,60}$', description: 'The next_cursor of the previous page' },
-            messages: { type: 'integer', minimum: 0, maximum: 50, default: 5, description: 'How many of the latest messages to include' },
-          },
-        },
-        response: responses({ 200: s.page(conversationSchema) }),
-      },
-    },
-    async (request) => {
-      const { workspaceId } = principalOf(request);
-      const page = await deps.conversations.list(workspaceId, {
-        limit: request.query.limit ?? 20,
-        ...(request.query.contact_id ? { contactId: request.query.contact_id } : {}),
-        ...(request.query.cursor ? { cursor: request.query.cursor } : {}),
-      });
-      const count = request.query.messages ?? 5;
-      const data = await Promise.all(page.data.map(async (conversation) => ({ ...conversation, last_messages: count > 0 ? await deps.messages.latest(conversation.id, count) : [] })));
-      return { data, next_cursor: page.next_cursor };
     },
   );
 }

@@ -127,10 +127,18 @@ export class MediaDownloader {
     const storageKey = storageKeyOf(sha256);
     await this.storage.put(storageKey, data);
     const at = this.now().toISOString();
-    await this.db.transaction().execute(async (trx) => {
-      await trx.updateTable('media').set({ status: 'ready', size: data.length, sha256, storage_key: storageKey, mime_type: mimeType, updated_at: at }).where('id', '=', job.media_id).execute();
+    const stored = await this.db.transaction().execute(async (trx) => {
+      const updated = await trx.updateTable('media').set({ status: 'ready', size: data.length, sha256, storage_key: storageKey, mime_type: mimeType, updated_at: at }).where('id', '=', job.media_id).executeTakeFirst();
       await trx.updateTable('media_downloads').set({ next_attempt_at: null, completed_at: at, last_error: null }).where('media_id', '=', job.media_id).execute();
+      return Number(updated.numUpdatedRows) > 0;
     });
+    if (!stored) {
+      // Its message (and so the media) was deleted during the download: keep no orphan bytes.
+      const shared = await this.db.selectFrom('media').select('id').where('storage_key', '=', storageKey).limit(1).executeTakeFirst();
+      if (!shared) await this.storage.delete(storageKey);
+      this.logger.info({ mediaId: job.media_id }, 'inbound media deleted during its download; bytes dropped');
+      return;
+    }
     this.logger.info({ mediaId: job.media_id, size: data.length, attempt: job.attempts }, 'inbound media stored');
   }
 

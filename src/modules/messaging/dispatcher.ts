@@ -339,6 +339,8 @@ export class Dispatcher {
         .select('id')
         .where('phone_number_id', '=', numberId)
         .where('status', '=', 'queued')
+        // An erased or cancelled message is never sent, whatever its status says.
+        .where('deleted_at', 'is', null)
         .where('next_attempt_at', '<=', now)
         .orderBy('next_attempt_at')
         .limit(limit);
@@ -350,6 +352,7 @@ export class Dispatcher {
         .set((eb) => ({ status: 'sending', claimed_at: claimedAt, attempts: eb('attempts', '+', 1), updated_at: claimedAt }))
         .where('id', 'in', ids)
         .where('status', '=', 'queued')
+        .where('deleted_at', 'is', null)
         .returning(['id', 'content', 'attempts', 'phone_number_id'])
         .execute();
     });

@@ -41,6 +41,10 @@ export interface MessageView {
   delivered_at: string | null;
   read_at: string | null;
   failed_at: string | null;
+  /** Inbound: when the business marked it read (it or a later message, `POST /api/v1/messages/{id}/read`). */
+  read_by_business_at: string | null;
+  /** When it was erased here (content null) or, still queued, cancelled. */
+  deleted_at: string | null;
 }
 
 export interface NewOutbound {
@@ -303,5 +307,7 @@ export function toView(row: MessagesTable): MessageView {
     delivered_at: row.delivered_at,
     read_at: row.read_at,
     failed_at: row.failed_at,
+    read_by_business_at: row.business_read_at ?? null,
+    deleted_at: row.deleted_at ?? null,
   };
 }

@@ -1,0 +1,193 @@
+import { sql, type Kysely } from 'kysely';
+import { decodeKeysetCursor, encodeKeysetCursor, type MessagesTable, type Schema } from '../../db/index.js';
+import type { Conversations, ConversationView } from './conversations.js';
+
+/** The owners a conversation can have. */
+export const OWNER_TYPES = ['bot', 'queue', 'agent'] as const;
+
+/** The latest message of a conversation, as an inbox row shows it. */
+export interface LastMessagePreview {
+  id: string;
+  direction: 'in' | 'out';
+  type: string;
+  /** The text (body, caption, template name, ...), at most 100 characters; null when erased or without text. */
+  preview: string | null;
+  status: string;
+  created_at: string;
+}
+
+/** A conversation as an inbox lists it. */
+export interface InboxConversation extends ConversationView {
+  contact: { id: string; wa_id: string; name: string | null };
+  updated_at: string;
+  /** The last message's time, or the conversation's creation when it has none: the list's order. */
+  last_activity_at: string;
+  last_message: LastMessagePreview | null;
+  /** Inbound messages the business has not marked read (`POST /api/v1/messages/{id}/read`). */
+  unread_count: number;
+  /** The latest `messages` messages, newest first, as `toView` shapes them (the caller maps). */
+  last_messages: MessagesTable[];
+}
+
+export interface InboxFilter {
+  contactId?: string | undefined;
+  waId?: string | undefined;
+  ownerType?: string | undefined;
+  windowOpen?: boolean | undefined;
+  /** Only conversations updated at or after this time. */
+  updatedSince?: Date | undefined;
+}
+
+/**
+ * Conversations for an inbox: each with its contact, owner, window, last message and unread
+ * count, filtered and ordered by last activity (newest first) in keyset pages. A page costs a
+ * fixed number of queries whatever its size: the conversations with their contacts, their
+ * latest messages (one statement), and their unread counts (one grouped count over a partial
+ * index).
+ */
+export class Inbox {
+  constructor(
+    private readonly db: Kysely<Schema>,
+    private readonly conversations: Conversations,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  /** One page; `cursor` is the previous page's `next_cursor`. `'bad_cursor'` for one this server did not make. */
+  async list(
+    workspaceId: string,
+    options: { limit: number; cursor?: string | undefined; messages?: number | undefined } & InboxFilter,
+  ): Promise<{ ok: true; data: InboxConversation[]; next_cursor: string | null } | { ok: false; reason: 'bad_cursor' }> {
+    let after: { at: string; id: string } | undefined;
+    if (options.cursor !== undefined) {
+      after = decodeKeysetCursor(options.cursor) ?? (await this.#legacyCursor(workspaceId, options.cursor));
+      if (!after) return { ok: false, reason: 'bad_cursor' };
+    }
+    const activity = sql<string>`coalesce(c.last_message_at, c.created_at)`;
+    let query = this.db
+      .selectFrom('conversations as c')
+      .innerJoin('contacts as ct', 'ct.id', 'c.contact_id')
+      .selectAll('c')
+      .select(['ct.wa_id as contact_wa_id', 'ct.name as contact_name', activity.as('activity_at')])
+      .where('c.workspace_id', '=', workspaceId)
+      .orderBy(activity, 'desc')
+      .orderBy('c.id', 'desc')
+      .limit(options.limit + 1);
+    if (options.contactId) query = query.where('c.contact_id', '=', options.contactId);
+    if (options.waId) query = query.where('ct.wa_id', '=', options.waId);
+    if (options.ownerType) query = query.where('c.owner_type', '=', options.ownerType);
+    if (options.updatedSince) query = query.where('c.updated_at', '>=', options.updatedSince.toISOString());
+    if (options.windowOpen !== undefined) {
+      const now = this.now().toISOString();
+      query = options.windowOpen
+        ? query.where('c.window_expires_at', '>', now)
+        : query.where((eb) => eb.or([eb('c.window_expires_at', 'is', null), eb('c.window_expires_at', '<=', now)]));
+    }
+    if (after) {
+      const { at, id } = after;
+      query = query.where((eb) => eb.or([eb(activity, '<', at), eb.and([eb(activity, '=', at), eb('c.id', '<', id)])]));
+    }
+    const rows = await query.execute();
+    const page = rows.slice(0, options.limit);
+    const data = await this.#embed(page, options.messages ?? 0);
+    const last = page.at(-1);
+    return { ok: true, data, next_cursor: rows.length > options.limit && last ? encodeKeysetCursor(last.activity_at, last.id) : null };
+  }
+
+  /** One conversation of the workspace, with what the list embeds. */
+  async get(workspaceId: string, id: string, options: { messages?: number } = {}): Promise<InboxConversation | undefined> {
+    const row = await this.db
+      .selectFrom('conversations as c')
+      .innerJoin('contacts as ct', 'ct.id', 'c.contact_id')
+      .selectAll('c')
+      .select(['ct.wa_id as contact_wa_id', 'ct.name as contact_name', sql<string>`coalesce(c.last_message_at, c.created_at)`.as('activity_at')])
+      .where('c.workspace_id', '=', workspaceId)
+      .where('c.id', '=', id)
+      .executeTakeFirst();
+    if (!row) return undefined;
+    return (await this.#embed([row], options.messages ?? 0))[0];
+  }
+
+  /** A cursor from before keyset paging (a conversation id): where that conversation stands now. */
+  async #legacyCursor(workspaceId: string, cursor: string): Promise<{ at: string; id: string } | undefined> {
+    if (!/^cv_[A-Za-z0-9_-]{1,60}$/.test(cursor)) return undefined;
+    const row = await this.db
+      .selectFrom('conversations')
+      .select(['id', sql<string>`coalesce(last_message_at, created_at)`.as('activity_at')])
+      .where('workspace_id', '=', workspaceId)
+      .where('id', '=', cursor)
+      .executeTakeFirst();
+    return row ? { at: row.activity_at, id: row.id } : undefined;
+  }
+
+  async #embed(
+    rows: Array<Schema['conversations'] & { contact_wa_id: string; contact_name: string | null; activity_at: string }>,
+    messages: number,
+  ): Promise<InboxConversation[]> {
+    if (rows.length === 0) return [];
+    const ids = rows.map((row) => row.id);
+    const latest = await this.#latestMessages(ids, Math.max(1, messages));
+    const unread = await this.db
+      .selectFrom('messages')
+      .select(['conversation_id', sql<number | string>`count(*)`.as('n')])
+      .where('conversation_id', 'in', ids)
+      .where('direction', '=', 'in')
+      .where('business_read_at', 'is', null)
+      .groupBy('conversation_id')
+      .execute();
+    const unreadOf = new Map(unread.map((row) => [row.conversation_id, Number(row.n)]));
+    return rows.map((row) => {
+      const recent = latest.get(row.id) ?? [];
+      const first = recent[0];
+      return {
+        ...this.conversations.view(row),
+        contact: { id: row.contact_id, wa_id: row.contact_wa_id, name: row.contact_name },
+        updated_at: row.updated_at,
+        last_activity_at: row.activity_at,
+        last_message: first ? preview(first) : null,
+        unread_count: unreadOf.get(row.id) ?? 0,
+        last_messages: recent.slice(0, messages),
+      };
+    });
+  }
+
+  /**
+   * The latest `count` messages of each conversation, newest first, in one statement: a
+   * UNION ALL of one index seek per conversation (conversation, time, id), which stays cheap
+   * however long the histories are.
+   */
+  async #latestMessages(conversationIds: string[], count: number): Promise<Map<string, MessagesTable[]>> {
+    const arms = conversationIds.map(
+      (id) => sql`select * from (select * from messages where conversation_id = ${id} order by created_at desc, id desc limit ${count}) as m`,
+    );
+    const result = await sql<MessagesTable>`${sql.join(arms, sql` union all `)}`.execute(this.db);
+    const byConversation = new Map<string, MessagesTable[]>();
+    for (const row of result.rows) {
+      const list = byConversation.get(row.conversation_id) ?? [];
+      list.push(row);
+      byConversation.set(row.conversation_id, list);
+    }
+    for (const list of byConversation.values()) list.sort((a, b) => (a.created_at === b.created_at ? (a.id < b.id ? 1 : -1) : a.created_at < b.created_at ? 1 : -1));
+    return byConversation;
+  }
+}
+
+/** The inbox line of a message: its text, or null (erased, or a kind without text). */
+function preview(row: MessagesTable): LastMessagePreview {
+  return { id: row.id, direction: row.direction, type: row.type, preview: row.deleted_at ? null : previewText(row), status: row.status, created_at: row.created_at };
+}
+
+function previewText(row: MessagesTable): string | null {
+  let content: Record<string, unknown> | null;
+  try {
+    content = JSON.parse(row.content) as Record<string, unknown> | null;
+  } catch {
+    return null;
+  }
+  if (!content || typeof content !== 'object') return null;
+  // Outbound rows store `{to, type, [type]: {...}}`; inbound ones the content under its type or flat.
+  const inner = (typeof content[row.type] === 'object' && content[row.type] !== null ? content[row.type] : content) as Record<string, unknown>;
+  const interactive = inner.body as Record<string, unknown> | undefined;
+  const candidates = [inner.body, inner.caption, interactive?.text, inner.name, inner.emoji, inner.title, inner.filename];
+  const text = candidates.find((value): value is string => typeof value === 'string' && value.length > 0);
+  return text ? Array.from(text).slice(0, 100).join('') : null;
+}

@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
+import { realClock, type Clock } from '../../clock/index.js';
 import type { Capabilities, MessagesTable, Schema, SessionLocks } from '../../db/index.js';
 import { PollingLoop } from '../../jobs/index.js';
 import type { GraphEndpoint, GraphResult, SendMessageRequest, SendMessageResponse } from '../../whatsapp/index.js';
@@ -93,7 +94,8 @@ export class Dispatcher {
     private readonly client: MessageSender,
     private readonly directory: SenderDirectory,
     private readonly logger: Logger,
-    private readonly now: () => Date = () => new Date(),
+    /** Due times and a message's timestamps follow its number's clock; claims (leases) real time. */
+    private readonly clock: Clock = realClock,
     private readonly options: DispatcherOptions = {},
   ) {
     this.#loop = new PollingLoop(() => this.#pass(), options.pollMs ?? 100, logger, 'dispatcher');
@@ -105,14 +107,20 @@ export class Dispatcher {
    * On a single-writer database every `sending` row at start is such a leftover.
    */
   async recover(): Promise<number> {
-    const now = this.now();
     const lease = this.options.leaseMs ?? 120_000;
-    const holdUntil = new Date(now.getTime() + (this.options.unknownGraceMs ?? 600_000)).toISOString();
-    let query = this.db.updateTable('messages').set({ status: 'unknown', next_attempt_at: holdUntil, claimed_at: null }).where('status', '=', 'sending');
-    if (!this.capabilities.singleWriter) query = query.where('claimed_at', '<', new Date(now.getTime() - lease).toISOString());
-    const result = await query.executeTakeFirst();
-    const count = Number(result.numUpdatedRows);
-    if (count > 0) this.logger.warn({ count, holdUntil }, 'messages with an unknown send outcome held for their status webhooks');
+    // Claims are stamped in real time; the hold is a due time, on each number's clock.
+    const staleBefore = new Date(this.clock.now().getTime() - lease).toISOString();
+    let numbers = this.db.selectFrom('messages').select('phone_number_id').distinct().where('status', '=', 'sending');
+    if (!this.capabilities.singleWriter) numbers = numbers.where('claimed_at', '<', staleBefore);
+    let count = 0;
+    for (const { phone_number_id: numberId } of await numbers.execute()) {
+      const holdUntil = new Date((await this.clock.at(numberId)).getTime() + (this.options.unknownGraceMs ?? 600_000)).toISOString();
+      let query = this.db.updateTable('messages').set({ status: 'unknown', next_attempt_at: holdUntil, claimed_at: null }).where('status', '=', 'sending').where('phone_number_id', '=', numberId);
+      if (!this.capabilities.singleWriter) query = query.where('claimed_at', '<', staleBefore);
+      const held = Number((await query.executeTakeFirst()).numUpdatedRows);
+      if (held > 0) this.logger.warn({ count: held, holdUntil, phoneNumberId: numberId }, 'messages with an unknown send outcome held for their status webhooks');
+      count += held;
+    }
     return count;
   }
 
@@ -136,8 +144,8 @@ export class Dispatcher {
   /** One loop pass: on a multi-node database, recover dead nodes' claims now and then; then send. */
   async #pass(): Promise<number> {
     const lease = this.options.leaseMs ?? 120_000;
-    if (!this.capabilities.singleWriter && Date.now() - this.#lastRecovery > Math.min(30_000, lease / 2)) {
-      this.#lastRecovery = Date.now();
+    if (!this.capabilities.singleWriter && this.#wall() - this.#lastRecovery > Math.min(30_000, lease / 2)) {
+      this.#lastRecovery = this.#wall();
       await this.recover();
     }
     return this.tick();
@@ -145,18 +153,19 @@ export class Dispatcher {
 
   /** One pass: claims what each number may send now and sends it. Answers how many it claimed. */
   async tick(): Promise<number> {
-    const clock = Date.now();
+    const clock = this.#wall();
     if (clock - this.#lastRelease >= 1000) {
       this.#lastRelease = clock;
       await this.#releaseUnknown();
     }
-    const now = this.now().toISOString();
     // Which numbers have messages due: asked at most every 250 ms (or when something was
-    // queued), since the scan grows with the queue; in between only the claims run.
+    // queued), since the scan grows with the queue; in between only the claims run. Each
+    // number's due times are on its own clock: the scan takes the latest, the claim the number's.
     if (this.#numbersDirty || clock - this.#numbersAt >= 250) {
       this.#numbersDirty = false;
       this.#numbersAt = clock;
-      const rows = await this.db.selectFrom('messages').select('phone_number_id').distinct().where('status', '=', 'queued').where('next_attempt_at', '<=', now).execute();
+      const latest = this.clock.latest().toISOString();
+      const rows = await this.db.selectFrom('messages').select('phone_number_id').distinct().where('status', '=', 'queued').where('next_attempt_at', '<=', latest).execute();
       this.#numbers = rows.map((row) => row.phone_number_id);
     }
     const numbers = this.#numbers.map((id) => ({ phone_number_id: id }));
@@ -169,7 +178,7 @@ export class Dispatcher {
         if (!sender) return;
         const allowance = this.#take(numberId, sender.throughputMps);
         if (allowance === 0) return;
-        const rows = await this.#claim(numberId, allowance, now);
+        const rows = await this.#claim(numberId, allowance, (await this.clock.at(numberId)).toISOString());
         this.#giveBack(numberId, allowance - rows.length);
         if (rows.length < allowance) this.#numbersDirty = true;
         claimed += rows.length;
@@ -195,7 +204,7 @@ export class Dispatcher {
       this.logger.warn({ err: error, numberId }, 'could not take the send lock of a number; skipping it this pass');
       return false;
     }
-    this.#lastBusy.set(numberId, Date.now());
+    this.#lastBusy.set(numberId, this.#wall());
     return true;
   }
 
@@ -203,7 +212,7 @@ export class Dispatcher {
   async #releaseIdleLocks(busy: string[]): Promise<void> {
     const locks = this.options.locks;
     if (!locks) return;
-    const now = Date.now();
+    const now = this.#wall();
     for (const numberId of busy) if (locks.held().has(numberId)) this.#lastBusy.set(numberId, now);
     for (const numberId of [...locks.held()]) {
       if (now - (this.#lastBusy.get(numberId) ?? 0) < (this.options.lockIdleMs ?? 10_000)) continue;
@@ -218,25 +227,39 @@ export class Dispatcher {
    * waiting, so a slow processor can never cause a second send.
    */
   async #releaseUnknown(): Promise<void> {
-    const now = this.now();
-    const due = await this.db.selectFrom('messages').select('id').where('status', '=', 'unknown').where('next_attempt_at', '<=', now.toISOString()).limit(500).execute();
-    if (due.length === 0) return;
-    const ids = due.map((row) => row.id);
-    const seen = this.options.statuses ? await this.options.statuses.referenced(ids) : new Set<string>();
-    const resend = ids.filter((id) => !seen.has(id));
-    const hold = ids.filter((id) => seen.has(id));
-    if (hold.length > 0) {
-      const until = new Date(now.getTime() + (this.options.unknownGraceMs ?? 600_000)).toISOString();
-      await this.db.updateTable('messages').set({ next_attempt_at: until }).where('id', 'in', hold).where('status', '=', 'unknown').execute();
+    const candidates = await this.db
+      .selectFrom('messages')
+      .select(['id', 'phone_number_id', 'next_attempt_at'])
+      .where('status', '=', 'unknown')
+      .where('next_attempt_at', '<=', this.clock.latest().toISOString())
+      .limit(500)
+      .execute();
+    // Due on its own number's clock: a sandbox clock moved forward releases only sandbox numbers' messages.
+    const byNumber = new Map<string, string[]>();
+    for (const row of candidates) {
+      const now = (await this.clock.at(row.phone_number_id)).toISOString();
+      if (row.next_attempt_at === null || row.next_attempt_at > now) continue;
+      byNumber.set(row.phone_number_id, [...(byNumber.get(row.phone_number_id) ?? []), row.id]);
     }
-    if (resend.length > 0) {
-      this.logger.warn({ count: resend.length }, 'no status webhook arrived for messages with an unknown send outcome; sending them again');
-      await this.db.updateTable('messages').set({ status: 'queued', next_attempt_at: now.toISOString() }).where('id', 'in', resend).where('status', '=', 'unknown').execute();
+    for (const [numberId, ids] of byNumber) {
+      const now = await this.clock.at(numberId);
+      const seen = this.options.statuses ? await this.options.statuses.referenced(ids) : new Set<string>();
+      const resend = ids.filter((id) => !seen.has(id));
+      const hold = ids.filter((id) => seen.has(id));
+      if (hold.length > 0) {
+        const until = new Date(now.getTime() + (this.options.unknownGraceMs ?? 600_000)).toISOString();
+        await this.db.updateTable('messages').set({ next_attempt_at: until }).where('id', 'in', hold).where('status', '=', 'unknown').execute();
+      }
+      if (resend.length > 0) {
+        this.logger.warn({ count: resend.length }, 'no status webhook arrived for messages with an unknown send outcome; sending them again');
+        await this.db.updateTable('messages').set({ status: 'queued', next_attempt_at: now.toISOString() }).where('id', 'in', resend).where('status', '=', 'unknown').execute();
+      }
     }
   }
 
   async #claim(numberId: string, limit: number, now: string): Promise<Claimed[]> {
-    const claimedAt = this.now().toISOString();
+    // claimed_at is a lease (recovery compares it with real time); updated_at is the number's.
+    const claimedAt = this.clock.now().toISOString();
     return this.db.transaction().execute(async (trx) => {
       let due = trx
         .selectFrom('messages')
@@ -251,7 +274,7 @@ export class Dispatcher {
       if (ids.length === 0) return [];
       return trx
         .updateTable('messages')
-        .set((eb) => ({ status: 'sending', claimed_at: claimedAt, attempts: eb('attempts', '+', 1), updated_at: claimedAt }))
+        .set((eb) => ({ status: 'sending', claimed_at: claimedAt, attempts: eb('attempts', '+', 1), updated_at: now }))
         .where('id', 'in', ids)
         .where('status', '=', 'queued')
         .returning(['id', 'content', 'attempts', 'phone_number_id'])
@@ -276,14 +299,15 @@ export class Dispatcher {
         result = { ok: false, kind: 'unknown', reason: String(error) };
       }
     }
-    const at = this.now().toISOString();
+    const numberNow = await this.clock.at(row.phone_number_id);
+    const at = numberNow.toISOString();
     const maxAttempts = this.options.maxAttempts ?? 8;
     if (result.ok) {
       await this.#markAccepted(row.id, result.value.messages[0]?.id ?? null, at);
       return;
     }
     if (result.kind === 'unknown') {
-      const holdUntil = new Date(this.now().getTime() + (this.options.unknownGraceMs ?? 600_000)).toISOString();
+      const holdUntil = new Date(numberNow.getTime() + (this.options.unknownGraceMs ?? 600_000)).toISOString();
       this.logger.warn({ messageId: row.id, reason: result.reason, holdUntil }, 'send outcome unknown; waiting for a status webhook before resending');
       await this.#update(row.id, { status: 'unknown', claimed_at: null, next_attempt_at: holdUntil, updated_at: at });
       return;
@@ -297,7 +321,7 @@ export class Dispatcher {
         { messageId: row.id, code, reason: result.kind === 'error' ? result.title : result.reason, retryInMs: Math.round(delay) },
         `send failed (attempt ${row.attempts} of ${maxAttempts}); retrying`,
       );
-      await this.#update(row.id, { status: 'queued', claimed_at: null, next_attempt_at: new Date(this.now().getTime() + delay).toISOString(), updated_at: at });
+      await this.#update(row.id, { status: 'queued', claimed_at: null, next_attempt_at: new Date(numberNow.getTime() + delay).toISOString(), updated_at: at });
       return;
     }
     this.logger.warn({ messageId: row.id, code, attempt: row.attempts }, 'send failed permanently');
@@ -356,7 +380,7 @@ export class Dispatcher {
 
   /** Takes up to a batch of tokens from the number's bucket (capacity: one second of throughput). */
   #take(numberId: string, rate: number): number {
-    const now = Date.now();
+    const now = this.#wall();
     let bucket = this.#buckets.get(numberId);
     if (this.#startEmpty.delete(numberId)) {
       bucket = { tokens: 0, at: now, rate };
@@ -374,6 +398,11 @@ export class Dispatcher {
     const take = Math.min(Math.floor(bucket.tokens), 500);
     bucket.tokens -= take;
     return take;
+  }
+
+  /** Real time in ms, for the loop's own cadence (buckets, locks, recovery passes). */
+  #wall(): number {
+    return this.clock.now().getTime();
   }
 
   #giveBack(numberId: string, tokens: number): void {

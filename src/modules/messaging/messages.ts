@@ -1,4 +1,5 @@
 import { sql, type Kysely } from 'kysely';
+import { realClock, type Clock } from '../../clock/index.js';
 import { newId, type MessagesTable, type Schema } from '../../db/index.js';
 
 /**
@@ -61,7 +62,8 @@ export interface NewOutbound {
 export class Messages {
   constructor(
     private readonly db: Kysely<Schema>,
-    private readonly now: () => Date = () => new Date(),
+    /** A message's timestamps follow its number's clock. */
+    private readonly clock: Clock = realClock,
   ) {}
 
   /**
@@ -69,7 +71,7 @@ export class Messages {
    * existing message is answered instead and nothing new is queued.
    */
   async queue(input: NewOutbound, trx: Kysely<Schema> = this.db): Promise<{ message: MessageView; duplicate: boolean }> {
-    const row = outboundRow(input, this.now().toISOString());
+    const row = outboundRow(input, (await this.clock.at(input.phoneNumberRowId, trx)).toISOString());
     const result = await trx
       .insertInto('messages')
       .values(row)
@@ -91,8 +93,9 @@ export class Messages {
    * the ids queued.
    */
   async queueMany(inputs: readonly NewOutbound[], trx: Kysely<Schema> = this.db): Promise<string[]> {
-    const at = this.now().toISOString();
-    const rows = inputs.map((input) => outboundRow(input, at));
+    const at = new Map<string, string>();
+    for (const input of inputs) if (!at.has(input.phoneNumberRowId)) at.set(input.phoneNumberRowId, (await this.clock.at(input.phoneNumberRowId, trx)).toISOString());
+    const rows = inputs.map((input) => outboundRow(input, at.get(input.phoneNumberRowId) as string));
     // 26 columns a row: 400 rows stay under SQLite's 32,766 bound parameters.
     for (let i = 0; i < rows.length; i += 400) await trx.insertInto('messages').values(rows.slice(i, i + 400)).execute();
     return rows.map((row) => row.id);
@@ -129,7 +132,7 @@ export class Messages {
         pricing_type: null,
         cost_micros: null,
         created_at: iso,
-        updated_at: this.now().toISOString(),
+        updated_at: (await this.clock.at(input.phoneNumberRowId, trx)).toISOString(),
         sent_at: null,
         delivered_at: null,
         read_at: null,
@@ -150,13 +153,13 @@ export class Messages {
     input: { wamid: string; ourId?: string | undefined; status: 'sent' | 'delivered' | 'read' | 'failed'; at: Date; error?: { code: number; title: string; details: string } | undefined },
     trx: Kysely<Schema> = this.db,
   ): Promise<{ messageId: string; workspaceId: string; from: string; to: string } | undefined> {
-    let row = await trx.selectFrom('messages').select(['id', 'status', 'wamid', 'workspace_id']).where('wamid', '=', input.wamid).executeTakeFirst();
+    let row = await trx.selectFrom('messages').select(['id', 'status', 'wamid', 'workspace_id', 'phone_number_id']).where('wamid', '=', input.wamid).executeTakeFirst();
     if (!row && input.ourId) {
-      row = await trx.selectFrom('messages').select(['id', 'status', 'wamid', 'workspace_id']).where('id', '=', input.ourId).where('direction', '=', 'out').executeTakeFirst();
+      row = await trx.selectFrom('messages').select(['id', 'status', 'wamid', 'workspace_id', 'phone_number_id']).where('id', '=', input.ourId).where('direction', '=', 'out').executeTakeFirst();
     }
     if (!row || !canAdvance(row.status, input.status)) return undefined;
     const iso = input.at.toISOString();
-    const patch: Partial<MessagesTable> = { status: input.status, updated_at: this.now().toISOString(), next_attempt_at: null, claimed_at: null };
+    const patch: Partial<MessagesTable> = { status: input.status, updated_at: (await this.clock.at(row.phone_number_id, trx)).toISOString(), next_attempt_at: null, claimed_at: null };
     if (!row.wamid) patch.wamid = input.wamid;
     if (input.status === 'sent') patch.sent_at = iso;
     if (input.status === 'delivered') patch.delivered_at = iso;

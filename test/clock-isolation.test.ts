@@ -100,9 +100,20 @@ describe.each(DIALECTS)('sandbox time stays with sandbox numbers on $name', (dia
     expect(sandboxScheduled.status, JSON.stringify(sandboxScheduled.body)).toBe(202);
     expect(realScheduled.body.status).toBe('scheduled');
 
+    // Templates now: they count in each number's moving 24 h messaging-limit window.
+    const template = (from: string, to: string) => api('POST', '/messages', { from, to, type: 'template', template: { name: TEMPLATE.name, language: { code: 'pt_BR' } } });
+    for (const [from, to] of [[realId, '+5511977770001'], [sandboxId, '+5511977770003'], [sandboxId, '+5511977770004']] as const) {
+      const sent = await template(from, to);
+      expect(sent.status, JSON.stringify(sent.body)).toBe(202);
+      await until(async () => ['sent', 'delivered', 'read'].includes((await api('GET', `/messages/${sent.body.id}`)).body.status), 'the template send');
+    }
+    const limitOf = async (id: string) => (await api('GET', `/phone-numbers/${id}/messaging-limit`)).body;
+    expect(await limitOf(realId)).toMatchObject({ used: 1 });
+    expect(await limitOf(sandboxId)).toMatchObject({ used: 2 });
+
     const realRowsBefore = await rowsOf(realId);
     const realConversationBefore = await conversationRow(realConversation.id);
-    expect(realRowsBefore).toHaveLength(1);
+    expect(realRowsBefore).toHaveLength(2);
 
     const moved = await embedded('POST', '/sandbox/v1/clock', { advance_seconds: 30 * 24 * 3600 });
     expect(moved.status).toBe(200);
@@ -119,6 +130,10 @@ describe.each(DIALECTS)('sandbox time stays with sandbox numbers on $name', (dia
     const closed = await api('POST', '/messages', { from: sandboxId, to: '+5511977770002', type: 'text', text: { body: 'Ainda aí?' } });
     expect(closed.status).toBe(422);
     expect(closed.body.error.code).toBe('CONVERSA_ERR_WINDOW_CLOSED');
+
+    // The sandbox number's template left its moving 24 h; the Cloud API number's did not.
+    expect(await limitOf(sandboxId)).toMatchObject({ used: 1 }); // only the notification just sent
+    expect(await limitOf(realId)).toMatchObject({ used: 1 });
 
     // The Cloud API number did not: a few more scheduler passes, and its send still waits for its hour.
     for (let i = 0; i < 3; i += 1) await running.app.modules.notifications.tick();

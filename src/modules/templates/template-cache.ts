@@ -92,8 +92,10 @@ export class TemplateCache {
    */
   async reconcile(workspaceId: string, wabaId: string, records: TemplateRecord[]): Promise<SyncSummary> {
     const summary: SyncSummary = { listed: records.length, created: 0, updated: 0, deleted: 0 };
+    // Read before the transaction: a query inside it would widen the window in which two syncs of
+    // one WABA (a webhook's and a send's) both find a template missing and both insert it.
+    const at = (await this.clock.atWaba(workspaceId, wabaId)).toISOString();
     await this.db.transaction().execute(async (trx) => {
-      const at = (await this.clock.atWaba(workspaceId, wabaId, trx)).toISOString();
       const rows = await trx.selectFrom('templates').selectAll().where('workspace_id', '=', workspaceId).where('waba_id', '=', wabaId).execute();
       const listedIds = new Set(records.map((r) => r.id));
       for (const record of records) {

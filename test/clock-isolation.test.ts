@@ -139,8 +139,16 @@ describe.each(DIALECTS)('sandbox time stays with sandbox numbers on $name', (dia
     for (let i = 0; i < 3; i += 1) await running.app.modules.notifications.tick();
     expect((await api('GET', `/notifications/${realScheduled.body.id}`)).body).toMatchObject({ status: 'scheduled', send_at: sendAt, message_id: null });
     expect((await conversation(realConversation.id)).window_open).toBe(true);
+    // Its send fails once at "Meta" (HTTP 500): the retry is due on real time, and goes.
+    expect((await graph('PUT', '/sandbox/v1/faults', { graph_error_rate: 1 })).status).toBe(200);
     const open = await api('POST', '/messages', { from: realId, to: '+5511977770001', type: 'text', text: { body: 'Saiu para entrega hoje.' } });
     expect(open.status, JSON.stringify(open.body)).toBe(202);
+    const retrying = await until(async () => {
+      const row = await running.app.database.db.selectFrom('messages').selectAll().where('id', '=', open.body.id).executeTakeFirstOrThrow();
+      return row.status === 'queued' && row.attempts >= 1 && row;
+    }, 'the failed first attempt');
+    expect(Date.parse(retrying.next_attempt_at as string)).toBeLessThan(Date.now() + 60_000);
+    expect((await graph('PUT', '/sandbox/v1/faults', { graph_error_rate: 0 })).status).toBe(200);
     const delivered = await until(async () => {
       const message = (await api('GET', `/messages/${open.body.id}`)).body;
       return ['sent', 'delivered', 'read'].includes(message.status) && message;

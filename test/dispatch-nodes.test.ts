@@ -59,7 +59,7 @@ describe('dispatch from two nodes on PostgreSQL', () => {
   }
 
   function node(db: Database, withLocks: boolean): Dispatcher {
-    return new Dispatcher(db.db, db.capabilities, new WhatsAppClient(), running.app.modules.phoneNumbers, silent, () => new Date(), {
+    return new Dispatcher(db.db, db.capabilities, new WhatsAppClient(), running.app.modules.phoneNumbers, silent, running.app.clock, {
       retryBaseMs: 200,
       pollMs: 20,
       ...(withLocks ? { locks: db.openSessionLocks(), lockIdleMs: 60_000 } : {}),

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrateToLatest, openDatabase, type Database } from '../src/db/index.js';
+import { PlatformClock } from '../src/clock/index.js';
 import { LocalDiskMediaStorage, MediaDownloader, MediaLibrary, ProviderMedia, type MediaFetcher, type MediaUploader } from '../src/modules/media/index.js';
 import { PhoneNumbers } from '../src/modules/phone-numbers/index.js';
 import { Workspaces } from '../src/modules/workspaces/index.js';
@@ -109,7 +110,7 @@ describe.each(DIALECTS)('media storage on $name', (dialect) => {
         return { ok: true, value: { id: `${phoneNumberId}${uploads.length}` } };
       },
     };
-    const provider = new ProviderMedia(database.db, storage, uploader, logger, now);
+    const provider = new ProviderMedia(database.db, storage, uploader, logger, new PlatformClock({ realNow: () => clock }));
     const uploaded = await library.upload(workspaceId, { data: pdfFile('contrato'), declaredType: 'application/pdf', filename: 'contrato.pdf' });
     if (!uploaded.ok) throw new Error('upload refused');
     const message = { to: '5511999990000', type: 'document' as const, document: { id: uploaded.media.id, caption: 'Seu contrato' } };
@@ -136,7 +137,7 @@ describe.each(DIALECTS)('media storage on $name', (dialect) => {
 
   it('answers upload failures as values: transient ones retry, a lost answer too, foreign media fails', async () => {
     let answer: GraphResult<{ id: string }> = { ok: false, kind: 'error', status: 500, code: 131000, title: 'Something went wrong', details: 'x', transient: true };
-    const provider = new ProviderMedia(database.db, storage, { uploadMedia: async () => answer }, logger, now);
+    const provider = new ProviderMedia(database.db, storage, { uploadMedia: async () => answer }, logger, new PlatformClock({ realNow: () => clock }));
     const uploaded = await library.upload(workspaceId, { data: pngFile({ rgba: [9, 9, 9, 255] }), declaredType: 'image/png' });
     if (!uploaded.ok) throw new Error('upload refused');
     const message = { to: '1', type: 'image' as const, image: { id: uploaded.media.id } };

@@ -254,7 +254,7 @@ describe.each(DIALECTS)('notifications end to end on $name', (dialect) => {
         messages: app.modules.messages,
         events: app.modules.events,
         logger: app.logger,
-        now: () => new Date(app.sandbox?.now() ?? Date.now()),
+        clock: app.clock,
         ...deps,
       },
       options,

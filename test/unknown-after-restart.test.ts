@@ -55,7 +55,7 @@ describe.each(DIALECTS)('unknown send outcomes after a restart on $name', (diale
     await running.app.database.db.updateTable('messages').set({ status: 'sending', claimed_at: claimedAt, updated_at: claimedAt, attempts: 1 }).where('id', '=', message.id).execute();
 
     // The platform is back up: its dispatcher recovers.
-    const dispatcher = new Dispatcher(running.app.database.db, running.app.database.capabilities, new WhatsAppClient(), phoneNumbers, pino({ level: 'silent' }), () => new Date(), {
+    const dispatcher = new Dispatcher(running.app.database.db, running.app.database.capabilities, new WhatsAppClient(), phoneNumbers, pino({ level: 'silent' }), running.app.clock, {
       unknownGraceMs: GRACE_MS,
       statuses: inboundEvents,
       arrivals: inboundEvents,

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
+import { PlatformClock, type Clock } from '../clock/index.js';
 import type { Config } from '../config/index.js';
 import type { PollingLoop } from '../jobs/index.js';
 import { migrateToLatest, openDatabase, type Database } from '../db/index.js';
@@ -88,6 +89,8 @@ export interface App {
   readonly logger: Logger;
   readonly database: Database;
   readonly modules: Modules;
+  /** Real time, and sandbox time for the embedded sandbox's numbers (see `Clock`). */
+  readonly clock: Clock;
   readonly http: FastifyInstance;
   /** The embedded sandbox, when `config.sandbox.enabled`. */
   readonly sandbox: Sandbox | undefined;
@@ -146,10 +149,12 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
         ...options.sandbox,
       })
     : undefined;
-  // With the embedded sandbox the platform runs on sandbox time, so moving the sandbox clock
-  // (POST /sandbox/v1/clock) moves the customer service window on both sides.
-  const now = sandbox ? () => new Date(sandbox.now()) : () => new Date();
   const { db } = database;
+  // One clock: real time, except for the messages of numbers served by the embedded sandbox,
+  // which follow sandbox time (POST /sandbox/v1/clock moves their window on both sides and
+  // nothing else; see docs/sandbox.md, "Sandbox time").
+  const clock: Clock = new PlatformClock({ db, ...(sandbox ? { sandboxNow: () => sandbox.now() } : {}) });
+  const now = () => clock.now();
   const client = new WhatsAppClient();
   const phoneNumbers = new PhoneNumbers(db, box);
   const phoneNumberRefresher = new PhoneNumberRefresher({ phoneNumbers, graph: client, now });
@@ -157,17 +162,17 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   const contacts = new Contacts(db, now);
   const events = new Events(db, now);
   const consent = new ConsentLedger(db, now, events);
-  const conversations = new Conversations(db, now);
-  const messages = new Messages(db, now);
-  const templates = new TemplateCache(db, now, events);
-  const templateService = new TemplateService({ db, cache: templates, phoneNumbers, client, now });
+  const conversations = new Conversations(db, clock);
+  const messages = new Messages(db, clock);
+  const templates = new TemplateCache(db, clock, events);
+  const templateService = new TemplateService({ db, cache: templates, phoneNumbers, client, clock });
   const templateSync = templateSyncLoop(templateService, config.templates.syncIntervalMs, logger.child({ component: 'templates' }));
   const inboundEvents = new InboundEvents(db, database.capabilities, now);
   const mediaStorage = new LocalDiskMediaStorage(join(config.dataDir, 'media'));
   const mediaDownloader = new MediaDownloader(db, database.capabilities, client, phoneNumbers, mediaStorage, logger.child({ component: 'media' }), now, options.media);
   const media = new MediaLibrary(db, mediaStorage, now, () => mediaDownloader.wake());
-  const providerMedia = new ProviderMedia(db, mediaStorage, client, logger.child({ component: 'media' }), now);
-  const dispatcher = new Dispatcher(db, database.capabilities, client, phoneNumbers, logger.child({ component: 'dispatcher' }), now, {
+  const providerMedia = new ProviderMedia(db, mediaStorage, client, logger.child({ component: 'media' }), clock);
+  const dispatcher = new Dispatcher(db, database.capabilities, client, phoneNumbers, logger.child({ component: 'dispatcher' }), clock, {
     unknownGraceMs: config.dispatch.unknownGraceMs,
     leaseMs: config.dispatch.claimLeaseMs,
     statuses: inboundEvents,
@@ -177,9 +182,9 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     events,
     ...options.dispatcher,
   });
-  const sender = new SendService({ db, phoneNumbers, contacts, conversations, consent, messages, templates, client, media, queued: () => dispatcher.wake(), now });
+  const sender = new SendService({ db, phoneNumbers, contacts, conversations, consent, messages, templates, client, media, queued: () => dispatcher.wake(), clock });
   const notifications = new Notifications(
-    { db, capabilities: database.capabilities, phoneNumbers, contacts, templates, client, sender, messages, events, logger: logger.child({ component: 'notifications' }), now },
+    { db, capabilities: database.capabilities, phoneNumbers, contacts, templates, client, sender, messages, events, logger: logger.child({ component: 'notifications' }), clock },
     { ...config.notifications, leaseMs: config.dispatch.claimLeaseMs },
   );
   const processor = new IngestProcessor({
@@ -193,12 +198,13 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     templates,
     events,
     logger: logger.child({ component: 'processor' }),
+    clock,
     reply: (input, trx) => sender.queueServiceText(input, trx),
     media,
     unknownTemplate: () => templateSync.wake(),
   });
-  const messagingLimits = new MessagingLimits(db, now);
-  const campaignDeps = { db, capabilities: database.capabilities, phoneNumbers, contacts, consent, conversations, messages, templates, client, limits: messagingLimits, queued: () => dispatcher.wake(), now, logger: logger.child({ component: 'campaigns' }) };
+  const messagingLimits = new MessagingLimits(db, clock);
+  const campaignDeps = { db, capabilities: database.capabilities, phoneNumbers, contacts, consent, conversations, messages, templates, client, limits: messagingLimits, queued: () => dispatcher.wake(), clock, logger: logger.child({ component: 'campaigns' }) };
   const campaigns = new Campaigns(campaignDeps);
   const campaignRunner = new CampaignRunner(campaignDeps, campaigns, options.campaigns);
   const webhooks = createWebhookModule(
@@ -254,6 +260,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     logger,
     database,
     modules,
+    clock,
     http,
     sandbox,
     async start() {

@@ -56,8 +56,14 @@ export class CampaignRunner {
   /** One pass over due and running campaigns; answers how many recipients it queued or skipped. */
   async pass(): Promise<number> {
     const { db } = this.deps;
-    const now = this.deps.now().toISOString();
-    await db.updateTable('campaigns').set({ status: 'running', updated_at: now }).where('status', '=', 'scheduled').where('start_at', '<=', now).execute();
+    // A campaign starts at start_at on its number's clock: those due on the latest clock are
+    // read, then each is compared with its own number's time.
+    const due = await db.selectFrom('campaigns').select(['id', 'phone_number_id', 'start_at']).where('status', '=', 'scheduled').where('start_at', '<=', this.deps.clock.latest().toISOString()).execute();
+    for (const campaign of due) {
+      const now = (await this.deps.clock.at(campaign.phone_number_id)).toISOString();
+      if (campaign.start_at === null || campaign.start_at > now) continue;
+      await db.updateTable('campaigns').set({ status: 'running', updated_at: now }).where('id', '=', campaign.id).where('status', '=', 'scheduled').execute();
+    }
     const running = await db.selectFrom('campaigns').selectAll().where('status', '=', 'running').orderBy('created_at').execute();
     let work = 0;
     for (const campaign of running) work += await this.#advance(campaign);
@@ -76,7 +82,7 @@ export class CampaignRunner {
     if (await this.#failuresPassed(campaign)) return 1;
     const pending = await this.deps.db.selectFrom('campaign_recipients').select('seq').where('campaign_id', '=', campaign.id).where('state', '=', 'pending').limit(1).executeTakeFirst();
     if (!pending) {
-      const at = this.deps.now().toISOString();
+      const at = (await this.deps.clock.at(campaign.phone_number_id)).toISOString();
       await this.deps.db.updateTable('campaigns').set({ status: 'completed', completed_at: at, updated_at: at }).where('id', '=', campaign.id).where('status', '=', 'running').execute();
       return 0;
     }
@@ -88,8 +94,9 @@ export class CampaignRunner {
   /** Auto-pause when failed / (sends with an outcome), among the latest queued recipients, passes the campaign's threshold. */
   async #failuresPassed(campaign: CampaignsTable): Promise<boolean> {
     const last = this.#lastFailureCheck.get(campaign.id) ?? 0;
-    if (Date.now() - last < (this.options.failureCheckMs ?? 2000)) return false;
-    this.#lastFailureCheck.set(campaign.id, Date.now());
+    const wall = this.deps.clock.now().getTime();
+    if (wall - last < (this.options.failureCheckMs ?? 2000)) return false;
+    this.#lastFailureCheck.set(campaign.id, wall);
     // Over the latest queued recipients only: cheap however large the campaign, and it is the
     // recent failure rate that says something went wrong.
     // Only sends queued since the campaign last changed state (launch or resume, set together
@@ -146,7 +153,7 @@ export class CampaignRunner {
       if (room <= 0) return 0;
       const rows = await pendingChunk(trx, campaign.id, 0, room);
       if (rows.length === 0) return 0;
-      const now = deps.now();
+      const now = await deps.clock.at(numberId, trx);
       const facts = await loadRecipientFacts(deps, campaign.workspace_id, numberId, rows, trx);
       const skips = new Map<SkipReason, number[]>();
       const sends: Array<{ seq: number; contactId: string; waId: string; messageId: string; decision: Extract<ReturnType<typeof decideRecipient>, { send: true }> }> = [];

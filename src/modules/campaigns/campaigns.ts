@@ -71,7 +71,7 @@ export class Campaigns {
     const { deps } = this;
     const number = input.from ? await deps.phoneNumbers.resolve(workspaceId, input.from) : (await deps.phoneNumbers.list(workspaceId))[0];
     if (!number) return input.from ? { ok: false, kind: 'not_found', message: `No phone number ${input.from} in this workspace.` } : { ok: false, kind: 'validation', field: 'from', rule: 'the workspace has no phone number; connect one first' };
-    const at = deps.now().toISOString();
+    const at = deps.clock.forNumber(number).toISOString();
     const components = input.components ?? [];
     const audience: AudienceSpec = input.audience.type === 'csv' ? { type: 'csv', ...(input.audience.default_country ? { default_country: input.audience.default_country.toUpperCase() } : {}) } : input.audience;
     const row: CampaignsTable = {
@@ -154,9 +154,9 @@ export class Campaigns {
     const row = await this.#row(workspaceId, id);
     if (!row) return notFound(id);
     const template = await loadCampaignTemplate(this.deps, templateInput(row));
-    const outcome = await estimateCampaign(this.deps, { id, workspaceId, phoneNumberRowId: row.phone_number_id }, template, this.deps.now());
+    const outcome = await estimateCampaign(this.deps, { id, workspaceId, phoneNumberRowId: row.phone_number_id }, template, await this.deps.clock.at(row.phone_number_id));
     if (!outcome.ok) return { ok: false, kind: 'policy', error: outcome.error };
-    await this.deps.db.updateTable('campaigns').set({ estimate: JSON.stringify(outcome.estimate), updated_at: this.deps.now().toISOString() }).where('id', '=', id).execute();
+    await this.deps.db.updateTable('campaigns').set({ estimate: JSON.stringify(outcome.estimate), updated_at: (await this.deps.clock.at(row.phone_number_id)).toISOString() }).where('id', '=', id).execute();
     return { ok: true, value: outcome.estimate };
   }
 
@@ -168,7 +168,7 @@ export class Campaigns {
     if (row.recipients_total === 0) return { ok: false, kind: 'validation', field: 'audience', rule: 'the campaign has no recipients (upload the CSV first, or widen the filter)' };
     const problem = templateProblem(await loadCampaignTemplate(this.deps, templateInput(row)));
     if (problem) return { ok: false, kind: 'policy', error: problem };
-    const at = this.deps.now();
+    const at = await this.deps.clock.at(row.phone_number_id);
     const start = startAt ? new Date(startAt).toISOString() : row.start_at;
     const status: CampaignStatus = start && start > at.toISOString() ? 'scheduled' : 'running';
     await this.#transition(id, ['draft'], { status, start_at: start, launched_at: at.toISOString() });
@@ -191,7 +191,7 @@ export class Campaigns {
     if (row.status !== 'paused') return wrongState(row, 'resumed', 'paused');
     const problem = templateProblem(await loadCampaignTemplate(this.deps, templateInput(row)));
     if (problem) return { ok: false, kind: 'policy', error: problem };
-    const status: CampaignStatus = row.start_at && row.start_at > this.deps.now().toISOString() ? 'scheduled' : 'running';
+    const status: CampaignStatus = row.start_at && row.start_at > (await this.deps.clock.at(row.phone_number_id)).toISOString() ? 'scheduled' : 'running';
     await this.#transition(id, ['paused'], { status, pause_reason: null, pause_details: null });
     return this.#answer(workspaceId, id);
   }
@@ -201,7 +201,7 @@ export class Campaigns {
     const row = await this.#row(workspaceId, id);
     if (!row) return notFound(id);
     if (row.status === 'completed' || row.status === 'cancelled') return wrongState(row, 'cancelled', 'not finished');
-    await this.#transition(id, ['draft', 'scheduled', 'running', 'paused'], { status: 'cancelled', completed_at: this.deps.now().toISOString() });
+    await this.#transition(id, ['draft', 'scheduled', 'running', 'paused'], { status: 'cancelled', completed_at: (await this.deps.clock.at(row.phone_number_id)).toISOString() });
     await this.withdraw(id, row.phone_number_id, 'cancelled');
     await this.deps.db.updateTable('campaign_recipients').set({ state: 'cancelled' }).where('campaign_id', '=', id).where('state', '=', 'pending').execute();
     return this.#answer(workspaceId, id);
@@ -257,7 +257,7 @@ export class Campaigns {
   async #transition(id: string, from: CampaignStatus[], patch: Partial<CampaignsTable>): Promise<boolean> {
     const result = await this.deps.db
       .updateTable('campaigns')
-      .set({ ...patch, updated_at: this.deps.now().toISOString() })
+      .set({ ...patch, updated_at: (await this.#now(id)).toISOString() })
       .where('id', '=', id)
       .where('status', 'in', from)
       .executeTakeFirst();
@@ -269,7 +269,13 @@ export class Campaigns {
   }
 
   async #saveReport(id: string, report: AudienceReport): Promise<void> {
-    await this.deps.db.updateTable('campaigns').set({ audience_report: JSON.stringify(report), recipients_total: report.recipients, estimate: null, updated_at: this.deps.now().toISOString() }).where('id', '=', id).execute();
+    await this.deps.db.updateTable('campaigns').set({ audience_report: JSON.stringify(report), recipients_total: report.recipients, estimate: null, updated_at: (await this.#now(id)).toISOString() }).where('id', '=', id).execute();
+  }
+
+  /** The time of the campaign's number. */
+  async #now(id: string): Promise<Date> {
+    const row = await this.deps.db.selectFrom('campaigns').select('phone_number_id').where('id', '=', id).executeTakeFirst();
+    return row ? this.deps.clock.at(row.phone_number_id) : this.deps.clock.now();
   }
 
   /**

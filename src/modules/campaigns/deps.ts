@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
+import type { Clock } from '../../clock/index.js';
 import type { Capabilities, Schema } from '../../db/index.js';
 import type { WhatsAppClient } from '../../whatsapp/index.js';
 import type { ConsentLedger } from '../consent/index.js';
@@ -24,7 +25,8 @@ export interface CampaignDeps {
   limits: MessagingLimits;
   /** Tells the dispatcher something was queued. */
   queued: () => void;
-  now: () => Date;
+  /** A campaign's schedule, timestamps and tier run on its number's clock. */
+  clock: Clock;
   logger: Logger;
 }
 

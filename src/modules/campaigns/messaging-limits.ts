@@ -1,4 +1,5 @@
 import { sql, type Kysely } from 'kysely';
+import type { Clock } from '../../clock/index.js';
 import type { Schema } from '../../db/index.js';
 
 /** Meta's messaging-limit tiers (cloud-api-facts.md §5.2); `null` is unlimited. */
@@ -42,7 +43,8 @@ export interface MessagingLimitView {
 export class MessagingLimits {
   constructor(
     private readonly db: Kysely<Schema>,
-    private readonly now: () => Date,
+    /** The moving 24 h of a number runs on that number's clock. */
+    private readonly clock: Clock,
   ) {}
 
   /** The effective tier: the one set by hand, else the provider's last reported one, else 250. */
@@ -67,7 +69,7 @@ export class MessagingLimits {
 
   /** Sets the tier by hand (null = unlimited); it wins over the provider's until cleared. */
   async set(workspaceId: string, phoneNumberRowId: string, tier: number | null): Promise<void> {
-    const at = this.now().toISOString();
+    const at = (await this.clock.at(phoneNumberRowId)).toISOString();
     await this.db
       .insertInto('messaging_limits')
       .values({ phone_number_id: phoneNumberRowId, workspace_id: workspaceId, tier, updated_at: at })
@@ -77,7 +79,7 @@ export class MessagingLimits {
 
   /** Unique recipients reached from the number in the moving window, and when the oldest leaves it. */
   async usage(phoneNumberRowId: string, trx: Kysely<Schema> = this.db): Promise<{ used: number; oldestAt: string | null }> {
-    const since = new Date(this.now().getTime() - MOVING_WINDOW_MS).toISOString();
+    const since = new Date((await this.clock.at(phoneNumberRowId, trx)).getTime() - MOVING_WINDOW_MS).toISOString();
     const row = await trx
       .selectFrom('messages')
       .select([sql<number>`count(distinct contact_id)`.as('used'), sql<string | null>`min(created_at)`.as('oldest')])

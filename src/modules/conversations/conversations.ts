@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import { realClock, type Clock } from '../../clock/index.js';
 import { newId, type ConversationsTable, type Schema } from '../../db/index.js';
 
 export const WINDOW_MS = 24 * 3600 * 1000;
@@ -24,14 +25,15 @@ export interface ConversationView {
 export class Conversations {
   constructor(
     private readonly db: Kysely<Schema>,
-    private readonly now: () => Date = () => new Date(),
+    /** Windows and timestamps follow each conversation's number's clock. */
+    private readonly clock: Clock = realClock,
   ) {}
 
   /** The conversation of a contact on a number, created (owned by the bot) when new. */
   async ensure(workspaceId: string, phoneNumberRowId: string, contactId: string, trx: Kysely<Schema> = this.db): Promise<ConversationsTable> {
     const existing = await trx.selectFrom('conversations').selectAll().where('phone_number_id', '=', phoneNumberRowId).where('contact_id', '=', contactId).executeTakeFirst();
     if (existing) return existing;
-    const row = newConversation(workspaceId, phoneNumberRowId, contactId, this.now().toISOString());
+    const row = newConversation(workspaceId, phoneNumberRowId, contactId, (await this.clock.at(phoneNumberRowId, trx)).toISOString());
     await trx.insertInto('conversations').values(row).onConflict((oc) => oc.columns(['phone_number_id', 'contact_id']).doNothing()).execute();
     return (await trx.selectFrom('conversations').selectAll().where('phone_number_id', '=', phoneNumberRowId).where('contact_id', '=', contactId).executeTakeFirstOrThrow());
   }
@@ -50,7 +52,7 @@ export class Conversations {
     await read();
     const missing = contactIds.filter((id) => !found.has(id));
     if (missing.length === 0) return found;
-    const at = this.now().toISOString();
+    const at = (await this.clock.at(phoneNumberRowId, trx)).toISOString();
     const rows = missing.map((contactId) => newConversation(workspaceId, phoneNumberRowId, contactId, at));
     for (let i = 0; i < rows.length; i += 500) {
       await trx.insertInto('conversations').values(rows.slice(i, i + 500)).onConflict((oc) => oc.columns(['phone_number_id', 'contact_id']).doNothing()).execute();
@@ -66,7 +68,7 @@ export class Conversations {
   async recordInbound(conversation: ConversationsTable, at: Date, options: { referral?: boolean } = {}, trx: Kysely<Schema> = this.db): Promise<void> {
     const iso = at.toISOString();
     const later = !conversation.last_inbound_at || conversation.last_inbound_at < iso;
-    const patch: Partial<ConversationsTable> = { updated_at: this.now().toISOString() };
+    const patch: Partial<ConversationsTable> = { updated_at: (await this.clock.at(conversation.phone_number_id, trx)).toISOString() };
     if (later) {
       patch.last_inbound_at = iso;
       patch.window_expires_at = new Date(at.getTime() + WINDOW_MS).toISOString();
@@ -89,7 +91,7 @@ export class Conversations {
 
   async get(workspaceId: string, id: string): Promise<ConversationView | undefined> {
     const row = await this.db.selectFrom('conversations').selectAll().where('workspace_id', '=', workspaceId).where('id', '=', id).executeTakeFirst();
-    return row ? this.view(row) : undefined;
+    return row ? await this.view(row) : undefined;
   }
 
   async list(workspaceId: string, options: { limit: number; contactId?: string; cursor?: string }): Promise<{ data: ConversationView[]; next_cursor: string | null }> {
@@ -98,10 +100,12 @@ export class Conversations {
     if (options.cursor) query = query.where('id', '<', options.cursor);
     const rows = await query.execute();
     const page = rows.slice(0, options.limit);
-    return { data: page.map((row) => this.view(row)), next_cursor: rows.length > options.limit ? (page.at(-1)?.id ?? null) : null };
+    return { data: await Promise.all(page.map((row) => this.view(row))), next_cursor: rows.length > options.limit ? (page.at(-1)?.id ?? null) : null };
   }
 
-  view(row: ConversationsTable): ConversationView {
+  /** A conversation as API users see it; `window_open` on its number's clock. */
+  async view(row: ConversationsTable): Promise<ConversationView> {
+    const now = (await this.clock.at(row.phone_number_id)).toISOString();
     return {
       id: row.id,
       contact_id: row.contact_id,
@@ -109,7 +113,7 @@ export class Conversations {
       owner: { type: row.owner_type, id: row.owner_id },
       last_inbound_at: row.last_inbound_at,
       window_expires_at: row.window_expires_at,
-      window_open: row.window_expires_at !== null && row.window_expires_at > this.now().toISOString(),
+      window_open: row.window_expires_at !== null && row.window_expires_at > now,
       free_entry_point_until: row.free_entry_point_until,
       last_message_at: row.last_message_at,
       created_at: row.created_at,

@@ -135,11 +135,11 @@ export class Inbox {
       .groupBy('conversation_id')
       .execute();
     const unreadOf = new Map(unread.map((row) => [row.conversation_id, Number(row.n)]));
-    return rows.map((row) => {
+    return Promise.all(rows.map(async (row) => {
       const recent = latest.get(row.id) ?? [];
       const first = recent[0];
       return {
-        ...this.conversations.view(row),
+        ...(await this.conversations.view(row)),
         contact: { id: row.contact_id, wa_id: row.contact_wa_id, name: row.contact_name },
         updated_at: row.updated_at,
         last_activity_at: row.activity_at,
@@ -147,7 +147,7 @@ export class Inbox {
         unread_count: unreadOf.get(row.id) ?? 0,
         last_messages: recent.slice(0, messages),
       };
-    });
+    }));
   }
 
   /**

@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
+import { realClock, type Clock } from '../../clock/index.js';
 import type { Schema } from '../../db/index.js';
 import type { GraphEndpoint, GraphResult, WhatsAppClient } from '../../whatsapp/index.js';
 import { findMediaReferences } from './media-references.js';
@@ -29,7 +30,8 @@ export class ProviderMedia {
     private readonly storage: MediaStorage,
     private readonly uploader: MediaUploader,
     private readonly logger: Logger,
-    private readonly now: () => Date = () => new Date(),
+    /** An uploaded id expires on its number's clock (the sandbox's, for a sandbox number). */
+    private readonly clock: Clock = realClock,
   ) {}
 
   /**
@@ -66,7 +68,7 @@ export class ProviderMedia {
     phoneNumberRowId: string,
     sender: { endpoint: GraphEndpoint; metaPhoneNumberId: string },
   ): Promise<{ ok: true; id: string } | GraphFailure> {
-    const validUntil = new Date(this.now().getTime() + REUPLOAD_MARGIN_MS).toISOString();
+    const validUntil = new Date((await this.clock.at(phoneNumberRowId)).getTime() + REUPLOAD_MARGIN_MS).toISOString();
     const stored = await this.db
       .selectFrom('media_provider_ids')
       .select('provider_media_id')
@@ -97,7 +99,7 @@ export class ProviderMedia {
       // An upload whose answer was lost may be repeated: at worst the provider holds a spare copy.
       return result.kind === 'unknown' ? { ok: false, kind: 'unreachable', reason: result.reason } : result;
     }
-    const uploadedAt = this.now();
+    const uploadedAt = await this.clock.at(phoneNumberRowId);
     const row = {
       media_id: media.id,
       phone_number_id: phoneNumberRowId,

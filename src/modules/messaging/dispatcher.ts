@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
+import { realClock, type Clock } from '../../clock/index.js';
 import type { Capabilities, MessagesTable, Schema, SessionLocks } from '../../db/index.js';
 import { PollingLoop } from '../../jobs/index.js';
 import { statusRef } from '../inbound/index.js';
@@ -127,7 +128,8 @@ export class Dispatcher {
     private readonly client: MessageSender,
     private readonly directory: SenderDirectory,
     private readonly logger: Logger,
-    private readonly now: () => Date = () => new Date(),
+    /** Due times and a message's timestamps follow its number's clock; claims (leases) real time. */
+    private readonly clock: Clock = realClock,
     private readonly options: DispatcherOptions = {},
   ) {
     this.#loop = new PollingLoop(() => this.#pass(), options.pollMs ?? 100, logger, 'dispatcher');
@@ -146,15 +148,22 @@ export class Dispatcher {
    * by when a doubling backoff (with jitter) has retried it (`OUTAGE_FACTOR`).
    */
   async recover(): Promise<number> {
-    const now = this.now();
-    this.#restart ??= { at: now, position: this.options.arrivals ? await this.options.arrivals.position() : 0 };
+    // The restart's moment in real time (each number's clock is real time plus its offset).
+    this.#restart ??= { at: this.clock.now(), position: this.options.arrivals ? await this.options.arrivals.position() : 0 };
     const lease = this.options.leaseMs ?? 120_000;
-    const holdUntil = new Date(now.getTime() + (this.options.unknownGraceMs ?? 600_000)).toISOString();
-    let query = this.db.updateTable('messages').set({ status: 'unknown', next_attempt_at: holdUntil, claimed_at: null }).where('status', '=', 'sending');
-    if (!this.capabilities.singleWriter) query = query.where('claimed_at', '<', new Date(now.getTime() - lease).toISOString());
-    const result = await query.executeTakeFirst();
-    const count = Number(result.numUpdatedRows);
-    if (count > 0) this.logger.warn({ count, holdUntil }, 'messages with an unknown send outcome held for their status webhooks');
+    // Claims are stamped in real time; the hold is a due time, on each number's clock.
+    const staleBefore = new Date(this.clock.now().getTime() - lease).toISOString();
+    let numbers = this.db.selectFrom('messages').select('phone_number_id').distinct().where('status', '=', 'sending');
+    if (!this.capabilities.singleWriter) numbers = numbers.where('claimed_at', '<', staleBefore);
+    let count = 0;
+    for (const { phone_number_id: numberId } of await numbers.execute()) {
+      const holdUntil = new Date((await this.clock.at(numberId)).getTime() + (this.options.unknownGraceMs ?? 600_000)).toISOString();
+      let query = this.db.updateTable('messages').set({ status: 'unknown', next_attempt_at: holdUntil, claimed_at: null }).where('status', '=', 'sending').where('phone_number_id', '=', numberId);
+      if (!this.capabilities.singleWriter) query = query.where('claimed_at', '<', staleBefore);
+      const held = Number((await query.executeTakeFirst()).numUpdatedRows);
+      if (held > 0) this.logger.warn({ count: held, holdUntil, phoneNumberId: numberId }, 'messages with an unknown send outcome held for their status webhooks');
+      count += held;
+    }
     return count;
   }
 
@@ -178,8 +187,8 @@ export class Dispatcher {
   /** One loop pass: on a multi-node database, recover dead nodes' claims now and then; then send. */
   async #pass(): Promise<number> {
     const lease = this.options.leaseMs ?? 120_000;
-    if (!this.capabilities.singleWriter && Date.now() - this.#lastRecovery > Math.min(30_000, lease / 2)) {
-      this.#lastRecovery = Date.now();
+    if (!this.capabilities.singleWriter && this.#wall() - this.#lastRecovery > Math.min(30_000, lease / 2)) {
+      this.#lastRecovery = this.#wall();
       await this.recover();
     }
     return this.tick();
@@ -187,18 +196,19 @@ export class Dispatcher {
 
   /** One pass: claims what each number may send now and sends it. Answers how many it claimed. */
   async tick(): Promise<number> {
-    const clock = Date.now();
+    const clock = this.#wall();
     if (clock - this.#lastRelease >= 1000) {
       this.#lastRelease = clock;
       await this.#releaseUnknown();
     }
-    const now = this.now().toISOString();
     // Which numbers have messages due: asked at most every 250 ms (or when something was
-    // queued), since the scan grows with the queue; in between only the claims run.
+    // queued), since the scan grows with the queue; in between only the claims run. Each
+    // number's due times are on its own clock: the scan takes the latest, the claim the number's.
     if (this.#numbersDirty || clock - this.#numbersAt >= 250) {
       this.#numbersDirty = false;
       this.#numbersAt = clock;
-      const rows = await this.db.selectFrom('messages').select('phone_number_id').distinct().where('status', '=', 'queued').where('next_attempt_at', '<=', now).execute();
+      const latest = this.clock.latest().toISOString();
+      const rows = await this.db.selectFrom('messages').select('phone_number_id').distinct().where('status', '=', 'queued').where('next_attempt_at', '<=', latest).execute();
       this.#numbers = rows.map((row) => row.phone_number_id);
     }
     const numbers = this.#numbers.map((id) => ({ phone_number_id: id }));
@@ -211,7 +221,7 @@ export class Dispatcher {
         if (!sender) return;
         const allowance = this.#take(numberId, sender.throughputMps);
         if (allowance === 0) return;
-        const rows = await this.#claim(numberId, allowance, now);
+        const rows = await this.#claim(numberId, allowance, (await this.clock.at(numberId)).toISOString());
         this.#giveBack(numberId, allowance - rows.length);
         if (rows.length < allowance) this.#numbersDirty = true;
         claimed += rows.length;
@@ -237,7 +247,7 @@ export class Dispatcher {
       this.logger.warn({ err: error, numberId }, 'could not take the send lock of a number; skipping it this pass');
       return false;
     }
-    this.#lastBusy.set(numberId, Date.now());
+    this.#lastBusy.set(numberId, this.#wall());
     return true;
   }
 
@@ -245,7 +255,7 @@ export class Dispatcher {
   async #releaseIdleLocks(busy: string[]): Promise<void> {
     const locks = this.options.locks;
     if (!locks) return;
-    const now = Date.now();
+    const now = this.#wall();
     for (const numberId of busy) if (locks.held().has(numberId)) this.#lastBusy.set(numberId, now);
     for (const numberId of [...locks.held()]) {
       if (now - (this.#lastBusy.get(numberId) ?? 0) < (this.options.lockIdleMs ?? 10_000)) continue;
@@ -260,30 +270,41 @@ export class Dispatcher {
    * waiting, so a slow processor can never cause a second send.
    */
   async #releaseUnknown(): Promise<void> {
-    const now = this.now();
-    const due = await this.db.selectFrom('messages').select(['id', 'workspace_id', 'phone_number_id']).where('status', '=', 'unknown').where('next_attempt_at', '<=', now.toISOString()).limit(500).execute();
-    if (due.length === 0) return;
-    // A status names a message by our id only from the number that sent it, in its workspace.
-    const refs = new Map<string, { workspaceId: string; ref: string }>();
-    for (const row of due) {
-      const sender = await this.directory.sender(row.phone_number_id);
-      if (sender) refs.set(row.id, { workspaceId: row.workspace_id, ref: statusRef(sender.metaPhoneNumberId, row.id) });
+    const candidates = await this.db
+      .selectFrom('messages')
+      .select(['id', 'workspace_id', 'phone_number_id', 'next_attempt_at'])
+      .where('status', '=', 'unknown')
+      .where('next_attempt_at', '<=', this.clock.latest().toISOString())
+      .limit(500)
+      .execute();
+    // Due on its own number's clock: a sandbox clock moved forward releases only sandbox numbers' messages.
+    const byNumber = new Map<string, Array<{ id: string; workspace_id: string }>>();
+    for (const row of candidates) {
+      const now = (await this.clock.at(row.phone_number_id)).toISOString();
+      if (row.next_attempt_at === null || row.next_attempt_at > now) continue;
+      byNumber.set(row.phone_number_id, [...(byNumber.get(row.phone_number_id) ?? []), row]);
     }
-    const seenRefs = this.options.statuses ? await this.options.statuses.referenced([...refs.values()]) : new Set<string>();
-    const seen = new Set(due.filter((row) => seenRefs.has(refs.get(row.id)?.ref ?? '')).map((row) => row.id));
-    const ids = due.map((row) => row.id);
-    const resend = ids.filter((id) => !seen.has(id));
-    const hold = ids.filter((id) => seen.has(id));
-    if (hold.length > 0) {
-      const until = new Date(now.getTime() + (this.options.unknownGraceMs ?? 600_000)).toISOString();
-      await this.db.updateTable('messages').set({ next_attempt_at: until }).where('id', 'in', hold).where('status', '=', 'unknown').execute();
-    }
-
-    const behind = await this.#holdWhileBehind(resend, now);
-    const again = resend.filter((id) => !behind.has(id));
-    if (again.length > 0) {
-      this.logger.warn({ count: again.length }, 'no status webhook arrived for messages with an unknown send outcome; sending them again');
-      await this.db.updateTable('messages').set({ status: 'queued', next_attempt_at: now.toISOString() }).where('id', 'in', again).where('status', '=', 'unknown').execute();
+    for (const [numberId, due] of byNumber) {
+      const now = await this.clock.at(numberId);
+      // A status names a message by our id only from the number that sent it, in its workspace.
+      const sender = await this.directory.sender(numberId);
+      const refs = new Map<string, { workspaceId: string; ref: string }>();
+      if (sender) for (const row of due) refs.set(row.id, { workspaceId: row.workspace_id, ref: statusRef(sender.metaPhoneNumberId, row.id) });
+      const seenRefs = this.options.statuses ? await this.options.statuses.referenced([...refs.values()]) : new Set<string>();
+      const ids = due.map((row) => row.id);
+      const seen = new Set(ids.filter((id) => seenRefs.has(refs.get(id)?.ref ?? '')));
+      const resend = ids.filter((id) => !seen.has(id));
+      const hold = ids.filter((id) => seen.has(id));
+      if (hold.length > 0) {
+        const until = new Date(now.getTime() + (this.options.unknownGraceMs ?? 600_000)).toISOString();
+        await this.db.updateTable('messages').set({ next_attempt_at: until }).where('id', 'in', hold).where('status', '=', 'unknown').execute();
+      }
+      const behind = await this.#holdWhileBehind(resend, now);
+      const again = resend.filter((id) => !behind.has(id));
+      if (again.length > 0) {
+        this.logger.warn({ count: again.length }, 'no status webhook arrived for messages with an unknown send outcome; sending them again');
+        await this.db.updateTable('messages').set({ status: 'queued', next_attempt_at: now.toISOString() }).where('id', 'in', again).where('status', '=', 'unknown').execute();
+      }
     }
   }
 
@@ -292,16 +313,19 @@ export class Dispatcher {
    * number's webhooks may still be behind (see `recover`), until they may go or until it is
    * time to ask again (the number's first webhook may come any moment). Answers the held ids.
    */
+  /** `now` is the messages' number's time; the restart and the webhooks' arrivals are real time. */
   async #holdWhileBehind(ids: string[], now: Date): Promise<Set<string>> {
     const restart = this.#restart;
     if (!restart || !this.options.arrivals || ids.length === 0) return new Set();
     const grace = this.options.unknownGraceMs ?? 600_000;
-    const rows = await this.db.selectFrom('messages').select(['id', 'phone_number_id', 'updated_at']).where('id', 'in', ids).where('updated_at', '<', restart.at.toISOString()).execute();
+    const realNow = this.clock.now();
+    const offset = now.getTime() - realNow.getTime();
+    const rows = await this.db.selectFrom('messages').select(['id', 'phone_number_id', 'updated_at']).where('id', 'in', ids).where('updated_at', '<', new Date(restart.at.getTime() + offset).toISOString()).execute();
     const until = new Map<string, string[]>();
     for (const row of rows) {
-      const releaseAt = await this.#releaseAfterRestart(restart, row.phone_number_id, new Date(row.updated_at));
-      if (releaseAt !== undefined && releaseAt.getTime() <= now.getTime()) continue;
-      const recheck = new Date(Math.min(releaseAt?.getTime() ?? Infinity, now.getTime() + Math.min(grace, 30_000))).toISOString();
+      const releaseAt = await this.#releaseAfterRestart(restart, row.phone_number_id, new Date(Date.parse(row.updated_at) - offset));
+      if (releaseAt !== undefined && releaseAt.getTime() <= realNow.getTime()) continue;
+      const recheck = new Date(Math.min(releaseAt?.getTime() ?? Infinity, realNow.getTime() + Math.min(grace, 30_000)) + offset).toISOString();
       until.set(recheck, [...(until.get(recheck) ?? []), row.id]);
     }
     const held = new Set<string>();
@@ -332,7 +356,8 @@ export class Dispatcher {
   }
 
   async #claim(numberId: string, limit: number, now: string): Promise<Claimed[]> {
-    const claimedAt = this.now().toISOString();
+    // claimed_at is a lease (recovery compares it with real time); updated_at is the number's.
+    const claimedAt = this.clock.now().toISOString();
     return this.db.transaction().execute(async (trx) => {
       let due = trx
         .selectFrom('messages')
@@ -349,7 +374,7 @@ export class Dispatcher {
       if (ids.length === 0) return [];
       return trx
         .updateTable('messages')
-        .set((eb) => ({ status: 'sending', claimed_at: claimedAt, attempts: eb('attempts', '+', 1), updated_at: claimedAt }))
+        .set((eb) => ({ status: 'sending', claimed_at: claimedAt, attempts: eb('attempts', '+', 1), updated_at: now }))
         .where('id', 'in', ids)
         .where('status', '=', 'queued')
         .where('deleted_at', 'is', null)
@@ -375,14 +400,15 @@ export class Dispatcher {
         result = { ok: false, kind: 'unknown', reason: String(error) };
       }
     }
-    const at = this.now().toISOString();
+    const numberNow = await this.clock.at(row.phone_number_id);
+    const at = numberNow.toISOString();
     const maxAttempts = this.options.maxAttempts ?? 8;
     if (result.ok) {
       await this.#markAccepted(row.id, result.value.messages[0]?.id ?? null, at);
       return;
     }
     if (result.kind === 'unknown') {
-      const holdUntil = new Date(this.now().getTime() + (this.options.unknownGraceMs ?? 600_000)).toISOString();
+      const holdUntil = new Date(numberNow.getTime() + (this.options.unknownGraceMs ?? 600_000)).toISOString();
       this.logger.warn({ messageId: row.id, reason: result.reason, holdUntil }, 'send outcome unknown; waiting for a status webhook before resending');
       await this.#update(row.id, { status: 'unknown', claimed_at: null, next_attempt_at: holdUntil, updated_at: at });
       return;
@@ -396,7 +422,7 @@ export class Dispatcher {
         { messageId: row.id, code, reason: result.kind === 'error' ? result.title : result.reason, retryInMs: Math.round(delay) },
         `send failed (attempt ${row.attempts} of ${maxAttempts}); retrying`,
       );
-      await this.#update(row.id, { status: 'queued', claimed_at: null, next_attempt_at: new Date(this.now().getTime() + delay).toISOString(), updated_at: at });
+      await this.#update(row.id, { status: 'queued', claimed_at: null, next_attempt_at: new Date(numberNow.getTime() + delay).toISOString(), updated_at: at });
       return;
     }
     this.logger.warn({ messageId: row.id, code, attempt: row.attempts }, 'send failed permanently');
@@ -457,7 +483,7 @@ export class Dispatcher {
 
   /** Takes up to a batch of tokens from the number's bucket (capacity: one second of throughput). */
   #take(numberId: string, rate: number): number {
-    const now = Date.now();
+    const now = this.#wall();
     let bucket = this.#buckets.get(numberId);
     if (this.#startEmpty.delete(numberId)) {
       bucket = { tokens: 0, at: now, rate };
@@ -475,6 +501,11 @@ export class Dispatcher {
     const take = Math.min(Math.floor(bucket.tokens), 500);
     bucket.tokens -= take;
     return take;
+  }
+
+  /** Real time in ms, for the loop's own cadence (buckets, locks, recovery passes). */
+  #wall(): number {
+    return this.clock.now().getTime();
   }
 
   #giveBack(numberId: string, tokens: number): void {

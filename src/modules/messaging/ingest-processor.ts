@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
+import type { Clock } from '../../clock/index.js';
 import type { Schema } from '../../db/index.js';
 import { PollingLoop } from '../../jobs/index.js';
 import type { ConsentLedger } from '../consent/index.js';
@@ -23,6 +24,8 @@ export interface ProcessorDeps {
   templates: TemplateCache;
   events: Events;
   logger: Logger;
+  /** For events without a provider timestamp: the receiving number's time. */
+  clock: Clock;
   /** Queues the keyword confirmation reply (a service message inside the window just opened), in `trx`. */
   reply: (input: { workspaceId: string; phoneNumberRowId: string; conversationId: string; contactId: string; waId: string; text: string }, trx: Kysely<Schema>) => Promise<void>;
   keywords?: KeywordConfig;
@@ -161,7 +164,7 @@ export class IngestProcessor {
 
   async #message(workspaceId: string, number: PhoneNumberView, payload: MessagePayload, trx: Kysely<Schema>): Promise<void> {
     const { message } = payload;
-    const at = new Date(Number(message.timestamp ?? 0) * 1000 || Date.now());
+    const at = new Date(Number(message.timestamp ?? 0) * 1000 || this.deps.clock.forNumber(number).getTime());
     const contact = await this.deps.contacts.ensureFromInbound(workspaceId, message.from, payload.contact?.profile?.name, trx);
     const conversation = await this.deps.conversations.ensure(workspaceId, number.id, contact.id, trx);
     const { id: wamid, from: _from, timestamp: _ts, ...content } = message;
@@ -226,6 +229,7 @@ export class IngestProcessor {
     if (status.status === 'played') return;
     const error = status.errors?.[0];
     const details = error ? (error.error_data?.details ?? error.message ?? '') : undefined;
+    const at = new Date(Number(status.timestamp ?? 0) * 1000 || this.deps.clock.now().getTime());
     const applied = await this.deps.messages.applyStatus(
       {
         workspaceId,
@@ -233,7 +237,7 @@ export class IngestProcessor {
         wamid: status.id,
         ourId: typeof status.biz_opaque_callback_data === 'string' ? status.biz_opaque_callback_data : undefined,
         status: status.status,
-        at: new Date(Number(status.timestamp ?? 0) * 1000 || Date.now()),
+        at,
         error: error ? { code: error.code, title: error.title, details: details ?? '' } : undefined,
       },
       trx,
@@ -244,7 +248,7 @@ export class IngestProcessor {
         wamid: status.id,
         status: status.status,
         previous_status: applied.from,
-        timestamp: new Date(Number(status.timestamp ?? 0) * 1000 || Date.now()).toISOString(),
+        timestamp: at.toISOString(),
         ...(error ? { error: { code: error.code, title: error.title, details } } : {}),
       });
     }

@@ -1,4 +1,5 @@
 import { sql, type Kysely } from 'kysely';
+import { realClock, type Clock } from '../../clock/index.js';
 import { newId, type MessagesTable, type Schema } from '../../db/index.js';
 
 /**
@@ -70,7 +71,8 @@ export interface NewOutbound {
 export class Messages {
   constructor(
     private readonly db: Kysely<Schema>,
-    private readonly now: () => Date = () => new Date(),
+    /** A message's timestamps follow its number's clock. */
+    private readonly clock: Clock = realClock,
   ) {}
 
   /**
@@ -79,7 +81,7 @@ export class Messages {
    * nothing new is queued.
    */
   async queue(input: NewOutbound, trx: Kysely<Schema> = this.db): Promise<{ message: MessageView; duplicate: boolean; requestHash: string | null }> {
-    const row = outboundRow(input, this.now().toISOString());
+    const row = outboundRow(input, (await this.clock.at(input.phoneNumberRowId, trx)).toISOString());
     const result = await trx
       .insertInto('messages')
       .values(row)
@@ -101,8 +103,9 @@ export class Messages {
    * the ids queued.
    */
   async queueMany(inputs: readonly NewOutbound[], trx: Kysely<Schema> = this.db): Promise<string[]> {
-    const at = this.now().toISOString();
-    const rows = inputs.map((input) => outboundRow(input, at));
+    const at = new Map<string, string>();
+    for (const input of inputs) if (!at.has(input.phoneNumberRowId)) at.set(input.phoneNumberRowId, (await this.clock.at(input.phoneNumberRowId, trx)).toISOString());
+    const rows = inputs.map((input) => outboundRow(input, at.get(input.phoneNumberRowId) as string));
     // 26 columns a row: 400 rows stay under SQLite's 32,766 bound parameters.
     for (let i = 0; i < rows.length; i += 400) await trx.insertInto('messages').values(rows.slice(i, i + 400)).execute();
     return rows.map((row) => row.id);
@@ -140,7 +143,7 @@ export class Messages {
         pricing_type: null,
         cost_micros: null,
         created_at: iso,
-        updated_at: this.now().toISOString(),
+        updated_at: (await this.clock.at(input.phoneNumberRowId, trx)).toISOString(),
         sent_at: null,
         delivered_at: null,
         read_at: null,
@@ -173,13 +176,13 @@ export class Messages {
     },
     trx: Kysely<Schema> = this.db,
   ): Promise<{ messageId: string; workspaceId: string; from: string; to: string } | undefined> {
-    let byWamid = trx.selectFrom('messages').select(['id', 'status', 'wamid', 'workspace_id']).where('wamid', '=', input.wamid).where('workspace_id', '=', input.workspaceId);
+    let byWamid = trx.selectFrom('messages').select(['id', 'status', 'wamid', 'workspace_id', 'phone_number_id']).where('wamid', '=', input.wamid).where('workspace_id', '=', input.workspaceId);
     if (input.phoneNumberRowId) byWamid = byWamid.where('phone_number_id', '=', input.phoneNumberRowId);
     let row = await byWamid.executeTakeFirst();
     if (!row && input.ourId && input.phoneNumberRowId) {
       row = await trx
         .selectFrom('messages')
-        .select(['id', 'status', 'wamid', 'workspace_id'])
+        .select(['id', 'status', 'wamid', 'workspace_id', 'phone_number_id'])
         .where('id', '=', input.ourId)
         .where('workspace_id', '=', input.workspaceId)
         .where('phone_number_id', '=', input.phoneNumberRowId)
@@ -198,7 +201,7 @@ export class Messages {
       if (stage && stage !== 'failed_at') await trx.updateTable('messages').set({ [stage]: iso }).where('id', '=', row.id).where(stage, 'is', null).execute();
       return undefined;
     }
-    const patch: Partial<MessagesTable> = { status: input.status, updated_at: this.now().toISOString(), next_attempt_at: null, claimed_at: null };
+    const patch: Partial<MessagesTable> = { status: input.status, updated_at: (await this.clock.at(row.phone_number_id, trx)).toISOString(), next_attempt_at: null, claimed_at: null };
     if (!row.wamid) patch.wamid = input.wamid;
     if (input.status === 'failed') {
       patch.failed_at = iso;

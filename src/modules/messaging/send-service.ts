@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import type { Clock } from '../../clock/index.js';
 import type { Schema } from '../../db/index.js';
 import type { MessageType, TemplateSendObject, WhatsAppClient } from '../../whatsapp/index.js';
 import type { ConsentLedger } from '../consent/index.js';
@@ -51,7 +52,8 @@ export interface SendServiceDeps {
   media?: OutboundMediaCheck;
   /** Tells the dispatcher something was queued. */
   queued: () => void;
-  now: () => Date;
+  /** The window is checked on the sending number's clock. */
+  clock: Clock;
 }
 
 /**
@@ -107,7 +109,7 @@ export class SendService {
     if (template && templates.length === 0) templates = await this.#syncTemplates(workspaceId, number.id, number.waba_id, template.name);
 
     const decision = checkSendPolicy({
-      now: deps.now().getTime(),
+      now: deps.clock.forNumber(number).getTime(),
       type: request.type,
       ...(template ? { template } : {}),
       templates,
@@ -134,7 +136,7 @@ export class SendService {
     });
     // A concurrent request with the same key won the insert: answer it only if it was this request.
     if (queued.duplicate) return replayOf(queued, requestHash);
-    await deps.conversations.touch(conversation.id, deps.now());
+    await deps.conversations.touch(conversation.id, deps.clock.forNumber(number));
     deps.queued();
     return { ok: true, message: queued.message, duplicate: false };
   }

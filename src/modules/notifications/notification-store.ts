@@ -96,11 +96,12 @@ export class NotificationStore {
    * database has it, so nodes take disjoint rows; the status compare-and-set keeps it safe where
    * it has not. Answers the claimed rows, `attempts` counted.
    */
-  async claimDue(input: { now: string; claimedAt: string; staleBefore: string; limit: number }): Promise<NotificationRow[]> {
+  async claimDue(input: { phoneNumberId: string; now: string; claimedAt: string; staleBefore: string; limit: number }): Promise<NotificationRow[]> {
     return this.db.transaction().execute(async (trx) => {
       let due = trx
         .selectFrom('notifications')
         .select('id')
+        .where('phone_number_id', '=', input.phoneNumberId)
         .where((eb) =>
           eb.or([
             eb.and([eb('status', '=', 'scheduled'), eb('send_at', '<=', input.now)]),
@@ -125,6 +126,25 @@ export class NotificationStore {
         .returningAll()
         .execute();
     });
+  }
+
+  /**
+   * The numbers with notifications that may be due: `send_at` up to `latest` (each number's
+   * own time is compared by `claimDue`), or a claim older than `staleBefore`.
+   */
+  async numbersDue(input: { latest: string; staleBefore: string }): Promise<string[]> {
+    const rows = await this.db
+      .selectFrom('notifications')
+      .select('phone_number_id')
+      .distinct()
+      .where((eb) =>
+        eb.or([
+          eb.and([eb('status', '=', 'scheduled'), eb('send_at', '<=', input.latest)]),
+          eb.and([eb('status', '=', 'sending'), eb('claimed_at', '<', input.staleBefore)]),
+        ]),
+      )
+      .execute();
+    return rows.map((row) => row.phone_number_id);
   }
 
   /** Moves a claimed (`sending`) notification on; answers false when it was no longer `sending`. */

@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
+import type { Clock } from '../../clock/index.js';
 import { newId, type Capabilities, type Schema } from '../../db/index.js';
 import { PollingLoop } from '../../jobs/index.js';
 import type { WhatsAppClient } from '../../whatsapp/index.js';
@@ -35,8 +36,8 @@ export interface NotificationsDeps {
   messages: Pick<Messages, 'get' | 'byIdempotencyKey'>;
   events: Pick<Events, 'record'>;
   logger: Logger;
-  /** The app's clock (sandbox time when the sandbox is embedded). */
-  now: () => Date;
+  /** Send times, quiet hours and timestamps follow the sending number's clock; claims real time. */
+  clock: Clock;
 }
 
 /**
@@ -66,10 +67,9 @@ export class Notifications {
       const existing = await this.#store.byKey(workspaceId, idempotencyKey);
       if (existing) return this.#replay(existing, hash);
     }
-    const now = this.deps.now();
-    const prepared = await this.#prepare(workspaceId, request, now);
+    const prepared = await this.#prepare(workspaceId, request);
     if (!prepared.ok) return prepared;
-    const { number, contact, recipient, template, sendAt, postponed } = prepared;
+    const { number, contact, recipient, template, sendAt, postponed, now } = prepared;
     const due = postponed ? Date.parse(postponed.until) : Math.max(now.getTime(), sendAt ?? 0);
     const immediate = due <= now.getTime();
     const at = now.toISOString();
@@ -92,7 +92,7 @@ export class Notifications {
       requested_send_at: sendAt === undefined ? null : new Date(sendAt).toISOString(),
       postponed: postponed ? JSON.stringify(postponed) : null,
       attempts: immediate ? 1 : 0,
-      claimed_at: immediate ? new Date().toISOString() : null,
+      claimed_at: immediate ? this.deps.clock.now().toISOString() : null,
       message_id: null,
       error_code: null,
       error_message: null,
@@ -131,7 +131,9 @@ export class Notifications {
 
   /** Cancels a scheduled notification. Cancelling a cancelled one answers it again; one that went answers 409. */
   async cancel(workspaceId: string, id: string): Promise<NotificationOutcome> {
-    const cancelled = await this.#store.cancel(workspaceId, id, this.deps.now().toISOString());
+    const found = await this.#store.get(workspaceId, id);
+    const at = found ? await this.deps.clock.at(found.phone_number_id) : this.deps.clock.now();
+    const cancelled = await this.#store.cancel(workspaceId, id, at.toISOString());
     const row = await this.#store.get(workspaceId, id);
     if (!row) return { ok: false, status: 404, error: { code: 'CONVERSA_ERR_NOT_FOUND', message: `No notification ${id}.` } };
     if (cancelled || row.status === 'cancelled') return { ok: true, notification: toView(row), replayed: false };
@@ -161,9 +163,15 @@ export class Notifications {
 
   /** One scheduler pass: claims due notifications and sends each. Answers how many it claimed. */
   async tick(): Promise<number> {
-    const now = this.deps.now().toISOString();
-    const wall = Date.now();
-    const rows = await this.#store.claimDue({ now, claimedAt: new Date(wall).toISOString(), staleBefore: new Date(wall - (this.options.leaseMs ?? 120_000)).toISOString(), limit: 50 });
+    // send_at is on the number's clock; claims (the lease) on real time.
+    const wall = this.deps.clock.now().getTime();
+    const claimedAt = new Date(wall).toISOString();
+    const staleBefore = new Date(wall - (this.options.leaseMs ?? 120_000)).toISOString();
+    const rows: NotificationRow[] = [];
+    for (const phoneNumberId of await this.#store.numbersDue({ latest: this.deps.clock.latest().toISOString(), staleBefore })) {
+      const now = (await this.deps.clock.at(phoneNumberId)).toISOString();
+      rows.push(...(await this.#store.claimDue({ phoneNumberId, now, claimedAt, staleBefore, limit: 50 })));
+    }
     for (const row of rows) {
       try {
         await this.#deliver(row);
@@ -176,7 +184,7 @@ export class Notifications {
   }
 
   /** Validates everything that can be known before the send; refusals store nothing. */
-  async #prepare(workspaceId: string, request: NotificationRequest, now: Date) {
+  async #prepare(workspaceId: string, request: NotificationRequest) {
     const phone = normalizePhone(request.to);
     if (!phone.ok) {
       return fail(422, { code: 'CONVERSA_ERR_INVALID_RECIPIENT', message: `body.to: ${phone.rule}`, fix: 'Send the number in international format, e.g. +5511988887777.', details: { field: 'body.to', rule: phone.rule } });
@@ -198,6 +206,7 @@ export class Notifications {
         details: { field: 'body.from' },
       });
     }
+    const now = this.deps.clock.forNumber(number);
     const templates = await this.#templatesFor(workspaceId, number, request.template);
     const built = buildSend(request.template, request.language, templates, friendlyOf(request));
     if (!built.ok) return built;
@@ -206,13 +215,13 @@ export class Notifications {
     const contact = (await this.deps.contacts.findByWaId(workspaceId, phone.waId)) ?? (await this.deps.contacts.upsert(workspaceId, { e164: phone.e164, waId: phone.waId })).contact;
     const due = Math.max(now.getTime(), sendAt ?? 0);
     const postponed = checked.template.category === 'MARKETING' ? this.#quietUntil(due, contact.time_zone) : undefined;
-    return { ok: true as const, number, contact, recipient: phone.e164, template: checked.template as CachedTemplate, sendAt, postponed };
+    return { ok: true as const, number, contact, recipient: phone.e164, template: checked.template as CachedTemplate, sendAt, postponed, now };
   }
 
   /** Sends a claimed notification through the messaging policy and outbox; answers the row as it ends. */
   async #deliver(row: NotificationRow): Promise<NotificationRow> {
     const key = `notification:${row.id}`;
-    const now = this.deps.now();
+    const now = await this.deps.clock.at(row.phone_number_id);
     // A second attempt may follow a crash after the message was queued: never queue it again.
     if (row.attempts > 1) {
       const queued = await this.deps.messages.byIdempotencyKey(row.workspace_id, key);
@@ -239,13 +248,13 @@ export class Notifications {
   }
 
   async #settle(row: NotificationRow, patch: Partial<NotificationRow>): Promise<NotificationRow> {
-    await this.#store.settle(row.id, { claimed_at: null, updated_at: this.deps.now().toISOString(), ...patch });
+    await this.#store.settle(row.id, { claimed_at: null, updated_at: (await this.deps.clock.at(row.phone_number_id)).toISOString(), ...patch });
     return this.#store.reload(row.id);
   }
 
   /** Stores a send-time refusal and publishes `notification.refused`, in one transaction. */
   async #refuse(row: NotificationRow, error: NotificationError): Promise<NotificationRow> {
-    const at = this.deps.now().toISOString();
+    const at = (await this.deps.clock.at(row.phone_number_id)).toISOString();
     const details = { ...(error.fix ? { fix: error.fix } : {}), ...error.details };
     await this.deps.db.transaction().execute(async (trx) => {
       const moved = await this.#store.settle(

@@ -1,4 +1,5 @@
 import type { Kysely, Selectable } from 'kysely';
+import { realClock, type Clock } from '../../clock/index.js';
 import { newId, type Schema, type TemplatesTable } from '../../db/index.js';
 import type { Events } from '../events/index.js';
 import type { TemplateComponentDefinition, TemplateRecord } from '../../whatsapp/index.js';
@@ -52,7 +53,8 @@ export const TEMPLATE_WEBHOOK_FIELDS: readonly string[] = ['message_template_sta
 export class TemplateCache {
   constructor(
     private readonly db: Kysely<Schema>,
-    private readonly now: () => Date = () => new Date(),
+    /** A template's timestamps follow its WABA's numbers' clock. */
+    private readonly clock: Clock = realClock,
     private readonly events?: Pick<Events, 'record'>,
   ) {}
 
@@ -90,8 +92,10 @@ export class TemplateCache {
    */
   async reconcile(workspaceId: string, wabaId: string, records: TemplateRecord[]): Promise<SyncSummary> {
     const summary: SyncSummary = { listed: records.length, created: 0, updated: 0, deleted: 0 };
+    // Read before the transaction: a query inside it would widen the window in which two syncs of
+    // one WABA (a webhook's and a send's) both find a template missing and both insert it.
+    const at = (await this.clock.atWaba(workspaceId, wabaId)).toISOString();
     await this.db.transaction().execute(async (trx) => {
-      const at = this.now().toISOString();
       const rows = await trx.selectFrom('templates').selectAll().where('workspace_id', '=', workspaceId).where('waba_id', '=', wabaId).execute();
       const listedIds = new Set(records.map((r) => r.id));
       for (const record of records) {
@@ -131,7 +135,7 @@ export class TemplateCache {
     if (providerId === undefined) return false;
     const row = await this.#find(trx, workspaceId, providerId, webhook.waba_id, stringOf(value.message_template_name), stringOf(value.message_template_language));
     if (!row || row.deleted_at) return false;
-    const at = typeof webhook.time === 'number' ? new Date(webhook.time * 1000).toISOString() : this.now().toISOString();
+    const at = typeof webhook.time === 'number' ? new Date(webhook.time * 1000).toISOString() : (await this.clock.atWaba(workspaceId, row.waba_id, trx)).toISOString();
     if (row.provider_template_id === null) {
       await trx.updateTable('templates').set({ provider_template_id: providerId }).where('id', '=', row.id).execute();
       row.provider_template_id = providerId;

@@ -1,4 +1,5 @@
 import { sql, type Kysely, type Selectable } from 'kysely';
+import type { Clock } from '../../clock/index.js';
 import { newId, type Schema, type TemplatesTable } from '../../db/index.js';
 import type { CreateTemplateRequest, GraphEndpoint, GraphResult, TemplateSendObject, WhatsAppClient } from '../../whatsapp/index.js';
 import type { PhoneNumbers } from '../phone-numbers/index.js';
@@ -56,7 +57,8 @@ export interface TemplateServiceDeps {
   cache: TemplateCache;
   phoneNumbers: Pick<PhoneNumbers, 'list' | 'resolve' | 'sender' | 'onePerWaba'>;
   client: Pick<WhatsAppClient, 'listTemplates' | 'createTemplate' | 'editTemplate' | 'deleteTemplate'>;
-  now: () => Date;
+  /** A template's timestamps follow its WABA's numbers' clock. */
+  clock: Clock;
 }
 
 type Row = Selectable<TemplatesTable>;
@@ -102,7 +104,7 @@ export class TemplateService {
     }
     const lint = lintTemplate(definition);
     if (input.submit && !lint.ok && !input.force) return lintRefusal(lint);
-    const at = this.#now();
+    const at = await this.#now({ workspace_id: workspaceId, waba_id: target.value.wabaId });
     const row: Row = {
       id: newId('tpl'),
       workspace_id: workspaceId,
@@ -161,10 +163,10 @@ export class TemplateService {
       const submitted = await this.#submitNew(row, endpoint.value, undefined);
       if (!submitted.ok) return submitted;
     } else {
-      const before = await this.#beginSubmission(row.id);
+      const before = await this.#beginSubmission(row);
       const edited = providerOutcome(await this.deps.client.editTemplate(endpoint.value, row.provider_template_id as string, { components: JSON.parse(row.components) }));
       if (!edited.ok) return this.#abandonSubmission(row.id, edited);
-      await this.#resubmitted(row.id, before, this.#now());
+      await this.#resubmitted(row.id, before, await this.#now(row));
     }
     return this.#detail(workspaceId, id);
   }
@@ -194,7 +196,7 @@ export class TemplateService {
     if (toProvider) {
       const endpoint = await this.#endpointFor(workspaceId, row.waba_id);
       if (!endpoint.ok) return endpoint;
-      before = await this.#beginSubmission(row.id);
+      before = await this.#beginSubmission(row);
       const edited = providerOutcome(
         await this.deps.client.editTemplate(endpoint.value, row.provider_template_id as string, {
           components: next.components,
@@ -204,7 +206,7 @@ export class TemplateService {
       );
       if (!edited.ok) return this.#abandonSubmission(row.id, edited);
     }
-    const at = this.#now();
+    const at = await this.#now(row);
     const components = JSON.stringify(next.components);
     await this.deps.db.transaction().execute(async (trx) => {
       const fresh = await trx.selectFrom('templates').selectAll().where('id', '=', row.id).executeTakeFirstOrThrow();
@@ -254,8 +256,9 @@ export class TemplateService {
       const deleted = providerOutcome(await this.deps.client.deleteTemplate(endpoint.value, row.waba_id, row.name, row.provider_template_id));
       if (!deleted.ok) return deleted;
     }
+    const deletedAt = await this.#now(row);
     await this.deps.db.transaction().execute(async (trx) => {
-      await this.deps.cache.markDeleted(trx, row, 'api', this.#now());
+      await this.deps.cache.markDeleted(trx, row, 'api', deletedAt);
     });
     const after = await this.#row(workspaceId, id, true);
     return { ok: true, value: toTemplateView(after as Row) };
@@ -335,10 +338,10 @@ export class TemplateService {
   /** After the provider accepted a create: link the provider id, unless its status webhook linked it already. */
   async #submitNew(row: Row, endpoint: GraphEndpoint, allowCategoryChange: boolean | undefined): Promise<TemplateOutcome<true>> {
     const definition = definitionOf(row);
-    await this.#beginSubmission(row.id);
+    await this.#beginSubmission(row);
     const created = providerOutcome(await this.deps.client.createTemplate(endpoint, row.waba_id, { ...definition, ...(allowCategoryChange !== undefined ? { allow_category_change: allowCategoryChange } : {}) }));
     if (!created.ok) return this.#abandonSubmission(row.id, created);
-    const at = this.#now();
+    const at = await this.#now(row);
     await this.deps.db.transaction().execute(async (trx) => {
       const fresh = await trx.selectFrom('templates').selectAll().where('id', '=', row.id).executeTakeFirstOrThrow();
       await trx.updateTable('templates').set({ provider_template_id: created.value.id, submitted_at: at, submitting_since: null, updated_at: at }).where('id', '=', row.id).execute();
@@ -365,8 +368,9 @@ export class TemplateService {
    * repeats the current status) and answers the last history id, to tell afterwards whether the
    * review answered before the provider's answer was stored.
    */
-  async #beginSubmission(templateId: string): Promise<number> {
-    await this.deps.db.updateTable('templates').set({ submitting_since: this.#now() }).where('id', '=', templateId).execute();
+  async #beginSubmission(template: Row): Promise<number> {
+    const templateId = template.id;
+    await this.deps.db.updateTable('templates').set({ submitting_since: await this.#now(template) }).where('id', '=', templateId).execute();
     const row = await this.deps.db.selectFrom('template_events').select((eb) => eb.fn.max('id').as('max')).where('template_id', '=', templateId).executeTakeFirst();
     return Number(row?.max ?? 0);
   }
@@ -432,8 +436,8 @@ export class TemplateService {
     return { ok: true, value: sender.endpoint };
   }
 
-  #now(): string {
-    return this.deps.now().toISOString();
+  async #now(template: Pick<Row, 'workspace_id' | 'waba_id'>): Promise<string> {
+    return (await this.deps.clock.atWaba(template.workspace_id, template.waba_id)).toISOString();
   }
 }
 

@@ -1,0 +1,1 @@
+export { PlatformClock, realClock, type Clock, type NumberOnClock } from './clock.js';

@@ -127,6 +127,13 @@ describe.each(DIALECTS)('sandbox time stays with sandbox numbers on $name', (dia
     }, 'the sandbox number’s scheduled notification');
     expect(Date.parse(sandboxSent.sent_at)).toBeGreaterThanOrEqual(sandboxNow - 60_000);
     expect((await conversation(sandboxConversation.id)).window_open).toBe(false);
+    // Reading and then erasing a sandbox number's message stamp it on sandbox time, as its created_at.
+    const inbound = (await rowsOf(sandboxId)).find((row) => row.direction === 'in' && row.conversation_id === sandboxConversation.id);
+    const read = await api('POST', `/messages/${inbound?.id}/read`);
+    expect(read.status, JSON.stringify(read.body)).toBe(200);
+    expect(await api('DELETE', `/messages/${inbound?.id}`)).toMatchObject({ status: 204 });
+    const stamped = (await rowsOf(sandboxId)).find((row) => row.id === inbound?.id);
+    for (const value of [stamped?.business_read_at, stamped?.deleted_at, stamped?.updated_at]) expect(Date.parse(value as string), `${value}`).toBeGreaterThanOrEqual(sandboxNow - 60_000);
     const closed = await api('POST', '/messages', { from: sandboxId, to: '+5511977770002', type: 'text', text: { body: 'Ainda aí?' } });
     expect(closed.status).toBe(422);
     expect(closed.body.error.code).toBe('CONVERSA_ERR_WINDOW_CLOSED');

@@ -216,13 +216,13 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   const pix = new PixRequests(media, config.payments.linkPattern);
   const invoices = new Invoices(db, media, pix, now);
   // The conversation API (issue 9): inbox, history, read receipts and typing, deletion.
-  const mediaRemoval = new MediaRemoval({ db, storage: mediaStorage, graph: client, directory: phoneNumbers, logger: logger.child({ component: 'media' }), now });
+  const mediaRemoval = new MediaRemoval({ db, storage: mediaStorage, graph: client, directory: phoneNumbers, logger: logger.child({ component: 'media' }), clock });
   const conversationApi = {
     mediaRemoval,
     inbox: new Inbox(db, conversations, clock),
     messageHistory: new MessageHistory(db),
-    readReceipts: new ReadReceipts({ db, directory: phoneNumbers, graph: client, now }),
-    messageEraser: new MessageEraser({ db, media: mediaRemoval, now }),
+    readReceipts: new ReadReceipts({ db, directory: phoneNumbers, graph: client, clock }),
+    messageEraser: new MessageEraser({ db, media: mediaRemoval, clock }),
   };
   const modules: Modules = {
     workspaces: new Workspaces(db, now),

@@ -75,4 +75,32 @@ describe.each(DIALECTS)('first sends of a template the platform does not know ye
     expect(rows).toHaveLength(1);
     expect(await db.selectFrom('template_versions').select('version').where('template_id', '=', rows[0]!.id).execute()).toEqual([{ version: 1 }]);
   });
+
+  it('runs one sync of a WABA at a time: a caller arriving meanwhile shares the next, listed after the running one', async () => {
+    const waba = running.started.sandboxNumber?.waba_id as string;
+    const records = (await graph('GET', `/v23.0/${waba}/message_templates?limit=100`)).body.data;
+    const cache = new TemplateCache(running.app.database.db);
+    const gates: Array<() => void> = [];
+    const list = async () => {
+      await new Promise<void>((resolve) => gates.push(resolve));
+      return { ok: true as const, value: records };
+    };
+    const first = cache.syncFromProvider(running.started.workspaceId, waba, list);
+    await until(async () => gates.length === 1, 'the first listing');
+    const second = cache.syncFromProvider(running.started.workspaceId, waba, list);
+    const third = cache.syncFromProvider(running.started.workspaceId, waba, list);
+    expect(third).toBe(second);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(gates).toHaveLength(1); // the next waits for the running one to end
+    gates[0]!();
+    expect((await first).ok).toBe(true);
+    await until(async () => gates.length === 2, 'the second listing');
+    gates[1]!();
+    expect(await second).toMatchObject({ ok: true, value: { listed: records.length, created: 0 } });
+    // Nothing runs now: the next caller starts at once.
+    const fourth = cache.syncFromProvider(running.started.workspaceId, waba, list);
+    await until(async () => gates.length === 3, 'a new listing');
+    gates[2]!();
+    expect((await fourth).ok).toBe(true);
+  });
 });

@@ -35,6 +35,25 @@ export default tseslint.config(
     },
   },
   {
+    // One clock (issue 9): modules read time from the injected Clock (src/clock), never from
+    // the host, so sandbox time and a test's fixed time reach every part alike.
+    files: ['src/modules/**/*.ts'],
+    ignores: ['src/modules/**/*.test.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "CallExpression[callee.object.name='Date'][callee.property.name='now']",
+          message: 'Read time from the injected Clock (clock.now(), clock.at(number)), not Date.now().',
+        },
+        {
+          selector: "NewExpression[callee.name='Date'][arguments.length=0]",
+          message: 'Read time from the injected Clock (clock.now(), clock.at(number)), not new Date(); new Date(x) is fine.',
+        },
+      ],
+    },
+  },
+  {
     // The sandbox shares wire types with the platform, never logic.
     files: ['src/sandbox/**/*.ts'],
     rules: {

@@ -127,6 +127,13 @@ describe.each(DIALECTS)('sandbox time stays with sandbox numbers on $name', (dia
     }, 'the sandbox number’s scheduled notification');
     expect(Date.parse(sandboxSent.sent_at)).toBeGreaterThanOrEqual(sandboxNow - 60_000);
     expect((await conversation(sandboxConversation.id)).window_open).toBe(false);
+    // Reading and then erasing a sandbox number's message stamp it on sandbox time, as its created_at.
+    const inbound = (await rowsOf(sandboxId)).find((row) => row.direction === 'in' && row.conversation_id === sandboxConversation.id);
+    const read = await api('POST', `/messages/${inbound?.id}/read`);
+    expect(read.status, JSON.stringify(read.body)).toBe(200);
+    expect(await api('DELETE', `/messages/${inbound?.id}`)).toMatchObject({ status: 204 });
+    const stamped = (await rowsOf(sandboxId)).find((row) => row.id === inbound?.id);
+    for (const value of [stamped?.business_read_at, stamped?.deleted_at, stamped?.updated_at]) expect(Date.parse(value as string), `${value}`).toBeGreaterThanOrEqual(sandboxNow - 60_000);
     const closed = await api('POST', '/messages', { from: sandboxId, to: '+5511977770002', type: 'text', text: { body: 'Ainda aí?' } });
     expect(closed.status).toBe(422);
     expect(closed.body.error.code).toBe('CONVERSA_ERR_WINDOW_CLOSED');
@@ -139,6 +146,12 @@ describe.each(DIALECTS)('sandbox time stays with sandbox numbers on $name', (dia
     for (let i = 0; i < 3; i += 1) await running.app.modules.notifications.tick();
     expect((await api('GET', `/notifications/${realScheduled.body.id}`)).body).toMatchObject({ status: 'scheduled', send_at: sendAt, message_id: null });
     expect((await conversation(realConversation.id)).window_open).toBe(true);
+    // The inbox's window filter agrees with each conversation's `window_open`: on its number's clock.
+    const listed = async (open: boolean) => ((await api('GET', `/conversations?limit=50&window_open=${open}`)).body.data as Json[]).map((c) => c.id);
+    expect(await listed(true)).toContain(realConversation.id);
+    expect(await listed(true)).not.toContain(sandboxConversation.id);
+    expect(await listed(false)).toContain(sandboxConversation.id);
+    expect(await listed(false)).not.toContain(realConversation.id);
     // Its send fails once at "Meta" (HTTP 500): the retry is due on real time, and goes.
     expect((await graph('PUT', '/sandbox/v1/faults', { graph_error_rate: 1 })).status).toBe(200);
     const open = await api('POST', '/messages', { from: realId, to: '+5511977770001', type: 'text', text: { body: 'Saiu para entrega hoje.' } });

@@ -226,3 +226,46 @@ describe.each(DIALECTS)('public opt-in page on $name', (dialect) => {
     expect(images.every((image) => image.equals(images[0]!))).toBe(true);
   });
 });
+
+/**
+ * The opt-in proof is read on the platform's one clock: its `submitted_at` is the ledger entry's
+ * `recorded_at` (and the `consent.changed` event's), not the host's time beside it. The app's real
+ * time is shifted a year ahead, so a reading of the host's clock anywhere would show.
+ */
+describe.each(DIALECTS)('opt-in proof on one clock on $name', (dialect) => {
+  const YEAR = 365 * 24 * 3600 * 1000;
+  let database: TestDatabase;
+  let running: RunningApp;
+  const api = platformApi(() => running);
+
+  beforeAll(async () => {
+    database = await dialect.create();
+    running = await startTestApp({ databaseUrl: database.url, build: { realNow: () => Date.now() + YEAR } });
+  });
+  afterAll(async () => {
+    await running?.close();
+    await database?.drop();
+  });
+
+  it('records submitted_at and recorded_at as one reading of the platform clock', async () => {
+    const pn = running.started.sandboxNumber?.phone_number_id as string;
+    const shown = await fetch(`${running.started.platformUrl}/optin/${pn}`);
+    const textVersion = /name="text_version" value="([^"]+)"/.exec(await shown.text())?.[1] ?? '';
+    const before = Date.now() + YEAR;
+    const done = await fetch(`${running.started.platformUrl}/optin/${pn}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ name: 'Rita', phone: '+5511977772001', consent: 'yes', text_version: textVersion, website: '' }).toString(),
+    });
+    expect(done.status).toBe(200);
+    const after = Date.now() + YEAR;
+
+    const contact = ((await api('GET', '/contacts?limit=50')).body.data as Json[]).find((c) => c.wa_id === '5511977772001');
+    const [entry] = (await api('GET', `/contacts/${contact.id}/consents`)).body.data as Json[];
+    expect(entry.proof.submitted_at).toBe(entry.recorded_at);
+    expect(Date.parse(entry.recorded_at)).toBeGreaterThanOrEqual(before);
+    expect(Date.parse(entry.recorded_at)).toBeLessThanOrEqual(after);
+    const event = await running.app.database.db.selectFrom('outbox_events').select('data').where('type', '=', 'consent.changed').executeTakeFirstOrThrow();
+    expect(JSON.parse(event.data).recorded_at).toBe(entry.recorded_at);
+  });
+});

@@ -117,6 +117,8 @@ export interface BuildOptions {
   numberRefresh?: { intervalMs?: number };
   /** Record answers of API routes that their OpenAPI responses do not declare (`http.undeclaredResponses()`); tests turn it on. */
   checkResponses?: boolean;
+  /** Real time in epoch ms (default `Date.now`); tests shift it to tell the clock's readings from the host's. */
+  realNow?: () => number;
   /** Test knobs for the embedded sandbox (review delay, retry base). */
   sandbox?: Partial<Pick<SandboxOptions, 'templateReviewDelayMs' | 'webhookRetryBaseMs'>>;
 }
@@ -153,10 +155,10 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   // One clock: real time, except for the messages of numbers served by the embedded sandbox,
   // which follow sandbox time (POST /sandbox/v1/clock moves their window on both sides and
   // nothing else; see docs/sandbox.md, "Sandbox time").
-  const clock: Clock = new PlatformClock({ db, ...(sandbox ? { sandboxNow: () => sandbox.now() } : {}) });
+  const clock: Clock = new PlatformClock({ db, ...(sandbox ? { sandboxNow: () => sandbox.now() } : {}), ...(options.realNow ? { realNow: options.realNow } : {}) });
   const now = () => clock.now();
   const client = new WhatsAppClient();
-  const phoneNumbers = new PhoneNumbers(db, box);
+  const phoneNumbers = new PhoneNumbers(db, box, now);
   const phoneNumberRefresher = new PhoneNumberRefresher({ phoneNumbers, graph: client, now });
   const numberRefresh = numberRefreshLoop(phoneNumberRefresher, options.numberRefresh?.intervalMs ?? config.phoneNumbers.refreshIntervalMs, logger.child({ component: 'phone-numbers' }));
   const contacts = new Contacts(db, now);
@@ -214,13 +216,13 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   const pix = new PixRequests(media, config.payments.linkPattern);
   const invoices = new Invoices(db, media, pix, now);
   // The conversation API (issue 9): inbox, history, read receipts and typing, deletion.
-  const mediaRemoval = new MediaRemoval({ db, storage: mediaStorage, graph: client, directory: phoneNumbers, logger: logger.child({ component: 'media' }), now });
+  const mediaRemoval = new MediaRemoval({ db, storage: mediaStorage, graph: client, directory: phoneNumbers, logger: logger.child({ component: 'media' }), clock });
   const conversationApi = {
     mediaRemoval,
-    inbox: new Inbox(db, conversations, now),
+    inbox: new Inbox(db, conversations, clock),
     messageHistory: new MessageHistory(db),
-    readReceipts: new ReadReceipts({ db, directory: phoneNumbers, graph: client, now }),
-    messageEraser: new MessageEraser({ db, media: mediaRemoval, now }),
+    readReceipts: new ReadReceipts({ db, directory: phoneNumbers, graph: client, clock }),
+    messageEraser: new MessageEraser({ db, media: mediaRemoval, clock }),
   };
   const modules: Modules = {
     workspaces: new Workspaces(db, now),
@@ -253,7 +255,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     campaignRunner,
     messagingLimits,
   };
-  const http = await buildHttpServer({ logger, database, ...modules, whatsapp: client, publicUrl: config.publicUrl, trustProxy: config.http.trustProxy, eventsStored: () => processor.wake(), sandboxControlToken: () => (sandbox ? sandbox.controlToken : config.sandbox.controlToken) }, { checkResponses: options.checkResponses ?? false });
+  const http = await buildHttpServer({ logger, database, clock, ...modules, whatsapp: client, publicUrl: config.publicUrl, trustProxy: config.http.trustProxy, eventsStored: () => processor.wake(), sandboxControlToken: () => (sandbox ? sandbox.controlToken : config.sandbox.controlToken) }, { checkResponses: options.checkResponses ?? false });
   let closingStep: string | undefined;
   return {
     config,

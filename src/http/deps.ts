@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { Clock } from '../clock/index.js';
 import type { Database } from '../db/index.js';
 import type { ApiKeys } from '../modules/api-keys/index.js';
 import type { PhoneNumberRefresher, PhoneNumbers } from '../modules/phone-numbers/index.js';
@@ -21,6 +22,8 @@ import type { WhatsAppClient } from '../whatsapp/index.js';
 export interface HttpDeps {
   logger: Logger;
   database: Database;
+  /** The platform's one clock (real time; sandbox time for the embedded sandbox's numbers). */
+  clock: Clock;
   apiKeys: ApiKeys;
   /** Workspaces (`/api/v1/workspaces`): creating one needs the `workspaces:admin` scope. */
   workspaces: Workspaces;

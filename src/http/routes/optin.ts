@@ -30,7 +30,7 @@ interface PageQuery {
   country?: string;
 }
 
-type Deps = Pick<HttpDeps, 'phoneNumbers' | 'contacts' | 'consent' | 'database' | 'publicUrl'> & {
+type Deps = Pick<HttpDeps, 'phoneNumbers' | 'contacts' | 'consent' | 'database' | 'publicUrl' | 'clock'> & {
   /** Replaces the QR image cache (tests count its renders). */
   qrCache?: QrImageCache;
 };
@@ -110,7 +110,8 @@ export async function registerOptInRoutes(app: FastifyInstance, deps: Deps): Pro
         return sendPage(reply, 400, renderOptInForm({ ...view, values: { name, phone: phoneText, consent: ticked && !errors.consent }, errors }));
       }
 
-      const submittedAt = new Date().toISOString();
+      // One reading of the platform's clock: the proof's submitted_at is the entry's recorded_at.
+      const submittedAt = deps.clock.now();
       await deps.database.db.transaction().execute(async (trx) => {
         const { contact } = await deps.contacts.upsert(number.workspace_id, { e164: phone.e164, waId: phone.waId, name: name || undefined }, trx);
         await deps.consent.record(
@@ -122,10 +123,11 @@ export async function registerOptInRoutes(app: FastifyInstance, deps: Deps): Pro
             source: 'web_form',
             text: view.consentText,
             actor: 'optin_page',
+            at: submittedAt,
             proof: {
               ip: request.ip,
               user_agent: request.headers['user-agent'] ?? null,
-              submitted_at: submittedAt,
+              submitted_at: submittedAt.toISOString(),
               page_url: `${deps.publicUrl}${request.url}`,
               referer: request.headers.referer ?? null,
               phone_number_id: number.phone_number_id,

@@ -20,7 +20,7 @@ const MAX_DEPTH = 64;
  * size and nesting, stores each event in the workspace its number or WABA belongs to (only
  * among the workspaces whose app secret signed it), and only then answers 200.
  */
-export function registerWhatsappWebhookRoutes(app: FastifyInstance, deps: Pick<HttpDeps, 'phoneNumbers' | 'inboundEvents' | 'logger' | 'eventsStored'>): void {
+export function registerWhatsappWebhookRoutes(app: FastifyInstance, deps: Pick<HttpDeps, 'phoneNumbers' | 'inboundEvents' | 'logger' | 'eventsStored' | 'clock'>): void {
   // Keep the exact bytes: the signature is over them, not over re-serialised JSON.
   app.addContentTypeParser('application/json', { parseAs: 'buffer', bodyLimit: 4 * 1024 * 1024 }, (request, body, done) => {
     request.rawBody = body as Buffer;
@@ -90,7 +90,7 @@ export function registerWhatsappWebhookRoutes(app: FastifyInstance, deps: Pick<H
     const verified = new Set(signers.flatMap((signer) => signer.workspaceIds));
     const events = splitWebhook(payload);
     let scoped = scopeWebhookEvents(events, verified, directory);
-    if (scoped.dropped.length > 0 && Date.now() - directory.at >= 1000) {
+    if (scoped.dropped.length > 0 && deps.clock.now().getTime() - directory.at >= 1000) {
       directory = await deps.phoneNumbers.webhookDirectory({ fresh: 1000 });
       scoped = scopeWebhookEvents(events, new Set([...verified, ...(await signatures.matching(raw, signature, directory.signers)).flatMap((signer) => signer.workspaceIds)]), directory);
     }

@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import { newId, type ApiKeysTable, type Schema } from '../../db/index.js';
 import { hashToken, newToken } from '../../security/index.js';
 import type { Scope } from './scopes.js';
+import { realClock } from '../../clock/index.js';
 
 export interface ApiKeyPrincipal {
   keyId: string;
@@ -41,7 +42,7 @@ export const LAST_USED_RESOLUTION_MS = 60_000;
 export class ApiKeys {
   constructor(
     private readonly db: Kysely<Schema>,
-    private readonly now: () => Date = () => new Date(),
+    private readonly now: () => Date = () => realClock.now(),
   ) {}
 
   /**

@@ -15,11 +15,8 @@ export async function loadCampaignTemplate(
   const wabaId = sender?.wabaId ?? '';
   let templates = await deps.templates.byName(input.workspaceId, wabaId, input.name);
   if (templates.length === 0 && sender && options.sync !== false) {
-    const listed = await deps.client.listTemplates(sender.endpoint, wabaId);
-    if (listed.ok) {
-      await deps.templates.sync(input.workspaceId, wabaId, listed.value);
-      templates = await deps.templates.byName(input.workspaceId, wabaId, input.name);
-    }
+    const synced = await deps.templates.syncFromProvider(input.workspaceId, wabaId, () => deps.client.listTemplates(sender.endpoint, wabaId));
+    if (synced.ok) templates = await deps.templates.byName(input.workspaceId, wabaId, input.name);
   }
   return { name: input.name, language: input.language, components: input.components, templates };
 }

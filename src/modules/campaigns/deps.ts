@@ -20,7 +20,7 @@ export interface CampaignDeps {
   consent: Pick<ConsentLedger, 'states'>;
   conversations: Pick<Conversations, 'ensureMany'>;
   messages: Pick<Messages, 'queueMany'>;
-  templates: Pick<TemplateCache, 'byName' | 'sync'>;
+  templates: Pick<TemplateCache, 'byName' | 'syncFromProvider'>;
   client: Pick<WhatsAppClient, 'listTemplates'>;
   limits: MessagingLimits;
   /** Tells the dispatcher something was queued. */

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Schema } from '../../db/index.js';
 import type { Events } from '../events/index.js';
+import { realClock } from '../../clock/index.js';
 
 export type Purpose = 'marketing' | 'utility';
 export type ConsentStatus = 'opted_in' | 'opted_out';
@@ -32,6 +33,8 @@ export interface RecordConsent {
   /** Who or what recorded it: an API key id, `keyword:SAIR`, `meta:user_preferences`, ... */
   actor: string;
   proof?: Record<string, unknown> | undefined;
+  /** When it happened (`recorded_at`), when the caller already read the clock for its proof; default: now. */
+  at?: Date | undefined;
 }
 
 /**
@@ -41,7 +44,7 @@ export interface RecordConsent {
 export class ConsentLedger {
   constructor(
     private readonly db: Kysely<Schema>,
-    private readonly now: () => Date = () => new Date(),
+    private readonly now: () => Date = () => realClock.now(),
     private readonly events?: Events,
   ) {}
 
@@ -57,7 +60,7 @@ export class ConsentLedger {
       text: input.text ?? null,
       actor: input.actor,
       proof: JSON.stringify(input.proof ?? {}),
-      recorded_at: this.now().toISOString(),
+      recorded_at: (input.at ?? this.now()).toISOString(),
     };
     const inserted = await trx.insertInto('consents').values(row).returning('id').executeTakeFirstOrThrow();
     const record: ConsentRecord = { ...row, id: Number(inserted.id), purpose: input.purpose, status: input.status, source: input.source, proof: input.proof ?? {} };

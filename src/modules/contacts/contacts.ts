@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import { newId, type ContactsTable, type Schema } from '../../db/index.js';
+import { realClock } from '../../clock/index.js';
 
 export interface ContactView {
   id: string;
@@ -28,7 +29,7 @@ export interface ContactInput {
 export class Contacts {
   constructor(
     private readonly db: Kysely<Schema>,
-    private readonly now: () => Date = () => new Date(),
+    private readonly now: () => Date = () => realClock.now(),
   ) {}
 
   /**

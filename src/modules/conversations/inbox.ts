@@ -1,5 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import { decodeKeysetCursor, encodeKeysetCursor, type MessagesTable, type Schema } from '../../db/index.js';
+import { realClock, type Clock } from '../../clock/index.js';
 import type { Conversations, ConversationView } from './conversations.js';
 
 /** The owners a conversation can have. */
@@ -49,7 +50,7 @@ export class Inbox {
   constructor(
     private readonly db: Kysely<Schema>,
     private readonly conversations: Conversations,
-    private readonly now: () => Date = () => new Date(),
+    private readonly clock: Clock = realClock,
   ) {}
 
   /** One page; `cursor` is the previous page's `next_cursor`. `'bad_cursor'` for one this server did not make. */
@@ -77,7 +78,11 @@ export class Inbox {
     if (options.ownerType) query = query.where('c.owner_type', '=', options.ownerType);
     if (options.updatedSince) query = query.where('c.updated_at', '>=', options.updatedSince.toISOString());
     if (options.windowOpen !== undefined) {
-      const now = this.now().toISOString();
+      // On each conversation's number's clock, as its `window_open` says: sandbox time for the
+      // embedded sandbox's numbers, real time for the others.
+      const real = this.clock.now().toISOString();
+      const sandbox = this.clock.forNumber({ provider: 'sandbox' }).toISOString();
+      const now = sandbox === real ? sql<string>`${real}` : sql<string>`(case when (select pn.provider from phone_numbers pn where pn.id = c.phone_number_id) = 'sandbox' then ${sandbox} else ${real} end)`;
       query = options.windowOpen
         ? query.where('c.window_expires_at', '>', now)
         : query.where((eb) => eb.or([eb('c.window_expires_at', 'is', null), eb('c.window_expires_at', '<=', now)]));

@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Schema } from '../../db/index.js';
+import { realClock } from '../../clock/index.js';
 
 /** The event types other systems can subscribe to. */
 export const EVENT_TYPES = ['message.received', 'message.status', 'conversation.updated', 'consent.changed', 'contact.created', 'template.status', 'notification.refused'] as const;
@@ -20,7 +21,7 @@ export interface DomainEvent {
 export class Events {
   constructor(
     private readonly db: Kysely<Schema>,
-    private readonly now: () => Date = () => new Date(),
+    private readonly now: () => Date = () => realClock.now(),
   ) {}
 
   async record(trx: Kysely<Schema>, workspaceId: string, type: EventType, data: Record<string, unknown>): Promise<void> {

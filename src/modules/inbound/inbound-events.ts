@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Capabilities, InboundEventsTable, Schema } from '../../db/index.js';
 import type { InboundEvent } from './split-webhook.js';
+import { realClock } from '../../clock/index.js';
 
 export interface InboundEventView {
   id: number;
@@ -35,7 +36,7 @@ export class InboundEvents {
   constructor(
     private readonly db: Kysely<Schema>,
     private readonly capabilities: Capabilities,
-    private readonly now: () => Date = () => new Date(),
+    private readonly now: () => Date = () => realClock.now(),
   ) {}
 
   /** Stores events (duplicates ignored); resolves with how many were new, after commit. */

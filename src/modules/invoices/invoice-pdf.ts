@@ -6,6 +6,7 @@
 import PDFDocument from 'pdfkit';
 import type { InvoiceData, Party } from './invoice-input.js';
 import { formatBrl, formatDatePtBr, formatQuantity } from './money.js';
+import { realClock } from '../../clock/index.js';
 
 export interface InvoicePdfOptions {
   /** The Pix code printed under its QR (both appear only when given). */
@@ -44,7 +45,7 @@ export async function renderInvoicePdf(invoice: InvoiceData, options: InvoicePdf
       Subject: winAnsi(`Fatura ${invoice.number} para ${invoice.customer.name}`),
       Producer: 'Conversa',
       Creator: 'Conversa',
-      CreationDate: options.createdAt ?? new Date(),
+      CreationDate: options.createdAt ?? realClock.now(),
     },
   });
   const chunks: Buffer[] = [];

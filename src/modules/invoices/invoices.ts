@@ -4,6 +4,7 @@ import type { PixRequests } from '../payments/index.js';
 import { checkInvoice, type InvoiceData, type InvoiceInput, type InvoiceRejectionCode, type InvoiceLine } from './invoice-input.js';
 import { renderInvoicePdf } from './invoice-pdf.js';
 import { centsToDecimal, formatBrl } from './money.js';
+import { realClock } from '../../clock/index.js';
 
 /** The media library as invoices use it: store the PDF, read it back. */
 export interface InvoiceMediaStore {
@@ -61,7 +62,7 @@ export class Invoices {
     private readonly db: Kysely<Schema>,
     private readonly media: InvoiceMediaStore,
     private readonly pix: PixRequests,
-    private readonly now: () => Date = () => new Date(),
+    private readonly now: () => Date = () => realClock.now(),
   ) {}
 
   /** Creates an invoice and its PDF; refusals name the field (`items.0.unit_price`, `pix.merchant_city`). */

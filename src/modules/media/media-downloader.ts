@@ -6,6 +6,7 @@ import type { GraphEndpoint, WhatsAppClient } from '../../whatsapp/index.js';
 import { MEDIA_RULES, baseMimeType, mediaKindOf } from './media-rules.js';
 import { storageKeyOf, type MediaStorage } from './media-storage.js';
 import { sha256Hex } from './upload-check.js';
+import { realClock } from '../../clock/index.js';
 
 /** The Graph calls a download needs (the WhatsApp client, or a fake). */
 export type MediaFetcher = Pick<WhatsAppClient, 'getMedia' | 'downloadMedia'>;
@@ -47,7 +48,7 @@ export class MediaDownloader {
     private readonly directory: MediaEndpointDirectory,
     private readonly storage: MediaStorage,
     private readonly logger: Logger,
-    private readonly now: () => Date = () => new Date(),
+    private readonly now: () => Date = () => realClock.now(),
     private readonly options: MediaDownloaderOptions = {},
   ) {
     this.#loop = new PollingLoop(() => this.drain(), options.pollMs ?? 250, logger, 'media download');

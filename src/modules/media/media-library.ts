@@ -4,6 +4,7 @@ import { findMediaReferences } from './media-references.js';
 import { MEDIA_KINDS, kindFitsMessage, mediaKindOf, type MediaKind } from './media-rules.js';
 import { storageKeyOf, type MediaStorage } from './media-storage.js';
 import { checkUpload, type UploadError } from './upload-check.js';
+import { realClock } from '../../clock/index.js';
 
 /** Media as the API shows it. */
 export interface MediaView {
@@ -54,7 +55,7 @@ export class MediaLibrary {
   constructor(
     private readonly db: Kysely<Schema>,
     private readonly storage: MediaStorage,
-    private readonly now: () => Date = () => new Date(),
+    private readonly now: () => Date = () => realClock.now(),
     /** Called after inbound media is recorded (the downloader's wake-up). */
     private readonly recorded: () => void = () => undefined,
   ) {}

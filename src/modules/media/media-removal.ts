@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
+import type { Clock } from '../../clock/index.js';
 import type { Schema } from '../../db/index.js';
 import type { GraphEndpoint, GraphResult } from '../../whatsapp/index.js';
 import type { MediaStorage } from './media-storage.js';
@@ -29,7 +30,7 @@ const gone = (result: Exclude<GraphResult<unknown>, { ok: true }>) => result.kin
  */
 export class MediaRemoval {
   constructor(
-    private readonly deps: { db: Kysely<Schema>; storage: MediaStorage; graph: MediaDeleter; directory: MediaRemovalDirectory; logger: Logger; now: () => Date },
+    private readonly deps: { db: Kysely<Schema>; storage: MediaStorage; graph: MediaDeleter; directory: MediaRemovalDirectory; logger: Logger; clock: Clock },
   ) {}
 
   /** Deletes a workspace's media everywhere, or says why not. */
@@ -39,13 +40,10 @@ export class MediaRemoval {
     if (!media) return { ok: false, reason: 'not_found' };
     const inUse = await this.#references(workspaceId, mediaId);
     if (inUse.messages.length > 0 || inUse.invoices.length > 0) return { ok: false, reason: 'in_use', ...inUse };
-    const uploads = await db
-      .selectFrom('media_provider_ids')
-      .select(['phone_number_id', 'provider_media_id'])
-      .where('media_id', '=', mediaId)
-      .where('expires_at', '>', this.deps.now().toISOString())
-      .execute();
+    const uploads = await db.selectFrom('media_provider_ids').select(['phone_number_id', 'provider_media_id', 'expires_at']).where('media_id', '=', mediaId).execute();
     for (const upload of uploads) {
+      // An upload's expiry is on its number's clock (sandbox time for the embedded sandbox's numbers).
+      if (upload.expires_at <= (await this.deps.clock.at(upload.phone_number_id)).toISOString()) continue;
       const sender = await this.deps.directory.sender(upload.phone_number_id);
       if (!sender) continue;
       const result = await this.deps.graph.deleteMedia(sender.endpoint, upload.provider_media_id, sender.metaPhoneNumberId);

@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import type { Clock } from '../../clock/index.js';
 import type { Schema } from '../../db/index.js';
 
 /** Removes the media an inbound message brought (the media module), bytes included. */
@@ -15,7 +16,7 @@ export interface MessageMediaEraser {
  * nothing changes on the customer's phone.
  */
 export class MessageEraser {
-  constructor(private readonly deps: { db: Kysely<Schema>; media?: MessageMediaEraser; now: () => Date }) {}
+  constructor(private readonly deps: { db: Kysely<Schema>; media?: MessageMediaEraser; clock: Clock }) {}
 
   /**
    * Answers `cancelled` or `erased` (also for a message erased before), `not_found`, or
@@ -25,13 +26,13 @@ export class MessageEraser {
     for (let attempt = 0; attempt < 5; attempt += 1) {
       const row = await this.deps.db
         .selectFrom('messages')
-        .select(['id', 'direction', 'status', 'deleted_at'])
+        .select(['id', 'phone_number_id', 'direction', 'status', 'deleted_at'])
         .where('workspace_id', '=', workspaceId)
         .where('id', '=', messageId)
         .executeTakeFirst();
       if (!row) return { ok: false, reason: 'not_found' };
       if (row.deleted_at) return { ok: true, outcome: row.status === 'cancelled' ? 'cancelled' : 'erased' };
-      const at = this.deps.now().toISOString();
+      const at = (await this.deps.clock.at(row.phone_number_id)).toISOString(); // a message's time: its number's clock
       if (row.direction === 'out' && row.status === 'sending') return { ok: false, reason: 'sending' };
       const cancel = row.direction === 'out' && (row.status === 'queued' || row.status === 'unknown');
       const result = await this.deps.db

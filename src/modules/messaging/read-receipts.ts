@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import type { Clock } from '../../clock/index.js';
 import type { Schema } from '../../db/index.js';
 import type { GraphEndpoint, GraphResult } from '../../whatsapp/index.js';
 
@@ -41,7 +42,7 @@ export type ReadRefusal =
  */
 export class ReadReceipts {
   constructor(
-    private readonly deps: { db: Kysely<Schema>; directory: ReadReceiptDirectory; graph: ReadMarker; now: () => Date },
+    private readonly deps: { db: Kysely<Schema>; directory: ReadReceiptDirectory; graph: ReadMarker; clock: Clock },
   ) {}
 
   /** Marks a workspace's inbound message read (with `typing`, shows the typing indicator too). */
@@ -83,7 +84,8 @@ export class ReadReceipts {
     if (!sender) return { ok: false, reason: 'not_found' };
     const result = await this.deps.graph.markRead(sender.endpoint, sender.metaPhoneNumberId, row.wamid, { typing });
     if (!result.ok) return { ok: false, reason: 'provider', result };
-    const now = this.deps.now();
+    // A message's timestamp: on its number's clock, as its created_at.
+    const now = await this.deps.clock.at(row.phone_number_id);
     const at = now.toISOString();
     // Meta counts the earlier messages as read too: so do we, in (time, id) order.
     await this.deps.db

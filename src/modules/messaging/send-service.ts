@@ -163,9 +163,8 @@ export class SendService {
   async #syncTemplates(workspaceId: string, numberRowId: string, wabaId: string, name: string) {
     const sender = await this.deps.phoneNumbers.sender(numberRowId);
     if (!sender) return [];
-    const listed = await this.deps.client.listTemplates(sender.endpoint, wabaId);
-    if (!listed.ok) return [];
-    await this.deps.templates.sync(workspaceId, wabaId, listed.value);
+    const synced = await this.deps.templates.syncFromProvider(workspaceId, wabaId, () => this.deps.client.listTemplates(sender.endpoint, wabaId));
+    if (!synced.ok) return [];
     return this.deps.templates.byName(workspaceId, wabaId, name);
   }
 }

@@ -30,7 +30,7 @@ export interface NotificationsDeps {
   capabilities: Capabilities;
   phoneNumbers: Pick<PhoneNumbers, 'resolve' | 'list' | 'sender'>;
   contacts: Pick<Contacts, 'findByWaId' | 'upsert' | 'get'>;
-  templates: Pick<TemplateCache, 'byName' | 'sync'>;
+  templates: Pick<TemplateCache, 'byName' | 'syncFromProvider'>;
   client: Pick<WhatsAppClient, 'listTemplates'>;
   sender: Pick<SendService, 'send'>;
   messages: Pick<Messages, 'get' | 'byIdempotencyKey'>;
@@ -311,9 +311,8 @@ export class Notifications {
     if (cached.length > 0) return cached;
     const sender = await this.deps.phoneNumbers.sender(number.id);
     if (!sender) return [];
-    const listed = await this.deps.client.listTemplates(sender.endpoint, number.waba_id);
-    if (!listed.ok) return [];
-    await this.deps.templates.sync(workspaceId, number.waba_id, listed.value);
+    const synced = await this.deps.templates.syncFromProvider(workspaceId, number.waba_id, () => this.deps.client.listTemplates(sender.endpoint, number.waba_id));
+    if (!synced.ok) return [];
     return this.deps.templates.byName(workspaceId, number.waba_id, name);
   }
 }

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import { newId, type PhoneNumbersTable, type Schema } from '../../db/index.js';
 import type { SecretBox } from '../../security/index.js';
+import { realClock } from '../../clock/index.js';
 
 export type Provider = 'sandbox' | 'cloud_api';
 
@@ -93,9 +94,11 @@ export class PhoneNumbers {
   constructor(
     private readonly db: Kysely<Schema>,
     private readonly box: SecretBox,
+    /** Real time (from the composition root's Clock): timestamps and the caches' ages. */
+    private readonly now: () => Date = () => realClock.now(),
   ) {}
 
-  async connect(input: ConnectPhoneNumber, now = new Date()): Promise<PhoneNumberView> {
+  async connect(input: ConnectPhoneNumber, now = this.now()): Promise<PhoneNumberView> {
     const row: PhoneNumbersTable = {
       id: newId('pn'),
       workspace_id: input.workspaceId,
@@ -124,7 +127,7 @@ export class PhoneNumbers {
   }
 
   /** Points a number at a new Graph base URL (the sandbox moved ports, say) and throughput. */
-  async updateEndpoint(id: string, graphBaseUrl: string, throughputMps: number, now = new Date()): Promise<void> {
+  async updateEndpoint(id: string, graphBaseUrl: string, throughputMps: number, now = this.now()): Promise<void> {
     await this.db
       .updateTable('phone_numbers')
       .set({ graph_base_url: graphBaseUrl.replace(/\/+$/, ''), throughput_mps: throughputMps, updated_at: now.toISOString() })
@@ -142,7 +145,7 @@ export class PhoneNumbers {
    * Stores what the provider reported about a number: throughput (unless pinned at connect),
    * quality rating and messaging-limit tier. Answers the updated number, or undefined if it is gone.
    */
-  async recordProviderState(id: string, state: ProviderState, now = new Date()): Promise<PhoneNumberView | undefined> {
+  async recordProviderState(id: string, state: ProviderState, now = this.now()): Promise<PhoneNumberView | undefined> {
     const at = now.toISOString();
     await this.db
       .updateTable('phone_numbers')
@@ -222,7 +225,7 @@ export class PhoneNumbers {
   }
 
   /** App secrets that may have signed a webhook for this WABA (one per connecting workspace). */
-  async webhookSecretsFor(wabaId: string, now = Date.now()): Promise<WebhookSecret[]> {
+  async webhookSecretsFor(wabaId: string, now = this.now().getTime()): Promise<WebhookSecret[]> {
     const cached = this.#secretsByWaba.get(wabaId);
     if (cached && now - cached.at < CACHE_MS) return cached.secrets;
     const rows = await this.db.selectFrom('phone_numbers').select(['workspace_id', 'app_secret_enc']).where('waba_id', '=', wabaId).execute();
@@ -236,7 +239,7 @@ export class PhoneNumbers {
    * re-reads it when the cached copy is older than `fresh` ms (a number connected on another
    * node since).
    */
-  async webhookDirectory(options: { fresh?: number } = {}, now = Date.now()): Promise<WebhookDirectory> {
+  async webhookDirectory(options: { fresh?: number } = {}, now = this.now().getTime()): Promise<WebhookDirectory> {
     const cached = this.#directory;
     const maxAge = options.fresh ?? CACHE_MS;
     if (cached && now - cached.at < maxAge) return cached;
@@ -261,7 +264,7 @@ export class PhoneNumbers {
    * How to reach the Graph API for a number (our row id), with its throughput; cached, since
    * the dispatcher asks on every pass.
    */
-  async sender(id: string, now = Date.now()): Promise<{ endpoint: { baseUrl: string; version: string; accessToken: string }; metaPhoneNumberId: string; throughputMps: number; wabaId: string; workspaceId: string } | undefined> {
+  async sender(id: string, now = this.now().getTime()): Promise<{ endpoint: { baseUrl: string; version: string; accessToken: string }; metaPhoneNumberId: string; throughputMps: number; wabaId: string; workspaceId: string } | undefined> {
     const cached = this.#senders.get(id);
     if (cached && now - cached.at < CACHE_MS) return cached.value;
     const row = await this.db.selectFrom('phone_numbers').selectAll().where('id', '=', id).executeTakeFirst();

@@ -2,7 +2,7 @@ import type { Kysely, Selectable } from 'kysely';
 import { realClock, type Clock } from '../../clock/index.js';
 import { newId, type Schema, type TemplatesTable } from '../../db/index.js';
 import type { Events } from '../events/index.js';
-import type { TemplateComponentDefinition, TemplateRecord } from '../../whatsapp/index.js';
+import type { GraphResult, TemplateComponentDefinition, TemplateRecord } from '../../whatsapp/index.js';
 import { canonicalJson, DELETED } from './template-rows.js';
 
 export interface CachedTemplate {
@@ -51,6 +51,9 @@ export const TEMPLATE_WEBHOOK_FIELDS: readonly string[] = ['message_template_sta
  * neither, so the send policy reads only what the provider knows.
  */
 export class TemplateCache {
+  /** Per WABA (`workspace id \n waba id`): the sync waiting behind the running one, and when the last settles. */
+  readonly #flights = new Map<string, { queued: Promise<GraphResult<SyncSummary>> | undefined; tail: Promise<void> }>();
+
   constructor(
     private readonly db: Kysely<Schema>,
     /** A template's timestamps follow its WABA's numbers' clock. */
@@ -79,6 +82,38 @@ export class TemplateCache {
     }));
   }
 
+  /**
+   * Lists a WABA's templates at the provider (`list`) and reconciles them, one sync per WABA at a
+   * time in this process. A caller arriving while one runs waits for the next, which starts when
+   * the running one ends (so its list is read after the caller missed a template) and is shared by
+   * everyone who arrived meanwhile: a burst of first sends of a template the platform does not
+   * know yet makes at most two provider calls and never two reconciles of one WABA at once.
+   *
+   * @example const synced = await cache.syncFromProvider(workspaceId, wabaId, () => client.listTemplates(endpoint, wabaId));
+   */
+  syncFromProvider(workspaceId: string, wabaId: string, list: () => Promise<GraphResult<TemplateRecord[]>>): Promise<GraphResult<SyncSummary>> {
+    const key = `${workspaceId}\n${wabaId}`;
+    const flight = this.#flights.get(key);
+    if (flight?.queued) return flight.queued;
+    const entry = flight ?? { queued: undefined, tail: Promise.resolve() };
+    const run: Promise<GraphResult<SyncSummary>> = entry.tail.then(async () => {
+      if (entry.queued === run) entry.queued = undefined; // running now: later callers wait for the next
+      const listed = await list();
+      return listed.ok ? { ok: true, value: await this.reconcile(workspaceId, wabaId, listed.value) } : listed;
+    });
+    if (flight) entry.queued = run;
+    const tail = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    entry.tail = tail;
+    this.#flights.set(key, entry);
+    void tail.then(() => {
+      if (entry.tail === tail) this.#flights.delete(key);
+    });
+    return run;
+  }
+
   /** Brings a WABA's templates in line with the provider's list; answers how many the provider listed. */
   async sync(workspaceId: string, wabaId: string, records: TemplateRecord[]): Promise<number> {
     return (await this.reconcile(workspaceId, wabaId, records)).listed;
@@ -102,8 +137,7 @@ export class TemplateCache {
         const row = rows.find((r) => r.provider_template_id === record.id) ?? rows.find((r) => r.provider_template_id === null && r.deleted_at === null && r.name === record.name && r.language === record.language);
         if (row?.deleted_at) continue;
         if (!row) {
-          await this.#insertFromProvider(trx, workspaceId, wabaId, record, at);
-          summary.created += 1;
+          if (await this.#insertFromProvider(trx, workspaceId, wabaId, record, at)) summary.created += 1;
         } else if (await this.#updateFromProvider(trx, row, record, at)) {
           summary.updated += 1;
         }
@@ -299,7 +333,8 @@ export class TemplateCache {
       .executeTakeFirst();
   }
 
-  async #insertFromProvider(trx: Kysely<Schema>, workspaceId: string, wabaId: string, record: TemplateRecord, at: string): Promise<void> {
+  /** Answers false when a live template of that name and language is there already (another node's sync). */
+  async #insertFromProvider(trx: Kysely<Schema>, workspaceId: string, wabaId: string, record: TemplateRecord, at: string): Promise<boolean> {
     const row: Row = {
       id: newId('tpl'),
       workspace_id: workspaceId,
@@ -322,12 +357,21 @@ export class TemplateCache {
       updated_at: at,
       deleted_at: null,
     };
-    await trx.insertInto('templates').values(row).execute();
+    // Another node's sync of this WABA may have inserted it since this one read the WABA: on
+    // PostgreSQL this insert waits for that transaction and then does nothing (no unique violation).
+    const inserted = await trx
+      .insertInto('templates')
+      .values(row)
+      .onConflict((oc) => oc.columns(['workspace_id', 'waba_id', 'name', 'language']).where('deleted_at', 'is', null).doNothing())
+      .returning('id')
+      .executeTakeFirst();
+    if (!inserted) return false;
     await trx
       .insertInto('template_versions')
       .values({ template_id: row.id, version: 1, category: row.category, parameter_format: row.parameter_format, components: row.components, created_by: 'provider', created_at: at, submitted_at: null, status: row.status })
       .execute();
     await this.#recordStatus(trx, row, record.status, { source: 'sync', at }, null);
+    return true;
   }
 
   /** Answers whether anything changed. */

@@ -309,10 +309,9 @@ export class TemplateService {
   async sync(workspaceId: string, phoneNumber: string | undefined): Promise<TemplateOutcome<SyncSummary & { waba_id: string }>> {
     const target = await this.#target(workspaceId, phoneNumber);
     if (!target.ok) return target;
-    const listed = providerOutcome(await this.deps.client.listTemplates(target.value.endpoint, target.value.wabaId));
-    if (!listed.ok) return listed;
-    const summary = await this.deps.cache.reconcile(workspaceId, target.value.wabaId, listed.value);
-    return { ok: true, value: { waba_id: target.value.wabaId, ...summary } };
+    const synced = providerOutcome(await this.deps.cache.syncFromProvider(workspaceId, target.value.wabaId, () => this.deps.client.listTemplates(target.value.endpoint, target.value.wabaId)));
+    if (!synced.ok) return synced;
+    return { ok: true, value: { waba_id: target.value.wabaId, ...synced.value } };
   }
 
   /**
@@ -324,12 +323,11 @@ export class TemplateService {
     for (const waba of await this.deps.phoneNumbers.onePerWaba()) {
       const sender = await this.deps.phoneNumbers.sender(waba.numberId);
       if (!sender) continue;
-      const listed = providerOutcome(await this.deps.client.listTemplates(sender.endpoint, waba.wabaId));
-      if (!listed.ok) {
-        onError(waba.wabaId, listed.error);
+      const outcome = providerOutcome(await this.deps.cache.syncFromProvider(waba.workspaceId, waba.wabaId, () => this.deps.client.listTemplates(sender.endpoint, waba.wabaId)));
+      if (!outcome.ok) {
+        onError(waba.wabaId, outcome.error);
         continue;
       }
-      await this.deps.cache.reconcile(waba.workspaceId, waba.wabaId, listed.value);
       synced += 1;
     }
     return synced;

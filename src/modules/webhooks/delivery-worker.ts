@@ -5,6 +5,7 @@ import { PollingLoop } from '../../jobs/index.js';
 import { DEFAULT_RETRY_SCHEDULE, nextRetry, type RetrySchedule } from './retry-schedule.js';
 import { signConversaPayload } from './signature.js';
 import type { PostOutcome, WebhookTransport } from './transport.js';
+import { realClock } from '../../clock/index.js';
 
 export interface DeliveryWorkerOptions {
   /** Attempts, first delay and longest delay of the retries (default: 12 attempts over about 17 hours). */
@@ -51,7 +52,7 @@ export class WebhookDeliveryWorker {
     private readonly secrets: SecretOpener,
     private readonly transport: WebhookTransport,
     private readonly logger: Logger,
-    private readonly now: () => Date = () => new Date(),
+    private readonly now: () => Date = () => realClock.now(),
     private readonly options: DeliveryWorkerOptions = {},
   ) {
     this.#schedule = { ...DEFAULT_RETRY_SCHEDULE, ...options.retry };

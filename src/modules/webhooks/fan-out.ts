@@ -5,6 +5,7 @@ import type { DomainEvent } from '../events/index.js';
 import { advanceOutboxCursor, type OutboxCursor } from './outbox-position.js';
 import { PollingLoop } from '../../jobs/index.js';
 import { eventIdOf, matchesEventFilter } from './webhooks.js';
+import { realClock } from '../../clock/index.js';
 
 /** What the fan-out reads of the outbox (the Events module). */
 export interface OutboxReader {
@@ -46,7 +47,7 @@ export class WebhookFanOut {
     private readonly capabilities: Capabilities,
     private readonly outbox: OutboxReader,
     private readonly logger: Logger,
-    private readonly now: () => Date = () => new Date(),
+    private readonly now: () => Date = () => realClock.now(),
     private readonly options: FanOutOptions = {},
     /** Called with the number of deliveries created (wakes the delivery worker). */
     private readonly created: (count: number) => void = () => undefined,

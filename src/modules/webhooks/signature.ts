@@ -1,4 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import { realClock } from '../../clock/index.js';
 
 /** Why a `Conversa-Signature` did not verify. */
 export type SignatureFailure = 'malformed_header' | 'timestamp_outside_tolerance' | 'signature_mismatch';
@@ -23,7 +24,7 @@ export function verifyConversaSignature(
   header: string | string[] | undefined,
   body: string | Uint8Array,
   toleranceSeconds = 300,
-  now: Date = new Date(),
+  now: Date = realClock.now(),
 ): SignatureCheck {
   const parsed = parseSignatureHeader(Array.isArray(header) ? header[0] : header);
   if (!parsed) return { ok: false, reason: 'malformed_header' };

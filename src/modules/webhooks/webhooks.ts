@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import { newId, type Schema, type WebhookDeliveriesTable, type WebhookSubscriptionsTable } from '../../db/index.js';
 import { EVENT_TYPES, type EventType } from '../events/index.js';
 import { checkOutboundUrl, newToken, type OutboundPolicy, type OutboundUrlCheck } from '../../security/index.js';
+import { realClock } from '../../clock/index.js';
 
 /** What a subscription may list in `events`: an event type, or `*` for every type (also those added later). */
 export const WEBHOOK_EVENT_FILTERS = ['*', ...EVENT_TYPES] as const;
@@ -68,7 +69,7 @@ export class Webhooks {
     private readonly db: Kysely<Schema>,
     private readonly box: SecretSealer,
     private readonly outbox: OutboxHead,
-    private readonly now: () => Date = () => new Date(),
+    private readonly now: () => Date = () => realClock.now(),
     /** Called after deliveries were queued again (wakes the delivery worker). */
     private readonly queued: () => void = () => undefined,
     /** Which targets subscriptions may have (CONVERSA_WEBHOOKS_ALLOW_PRIVATE); the transport enforces the same when connecting. */

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import { newId, type Schema, type WorkspacesTable } from '../../db/index.js';
 import { ApiKeys, type CreatedApiKey, type Scope } from '../api-keys/index.js';
+import { realClock } from '../../clock/index.js';
 
 export type Workspace = WorkspacesTable;
 
@@ -8,7 +9,7 @@ export type Workspace = WorkspacesTable;
 export class Workspaces {
   constructor(
     private readonly db: Kysely<Schema>,
-    private readonly now: () => Date = () => new Date(),
+    private readonly now: () => Date = () => realClock.now(),
   ) {}
 
   async create(name: string, now = this.now()): Promise<Workspace> {

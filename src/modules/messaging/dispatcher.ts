@@ -219,7 +219,11 @@ export class Dispatcher {
         const sender = await this.directory.sender(numberId);
         if (!sender) return;
         const allowance = this.#take(numberId, sender.throughputMps);
-        if (allowance === 0) return;
+        if (allowance === 0) {
+          // Its tokens come back at a known moment: run then, not at the next idle poll.
+          this.#loop.wakeIn(this.#refillMs(numberId, sender.throughputMps));
+          return;
+        }
         const rows = await this.#claim(numberId, allowance, (await this.clock.at(numberId)).toISOString());
         this.#giveBack(numberId, allowance - rows.length);
         if (rows.length < allowance) this.#numbersDirty = true;
@@ -505,6 +509,12 @@ export class Dispatcher {
   /** Real time in ms, for the loop's own cadence (buckets, locks, recovery passes). */
   #wall(): number {
     return this.clock.now().getTime();
+  }
+
+  /** How long until `#take` would give this number a batch again. */
+  #refillMs(numberId: string, rate: number): number {
+    const tokens = this.#buckets.get(numberId)?.tokens ?? 0;
+    return Math.max(1, Math.ceil(((Math.max(1, Math.floor(rate / 20)) - tokens) / rate) * 1000));
   }
 
   #giveBack(numberId: string, tokens: number): void {

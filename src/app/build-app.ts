@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { PlatformClock, type Clock } from '../clock/index.js';
 import type { Config } from '../config/index.js';
-import type { PollingLoop } from '../jobs/index.js';
+import { JobRegistry, type PollingLoop } from '../jobs/index.js';
 import { migrateToLatest, openDatabase, type Database } from '../db/index.js';
 import { buildHttpServer } from '../http/server.js';
 import { ApiKeys } from '../modules/api-keys/index.js';
@@ -94,6 +94,8 @@ export interface App {
   readonly http: FastifyInstance;
   /** The embedded sandbox, when `config.sandbox.enabled`. */
   readonly sandbox: Sandbox | undefined;
+  /** The background workers by name (docs/architecture-jobs.md): started by `start()`, stopped by `close()`. */
+  readonly jobs: JobRegistry;
   /** Listens (sandbox first, then the platform) and runs the first-start bootstrap. */
   start(): Promise<StartResult>;
   close(): Promise<void>;
@@ -152,6 +154,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       })
     : undefined;
   const { db } = database;
+  // Every background worker, registered once below; modules wake each other through it by name.
+  const jobs = new JobRegistry();
   // One clock: real time, except for the messages of numbers served by the embedded sandbox,
   // which follow sandbox time (POST /sandbox/v1/clock moves their window on both sides and
   // nothing else; see docs/sandbox.md, "Sandbox time").
@@ -172,7 +176,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   const inboundEvents = new InboundEvents(db, database.capabilities, now);
   const mediaStorage = new LocalDiskMediaStorage(join(config.dataDir, 'media'));
   const mediaDownloader = new MediaDownloader(db, database.capabilities, client, phoneNumbers, mediaStorage, logger.child({ component: 'media' }), now, options.media);
-  const media = new MediaLibrary(db, mediaStorage, now, () => mediaDownloader.wake());
+  const media = new MediaLibrary(db, mediaStorage, now, () => jobs.wake('media downloader'));
   const providerMedia = new ProviderMedia(db, mediaStorage, client, logger.child({ component: 'media' }), clock);
   const dispatcher = new Dispatcher(db, database.capabilities, client, phoneNumbers, logger.child({ component: 'dispatcher' }), clock, {
     unknownGraceMs: config.dispatch.unknownGraceMs,
@@ -184,7 +188,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     events,
     ...options.dispatcher,
   });
-  const sender = new SendService({ db, phoneNumbers, contacts, conversations, consent, messages, templates, client, media, queued: () => dispatcher.wake(), clock });
+  const sender = new SendService({ db, phoneNumbers, contacts, conversations, consent, messages, templates, client, media, queued: () => jobs.wake('dispatcher'), clock });
   const notifications = new Notifications(
     { db, capabilities: database.capabilities, phoneNumbers, contacts, templates, client, sender, messages, events, logger: logger.child({ component: 'notifications' }), clock },
     { ...config.notifications, leaseMs: config.dispatch.claimLeaseMs },
@@ -203,10 +207,11 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     clock,
     reply: (input, trx) => sender.queueServiceText(input, trx),
     media,
-    unknownTemplate: () => templateSync.wake(),
+    unknownTemplate: () => jobs.wake('template sync'),
+    repliesCommitted: () => jobs.wake('dispatcher'),
   });
   const messagingLimits = new MessagingLimits(db, clock);
-  const campaignDeps = { db, capabilities: database.capabilities, phoneNumbers, contacts, consent, conversations, messages, templates, client, limits: messagingLimits, queued: () => dispatcher.wake(), clock, logger: logger.child({ component: 'campaigns' }) };
+  const campaignDeps = { db, capabilities: database.capabilities, phoneNumbers, contacts, consent, conversations, messages, templates, client, limits: messagingLimits, queued: () => jobs.wake('dispatcher'), clock, logger: logger.child({ component: 'campaigns' }) };
   const campaigns = new Campaigns(campaignDeps);
   const campaignRunner = new CampaignRunner(campaignDeps, campaigns, options.campaigns);
   const webhooks = createWebhookModule(
@@ -224,6 +229,16 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     readReceipts: new ReadReceipts({ db, directory: phoneNumbers, graph: client, clock }),
     messageEraser: new MessageEraser({ db, media: mediaRemoval, clock }),
   };
+  // Stopped in reverse order by close(): the processor first (it queues replies for the
+  // dispatcher), the periodic refreshes last. Each name is the shutdown step close() logs.
+  jobs.register('number refresh', numberRefresh);
+  jobs.register('template sync', templateSync);
+  jobs.register('outbound webhooks', webhooks);
+  jobs.register('media downloader', mediaDownloader);
+  jobs.register('dispatcher', dispatcher);
+  jobs.register('campaign runner', campaignRunner);
+  jobs.register('notifications', notifications);
+  jobs.register('processor', processor);
   const modules: Modules = {
     workspaces: new Workspaces(db, now),
     apiKeys: new ApiKeys(db, now),
@@ -255,7 +270,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     campaignRunner,
     messagingLimits,
   };
-  const http = await buildHttpServer({ logger, database, clock, ...modules, whatsapp: client, publicUrl: config.publicUrl, trustProxy: config.http.trustProxy, eventsStored: () => processor.wake(), sandboxControlToken: () => (sandbox ? sandbox.controlToken : config.sandbox.controlToken) }, { checkResponses: options.checkResponses ?? false });
+  const http = await buildHttpServer({ logger, database, clock, ...modules, whatsapp: client, publicUrl: config.publicUrl, trustProxy: config.http.trustProxy, eventsStored: () => jobs.wake('processor'), sandboxControlToken: () => (sandbox ? sandbox.controlToken : config.sandbox.controlToken) }, { checkResponses: options.checkResponses ?? false });
   let closingStep: string | undefined;
   return {
     config,
@@ -265,6 +280,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     clock,
     http,
     sandbox,
+    jobs,
     async start() {
       const sandboxUrl = sandbox ? await sandbox.listen(config.sandbox.port, config.sandbox.host) : config.sandbox.url;
       const controlToken = sandbox ? sandbox.controlToken : config.sandbox.controlToken;
@@ -285,16 +301,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       }
       for (const warning of warnings) logger.warn(warning);
       await dispatcher.recover();
-      if (!options.manualWorkers) {
-        processor.start();
-        dispatcher.start();
-        campaignRunner.start();
-        notifications.start();
-        mediaDownloader.start();
-        webhooks.start();
-        templateSync.start();
-        numberRefresh.start();
-      }
+      if (!options.manualWorkers) jobs.startAll();
       return {
         ...result,
         platformUrl,
@@ -308,21 +315,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     },
     async close() {
       // Each step named, so a shutdown that waits too long says on what (logged after 5 s).
-      const steps: Array<[string, () => Promise<unknown>]> = [
-        ['http', () => closeGracefully(http)],
-        ['processor', () => processor.stop()],
-        ['notifications', () => notifications.stop()],
-        ['campaign runner', () => campaignRunner.stop()],
-        ['dispatcher', () => dispatcher.stop()],
-        ['media downloader', () => mediaDownloader.stop()],
-        ['outbound webhooks', () => webhooks.stop()],
-        ['template sync', () => templateSync.stop()],
-        ['number refresh', () => numberRefresh.stop()],
-        ['graph client', () => client.close()],
-        ['sandbox', async () => sandbox?.close()],
-        ['database', () => database.close()],
-      ];
-      for (const [name, run] of steps) {
+      // The jobs stop in reverse order of registration, each a step of its own.
+      const step = async (name: string, run: () => Promise<unknown>): Promise<void> => {
         closingStep = name;
         const slow = setTimeout(() => logger.warn({ step: name }, 'shutdown: still waiting for this step after 5 s'), 5_000);
         slow.unref();
@@ -331,7 +325,12 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
         } finally {
           clearTimeout(slow);
         }
-      }
+      };
+      await step('http', () => closeGracefully(http));
+      await jobs.stopAll(step);
+      await step('graph client', () => client.close());
+      await step('sandbox', async () => sandbox?.close());
+      await step('database', () => database.close());
       closingStep = undefined;
     },
   };

@@ -2,13 +2,17 @@ import type { Logger } from 'pino';
 
 /**
  * Runs `pass` again and again: at once while it reports work done, otherwise after `pollMs`
- * (or sooner on `wake()`). A failing pass is logged and retried after the poll interval.
+ * (or sooner on `wake()`, or at the time a pass asked for with `wakeIn()`). A failing pass is
+ * logged and retried after the poll interval.
  */
 export class PollingLoop {
   #running = false;
   #loop: Promise<void> | undefined;
   #wake: (() => void) | undefined;
+  #reschedule: (() => void) | undefined;
   #woken = false;
+  /** When a pass asked to run again (epoch ms), if sooner than the poll interval. */
+  #soonest: number | undefined;
 
   constructor(
     private readonly pass: () => Promise<number>,
@@ -52,9 +56,22 @@ export class PollingLoop {
     this.#wake?.();
   }
 
+  /**
+   * Runs a pass in `ms` at the latest (sooner than the poll interval): a pass that left work
+   * waiting for a known moment (a rate limit's next token) asks to be run again then instead
+   * of at the next poll.
+   */
+  wakeIn(ms: number): void {
+    const at = Date.now() + Math.max(0, ms);
+    if (this.#soonest !== undefined && this.#soonest <= at) return;
+    this.#soonest = at;
+    this.#reschedule?.();
+  }
+
   async #run(): Promise<void> {
     while (this.#running) {
       this.#woken = false;
+      this.#soonest = undefined;
       try {
         if ((await this.pass()) > 0) continue;
       } catch (error) {
@@ -62,13 +79,20 @@ export class PollingLoop {
       }
       if (this.#woken || !this.#running) continue;
       await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, this.pollMs);
+        let timer: NodeJS.Timeout | undefined;
+        const arm = () => {
+          clearTimeout(timer);
+          timer = setTimeout(resolve, this.#soonest === undefined ? this.pollMs : Math.min(this.pollMs, Math.max(0, this.#soonest - Date.now())));
+        };
+        arm();
+        this.#reschedule = arm;
         this.#wake = () => {
           clearTimeout(timer);
           resolve();
         };
       });
       this.#wake = undefined;
+      this.#reschedule = undefined;
     }
   }
 }

@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Capabilities, InboundEventsTable, Schema } from '../../db/index.js';
+import { claimDue, leaseFrom } from '../../jobs/index.js';
 import type { InboundEvent } from './split-webhook.js';
 import { realClock } from '../../clock/index.js';
 
@@ -99,27 +100,26 @@ export class InboundEvents {
    * processors (nodes) never work on the same event at once.
    */
   async claim(limit: number): Promise<StoredInboundEvent[]> {
-    const now = this.now();
-    const until = new Date(now.getTime() + LEASE_MS).toISOString();
-    return this.db.transaction().execute(async (trx) => {
-      let candidates = trx
-        .selectFrom('inbound_events')
-        .select('id')
-        .where('processed_at', 'is', null)
-        .where((eb) => eb.or([eb('claimed_until', 'is', null), eb('claimed_until', '<', now.toISOString())]))
-        .orderBy('id')
-        .limit(limit);
-      if (this.capabilities.supportsSkipLocked) candidates = candidates.forUpdate().skipLocked();
-      const ids = (await candidates.execute()).map((row) => Number(row.id));
-      if (ids.length === 0) return [];
-      const rows = await trx
-        .updateTable('inbound_events')
-        .set((eb) => ({ claimed_until: until, attempts: eb('attempts', '+', 1) }))
-        .where('id', 'in', ids)
-        .returning(['id', 'workspace_id', 'field', 'kind', 'payload', 'attempts'])
-        .execute();
-      return rows.map((row) => ({ ...row, id: Number(row.id) })).sort((a, b) => a.id - b.id);
+    // claimed_until holds the lease: an event whose processor died is due again when it runs out.
+    const lease = leaseFrom(this.now(), LEASE_MS);
+    const rows = await claimDue(this.db, this.capabilities, {
+      limit,
+      due: (db) =>
+        db
+          .selectFrom('inbound_events')
+          .select('id')
+          .where('processed_at', 'is', null)
+          .where((eb) => eb.or([eb('claimed_until', 'is', null), eb('claimed_until', '<', lease.at)]))
+          .orderBy('id'),
+      take: (trx, keys) =>
+        trx
+          .updateTable('inbound_events')
+          .set((eb) => ({ claimed_until: lease.until, attempts: eb('attempts', '+', 1) }))
+          .where('id', 'in', keys.map((row) => Number(row.id)))
+          .returning(['id', 'workspace_id', 'field', 'kind', 'payload', 'attempts'])
+          .execute(),
     });
+    return rows.map((row) => ({ ...row, id: Number(row.id) })).sort((a, b) => a.id - b.id);
   }
 
   async markProcessed(ids: number[], trx: Kysely<Schema> = this.db): Promise<void> {

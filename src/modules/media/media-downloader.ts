@@ -1,7 +1,7 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { Logger } from 'pino';
 import type { Capabilities, MediaDownloadsTable, Schema } from '../../db/index.js';
-import { PollingLoop } from '../../jobs/index.js';
+import { claimDue, leaseFrom, nextAttemptAt, PollingLoop, type Backoff } from '../../jobs/index.js';
 import type { GraphEndpoint, WhatsAppClient } from '../../whatsapp/index.js';
 import { MEDIA_RULES, baseMimeType, mediaKindOf } from './media-rules.js';
 import { storageKeyOf, type MediaStorage } from './media-storage.js';
@@ -40,6 +40,7 @@ type Job = Selectable<MediaDownloadsTable>;
  */
 export class MediaDownloader {
   readonly #loop: PollingLoop;
+  readonly #backoff: Backoff;
 
   constructor(
     private readonly db: Kysely<Schema>,
@@ -52,6 +53,7 @@ export class MediaDownloader {
     private readonly options: MediaDownloaderOptions = {},
   ) {
     this.#loop = new PollingLoop(() => this.drain(), options.pollMs ?? 250, logger, 'media download');
+    this.#backoff = { baseMs: options.retryBaseMs ?? 1000, maxMs: options.retryMaxMs ?? 900_000, jitter: 0.2 };
   }
 
   start(): void {
@@ -76,21 +78,19 @@ export class MediaDownloader {
   }
 
   async #claim(limit: number): Promise<Job[]> {
-    const now = this.now();
-    const iso = now.toISOString();
-    const leaseUntil = new Date(now.getTime() + (this.options.leaseMs ?? 120_000)).toISOString();
-    return this.db.transaction().execute(async (trx) => {
-      let due = trx.selectFrom('media_downloads').select('media_id').where('next_attempt_at', '<=', iso).orderBy('next_attempt_at').limit(limit);
-      if (this.capabilities.supportsSkipLocked) due = due.forUpdate().skipLocked();
-      const ids = (await due.execute()).map((row) => row.media_id);
-      if (ids.length === 0) return [];
-      return trx
-        .updateTable('media_downloads')
-        .set((eb) => ({ next_attempt_at: leaseUntil, attempts: eb('attempts', '+', 1) }))
-        .where('media_id', 'in', ids)
-        .where('next_attempt_at', '<=', iso)
-        .returningAll()
-        .execute();
+    const lease = leaseFrom(this.now(), this.options.leaseMs ?? 120_000);
+    // The due column holds the lease: a claimed job is due again when it runs out.
+    return claimDue(this.db, this.capabilities, {
+      limit,
+      due: (db) => db.selectFrom('media_downloads').select('media_id').where('next_attempt_at', '<=', lease.at).orderBy('next_attempt_at'),
+      take: (trx, keys) =>
+        trx
+          .updateTable('media_downloads')
+          .set((eb) => ({ next_attempt_at: lease.until, attempts: eb('attempts', '+', 1) }))
+          .where('media_id', 'in', keys.map((row) => row.media_id))
+          .where('next_attempt_at', '<=', lease.at)
+          .returningAll()
+          .execute(),
     });
   }
 
@@ -146,9 +146,8 @@ export class MediaDownloader {
   async #retry(job: Job, reason: string): Promise<void> {
     const now = this.now();
     const at = now.toISOString();
-    const base = this.options.retryBaseMs ?? 1000;
-    const delay = Math.min(this.options.retryMaxMs ?? 900_000, base * 2 ** Math.min(job.attempts - 1, 30)) * (0.8 + Math.random() * 0.4);
-    const next = new Date(now.getTime() + delay);
+    const next = nextAttemptAt(job.attempts, this.#backoff, now);
+    const delay = next.getTime() - now.getTime();
     if (next.toISOString() >= job.give_up_at) {
       this.logger.warn({ mediaId: job.media_id, attempt: job.attempts, reason }, 'inbound media download given up: the provider id has expired');
       await this.db.transaction().execute(async (trx) => {

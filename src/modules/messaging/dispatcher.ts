@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import { realClock, type Clock } from '../../clock/index.js';
 import type { Capabilities, MessagesTable, Schema, SessionLocks } from '../../db/index.js';
-import { PollingLoop } from '../../jobs/index.js';
+import { claimDue, leaseFrom, nextAttemptAt, PollingLoop } from '../../jobs/index.js';
 import { statusRef } from '../inbound/index.js';
 import type { GraphEndpoint, GraphResult, SendMessageRequest, SendMessageResponse } from '../../whatsapp/index.js';
 
@@ -150,9 +150,8 @@ export class Dispatcher {
   async recover(): Promise<number> {
     // The restart's moment in real time (each number's clock is real time plus its offset).
     this.#restart ??= { at: this.clock.now(), position: this.options.arrivals ? await this.options.arrivals.position() : 0 };
-    const lease = this.options.leaseMs ?? 120_000;
     // Claims are stamped in real time; the hold is a due time, on each number's clock.
-    const staleBefore = new Date(this.clock.now().getTime() - lease).toISOString();
+    const { staleBefore } = leaseFrom(this.clock.now(), this.options.leaseMs ?? 120_000);
     let numbers = this.db.selectFrom('messages').select('phone_number_id').distinct().where('status', '=', 'sending');
     if (!this.capabilities.singleWriter) numbers = numbers.where('claimed_at', '<', staleBefore);
     let count = 0;
@@ -220,7 +219,11 @@ export class Dispatcher {
         const sender = await this.directory.sender(numberId);
         if (!sender) return;
         const allowance = this.#take(numberId, sender.throughputMps);
-        if (allowance === 0) return;
+        if (allowance === 0) {
+          // Its tokens come back at a known moment: run then, not at the next idle poll.
+          this.#loop.wakeIn(this.#refillMs(numberId, sender.throughputMps));
+          return;
+        }
         const rows = await this.#claim(numberId, allowance, (await this.clock.at(numberId)).toISOString());
         this.#giveBack(numberId, allowance - rows.length);
         if (rows.length < allowance) this.#numbersDirty = true;
@@ -357,29 +360,29 @@ export class Dispatcher {
 
   async #claim(numberId: string, limit: number, now: string): Promise<Claimed[]> {
     // claimed_at is a lease (recovery compares it with real time); updated_at is the number's.
+    // The number's token bucket and send lock (above) decide `limit`; the claim is the shared one.
     const claimedAt = this.clock.now().toISOString();
-    return this.db.transaction().execute(async (trx) => {
-      let due = trx
-        .selectFrom('messages')
-        .select('id')
-        .where('phone_number_id', '=', numberId)
-        .where('status', '=', 'queued')
-        // An erased or cancelled message is never sent, whatever its status says.
-        .where('deleted_at', 'is', null)
-        .where('next_attempt_at', '<=', now)
-        .orderBy('next_attempt_at')
-        .limit(limit);
-      if (this.capabilities.supportsSkipLocked) due = due.forUpdate().skipLocked();
-      const ids = (await due.execute()).map((row) => row.id);
-      if (ids.length === 0) return [];
-      return trx
-        .updateTable('messages')
-        .set((eb) => ({ status: 'sending', claimed_at: claimedAt, attempts: eb('attempts', '+', 1), updated_at: now }))
-        .where('id', 'in', ids)
-        .where('status', '=', 'queued')
-        .where('deleted_at', 'is', null)
-        .returning(['id', 'content', 'attempts', 'phone_number_id'])
-        .execute();
+    return claimDue(this.db, this.capabilities, {
+      limit,
+      due: (db) =>
+        db
+          .selectFrom('messages')
+          .select('id')
+          .where('phone_number_id', '=', numberId)
+          .where('status', '=', 'queued')
+          // An erased or cancelled message is never sent, whatever its status says.
+          .where('deleted_at', 'is', null)
+          .where('next_attempt_at', '<=', now)
+          .orderBy('next_attempt_at'),
+      take: (trx, keys) =>
+        trx
+          .updateTable('messages')
+          .set((eb) => ({ status: 'sending', claimed_at: claimedAt, attempts: eb('attempts', '+', 1), updated_at: now }))
+          .where('id', 'in', keys.map((row) => row.id))
+          .where('status', '=', 'queued')
+          .where('deleted_at', 'is', null)
+          .returning(['id', 'content', 'attempts', 'phone_number_id'])
+          .execute(),
     });
   }
 
@@ -416,13 +419,13 @@ export class Dispatcher {
     const transient = result.kind === 'unreachable' || result.transient;
     const code = result.kind === 'error' ? result.code : null;
     if (transient && row.attempts < maxAttempts) {
-      const base = this.options.retryBaseMs ?? 1000;
-      const delay = Math.min(300_000, base * 2 ** (row.attempts - 1)) * (0.8 + Math.random() * 0.4);
+      const next = nextAttemptAt(row.attempts, { baseMs: this.options.retryBaseMs ?? 1000, maxMs: 300_000, jitter: 0.2 }, numberNow);
+      const delay = next.getTime() - numberNow.getTime();
       this.logger.info(
         { messageId: row.id, code, reason: result.kind === 'error' ? result.title : result.reason, retryInMs: Math.round(delay) },
         `send failed (attempt ${row.attempts} of ${maxAttempts}); retrying`,
       );
-      await this.#update(row.id, { status: 'queued', claimed_at: null, next_attempt_at: new Date(numberNow.getTime() + delay).toISOString(), updated_at: at });
+      await this.#update(row.id, { status: 'queued', claimed_at: null, next_attempt_at: next.toISOString(), updated_at: at });
       return;
     }
     this.logger.warn({ messageId: row.id, code, attempt: row.attempts }, 'send failed permanently');
@@ -506,6 +509,12 @@ export class Dispatcher {
   /** Real time in ms, for the loop's own cadence (buckets, locks, recovery passes). */
   #wall(): number {
     return this.clock.now().getTime();
+  }
+
+  /** How long until `#take` would give this number a batch again. */
+  #refillMs(numberId: string, rate: number): number {
+    const tokens = this.#buckets.get(numberId)?.tokens ?? 0;
+    return Math.max(1, Math.ceil(((Math.max(1, Math.floor(rate / 20)) - tokens) / rate) * 1000));
   }
 
   #giveBack(numberId: string, tokens: number): void {

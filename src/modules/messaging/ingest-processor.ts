@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { Clock } from '../../clock/index.js';
 import type { Schema } from '../../db/index.js';
-import { PollingLoop } from '../../jobs/index.js';
+import { backoffDelayMs, PollingLoop, type Backoff } from '../../jobs/index.js';
 import type { ConsentLedger } from '../consent/index.js';
 import type { Contacts } from '../contacts/index.js';
 import type { Events } from '../events/index.js';
@@ -36,6 +36,11 @@ export interface ProcessorDeps {
    * status arrived while a sync was listing it as PENDING): sync the templates now.
    */
   unknownTemplate?: () => void;
+  /**
+   * Replies were queued and their transaction committed: wake the dispatcher, so they go now
+   * rather than at its next poll (a wake from inside the transaction may come before the commit).
+   */
+  repliesCommitted?: () => void;
 }
 
 /** Where inbound media goes: our id for it, then its record and download job in the message's transaction. */
@@ -65,6 +70,9 @@ type StatusPayload = {
 };
 type OtherPayload = { field: string; value: Record<string, unknown> };
 
+/** A failed event is retried after 2 s, 4 s, … up to 256 s (its lease, shortened; no jitter: one node's own backlog). */
+const EVENT_RETRY: Backoff = { baseMs: 2000, maxMs: 256_000, jitter: 0 };
+
 /**
  * Turns stored webhook events into contacts, conversations, messages, statuses and consent.
  * Runs as a durable loop over `inbound_events`: an event is marked processed only after its
@@ -72,6 +80,7 @@ type OtherPayload = { field: string; value: Record<string, unknown> };
  */
 export class IngestProcessor {
   readonly #loop: PollingLoop;
+  #repliesQueued = false;
 
   constructor(private readonly deps: ProcessorDeps) {
     this.#loop = new PollingLoop(() => this.drain(), 100, deps.logger, 'inbound processor');
@@ -129,11 +138,16 @@ export class IngestProcessor {
         }
       }
     }
+    if (this.#repliesQueued) {
+      // Committed (or rolled back, then redone one by one above): nothing is left in a transaction.
+      this.#repliesQueued = false;
+      this.deps.repliesCommitted?.();
+    }
     return events.length;
   }
 
   async #failed(event: StoredInboundEvent, error: unknown): Promise<void> {
-    const retryInMs = Math.min(300_000, 1000 * 2 ** Math.min(event.attempts, 8));
+    const retryInMs = backoffDelayMs(event.attempts, EVENT_RETRY);
     this.deps.logger.error({ err: error, eventId: event.id, attempt: event.attempts, retryInMs }, 'inbound event processing failed; will retry');
     await this.deps.inbound.markFailed(event.id, error instanceof Error ? error.message : String(error), retryInMs);
   }
@@ -211,6 +225,7 @@ export class IngestProcessor {
       },
       trx,
     );
+    this.#repliesQueued = true;
     await this.deps.reply(
       {
         workspaceId,

@@ -1,5 +1,6 @@
-import type { Kysely } from 'kysely';
+import type { ExpressionBuilder, Kysely } from 'kysely';
 import type { Capabilities, NotificationsTable, Schema } from '../../db/index.js';
+import { claimDue } from '../../jobs/index.js';
 import type { FriendlyParameters } from './template-components.js';
 
 /**
@@ -97,34 +98,19 @@ export class NotificationStore {
    * it has not. Answers the claimed rows, `attempts` counted.
    */
   async claimDue(input: { phoneNumberId: string; now: string; claimedAt: string; staleBefore: string; limit: number }): Promise<NotificationRow[]> {
-    return this.db.transaction().execute(async (trx) => {
-      let due = trx
-        .selectFrom('notifications')
-        .select('id')
-        .where('phone_number_id', '=', input.phoneNumberId)
-        .where((eb) =>
-          eb.or([
-            eb.and([eb('status', '=', 'scheduled'), eb('send_at', '<=', input.now)]),
-            eb.and([eb('status', '=', 'sending'), eb('claimed_at', '<', input.staleBefore)]),
-          ]),
-        )
-        .orderBy('send_at')
-        .limit(input.limit);
-      if (this.capabilities.supportsSkipLocked) due = due.forUpdate().skipLocked();
-      const ids = (await due.execute()).map((row) => row.id);
-      if (ids.length === 0) return [];
-      return trx
-        .updateTable('notifications')
-        .set((eb) => ({ status: 'sending', claimed_at: input.claimedAt, attempts: eb('attempts', '+', 1), updated_at: input.now }))
-        .where('id', 'in', ids)
-        .where((eb) =>
-          eb.or([
-            eb.and([eb('status', '=', 'scheduled'), eb('send_at', '<=', input.now)]),
-            eb.and([eb('status', '=', 'sending'), eb('claimed_at', '<', input.staleBefore)]),
-          ]),
-        )
-        .returningAll()
-        .execute();
+    const due = (eb: ExpressionBuilder<Schema, 'notifications'>) =>
+      eb.or([eb.and([eb('status', '=', 'scheduled'), eb('send_at', '<=', input.now)]), eb.and([eb('status', '=', 'sending'), eb('claimed_at', '<', input.staleBefore)])]);
+    return claimDue(this.db, this.capabilities, {
+      limit: input.limit,
+      due: (db) => db.selectFrom('notifications').select('id').where('phone_number_id', '=', input.phoneNumberId).where(due).orderBy('send_at'),
+      take: (trx, keys) =>
+        trx
+          .updateTable('notifications')
+          .set((eb) => ({ status: 'sending', claimed_at: input.claimedAt, attempts: eb('attempts', '+', 1), updated_at: input.now }))
+          .where('id', 'in', keys.map((row) => row.id))
+          .where(due)
+          .returningAll()
+          .execute(),
     });
   }
 

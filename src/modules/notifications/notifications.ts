@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { Clock } from '../../clock/index.js';
 import { newId, type Capabilities, type Schema } from '../../db/index.js';
-import { PollingLoop } from '../../jobs/index.js';
+import { leaseFrom, PollingLoop } from '../../jobs/index.js';
 import type { WhatsAppClient } from '../../whatsapp/index.js';
 import { normalizePhone, type Contacts } from '../contacts/index.js';
 import type { Events } from '../events/index.js';
@@ -164,13 +164,11 @@ export class Notifications {
   /** One scheduler pass: claims due notifications and sends each. Answers how many it claimed. */
   async tick(): Promise<number> {
     // send_at is on the number's clock; claims (the lease) on real time.
-    const wall = this.deps.clock.now().getTime();
-    const claimedAt = new Date(wall).toISOString();
-    const staleBefore = new Date(wall - (this.options.leaseMs ?? 120_000)).toISOString();
+    const lease = leaseFrom(this.deps.clock.now(), this.options.leaseMs ?? 120_000);
     const rows: NotificationRow[] = [];
-    for (const phoneNumberId of await this.#store.numbersDue({ latest: this.deps.clock.latest().toISOString(), staleBefore })) {
+    for (const phoneNumberId of await this.#store.numbersDue({ latest: this.deps.clock.latest().toISOString(), staleBefore: lease.staleBefore })) {
       const now = (await this.deps.clock.at(phoneNumberId)).toISOString();
-      rows.push(...(await this.#store.claimDue({ phoneNumberId, now, claimedAt, staleBefore, limit: 50 })));
+      rows.push(...(await this.#store.claimDue({ phoneNumberId, now, claimedAt: lease.at, staleBefore: lease.staleBefore, limit: 50 })));
     }
     for (const row of rows) {
       try {

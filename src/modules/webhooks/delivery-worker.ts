@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { Capabilities, Schema, WebhookDeliveriesTable } from '../../db/index.js';
-import { PollingLoop } from '../../jobs/index.js';
+import { claimDue, leaseFrom, PollingLoop } from '../../jobs/index.js';
 import { DEFAULT_RETRY_SCHEDULE, nextRetry, type RetrySchedule } from './retry-schedule.js';
 import { signConversaPayload } from './signature.js';
 import type { PostOutcome, WebhookTransport } from './transport.js';
@@ -96,31 +96,27 @@ export class WebhookDeliveryWorker {
   }
 
   async #claim(limit: number): Promise<Claimed[]> {
-    const now = this.now();
-    const at = now.toISOString();
-    const leaseUntil = new Date(now.getTime() + (this.options.leaseMs ?? 120_000)).toISOString();
-    const dueQuery = (db: Kysely<Schema>) =>
-      db
-        .selectFrom('webhook_deliveries')
-        .select('id')
-        .where('status', '=', 'pending')
-        .where('next_attempt_at', '<=', at)
-        .where('subscription_id', 'in', (eb) => eb.selectFrom('webhook_subscriptions').select('id').where('active', '=', 1))
-        .orderBy('next_attempt_at');
-    // The idle case (nothing due) costs one indexed read, no transaction.
-    if (!(await dueQuery(this.db).limit(1).executeTakeFirst())) return [];
-    return this.db.transaction().execute(async (trx) => {
-      let due = dueQuery(trx).limit(limit);
-      if (this.capabilities.supportsSkipLocked) due = due.forUpdate().skipLocked();
-      const ids = (await due.execute()).map((row) => row.id);
-      if (ids.length === 0) return [];
-      return trx
-        .updateTable('webhook_deliveries')
-        .set((eb) => ({ attempts: eb('attempts', '+', 1), next_attempt_at: leaseUntil, updated_at: at }))
-        .where('id', 'in', ids)
-        .where('status', '=', 'pending')
-        .returning(['id', 'subscription_id', 'event_type', 'payload', 'attempts', 'next_attempt_at'])
-        .execute();
+    const lease = leaseFrom(this.now(), this.options.leaseMs ?? 120_000);
+    // The due column holds the lease. The idle case (nothing due) costs one indexed read, no transaction.
+    return claimDue(this.db, this.capabilities, {
+      limit,
+      peek: true,
+      due: (db) =>
+        db
+          .selectFrom('webhook_deliveries')
+          .select('id')
+          .where('status', '=', 'pending')
+          .where('next_attempt_at', '<=', lease.at)
+          .where('subscription_id', 'in', (eb) => eb.selectFrom('webhook_subscriptions').select('id').where('active', '=', 1))
+          .orderBy('next_attempt_at'),
+      take: (trx, keys) =>
+        trx
+          .updateTable('webhook_deliveries')
+          .set((eb) => ({ attempts: eb('attempts', '+', 1), next_attempt_at: lease.until, updated_at: lease.at }))
+          .where('id', 'in', keys.map((row) => row.id))
+          .where('status', '=', 'pending')
+          .returning(['id', 'subscription_id', 'event_type', 'payload', 'attempts', 'next_attempt_at'])
+          .execute(),
     });
   }
 

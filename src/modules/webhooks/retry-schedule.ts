@@ -1,3 +1,5 @@
+import { backoffDelayMs } from '../../jobs/index.js';
+
 /** How a failed delivery is retried. */
 export interface RetrySchedule {
   /** Attempts before a delivery is given up as `failed` (default 12). */
@@ -20,6 +22,5 @@ export const DEFAULT_RETRY_SCHEDULE: RetrySchedule = { maxAttempts: 12, baseMs: 
  */
 export function nextRetry(attempt: number, schedule: RetrySchedule, random: () => number = Math.random): { retry: true; delayMs: number } | { retry: false } {
   if (attempt >= schedule.maxAttempts) return { retry: false };
-  const exponential = Math.min(schedule.maxDelayMs, schedule.baseMs * 2 ** Math.max(0, attempt - 1));
-  return { retry: true, delayMs: Math.round(exponential * (0.8 + random() * 0.4)) };
+  return { retry: true, delayMs: Math.round(backoffDelayMs(attempt, { baseMs: schedule.baseMs, maxMs: schedule.maxDelayMs, jitter: 0.2 }, random)) };
 }

@@ -1,0 +1,38 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestApp, type RunningApp } from './support/app.js';
+import { DIALECTS, type TestDatabase } from './support/databases.js';
+import { sandboxApi } from './support/http.js';
+import { until } from './support/wait.js';
+
+/**
+ * The inbound → answer path waits on no polling interval: the stored webhook wakes the
+ * processor, and the processor, once its transaction committed, wakes the dispatcher. With the
+ * dispatcher's idle poll set to a minute, the answer still reaches the phone at once.
+ */
+describe.each(DIALECTS)('inbound → answer without polling on $name', (dialect) => {
+  let database: TestDatabase;
+  let running: RunningApp;
+  let pn: string;
+  const sandbox = sandboxApi(() => running);
+
+  beforeAll(async () => {
+    database = await dialect.create();
+    running = await startTestApp({ databaseUrl: database.url, build: { dispatcher: { pollMs: 60_000 } } });
+    pn = running.started.sandboxNumber?.phone_number_id as string;
+  });
+  afterAll(async () => {
+    await running.close();
+    await database.drop();
+  });
+
+  it("a keyword confirmation goes out within a second or two, not at the dispatcher's next poll a minute later", async () => {
+    expect(running.app.jobs.names()).toEqual(['number refresh', 'template sync', 'outbound webhooks', 'media downloader', 'dispatcher', 'campaign runner', 'notifications', 'processor']);
+    for (let i = 1; i <= 4; i += 1) {
+      const waId = `55119222200${String(i).padStart(2, '0')}`;
+      const started = Date.now();
+      await sandbox('POST', `/sandbox/v1/phones/${waId}/messages`, { to: pn, type: 'text', text: { body: 'sair' } });
+      await until(async () => ((await sandbox('GET', `/sandbox/v1/phones/${waId}/messages`)).body.data as Array<{ content: { body?: string } }>).some((m) => /não receberá mais/.test(m.content.body ?? '')), `the confirmation to ${waId}`, 5_000);
+      expect(Date.now() - started).toBeLessThan(3_000);
+    }
+  }, 40_000);
+});

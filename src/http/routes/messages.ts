@@ -3,7 +3,7 @@ import { MESSAGE_TYPES } from '../../modules/messaging/index.js';
 import type { MessageType } from '../../whatsapp/index.js';
 import { principalOf } from '../auth.js';
 import type { HttpDeps } from '../deps.js';
-import { sendError } from '../errors.js';
+import { sendAppError, sendError } from '../errors.js';
 import { SEND_REFUSAL_CODES, responses, schemas as s } from '../responses.js';
 
 export const messageSchema = s.object(
@@ -76,10 +76,7 @@ export function registerMessageRoutes(app: FastifyInstance, deps: Pick<HttpDeps,
         { to: body.to, type: body.type, from: body.from, context: body.context, content },
         typeof key === 'string' ? key : undefined,
       );
-      if (!outcome.ok) {
-        const { code, message, fix, details } = outcome.error;
-        return reply.code(outcome.status).send({ error: { code, message, details: { fix, ...details } } });
-      }
+      if (!outcome.ok) return sendAppError(reply, outcome.error);
       if (outcome.duplicate) reply.header('idempotent-replayed', 'true');
       return reply.code(202).send({ id: outcome.message.id, status: outcome.message.status });
     },

@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Clock } from '../../clock/index.js';
+import type { AppErrorValue } from '../../errors/index.js';
 import type { Schema } from '../../db/index.js';
 import type { MessageType, TemplateSendObject, WhatsAppClient } from '../../whatsapp/index.js';
 import type { ConsentLedger } from '../consent/index.js';
@@ -26,17 +27,13 @@ export interface SendRequest {
 
 export type SendOutcome =
   | { ok: true; message: MessageView; duplicate: boolean }
-  | {
-      ok: false;
-      status: 400 | 404 | 409 | 422;
-      error: PolicyError | { code: 'CONVERSA_ERR_VALIDATION' | 'CONVERSA_ERR_INVALID_RECIPIENT' | 'CONVERSA_ERR_NO_PHONE_NUMBER' | 'CONVERSA_ERR_IDEMPOTENCY_MISMATCH' | MediaRefusalCode; message: string; fix: string; details?: Record<string, unknown> };
-    };
+  | { ok: false; error: PolicyError | AppErrorValue<'CONVERSA_ERR_VALIDATION' | 'CONVERSA_ERR_INVALID_RECIPIENT' | 'CONVERSA_ERR_NO_PHONE_NUMBER' | 'CONVERSA_ERR_IDEMPOTENCY_MISMATCH' | 'CONVERSA_ERR_MESSAGE_NOT_FOUND' | 'CONVERSA_ERR_MESSAGE_NOT_SENT' | MediaRefusalCode> };
 
 export type MediaRefusalCode = 'CONVERSA_ERR_MEDIA_NOT_FOUND' | 'CONVERSA_ERR_MEDIA_NOT_READY' | 'CONVERSA_ERR_MEDIA_TYPE_MISMATCH';
 
 /** The send-time check on media a message names by our id (`med_...`); the media module. */
 export interface OutboundMediaCheck {
-  checkForSend(workspaceId: string, type: string, content: unknown): Promise<{ code: MediaRefusalCode; status: 409 | 422; message: string; fix: string; details: Record<string, unknown> } | undefined>;
+  checkForSend(workspaceId: string, type: string, content: unknown): Promise<AppErrorValue<MediaRefusalCode> | undefined>;
 }
 
 export interface SendServiceDeps {
@@ -81,25 +78,26 @@ export class SendService {
     const valid = validateOutbound(request.type, request.content, request.context);
     if (!valid.ok) {
       const { field, rule } = valid.error;
-      return { ok: false, status: 400, error: { code: 'CONVERSA_ERR_VALIDATION', message: `${field}: ${rule}`, fix: 'Correct that field; the rules per message type are in docs/messaging.md.', details: { field, rule } } };
+      return { ok: false, error: { code: 'CONVERSA_ERR_VALIDATION', message: `${field}: ${rule}`, fix: 'Correct that field; the rules per message type are in docs/messaging.md.', details: { field, rule } } };
     }
     const number = request.from ? await deps.phoneNumbers.resolve(workspaceId, request.from) : (await deps.phoneNumbers.list(workspaceId))[0];
     if (!number) {
       return {
         ok: false,
-        status: request.from ? 404 : 422,
-        error: { code: 'CONVERSA_ERR_NO_PHONE_NUMBER', message: request.from ? `No phone number ${request.from} in this workspace.` : 'This workspace has no phone number.', fix: 'Connect a phone number first (see /api/v1/phone-numbers).' },
+        error: {
+          code: 'CONVERSA_ERR_NO_PHONE_NUMBER',
+          message: request.from ? `No phone number ${request.from} in this workspace.` : 'This workspace has no phone number.',
+          fix: 'Connect a phone number first (see /api/v1/phone-numbers).',
+          ...(request.from ? { variant: 'unknown_sender' } : {}),
+        },
       };
     }
     const phone = normalizePhone(request.to);
     if (!phone.ok) {
-      return { ok: false, status: 422, error: { code: 'CONVERSA_ERR_INVALID_RECIPIENT', message: `to: ${phone.rule}`, fix: 'Send the number in international format, e.g. +5511988887777.', details: { field: 'to', rule: phone.rule } } };
+      return { ok: false, error: { code: 'CONVERSA_ERR_INVALID_RECIPIENT', message: `to: ${phone.rule}`, fix: 'Send the number in international format, e.g. +5511988887777.', details: { field: 'to', rule: phone.rule } } };
     }
     const mediaRefusal = await deps.media?.checkForSend(workspaceId, request.type, request.content);
-    if (mediaRefusal) {
-      const { status, ...error } = mediaRefusal;
-      return { ok: false, status, error };
-    }
+    if (mediaRefusal) return { ok: false, error: mediaRefusal };
     const existing = await deps.contacts.findByWaId(workspaceId, phone.waId);
     const contact = existing ?? (await deps.contacts.upsert(workspaceId, { e164: phone.e164, waId: phone.waId })).contact;
     const conversation = await deps.conversations.ensure(workspaceId, number.id, contact.id);
@@ -119,7 +117,7 @@ export class SendService {
       recipientCountry: phone.country,
       recipientCallingCode: phone.callingCode,
     });
-    if (!decision.ok) return { ok: false, status: 422, error: decision.error };
+    if (!decision.ok) return { ok: false, error: decision.error };
 
     const queued = await deps.messages.queue({
       workspaceId,
@@ -176,7 +174,6 @@ function replayOf(earlier: { message: MessageView; requestHash: string | null },
   if (earlier.requestHash === null || earlier.requestHash === requestHash) return { ok: true, message: earlier.message, duplicate: true };
   return {
     ok: false,
-    status: 409,
     error: {
       code: 'CONVERSA_ERR_IDEMPOTENCY_MISMATCH',
       message: `This Idempotency-Key was used for another request (message ${earlier.message.id}).`,

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Clock } from '../../clock/index.js';
-import type { AppErrorValue } from '../../errors/index.js';
+import { appError, type AppErrorValue } from '../../errors/index.js';
 import type { Schema } from '../../db/index.js';
 import type { MessageType, TemplateSendObject, WhatsAppClient } from '../../whatsapp/index.js';
 import type { ConsentLedger } from '../consent/index.js';
@@ -10,7 +10,7 @@ import type { PhoneNumbers } from '../phone-numbers/index.js';
 import type { TemplateCache } from '../templates/index.js';
 import type { Messages, MessageView } from './messages.js';
 import { checkSendPolicy, type PolicyError } from './policy.js';
-import { validateOutbound } from './outbound-validation.js';
+import { OUR_MESSAGE_ID, validateOutbound } from './outbound-validation.js';
 import { canonicalHash } from './request-hash.js';
 
 export const MESSAGE_TYPES: readonly MessageType[] = ['text', 'image', 'audio', 'video', 'document', 'sticker', 'location', 'contacts', 'interactive', 'template', 'reaction'];
@@ -80,6 +80,9 @@ export class SendService {
       const { field, rule } = valid.error;
       return { ok: false, error: { code: 'CONVERSA_ERR_VALIDATION', message: `${field}: ${rule}`, fix: 'Correct that field; the rules per message type are in docs/messaging.md.', details: { field, rule } } };
     }
+    const resolved = await this.#resolveReferences(workspaceId, request);
+    if (!resolved.ok) return resolved;
+    request = resolved.request;
     const number = request.from ? await deps.phoneNumbers.resolve(workspaceId, request.from) : (await deps.phoneNumbers.list(workspaceId))[0];
     if (!number) {
       return {
@@ -156,6 +159,39 @@ export class SendService {
       trx,
     );
     setImmediate(() => this.deps.queued());
+  }
+
+  /**
+   * Our own message ids (`msg_…`) in `context.message_id` (a quoted reply) and
+   * `reaction.message_id`, translated to the wamid WhatsApp knows the message by. An id that is
+   * not a message of this workspace, or one without a wamid yet (not sent), is refused naming
+   * the field; nothing is queued.
+   */
+  async #resolveReferences(workspaceId: string, request: SendRequest): Promise<{ ok: true; request: SendRequest } | Extract<SendOutcome, { ok: false }>> {
+    const wamidOf = async (id: string, field: string): Promise<string | AppErrorValue<'CONVERSA_ERR_MESSAGE_NOT_FOUND' | 'CONVERSA_ERR_MESSAGE_NOT_SENT'>> => {
+      const message = await this.deps.messages.get(workspaceId, id);
+      if (!message) {
+        return appError('CONVERSA_ERR_MESSAGE_NOT_FOUND', `${field}: ${id} is not a message of this workspace.`, { field, rule: 'must be a message of this workspace', message_id: id }, 'Give the id of a message of this workspace (GET /api/v1/conversations/{id}/messages lists them), or its wamid.');
+      }
+      if (!message.wamid) {
+        return appError('CONVERSA_ERR_MESSAGE_NOT_SENT', `${field}: message ${id} has not reached WhatsApp yet (status ${message.status}), so it has no WhatsApp id to point at.`, { field, rule: 'must be a message WhatsApp knows (sent or received)', message_id: id, status: message.status }, 'Wait until the message is sent (GET /api/v1/messages/{id} shows its wamid), then send again.');
+      }
+      return message.wamid;
+    };
+    let next = request;
+    const quoted = request.context?.message_id;
+    if (quoted && OUR_MESSAGE_ID.test(quoted)) {
+      const wamid = await wamidOf(quoted, 'context.message_id');
+      if (typeof wamid !== 'string') return { ok: false, error: wamid };
+      next = { ...next, context: { message_id: wamid } };
+    }
+    const reaction = request.type === 'reaction' ? (request.content as { message_id?: unknown }) : undefined;
+    if (reaction && typeof reaction.message_id === 'string' && OUR_MESSAGE_ID.test(reaction.message_id)) {
+      const wamid = await wamidOf(reaction.message_id, 'reaction.message_id');
+      if (typeof wamid !== 'string') return { ok: false, error: wamid };
+      next = { ...next, content: { ...reaction, message_id: wamid } };
+    }
+    return { ok: true, request: next };
   }
 
   async #syncTemplates(workspaceId: string, numberRowId: string, wabaId: string, name: string) {

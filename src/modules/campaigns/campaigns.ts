@@ -226,7 +226,7 @@ export class Campaigns {
     for (let i = 0; i < queued.length; i += 500) {
       const ids = queued.slice(i, i + 500).map((row) => row.id);
       withdrawn += await db.transaction().execute(async (trx) => {
-        const deleted = (await trx.deleteFrom('messages').where('id', 'in', ids).where('status', '=', 'queued').returning('id').execute()).map((row) => row.id);
+        const deleted = await this.deps.messages.withdrawQueued(ids, trx);
         if (deleted.length > 0) await trx.updateTable('campaign_recipients').set({ state: to, queued_at: null }).where('message_id', 'in', deleted).execute();
         return deleted.length;
       });

@@ -332,16 +332,7 @@ const ACTION_SUMMARIES = {
 
 function answer<T>(reply: FastifyReply, result: CampaignResult<T>, status: number): FastifyReply | T {
   if (result.ok) return reply.code(status).send(result.value);
-  switch (result.kind) {
-    case 'not_found':
-      return sendError(reply, 'CONVERSA_ERR_NOT_FOUND', result.message);
-    case 'validation':
-      return sendError(reply, 'CONVERSA_ERR_VALIDATION', `${result.field}: ${result.rule}`, { field: result.field, rule: result.rule });
-    case 'state':
-      return sendError(reply, 'CONVERSA_ERR_CAMPAIGN_STATE', result.message, { status: result.status });
-    case 'policy':
-      return sendAppError(reply, result.error);
-  }
+  return sendAppError(reply, result.error);
 }
 
 class TooLarge extends Error {}

@@ -99,6 +99,12 @@ export const ERROR_CATALOGUE = {
   },
 } as const satisfies Record<`CONVERSA_ERR_${string}`, CatalogueEntry>;
 
+/**
+ * Variants that hold for every code: `refused`, a refusal stored earlier (a notification the
+ * send-time policy refused) answered again on a replay, is 422 whatever refused it.
+ */
+export const COMMON_VARIANTS: Readonly<Record<string, number>> = { refused: 422 };
+
 /** One code of the catalogue. */
 export interface CatalogueEntry {
   /** The HTTP status the API answers with (read only by src/http/). */

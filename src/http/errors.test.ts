@@ -16,6 +16,7 @@ describe('the HTTP edge of the error catalogue', () => {
     });
     app.get('/returned', async (_request, reply) => sendAppError(reply, appError('CONVERSA_ERR_MESSAGE_NOT_SENT', 'context.message_id: not sent yet', { field: 'context.message_id' }, 'Wait until it is sent.')));
     app.get('/variant', async (_request, reply) => sendAppError(reply, { ...appError('CONVERSA_ERR_NO_PHONE_NUMBER', 'No phone number x.'), variant: 'unknown_sender' }));
+    app.get('/refused', async (_request, reply) => sendAppError(reply, { ...appError('CONVERSA_ERR_VALIDATION', 'template.name: is required'), variant: 'refused' }));
     app.get('/bug', async () => {
       throw new Error('boom');
     });
@@ -37,6 +38,7 @@ describe('the HTTP edge of the error catalogue', () => {
     });
     expect(await answer('/variant')).toMatchObject({ status: 404, body: { error: { code: 'CONVERSA_ERR_NO_PHONE_NUMBER', message: 'No phone number x.' } } });
     expect((await answer('/variant')).body.error).not.toHaveProperty('variant');
+    expect((await answer('/refused')).status).toBe(422);
     expect(await answer('/bug')).toMatchObject({ status: 500, body: { error: { code: 'CONVERSA_ERR_INTERNAL' } } });
     await app.close();
   });

@@ -1,5 +1,5 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { AppError, ERROR_CATALOGUE, type AppErrorValue, type CatalogueEntry, type ErrorCode } from '../errors/index.js';
+import { AppError, COMMON_VARIANTS, ERROR_CATALOGUE, type AppErrorValue, type CatalogueEntry, type ErrorCode } from '../errors/index.js';
 
 /**
  * The HTTP edge of the error catalogue (src/errors/catalogue.ts): the one place that turns a
@@ -24,7 +24,7 @@ export function sendAppError(reply: FastifyReply, error: AppErrorValue | AppErro
   const merged = fix !== undefined || details ? { ...(fix !== undefined ? { fix } : {}), ...details } : undefined;
   const variants: Record<string, number> | undefined = (ERROR_CATALOGUE[code] as CatalogueEntry).variants;
   const variant = 'variant' in error ? error.variant : undefined;
-  const status = (variant && variants?.[variant]) || statusOf(code);
+  const status = (variant && (variants?.[variant] ?? COMMON_VARIANTS[variant])) || statusOf(code);
   return reply.code(status).send({ error: { code, message: message || ERROR_CATALOGUE[code].title, ...(merged ? { details: merged } : {}) } });
 }
 

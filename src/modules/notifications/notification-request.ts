@@ -72,7 +72,7 @@ export function outcomeOf(row: NotificationRow, replayed: boolean): Notification
   const view = toView(row);
   if (row.status === 'refused' && view.error) {
     const { fix, ...details } = view.error.details as { fix?: string } & Record<string, unknown>;
-    return { ok: false, replayed, error: { code: view.error.code as ErrorCode, message: view.error.message, fix, details: { ...details, notification_id: row.id } } };
+    return { ok: false, replayed, error: { code: view.error.code as ErrorCode, message: view.error.message, fix, details: { ...details, notification_id: row.id }, variant: 'refused' } };
   }
   return { ok: true, notification: view, replayed };
 }

@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ERROR_CATALOGUE, type CatalogueEntry } from '../src/errors/index.js';
 import { startTestApp, type RunningApp } from './support/app.js';
 
 const sources = (dir: string): string[] =>
@@ -16,11 +17,62 @@ const codesInSource = () => new Set(sources('src').flatMap((file) => readFileSyn
 describe('docs/errors.md', () => {
   const doc = readFileSync('docs/errors.md', 'utf8');
 
-  it('names every CONVERSA_ERR_* code used in src/', () => {
+  const catalogue = ERROR_CATALOGUE as Record<string, CatalogueEntry>;
+  /** The doc's table rows: the codes of the first cell, the HTTP cell, the meaning. */
+  const rows = doc
+    .split('\n')
+    .filter((line) => line.startsWith('| `CONVERSA_ERR_'))
+    .map((line) => {
+      const cells = line.split(' | ');
+      return { codes: (cells[0]?.match(/CONVERSA_ERR_[A-Z_]+/g) ?? []) as string[], http: cells[1] ?? '', when: cells[2] ?? '', fix: cells[3] ?? '' };
+    });
+
+  it('names every CONVERSA_ERR_* code used in src/, and src/ uses only codes of the catalogue', () => {
     const codes = codesInSource();
     expect(codes.size).toBeGreaterThan(30);
     const missing = [...codes].filter((code) => !new RegExp(`\`${code}\``).test(doc));
     expect(missing).toEqual([]);
+    expect([...codes].filter((code) => !(code in catalogue))).toEqual([]);
+  });
+
+  it('has a row for every code of the catalogue, with its HTTP status (and each variant status), what it means and how to fix it', () => {
+    const problems: string[] = [];
+    for (const [code, entry] of Object.entries(catalogue)) {
+      const row = rows.find((candidate) => candidate.codes.includes(code));
+      if (!row) {
+        problems.push(`${code}: no row`);
+        continue;
+      }
+      for (const status of [entry.status, ...Object.values(entry.variants ?? {})]) if (!new RegExp(`\\b${status}\\b`).test(row.http)) problems.push(`${code}: HTTP cell "${row.http}" lacks ${status}`);
+      if (row.when.trim().length < 10) problems.push(`${code}: no meaning`);
+      if (row.fix.replace(/\|\s*$/, '').trim().length < 5) problems.push(`${code}: no fix`);
+    }
+    expect(problems).toEqual([]);
+  });
+
+  it('names no code the catalogue lacks', () => {
+    const named = new Set(doc.match(/CONVERSA_ERR_[A-Z_]+/g) ?? []);
+    expect([...named].filter((code) => !(code in catalogue))).toEqual([]);
+  });
+
+  it('only the HTTP edge maps codes to statuses: no module names an HTTP status, no route maps errors its own way', () => {
+    const offenders = sources('src/modules').flatMap((file) =>
+      readFileSync(file, 'utf8')
+        .split('\n')
+        .map((line, index) => ({ line, at: `${file}:${index + 1}` }))
+        .filter(({ line }) => /\bstatus(Code)?: (4|5)\d\d\b|reply\.code\(|from '(\.\.\/)+http\//.test(line) && !/meta|provider|Graph|sandbox|webhook|code: \d+/i.test(line)) // Meta's own statuses (a Graph error shape) are facts, not answers
+        .map(({ at, line }) => `${at}: ${line.trim()}`),
+    );
+    expect(offenders).toEqual([]);
+    // ... and at the edge, routes answer errors only through src/http/errors.ts (sendError, sendAppError).
+    const ownMappings = sources('src/http').filter((file) => file !== join('src', 'http', 'errors.ts')).flatMap((file) =>
+      readFileSync(file, 'utf8')
+        .split('\n')
+        .map((line, index) => ({ line, at: `${file}:${index + 1}` }))
+        .filter(({ line }) => /\.code\((4|5)\d\d\)|\.send\(\{ error: \{|ERRORS\[/.test(line))
+        .map(({ at, line }) => `${at}: ${line.trim()}`),
+    );
+    expect(ownMappings).toEqual([]);
   });
 });
 

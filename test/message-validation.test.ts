@@ -50,7 +50,7 @@ describe.each(DIALECTS)('outbound validation through POST /api/v1/messages on $n
       [{ type: 'document', document: { id: '' } }, 'document.id', /empty/],
       [{ type: 'image', image: { link: 'file:///etc/passwd' } }, 'image.link', /http or https/],
       [{ type: 'template', template: {} }, 'template.name', /required/],
-      [{ type: 'reaction', reaction: { message_id: 'msg_01ABC', emoji: '👍' } }, 'reaction.message_id', /wamid/],
+      [{ type: 'reaction', reaction: { message_id: 'mensagem-01ABC', emoji: '👍' } }, 'reaction.message_id', /wamid.*msg_/],
       [{ type: 'text', text: { body: 'respondendo' }, context: { message_id: '12345' } }, 'context.message_id', /wamid/],
       [{ type: 'interactive', interactive: { type: 'button', body: { text: 'Escolha' }, action: { buttons: fourButtons } } }, 'interactive.action.buttons', /at most 3/],
       [{ type: 'interactive', interactive: { type: 'button', body: { text: 'Escolha' }, action: { buttons: [...fourButtons.slice(0, 2), { type: 'reply', reply: { id: 'c', title: 'Um título longo demais' } }] } } }, 'interactive.action.buttons[2].reply.title', /at most 20/],
@@ -93,5 +93,50 @@ describe.each(DIALECTS)('outbound validation through POST /api/v1/messages on $n
       expect(message.status, JSON.stringify(message.error)).not.toBe('failed');
     }
     expect((await phoneInbox()).length).toBeGreaterThanOrEqual(3);
+  });
+
+  it('takes our own ids (msg_…) in a quoted reply and a reaction, and the phone gets the wamid they stand for', async () => {
+    const contact = await api('POST', '/contacts', { phone: `+${CUSTOMER}` });
+    const conversation = (await api('GET', `/conversations?contact_id=${contact.body.id}&messages=50`)).body.data[0];
+    const inbound = (conversation.last_messages as Json[]).find((m) => m.wamid === inboundWamid);
+    expect(inbound?.id).toMatch(/^msg_/);
+
+    const reply = await send({ type: 'text', text: { body: 'Respondendo pelo nosso id' }, context: { message_id: inbound?.id } });
+    expect(reply.status, JSON.stringify(reply.body)).toBe(202);
+    const reaction = await send({ type: 'reaction', reaction: { message_id: inbound?.id, emoji: '🍕' } });
+    expect(reaction.status, JSON.stringify(reaction.body)).toBe(202);
+
+    const atPhone = await until(async () => {
+      const messages = await phoneInbox();
+      const quoted = messages.find((m) => m.type === 'text' && (m.content as Json)?.body === 'Respondendo pelo nosso id');
+      const reacted = messages.find((m) => m.type === 'reaction' && (m.content as Json)?.emoji === '🍕');
+      return quoted && reacted && { quoted, reacted };
+    }, 'the reply and the reaction to reach the phone');
+    expect(atPhone.quoted.context).toEqual({ message_id: inboundWamid });
+    expect(atPhone.reacted.content).toEqual({ message_id: inboundWamid, emoji: '🍕' });
+  });
+
+  it('refuses our id of no message, of another workspace, or of a message not sent yet: 422 naming the field, nothing queued', async () => {
+    const before = (await outbound()).length;
+    const unknown = await send({ type: 'reaction', reaction: { message_id: 'msg_0000000000nothing', emoji: '👍' } });
+    expect(unknown.status).toBe(422);
+    expect(unknown.body.error).toMatchObject({ code: 'CONVERSA_ERR_MESSAGE_NOT_FOUND', details: { field: 'reaction.message_id', message_id: 'msg_0000000000nothing' } });
+    expect(unknown.body.error.message).toContain('reaction.message_id');
+
+    // A message of this workspace, seen from another workspace: the same answer as an unknown id.
+    const mine = (await send({ type: 'text', text: { body: 'só nosso' } })).body.id as string;
+    const tenant = await api('POST', '/workspaces', { name: 'Outra loja' });
+    const other = platformApi(() => running, tenant.body.api_key);
+    const foreign = await other('POST', '/messages', { to: `+${CUSTOMER}`, type: 'text', text: { body: 'x' }, context: { message_id: mine } });
+    expect(foreign.status).toBe(422);
+    expect(foreign.body.error).toMatchObject({ code: 'CONVERSA_ERR_MESSAGE_NOT_FOUND', details: { field: 'context.message_id' } });
+
+    // Never reached WhatsApp (here: failed): no wamid to point at.
+    await until(async () => (await api('GET', `/messages/${mine}`)).body.wamid, 'the message to be sent');
+    await running.app.database.db.updateTable('messages').set({ wamid: null, status: 'failed' }).where('id', '=', mine).execute();
+    const notSent = await send({ type: 'text', text: { body: 'citando' }, context: { message_id: mine } });
+    expect(notSent.status).toBe(422);
+    expect(notSent.body.error).toMatchObject({ code: 'CONVERSA_ERR_MESSAGE_NOT_SENT', details: { field: 'context.message_id', message_id: mine, fix: expect.any(String) } });
+    expect((await outbound()).length).toBe(before + 1);
   });
 });

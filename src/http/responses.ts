@@ -1,19 +1,19 @@
 import { STATUS_CODES } from 'node:http';
 import type { FastifyInstance, RouteOptions } from 'fastify';
-import { POLICY_ERRORS } from '../modules/messaging/index.js';
-import { ERRORS, type ErrorCode } from './errors.js';
+import { ERROR_CATALOGUE as CATALOGUE, POLICY_ERROR_CODES, type CatalogueEntry, type ErrorCode } from '../errors/index.js';
 
-/** Every code an API error can carry: the HTTP catalogue and the send policy's refusals (422). */
-export type AnyErrorCode = ErrorCode | keyof typeof POLICY_ERRORS;
+/** Every code an API error can carry: the one catalogue (src/errors/catalogue.ts). */
+export type AnyErrorCode = ErrorCode;
 
-/** The catalogue as one list, for the OpenAPI document: code, HTTP status, meaning. */
-export const ERROR_CATALOGUE: ReadonlyArray<{ code: AnyErrorCode; status: number; message: string }> = [
-  ...Object.entries(ERRORS).map(([code, { status, message }]) => ({ code: code as AnyErrorCode, status, message })),
-  ...Object.entries(POLICY_ERRORS).map(([code, { title, fix }]) => ({ code: code as AnyErrorCode, status: 422, message: `${title}. ${fix}` })),
-];
+/** The catalogue as one list, for the OpenAPI document: code, HTTP status, meaning (and fix). */
+export const ERROR_CATALOGUE: ReadonlyArray<{ code: AnyErrorCode; status: number; message: string }> = Object.entries(CATALOGUE as Record<ErrorCode, CatalogueEntry>).map(([code, { status, title, fix }]) => ({
+  code: code as AnyErrorCode,
+  status,
+  message: fix ? `${title}. ${fix}` : title,
+}));
 
 /** The policy refusals of a send (`POST /api/v1/messages`, notifications, campaigns): all 422. */
-export const SEND_REFUSALS = Object.keys(POLICY_ERRORS) as Array<keyof typeof POLICY_ERRORS>;
+export const SEND_REFUSALS = POLICY_ERROR_CODES;
 
 /** `$id` of the shared error schema (`#/components/schemas/Error` in the document). */
 export const ERROR_SCHEMA_ID = 'Error';

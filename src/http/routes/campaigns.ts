@@ -3,7 +3,7 @@ import { MESSAGING_TIERS, RECIPIENT_FILTERS, SKIP_REASONS, type CampaignResult, 
 import { isPhoneCountry } from '../../modules/contacts/index.js';
 import { principalOf } from '../auth.js';
 import type { HttpDeps } from '../deps.js';
-import { sendError } from '../errors.js';
+import { sendAppError, sendError } from '../errors.js';
 import { SEND_REFUSALS, responses, schemas as s } from '../responses.js';
 
 /** The largest campaign CSV accepted (about two million rows of phone and a few parameters). */
@@ -332,18 +332,7 @@ const ACTION_SUMMARIES = {
 
 function answer<T>(reply: FastifyReply, result: CampaignResult<T>, status: number): FastifyReply | T {
   if (result.ok) return reply.code(status).send(result.value);
-  switch (result.kind) {
-    case 'not_found':
-      return sendError(reply, 'CONVERSA_ERR_NOT_FOUND', result.message);
-    case 'validation':
-      return sendError(reply, 'CONVERSA_ERR_VALIDATION', `${result.field}: ${result.rule}`, { field: result.field, rule: result.rule });
-    case 'state':
-      return sendError(reply, 'CONVERSA_ERR_CAMPAIGN_STATE', result.message, { status: result.status });
-    case 'policy': {
-      const { code, message, fix, details } = result.error;
-      return reply.code(422).send({ error: { code, message, details: { fix, ...details } } });
-    }
-  }
+  return sendAppError(reply, result.error);
 }
 
 class TooLarge extends Error {}

@@ -3,7 +3,7 @@ import { MESSAGE_TYPES } from '../../modules/messaging/index.js';
 import type { MessageType } from '../../whatsapp/index.js';
 import { principalOf } from '../auth.js';
 import type { HttpDeps } from '../deps.js';
-import { sendError } from '../errors.js';
+import { sendAppError, sendError } from '../errors.js';
 import { SEND_REFUSAL_CODES, responses, schemas as s } from '../responses.js';
 
 export const messageSchema = s.object(
@@ -39,7 +39,7 @@ const sendBody = {
     to: { type: 'string', minLength: 1, maxLength: 32, description: 'Recipient in international format (+5511988887777) or a wa_id' },
     type: { type: 'string', enum: MESSAGE_TYPES },
     from: { type: 'string', minLength: 1, maxLength: 64, description: 'Phone number (our id or Meta phone_number_id); default: the first one' },
-    context: { type: 'object', required: ['message_id'], properties: { message_id: { type: 'string', minLength: 1, maxLength: 512, description: 'The wamid of the message to quote' } } },
+    context: { type: 'object', required: ['message_id'], properties: { message_id: { type: 'string', minLength: 1, maxLength: 512, description: 'The message to quote: its wamid, or our id (msg_…), translated to its wamid (422 CONVERSA_ERR_MESSAGE_NOT_FOUND / CONVERSA_ERR_MESSAGE_NOT_SENT when it is not a sent message of this workspace)' } } },
   },
   additionalProperties: true,
   description: 'The content goes under a key named after `type`, shaped as in the Cloud API, e.g. {"type":"text","text":{"body":"Oi"}}',
@@ -61,7 +61,7 @@ export function registerMessageRoutes(app: FastifyInstance, deps: Pick<HttpDeps,
           202: s.object({ id: s.string, status: s.string }, 'Queued (or, with a repeated Idempotency-Key, the first outcome, with `idempotent-replayed: true`)'),
           404: ['CONVERSA_ERR_NO_PHONE_NUMBER'],
           409: ['CONVERSA_ERR_MEDIA_NOT_READY', 'CONVERSA_ERR_IDEMPOTENCY_MISMATCH'],
-          422: SEND_REFUSAL_CODES,
+          422: [...SEND_REFUSAL_CODES, 'CONVERSA_ERR_MESSAGE_NOT_FOUND', 'CONVERSA_ERR_MESSAGE_NOT_SENT'],
         }),
       },
     },
@@ -76,10 +76,7 @@ export function registerMessageRoutes(app: FastifyInstance, deps: Pick<HttpDeps,
         { to: body.to, type: body.type, from: body.from, context: body.context, content },
         typeof key === 'string' ? key : undefined,
       );
-      if (!outcome.ok) {
-        const { code, message, fix, details } = outcome.error;
-        return reply.code(outcome.status).send({ error: { code, message, details: { fix, ...details } } });
-      }
+      if (!outcome.ok) return sendAppError(reply, outcome.error);
       if (outcome.duplicate) reply.header('idempotent-replayed', 'true');
       return reply.code(202).send({ id: outcome.message.id, status: outcome.message.status });
     },

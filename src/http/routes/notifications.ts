@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import { NOTIFICATION_STATUSES, type NotificationOutcome, type NotificationStatus } from '../../modules/notifications/index.js';
 import { principalOf } from '../auth.js';
 import type { HttpDeps } from '../deps.js';
-import { sendError } from '../errors.js';
+import { sendAppError, sendError } from '../errors.js';
 import { SEND_REFUSAL_CODES, responses, schemas as s } from '../responses.js';
 
 const createBody = {
@@ -150,9 +150,6 @@ export function registerNotificationRoutes(app: FastifyInstance, deps: Pick<Http
 
 function answer(reply: FastifyReply, outcome: NotificationOutcome, okStatus: number): FastifyReply {
   if (outcome.replayed) reply.header('idempotent-replayed', 'true');
-  if (!outcome.ok) {
-    const { code, message, fix, details } = outcome.error;
-    return reply.code(outcome.status).send({ error: { code, message, details: { ...(fix ? { fix } : {}), ...details } } });
-  }
+  if (!outcome.ok) return sendAppError(reply, outcome.error);
   return reply.code(okStatus).send(outcome.notification);
 }

@@ -3,7 +3,7 @@ import type { PreviewParams, TemplateError, TemplatePatch } from '../../modules/
 import type { CreateTemplateRequest, TemplateSendObject } from '../../whatsapp/index.js';
 import { principalOf } from '../auth.js';
 import type { HttpDeps } from '../deps.js';
-import { ERRORS, sendError } from '../errors.js';
+import { sendAppError, sendError } from '../errors.js';
 import { responses, schemas as s } from '../responses.js';
 
 const CATEGORIES = ['MARKETING', 'UTILITY', 'AUTHENTICATION'] as const;
@@ -314,5 +314,5 @@ export function registerTemplateRoutes(app: FastifyInstance, deps: Pick<HttpDeps
 }
 
 function sendTemplateError(reply: FastifyReply, error: TemplateError): FastifyReply {
-  return reply.code(ERRORS[error.code].status).send({ error: { code: error.code, message: error.message, details: { fix: error.fix, ...error.details } } });
+  return sendAppError(reply, error);
 }

@@ -142,13 +142,7 @@ export class CampaignRunner {
       let current = trx.selectFrom('campaigns').select('status').where('id', '=', campaign.id);
       if (deps.capabilities.supportsSkipLocked) current = current.forUpdate();
       if ((await current.executeTakeFirst())?.status !== 'running') return 0;
-      const inOutbox = await trx
-        .selectFrom('messages')
-        .select(sql<number>`count(*)`.as('n'))
-        .where('status', 'in', ['queued', 'sending'])
-        .where('phone_number_id', '=', numberId)
-        .executeTakeFirstOrThrow();
-      let room = Math.min(CHUNK, lookahead - Number(inOutbox.n));
+      let room = Math.min(CHUNK, lookahead - (await deps.messages.outboxDepth(numberId, trx)));
       if (tier !== null && room > 0) room = Math.min(room, tier - (await deps.limits.usage(numberId, trx)).used);
       if (room <= 0) return 0;
       const rows = await pendingChunk(trx, campaign.id, 0, room);

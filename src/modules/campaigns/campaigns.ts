@@ -4,6 +4,7 @@ import type { TemplateSendComponent } from '../../whatsapp/index.js';
 import type { PolicyError } from '../messaging/index.js';
 import { buildCsvAudience, buildFilterAudience, type AudienceFilter, type AudienceReport, type AudienceSpec } from './audience.js';
 import { loadCampaignTemplate } from './campaign-template.js';
+import { appError, type AppErrorValue } from '../../errors/index.js';
 import type { CampaignDeps } from './deps.js';
 import { estimateCampaign, type CampaignEstimate } from './estimate.js';
 import { referencedVariables, templateProblem } from './recipient-decision.js';
@@ -50,11 +51,8 @@ export interface CampaignView {
 }
 
 /** A refusal of a campaign operation, mapped to HTTP by the routes. */
-export type CampaignRefusal =
-  | { kind: 'not_found'; message: string }
-  | { kind: 'validation'; field: string; rule: string }
-  | { kind: 'state'; message: string; status: CampaignStatus }
-  | { kind: 'policy'; error: PolicyError };
+/** Why a campaign operation was refused: a catalogue error (not found, validation, state, or a policy refusal). */
+export type CampaignRefusal = { error: AppErrorValue<'CONVERSA_ERR_NOT_FOUND' | 'CONVERSA_ERR_VALIDATION' | 'CONVERSA_ERR_CAMPAIGN_STATE'> | PolicyError };
 
 export type CampaignResult<T> = { ok: true; value: T } | ({ ok: false } & CampaignRefusal);
 
@@ -70,7 +68,7 @@ export class Campaigns {
   async create(workspaceId: string, input: CreateCampaign): Promise<CampaignResult<CampaignView>> {
     const { deps } = this;
     const number = input.from ? await deps.phoneNumbers.resolve(workspaceId, input.from) : (await deps.phoneNumbers.list(workspaceId))[0];
-    if (!number) return input.from ? { ok: false, kind: 'not_found', message: `No phone number ${input.from} in this workspace.` } : { ok: false, kind: 'validation', field: 'from', rule: 'the workspace has no phone number; connect one first' };
+    if (!number) return input.from ? { ok: false, error: appError('CONVERSA_ERR_NOT_FOUND', `No phone number ${input.from} in this workspace.`) } : invalid('from', 'the workspace has no phone number; connect one first');
     const at = deps.clock.forNumber(number).toISOString();
     const components = input.components ?? [];
     const audience: AudienceSpec = input.audience.type === 'csv' ? { type: 'csv', ...(input.audience.default_country ? { default_country: input.audience.default_country.toUpperCase() } : {}) } : input.audience;
@@ -110,9 +108,9 @@ export class Campaigns {
   async uploadCsv(workspaceId: string, id: string, source: AsyncIterable<Uint8Array | string>, options: { defaultCountry?: string | undefined; fileName?: string | undefined }): Promise<CampaignResult<CampaignView>> {
     const row = await this.#row(workspaceId, id);
     if (!row) return notFound(id);
-    if (row.status !== 'draft') return { ok: false, kind: 'state', status: row.status as CampaignStatus, message: `Campaign ${id} is ${row.status}; its audience can be changed only while it is a draft.` };
+    if (row.status !== 'draft') return { ok: false, error: appError('CONVERSA_ERR_CAMPAIGN_STATE', `Campaign ${id} is ${row.status}; its audience can be changed only while it is a draft.`, { status: row.status }) };
     const spec = JSON.parse(row.audience) as AudienceSpec;
-    if (spec.type !== 'csv') return { ok: false, kind: 'validation', field: 'audience', rule: 'this campaign was created with a contact filter; create a campaign with audience {"type":"csv"} to upload a file' };
+    if (spec.type !== 'csv') return invalid('audience', 'this campaign was created with a contact filter; create a campaign with audience {"type":"csv"} to upload a file');
     await this.#clearAudience(id);
     const defaultCountry = options.defaultCountry?.toUpperCase() ?? spec.default_country;
     const built = await buildCsvAudience(this.deps, id, workspaceId, source, { defaultCountry, variables: referencedVariables(JSON.parse(row.components) as TemplateSendComponent[]) }).catch(async (error: unknown) => {
@@ -121,7 +119,7 @@ export class Campaigns {
     });
     if (!built.ok) {
       await this.#clearAudience(id);
-      return { ok: false, kind: 'validation', field: built.field, rule: built.rule };
+      return invalid(built.field, built.rule);
     }
     const audience: AudienceSpec = { type: 'csv', ...(defaultCountry ? { default_country: defaultCountry } : {}), ...(options.fileName ? { file_name: options.fileName } : {}) };
     await this.deps.db.updateTable('campaigns').set({ audience: JSON.stringify(audience) }).where('id', '=', id).execute();
@@ -155,7 +153,7 @@ export class Campaigns {
     if (!row) return notFound(id);
     const template = await loadCampaignTemplate(this.deps, templateInput(row));
     const outcome = await estimateCampaign(this.deps, { id, workspaceId, phoneNumberRowId: row.phone_number_id }, template, await this.deps.clock.at(row.phone_number_id));
-    if (!outcome.ok) return { ok: false, kind: 'policy', error: outcome.error };
+    if (!outcome.ok) return { ok: false, error: outcome.error };
     await this.deps.db.updateTable('campaigns').set({ estimate: JSON.stringify(outcome.estimate), updated_at: (await this.deps.clock.at(row.phone_number_id)).toISOString() }).where('id', '=', id).execute();
     return { ok: true, value: outcome.estimate };
   }
@@ -165,9 +163,9 @@ export class Campaigns {
     const row = await this.#row(workspaceId, id);
     if (!row) return notFound(id);
     if (row.status !== 'draft') return wrongState(row, 'launched', 'a draft');
-    if (row.recipients_total === 0) return { ok: false, kind: 'validation', field: 'audience', rule: 'the campaign has no recipients (upload the CSV first, or widen the filter)' };
+    if (row.recipients_total === 0) return invalid('audience', 'the campaign has no recipients (upload the CSV first, or widen the filter)');
     const problem = templateProblem(await loadCampaignTemplate(this.deps, templateInput(row)));
-    if (problem) return { ok: false, kind: 'policy', error: problem };
+    if (problem) return { ok: false, error: problem };
     const at = await this.deps.clock.at(row.phone_number_id);
     const start = startAt ? new Date(startAt).toISOString() : row.start_at;
     const status: CampaignStatus = start && start > at.toISOString() ? 'scheduled' : 'running';
@@ -190,7 +188,7 @@ export class Campaigns {
     if (!row) return notFound(id);
     if (row.status !== 'paused') return wrongState(row, 'resumed', 'paused');
     const problem = templateProblem(await loadCampaignTemplate(this.deps, templateInput(row)));
-    if (problem) return { ok: false, kind: 'policy', error: problem };
+    if (problem) return { ok: false, error: problem };
     const status: CampaignStatus = row.start_at && row.start_at > (await this.deps.clock.at(row.phone_number_id)).toISOString() ? 'scheduled' : 'running';
     await this.#transition(id, ['paused'], { status, pause_reason: null, pause_details: null });
     return this.#answer(workspaceId, id);
@@ -226,7 +224,7 @@ export class Campaigns {
     for (let i = 0; i < queued.length; i += 500) {
       const ids = queued.slice(i, i + 500).map((row) => row.id);
       withdrawn += await db.transaction().execute(async (trx) => {
-        const deleted = (await trx.deleteFrom('messages').where('id', 'in', ids).where('status', '=', 'queued').returning('id').execute()).map((row) => row.id);
+        const deleted = await this.deps.messages.withdrawQueued(ids, trx);
         if (deleted.length > 0) await trx.updateTable('campaign_recipients').set({ state: to, queued_at: null }).where('message_id', 'in', deleted).execute();
         return deleted.length;
       });
@@ -291,7 +289,7 @@ export class Campaigns {
   async #discard(id: string, failure: { field: string; rule: string }): Promise<CampaignResult<CampaignView>> {
     await this.#clearAudience(id);
     await this.deps.db.deleteFrom('campaigns').where('id', '=', id).execute();
-    return { ok: false, kind: 'validation', ...failure };
+    return invalid(failure.field, failure.rule);
   }
 }
 
@@ -300,11 +298,15 @@ export function templateInput(row: CampaignsTable) {
 }
 
 function notFound(id: string): { ok: false } & CampaignRefusal {
-  return { ok: false, kind: 'not_found', message: `No campaign ${id}.` };
+  return { ok: false, error: appError('CONVERSA_ERR_NOT_FOUND', `No campaign ${id}.`) };
 }
 
 function wrongState(row: CampaignsTable, verb: string, needed: string): { ok: false } & CampaignRefusal {
-  return { ok: false, kind: 'state', status: row.status as CampaignStatus, message: `Campaign ${row.id} is ${row.status}; only ${needed} campaign can be ${verb}.` };
+  return { ok: false, error: appError('CONVERSA_ERR_CAMPAIGN_STATE', `Campaign ${row.id} is ${row.status}; only ${needed} campaign can be ${verb}.`, { status: row.status }) };
+}
+
+function invalid(field: string, rule: string): { ok: false } & CampaignRefusal {
+  return { ok: false, error: appError('CONVERSA_ERR_VALIDATION', `${field}: ${rule}`, { field, rule }) };
 }
 
 function toView(row: CampaignsTable): CampaignView {

@@ -18,8 +18,8 @@ export interface CampaignDeps {
   phoneNumbers: Pick<PhoneNumbers, 'resolve' | 'list' | 'sender'>;
   contacts: Pick<Contacts, 'ensureMany'>;
   consent: Pick<ConsentLedger, 'states'>;
-  conversations: Pick<Conversations, 'ensureMany'>;
-  messages: Pick<Messages, 'queueMany'>;
+  conversations: Pick<Conversations, 'ensureMany' | 'windows'>;
+  messages: Pick<Messages, 'queueMany' | 'withdrawQueued' | 'outboxDepth' | 'contactsWithError'>;
   templates: Pick<TemplateCache, 'byName' | 'syncFromProvider'>;
   client: Pick<WhatsAppClient, 'listTemplates'>;
   limits: MessagingLimits;

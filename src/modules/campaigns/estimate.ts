@@ -43,7 +43,7 @@ export type EstimateOutcome = { ok: true; estimate: CampaignEstimate } | { ok: f
  * recipient's `planned` column so the prediction can be compared with the result per recipient.
  */
 export async function estimateCampaign(
-  deps: Pick<CampaignDeps, 'db' | 'consent' | 'limits' | 'phoneNumbers'>,
+  deps: Pick<CampaignDeps, 'db' | 'consent' | 'conversations' | 'messages' | 'limits' | 'phoneNumbers'>,
   campaign: { id: string; workspaceId: string; phoneNumberRowId: string },
   template: CampaignTemplate,
   now: Date,

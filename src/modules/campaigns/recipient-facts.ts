@@ -14,27 +14,17 @@ export type RecipientRow = Pick<CampaignRecipientsTable, 'seq' | 'contact_id' | 
  * contacts are known to have no WhatsApp (an earlier send failed with 131026).
  */
 export async function loadRecipientFacts(
-  deps: Pick<CampaignDeps, 'db' | 'consent'>,
+  deps: Pick<CampaignDeps, 'db' | 'consent' | 'conversations' | 'messages'>,
   workspaceId: string,
   phoneNumberRowId: string,
   rows: readonly RecipientRow[],
   db: Kysely<Schema> = deps.db,
 ): Promise<RecipientFacts[]> {
   const contactIds = [...new Set(rows.flatMap((row) => (row.contact_id ? [row.contact_id] : [])))];
-  const [conversations, consents, undeliverable] = contactIds.length === 0
-    ? [[], new Map(), []]
-    : await Promise.all([
-        db
-          .selectFrom('conversations')
-          .select(['contact_id', 'last_inbound_at', 'free_entry_point_until'])
-          .where('phone_number_id', '=', phoneNumberRowId)
-          .where('contact_id', 'in', contactIds)
-          .execute(),
-        deps.consent.states(workspaceId, contactIds, db),
-        db.selectFrom('messages').select('contact_id').distinct().where('contact_id', 'in', contactIds).where('error_code', '=', NO_WHATSAPP_CODE).execute(),
-      ]);
+  const [conversations, consents, noWhatsApp] = contactIds.length === 0
+    ? [[], new Map(), new Set<string>()]
+    : await Promise.all([deps.conversations.windows(phoneNumberRowId, contactIds, db), deps.consent.states(workspaceId, contactIds, db), deps.messages.contactsWithError(contactIds, NO_WHATSAPP_CODE, db)]);
   const windows = new Map(conversations.map((c) => [c.contact_id, c]));
-  const noWhatsApp = new Set(undeliverable.map((row) => row.contact_id));
   return rows.map((row) => {
     const conversation = row.contact_id ? windows.get(row.contact_id) : undefined;
     return {

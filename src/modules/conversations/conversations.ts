@@ -39,6 +39,15 @@ export class Conversations {
   }
 
   /**
+   * The customer service windows of many contacts on one number (contacts without a
+   * conversation there are absent): one select, in `trx`. For campaigns deciding a chunk.
+   */
+  async windows(phoneNumberRowId: string, contactIds: readonly string[], trx: Kysely<Schema> = this.db): Promise<Array<Pick<ConversationsTable, 'contact_id' | 'last_inbound_at' | 'free_entry_point_until'>>> {
+    if (contactIds.length === 0) return [];
+    return trx.selectFrom('conversations').select(['contact_id', 'last_inbound_at', 'free_entry_point_until']).where('phone_number_id', '=', phoneNumberRowId).where('contact_id', 'in', contactIds).execute();
+  }
+
+  /**
    * The conversations of many contacts on one number, created (owned by the bot) where missing:
    * one insert and one select per call, for campaigns queueing a chunk of recipients.
    */

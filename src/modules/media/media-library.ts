@@ -27,7 +27,6 @@ export type MediaSendRefusalCode = 'CONVERSA_ERR_MEDIA_NOT_FOUND' | 'CONVERSA_ER
 /** Why a message naming our media cannot be sent. */
 export interface MediaSendRefusal {
   code: MediaSendRefusalCode;
-  status: 409 | 422;
   message: string;
   fix: string;
   details: { field: string; media_id: string; [key: string]: unknown };
@@ -117,7 +116,6 @@ export class MediaLibrary {
       if (!row || row.status === 'failed') {
         return {
           code: 'CONVERSA_ERR_MEDIA_NOT_FOUND',
-          status: 422,
           message: `${field}: ${object.id} is not ${row ? 'stored (its download failed)' : 'media of this workspace'}.`,
           fix: 'Upload the file with POST /api/v1/media and send the id it answers.',
           details: { field, media_id: object.id },
@@ -126,7 +124,6 @@ export class MediaLibrary {
       if (row.status !== 'ready') {
         return {
           code: 'CONVERSA_ERR_MEDIA_NOT_READY',
-          status: 409,
           message: `${field}: ${object.id} is still being downloaded from the provider.`,
           fix: 'Wait until GET /api/v1/media/{id} answers status "ready", then send again.',
           details: { field, media_id: object.id },
@@ -135,7 +132,6 @@ export class MediaLibrary {
       if (!kindFitsMessage(row.kind as MediaKind, slot)) {
         return {
           code: 'CONVERSA_ERR_MEDIA_TYPE_MISMATCH',
-          status: 422,
           message: `${field}: ${object.id} is ${row.kind === 'image' ? 'an' : 'a'} ${row.kind} file; ${slot} messages take ${slot} files.`,
           fix: `Send it as type "${row.kind}" (or "document"), or upload a ${slot} file.`,
           details: { field, media_id: object.id, kind: row.kind },

@@ -111,6 +111,29 @@ export class Messages {
     return rows.map((row) => row.id);
   }
 
+  /**
+   * Takes messages still `queued` (not claimed by a dispatcher) back out of the outbox, in
+   * `trx`: their rows are deleted. Answers the ids deleted (a message already claimed stays).
+   * For campaigns withdrawing their look-ahead on pause or cancel.
+   */
+  async withdrawQueued(ids: readonly string[], trx: Kysely<Schema> = this.db): Promise<string[]> {
+    if (ids.length === 0) return [];
+    return (await trx.deleteFrom('messages').where('id', 'in', ids).where('status', '=', 'queued').returning('id').execute()).map((row) => row.id);
+  }
+
+  /** Which of these contacts an earlier send found to have no WhatsApp account (Meta's error `errorCode`), in `trx`. */
+  async contactsWithError(contactIds: readonly string[], errorCode: number, trx: Kysely<Schema> = this.db): Promise<Set<string>> {
+    if (contactIds.length === 0) return new Set();
+    const rows = await trx.selectFrom('messages').select('contact_id').distinct().where('contact_id', 'in', contactIds).where('error_code', '=', errorCode).execute();
+    return new Set(rows.map((row) => row.contact_id));
+  }
+
+  /** How many messages of the number wait in the outbox or are being sent (`queued`, `sending`), in `trx`. */
+  async outboxDepth(phoneNumberRowId: string, trx: Kysely<Schema> = this.db): Promise<number> {
+    const row = await trx.selectFrom('messages').select(sql<number>`count(*)`.as('n')).where('status', 'in', ['queued', 'sending']).where('phone_number_id', '=', phoneNumberRowId).executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+
   /** Stores an inbound message once (by wamid); answers false when it was already there. */
   async recordInbound(
     input: { workspaceId: string; conversationId: string; contactId: string; phoneNumberRowId: string; wamid: string; type: string; content: unknown; at: Date },

@@ -31,6 +31,9 @@ describe('validateOutbound', () => {
     expect(validateOutbound('reaction', { message_id: WAMID, emoji: '🇧🇷' })).toEqual({ ok: true });
     expect(validateOutbound('reaction', { message_id: WAMID, emoji: '' })).toEqual({ ok: true });
     expect(validateOutbound('text', { body: 'x'.repeat(4096) }, { message_id: WAMID })).toEqual({ ok: true });
+    // Our own message ids: the send service translates them to the wamid before queueing.
+    expect(validateOutbound('reaction', { message_id: 'msg_0mxbfu54brLQDiV-iYXDyqoQI', emoji: '👍' })).toEqual({ ok: true });
+    expect(validateOutbound('text', { body: 'x' }, { message_id: 'msg_0mxbfu54brLQDiV-iYXDyqoQI' })).toEqual({ ok: true });
     expect(validateOutbound('text', { body: '😀'.repeat(4096) })).toEqual({ ok: true });
     expect(validateOutbound('interactive', { type: 'list', body: { text: 'Escolha' }, action: { button: 'Ver', sections: [{ title: 'A', rows: rows(5) }, { title: 'B', rows: rows(5, 's') }] } })).toEqual({ ok: true });
     expect(validateOutbound('interactive', { type: 'carousel', body: { text: 'Novidades' }, action: { cards: [card(0), card(1)] } })).toEqual({ ok: true });
@@ -61,7 +64,7 @@ describe('validateOutbound', () => {
     ['template component of unknown type', 'template', { name: 'p', language: { code: 'pt_BR' }, components: [{ type: 'footer' }] }, undefined, 'template.components[0].type', /one of/],
     ['template button without index', 'template', { name: 'p', language: { code: 'pt_BR' }, components: [{ type: 'button', sub_type: 'url', parameters: [] }] }, undefined, 'template.components[0].index', /"0" to "9"/],
     ['template text parameter not a string', 'template', { name: 'p', language: { code: 'pt_BR' }, components: [{ type: 'body', parameters: [{ type: 'text', text: 5 }] }] }, undefined, 'template.components[0].parameters[0].text', /string/],
-    ['reaction to a non-wamid', 'reaction', { message_id: 'msg_123', emoji: '👍' }, undefined, 'reaction.message_id', /wamid/],
+    ['reaction to neither a wamid nor our id', 'reaction', { message_id: 'mensagem_123', emoji: '👍' }, undefined, 'reaction.message_id', /wamid.*msg_/],
     ['reaction with two emoji', 'reaction', { message_id: WAMID, emoji: '👍👍' }, undefined, 'reaction.emoji', /one emoji/],
     ['reaction with a letter', 'reaction', { message_id: WAMID, emoji: 'a' }, undefined, 'reaction.emoji', /one emoji/],
     ['quoted reply to a non-wamid', 'text', { body: 'x' }, { message_id: '12345' }, 'context.message_id', /wamid/],

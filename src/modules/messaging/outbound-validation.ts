@@ -44,11 +44,18 @@ export function validateOutbound(type: MessageType, content: unknown, context?: 
   return found ? { ok: false, error: { field: pathText(found.path), rule: found.rule } } : { ok: true };
 }
 
+/** Our own message ids, as `newId('msg')` makes them. */
+export const OUR_MESSAGE_ID = /^msg_[A-Za-z0-9_-]{1,60}$/;
+
 /**
- * The forms a reference to an earlier message (a quoted reply, a reaction) may take. Today
- * only Meta's `wamid.` ids; our own `msg_` ids can be added here (and resolved before dispatch).
+ * The forms a reference to an earlier message (a quoted reply, a reaction) may take: Meta's
+ * `wamid.` ids, and our own message ids (`msg_`), which the send service translates to the
+ * message's wamid before queueing (`SendService#resolveReferences`).
  */
-const MESSAGE_REFERENCES: ReadonlyArray<{ name: string; pattern: RegExp }> = [{ name: 'a WhatsApp message id (wamid.…)', pattern: /^wamid\.[A-Za-z0-9+/=_-]+$/ }];
+const MESSAGE_REFERENCES: ReadonlyArray<{ name: string; pattern: RegExp }> = [
+  { name: 'a WhatsApp message id (wamid.…)', pattern: /^wamid\.[A-Za-z0-9+/=_-]+$/ },
+  { name: 'a message id of this API (msg_…)', pattern: OUR_MESSAGE_ID },
+];
 
 /** A reference to an earlier message: one of `MESSAGE_REFERENCES`. */
 export function checkMessageReference(value: unknown, path: Path): Check {

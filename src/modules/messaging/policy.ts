@@ -1,3 +1,4 @@
+import { ERROR_CATALOGUE, POLICY_ERROR_CODES, type PolicyErrorCode } from '../../errors/index.js';
 import type { MessageType, TemplateSendObject } from '../../whatsapp/wire.js';
 import { priceMessage, type Cost, type PricingType, type RateCard } from './pricing.js';
 import { checkTemplateParameters, type LocalTemplate } from './template-params.js';
@@ -50,49 +51,12 @@ export interface PolicyError {
 }
 
 /**
- * Every refusal `checkSendPolicy` can answer, with a title and how to fix it, for the HTTP
- * layer's error documentation. All are permanent: retrying the same send never helps.
+ * Every refusal `checkSendPolicy` can answer, with a title and how to fix it: the catalogue's
+ * policy codes (src/errors/catalogue.ts). All are permanent: retrying the same send never helps.
  */
-export const POLICY_ERRORS = {
-  CONVERSA_ERR_WINDOW_CLOSED: {
-    title: 'Customer service window closed',
-    fix: "Send an approved template instead; free-form messages are allowed only within 24 h of the contact's last message.",
-  },
-  CONVERSA_ERR_TEMPLATE_MISSING: {
-    title: 'Template object missing',
-    fix: 'A message of type "template" needs template: { name, language: { code }, components }.',
-  },
-  CONVERSA_ERR_TEMPLATE_NOT_FOUND: {
-    title: 'Template not found',
-    fix: 'Check the template name, or create the template (and sync templates if it was created in WhatsApp Manager).',
-  },
-  CONVERSA_ERR_TEMPLATE_LANGUAGE: {
-    title: 'Template not available in this language',
-    fix: 'Send it in one of the languages listed in details.availableLanguages, or add a translation and wait for its approval.',
-  },
-  CONVERSA_ERR_TEMPLATE_NOT_APPROVED: {
-    title: 'Template not approved',
-    fix: 'Only APPROVED templates can be sent: wait for review, fix and resubmit a rejected one, or use another template.',
-  },
-  CONVERSA_ERR_TEMPLATE_PARAMETERS: {
-    title: 'Template parameters do not match the template',
-    fix: 'Give one parameter per variable of each component, of the kind the template needs (see details.component, expected, received).',
-  },
-  CONVERSA_ERR_NO_MARKETING_OPT_IN: {
-    title: 'No marketing opt-in',
-    fix: 'Record the contact\'s marketing opt-in (naming your business and WhatsApp) before sending marketing templates outside the customer service window.',
-  },
-  CONVERSA_ERR_OPTED_OUT: {
-    title: 'Contact opted out',
-    fix: 'Do not message this contact for this purpose unless they opt in again (for example by sending a resume keyword).',
-  },
-  CONVERSA_ERR_MARKETING_US_BLOCKED: {
-    title: 'Marketing templates to US numbers are blocked',
-    fix: 'Meta does not deliver marketing templates to US (+1) numbers since 2025-04-01: use a utility template for transactional content, or reach the contact while they write to you.',
-  },
-} as const satisfies Record<string, { title: string; fix: string }>;
+export const POLICY_ERRORS = Object.fromEntries(POLICY_ERROR_CODES.map((code) => [code, ERROR_CATALOGUE[code]])) as { [C in PolicyErrorCode]: (typeof ERROR_CATALOGUE)[C] };
 
-export type PolicyErrorCode = keyof typeof POLICY_ERRORS;
+export type { PolicyErrorCode };
 
 /** The customer service window: 24 h after the contact's last message. */
 export const CUSTOMER_SERVICE_WINDOW_MS = 24 * 60 * 60 * 1000;

@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Clock } from '../../clock/index.js';
+import { appError, type AppErrorValue } from '../../errors/index.js';
 import type { Schema } from '../../db/index.js';
 import type { MessageType, TemplateSendObject, WhatsAppClient } from '../../whatsapp/index.js';
 import type { ConsentLedger } from '../consent/index.js';
@@ -9,7 +10,7 @@ import type { PhoneNumbers } from '../phone-numbers/index.js';
 import type { TemplateCache } from '../templates/index.js';
 import type { Messages, MessageView } from './messages.js';
 import { checkSendPolicy, type PolicyError } from './policy.js';
-import { validateOutbound } from './outbound-validation.js';
+import { OUR_MESSAGE_ID, validateOutbound } from './outbound-validation.js';
 import { canonicalHash } from './request-hash.js';
 
 export const MESSAGE_TYPES: readonly MessageType[] = ['text', 'image', 'audio', 'video', 'document', 'sticker', 'location', 'contacts', 'interactive', 'template', 'reaction'];
@@ -26,17 +27,13 @@ export interface SendRequest {
 
 export type SendOutcome =
   | { ok: true; message: MessageView; duplicate: boolean }
-  | {
-      ok: false;
-      status: 400 | 404 | 409 | 422;
-      error: PolicyError | { code: 'CONVERSA_ERR_VALIDATION' | 'CONVERSA_ERR_INVALID_RECIPIENT' | 'CONVERSA_ERR_NO_PHONE_NUMBER' | 'CONVERSA_ERR_IDEMPOTENCY_MISMATCH' | MediaRefusalCode; message: string; fix: string; details?: Record<string, unknown> };
-    };
+  | { ok: false; error: PolicyError | AppErrorValue<'CONVERSA_ERR_VALIDATION' | 'CONVERSA_ERR_INVALID_RECIPIENT' | 'CONVERSA_ERR_NO_PHONE_NUMBER' | 'CONVERSA_ERR_IDEMPOTENCY_MISMATCH' | 'CONVERSA_ERR_MESSAGE_NOT_FOUND' | 'CONVERSA_ERR_MESSAGE_NOT_SENT' | MediaRefusalCode> };
 
 export type MediaRefusalCode = 'CONVERSA_ERR_MEDIA_NOT_FOUND' | 'CONVERSA_ERR_MEDIA_NOT_READY' | 'CONVERSA_ERR_MEDIA_TYPE_MISMATCH';
 
 /** The send-time check on media a message names by our id (`med_...`); the media module. */
 export interface OutboundMediaCheck {
-  checkForSend(workspaceId: string, type: string, content: unknown): Promise<{ code: MediaRefusalCode; status: 409 | 422; message: string; fix: string; details: Record<string, unknown> } | undefined>;
+  checkForSend(workspaceId: string, type: string, content: unknown): Promise<AppErrorValue<MediaRefusalCode> | undefined>;
 }
 
 export interface SendServiceDeps {
@@ -81,25 +78,29 @@ export class SendService {
     const valid = validateOutbound(request.type, request.content, request.context);
     if (!valid.ok) {
       const { field, rule } = valid.error;
-      return { ok: false, status: 400, error: { code: 'CONVERSA_ERR_VALIDATION', message: `${field}: ${rule}`, fix: 'Correct that field; the rules per message type are in docs/messaging.md.', details: { field, rule } } };
+      return { ok: false, error: { code: 'CONVERSA_ERR_VALIDATION', message: `${field}: ${rule}`, fix: 'Correct that field; the rules per message type are in docs/messaging.md.', details: { field, rule } } };
     }
+    const resolved = await this.#resolveReferences(workspaceId, request);
+    if (!resolved.ok) return resolved;
+    request = resolved.request;
     const number = request.from ? await deps.phoneNumbers.resolve(workspaceId, request.from) : (await deps.phoneNumbers.list(workspaceId))[0];
     if (!number) {
       return {
         ok: false,
-        status: request.from ? 404 : 422,
-        error: { code: 'CONVERSA_ERR_NO_PHONE_NUMBER', message: request.from ? `No phone number ${request.from} in this workspace.` : 'This workspace has no phone number.', fix: 'Connect a phone number first (see /api/v1/phone-numbers).' },
+        error: {
+          code: 'CONVERSA_ERR_NO_PHONE_NUMBER',
+          message: request.from ? `No phone number ${request.from} in this workspace.` : 'This workspace has no phone number.',
+          fix: 'Connect a phone number first (see /api/v1/phone-numbers).',
+          ...(request.from ? { variant: 'unknown_sender' } : {}),
+        },
       };
     }
     const phone = normalizePhone(request.to);
     if (!phone.ok) {
-      return { ok: false, status: 422, error: { code: 'CONVERSA_ERR_INVALID_RECIPIENT', message: `to: ${phone.rule}`, fix: 'Send the number in international format, e.g. +5511988887777.', details: { field: 'to', rule: phone.rule } } };
+      return { ok: false, error: { code: 'CONVERSA_ERR_INVALID_RECIPIENT', message: `to: ${phone.rule}`, fix: 'Send the number in international format, e.g. +5511988887777.', details: { field: 'to', rule: phone.rule } } };
     }
     const mediaRefusal = await deps.media?.checkForSend(workspaceId, request.type, request.content);
-    if (mediaRefusal) {
-      const { status, ...error } = mediaRefusal;
-      return { ok: false, status, error };
-    }
+    if (mediaRefusal) return { ok: false, error: mediaRefusal };
     const existing = await deps.contacts.findByWaId(workspaceId, phone.waId);
     const contact = existing ?? (await deps.contacts.upsert(workspaceId, { e164: phone.e164, waId: phone.waId })).contact;
     const conversation = await deps.conversations.ensure(workspaceId, number.id, contact.id);
@@ -119,7 +120,7 @@ export class SendService {
       recipientCountry: phone.country,
       recipientCallingCode: phone.callingCode,
     });
-    if (!decision.ok) return { ok: false, status: 422, error: decision.error };
+    if (!decision.ok) return { ok: false, error: decision.error };
 
     const queued = await deps.messages.queue({
       workspaceId,
@@ -160,6 +161,39 @@ export class SendService {
     setImmediate(() => this.deps.queued());
   }
 
+  /**
+   * Our own message ids (`msg_…`) in `context.message_id` (a quoted reply) and
+   * `reaction.message_id`, translated to the wamid WhatsApp knows the message by. An id that is
+   * not a message of this workspace, or one without a wamid yet (not sent), is refused naming
+   * the field; nothing is queued.
+   */
+  async #resolveReferences(workspaceId: string, request: SendRequest): Promise<{ ok: true; request: SendRequest } | Extract<SendOutcome, { ok: false }>> {
+    const wamidOf = async (id: string, field: string): Promise<string | AppErrorValue<'CONVERSA_ERR_MESSAGE_NOT_FOUND' | 'CONVERSA_ERR_MESSAGE_NOT_SENT'>> => {
+      const message = await this.deps.messages.get(workspaceId, id);
+      if (!message) {
+        return appError('CONVERSA_ERR_MESSAGE_NOT_FOUND', `${field}: ${id} is not a message of this workspace.`, { field, rule: 'must be a message of this workspace', message_id: id }, 'Give the id of a message of this workspace (GET /api/v1/conversations/{id}/messages lists them), or its wamid.');
+      }
+      if (!message.wamid) {
+        return appError('CONVERSA_ERR_MESSAGE_NOT_SENT', `${field}: message ${id} has not reached WhatsApp yet (status ${message.status}), so it has no WhatsApp id to point at.`, { field, rule: 'must be a message WhatsApp knows (sent or received)', message_id: id, status: message.status }, 'Wait until the message is sent (GET /api/v1/messages/{id} shows its wamid), then send again.');
+      }
+      return message.wamid;
+    };
+    let next = request;
+    const quoted = request.context?.message_id;
+    if (quoted && OUR_MESSAGE_ID.test(quoted)) {
+      const wamid = await wamidOf(quoted, 'context.message_id');
+      if (typeof wamid !== 'string') return { ok: false, error: wamid };
+      next = { ...next, context: { message_id: wamid } };
+    }
+    const reaction = request.type === 'reaction' ? (request.content as { message_id?: unknown }) : undefined;
+    if (reaction && typeof reaction.message_id === 'string' && OUR_MESSAGE_ID.test(reaction.message_id)) {
+      const wamid = await wamidOf(reaction.message_id, 'reaction.message_id');
+      if (typeof wamid !== 'string') return { ok: false, error: wamid };
+      next = { ...next, content: { ...reaction, message_id: wamid } };
+    }
+    return { ok: true, request: next };
+  }
+
   async #syncTemplates(workspaceId: string, numberRowId: string, wabaId: string, name: string) {
     const sender = await this.deps.phoneNumbers.sender(numberRowId);
     if (!sender) return [];
@@ -175,7 +209,6 @@ function replayOf(earlier: { message: MessageView; requestHash: string | null },
   if (earlier.requestHash === null || earlier.requestHash === requestHash) return { ok: true, message: earlier.message, duplicate: true };
   return {
     ok: false,
-    status: 409,
     error: {
       code: 'CONVERSA_ERR_IDEMPOTENCY_MISMATCH',
       message: `This Idempotency-Key was used for another request (message ${earlier.message.id}).`,

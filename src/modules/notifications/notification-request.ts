@@ -1,3 +1,4 @@
+import type { ErrorCode } from '../../errors/index.js';
 import type { TemplateSendObject } from '../../whatsapp/index.js';
 import { canonicalHash, checkTemplateSend } from '../messaging/index.js';
 import type { CachedTemplate } from '../templates/index.js';
@@ -16,19 +17,20 @@ export interface NotificationRequest extends FriendlyParameters {
 }
 
 export interface NotificationError {
-  code: string;
+  code: ErrorCode;
   message: string;
   fix?: string | undefined;
   details?: Record<string, unknown> | undefined;
+  variant?: string;
 }
 
 export type NotificationOutcome =
   | { ok: true; notification: NotificationView; replayed: boolean }
-  | { ok: false; status: 400 | 404 | 409 | 422; error: NotificationError; replayed?: boolean };
+  | { ok: false; error: NotificationError; replayed?: boolean };
 
 /** A refusal of the request itself (nothing stored). */
-export function fail(status: 400 | 404 | 409 | 422, error: NotificationError): Extract<NotificationOutcome, { ok: false }> {
-  return { ok: false, status, error };
+export function fail(error: NotificationError): Extract<NotificationOutcome, { ok: false }> {
+  return { ok: false, error };
 }
 
 export function friendlyOf(request: FriendlyParameters): FriendlyParameters {
@@ -45,10 +47,10 @@ export function buildSend(name: string, language: string, templates: CachedTempl
   const definition = templates.find((t) => t.language === language);
   if (!definition) {
     const found = checkTemplateSend(bare, templates);
-    return found.ok ? { ok: true, send: bare } : fail(422, withField(found.error));
+    return found.ok ? { ok: true, send: bare } : fail(withField(found.error));
   }
   const placed = placeParameters(definition, friendly);
-  if (!placed.ok) return fail(400, { code: 'CONVERSA_ERR_VALIDATION', message: `body.${placed.field}: ${placed.message}`, details: { field: `body.${placed.field}`, rule: placed.message } });
+  if (!placed.ok) return fail({ code: 'CONVERSA_ERR_VALIDATION', message: `body.${placed.field}: ${placed.message}`, details: { field: `body.${placed.field}`, rule: placed.message } });
   return { ok: true, send: { ...bare, ...(placed.components.length > 0 ? { components: placed.components } : {}) } };
 }
 
@@ -70,7 +72,7 @@ export function outcomeOf(row: NotificationRow, replayed: boolean): Notification
   const view = toView(row);
   if (row.status === 'refused' && view.error) {
     const { fix, ...details } = view.error.details as { fix?: string } & Record<string, unknown>;
-    return { ok: false, status: 422, replayed, error: { code: view.error.code, message: view.error.message, fix, details: { ...details, notification_id: row.id } } };
+    return { ok: false, replayed, error: { code: view.error.code as ErrorCode, message: view.error.message, fix, details: { ...details, notification_id: row.id }, variant: 'refused' } };
   }
   return { ok: true, notification: view, replayed };
 }

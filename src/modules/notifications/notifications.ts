@@ -135,11 +135,10 @@ export class Notifications {
     const at = found ? await this.deps.clock.at(found.phone_number_id) : this.deps.clock.now();
     const cancelled = await this.#store.cancel(workspaceId, id, at.toISOString());
     const row = await this.#store.get(workspaceId, id);
-    if (!row) return { ok: false, status: 404, error: { code: 'CONVERSA_ERR_NOT_FOUND', message: `No notification ${id}.` } };
+    if (!row) return { ok: false, error: { code: 'CONVERSA_ERR_NOT_FOUND', message: `No notification ${id}.` } };
     if (cancelled || row.status === 'cancelled') return { ok: true, notification: toView(row), replayed: false };
     return {
       ok: false,
-      status: 409,
       error: {
         code: 'CONVERSA_ERR_NOT_CANCELLABLE',
         message: `Notification ${id} is ${row.status}; only a scheduled notification can be cancelled.`,
@@ -185,20 +184,21 @@ export class Notifications {
   async #prepare(workspaceId: string, request: NotificationRequest) {
     const phone = normalizePhone(request.to);
     if (!phone.ok) {
-      return fail(422, { code: 'CONVERSA_ERR_INVALID_RECIPIENT', message: `body.to: ${phone.rule}`, fix: 'Send the number in international format, e.g. +5511988887777.', details: { field: 'body.to', rule: phone.rule } });
+      return fail({ code: 'CONVERSA_ERR_INVALID_RECIPIENT', message: `body.to: ${phone.rule}`, fix: 'Send the number in international format, e.g. +5511988887777.', details: { field: 'body.to', rule: phone.rule } });
     }
     let sendAt: number | undefined;
     if (request.sendAt !== undefined) {
       sendAt = Date.parse(request.sendAt);
       if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/i.test(request.sendAt) || Number.isNaN(sendAt)) {
         const rule = 'must be an ISO 8601 date-time with a time zone offset, e.g. 2026-12-01T10:00:00-03:00';
-        return fail(400, { code: 'CONVERSA_ERR_VALIDATION', message: `body.send_at: ${rule}`, details: { field: 'body.send_at', rule } });
+        return fail({ code: 'CONVERSA_ERR_VALIDATION', message: `body.send_at: ${rule}`, details: { field: 'body.send_at', rule } });
       }
     }
     const number = request.from ? await this.deps.phoneNumbers.resolve(workspaceId, request.from) : (await this.deps.phoneNumbers.list(workspaceId))[0];
     if (!number) {
-      return fail(request.from ? 404 : 422, {
+      return fail({
         code: 'CONVERSA_ERR_NO_PHONE_NUMBER',
+        ...(request.from ? { variant: 'unknown_sender' } : {}),
         message: request.from ? `No phone number ${request.from} in this workspace.` : 'This workspace has no phone number.',
         fix: 'Connect a phone number first (see /api/v1/phone-numbers).',
         details: { field: 'body.from' },
@@ -209,7 +209,7 @@ export class Notifications {
     const built = buildSend(request.template, request.language, templates, friendlyOf(request));
     if (!built.ok) return built;
     const checked = checkTemplateSend(built.send, templates);
-    if (!checked.ok) return fail(422, withField(checked.error));
+    if (!checked.ok) return fail(withField(checked.error));
     const contact = (await this.deps.contacts.findByWaId(workspaceId, phone.waId)) ?? (await this.deps.contacts.upsert(workspaceId, { e164: phone.e164, waId: phone.waId })).contact;
     const due = Math.max(now.getTime(), sendAt ?? 0);
     const postponed = checked.template.category === 'MARKETING' ? this.#quietUntil(due, contact.time_zone) : undefined;
@@ -277,7 +277,6 @@ export class Notifications {
     if (existing.request_hash !== hash) {
       return {
         ok: false,
-        status: 409,
         error: {
           code: 'CONVERSA_ERR_IDEMPOTENCY_MISMATCH',
           message: `This Idempotency-Key was used for another request (notification ${existing.id}).`,

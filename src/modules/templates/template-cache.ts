@@ -220,6 +220,71 @@ export class TemplateCache {
     await this.#recordStatus(trx, row, DELETED, { source, at });
   }
 
+  // Writes of TemplateService (create, edit, submit): this class is the one writer of the
+  // template tables (docs/architecture.md, "Who owns which table").
+
+  /** Stores a new draft and its version 1, in one transaction. */
+  async insertDraft(row: Row, actor: string): Promise<void> {
+    await this.db.transaction().execute(async (trx) => {
+      await trx.insertInto('templates').values(row).execute();
+      await trx
+        .insertInto('template_versions')
+        .values({ template_id: row.id, version: 1, category: row.category, parameter_format: row.parameter_format, components: row.components, created_by: actor, created_at: row.created_at, submitted_at: null, status: row.status })
+        .execute();
+    });
+  }
+
+  /** Removes a draft the provider refused to create (a create-and-submit leaves nothing behind). */
+  async discardDraft(id: string): Promise<void> {
+    await this.db.deleteFrom('templates').where('id', '=', id).execute();
+  }
+
+  /** Stores an edit as the template's next version (`fresh`: the row read in `trx`), in `trx`. */
+  async storeVersion(
+    trx: Kysely<Schema>,
+    fresh: Row,
+    next: { version: number; category: string; parameterFormat: string | null; components: string; actor: string; at: string; submitted: boolean; status: string },
+  ): Promise<void> {
+    const { version, category, parameterFormat, components, actor, at, submitted, status } = next;
+    await trx
+      .insertInto('template_versions')
+      .values({ template_id: fresh.id, version, category, parameter_format: parameterFormat, components, created_by: actor, created_at: at, submitted_at: submitted ? at : null, status })
+      .execute();
+    await trx
+      .updateTable('templates')
+      .set({
+        category,
+        parameter_format: parameterFormat,
+        components,
+        version,
+        updated_at: at,
+        ...(submitted ? { submitted_at: at, submitting_since: null } : {}),
+        ...(category !== fresh.category ? { previous_category: fresh.category } : {}),
+      })
+      .where('id', '=', fresh.id)
+      .execute();
+  }
+
+  /** History entries recorded after `afterEventId` belong to `version` (a review that answered before the edit was stored). */
+  async moveEventsToVersion(trx: Kysely<Schema>, templateId: string, afterEventId: number, version: number): Promise<void> {
+    await trx.updateTable('template_events').set({ version }).where('template_id', '=', templateId).where('id', '>', afterEventId).execute();
+  }
+
+  /** The provider accepted a submission of the current version: stamp it, and link the provider id of a create. */
+  async markSubmitted(trx: Kysely<Schema>, fresh: Row, at: string, providerTemplateId?: string): Promise<void> {
+    await trx
+      .updateTable('templates')
+      .set({ submitted_at: at, submitting_since: null, ...(providerTemplateId !== undefined ? { provider_template_id: providerTemplateId, updated_at: at } : {}) })
+      .where('id', '=', fresh.id)
+      .execute();
+    await trx.updateTable('template_versions').set({ submitted_at: at }).where('template_id', '=', fresh.id).where('version', '=', fresh.version).execute();
+  }
+
+  /** Marks a template as on its way to the provider (`at`), or no longer (`null`). */
+  async setSubmitting(templateId: string, at: string | null): Promise<void> {
+    await this.db.updateTable('templates').set({ submitting_since: at }).where('id', '=', templateId).execute();
+  }
+
   /**
    * Sets a template's status, keeps the rejection reason while it is REJECTED, updates the
    * current version's status, records it and publishes `template.status`. REINSTATED (a

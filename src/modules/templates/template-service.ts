@@ -127,18 +127,12 @@ export class TemplateService {
       updated_at: at,
       deleted_at: null,
     };
-    await this.deps.db.transaction().execute(async (trx) => {
-      await trx.insertInto('templates').values(row).execute();
-      await trx
-        .insertInto('template_versions')
-        .values({ template_id: row.id, version: 1, category: row.category, parameter_format: row.parameter_format, components: row.components, created_by: actor, created_at: at, submitted_at: null, status: DRAFT })
-        .execute();
-    });
+    await this.deps.cache.insertDraft(row, actor);
     if (input.submit) {
       const submitted = await this.#submitNew(row, target.value.endpoint, definition.allow_category_change);
       if (!submitted.ok) {
         // A create-and-submit the provider refused leaves nothing behind.
-        await this.deps.db.deleteFrom('templates').where('id', '=', row.id).execute();
+        await this.deps.cache.discardDraft(row.id);
         return submitted;
       }
     }
@@ -212,36 +206,19 @@ export class TemplateService {
       const fresh = await trx.selectFrom('templates').selectAll().where('id', '=', row.id).executeTakeFirstOrThrow();
       const version = fresh.version + 1;
       const raced = toProvider && (await this.#answeredSince(trx, row.id, before));
-      await trx
-        .insertInto('template_versions')
-        .values({
-          template_id: row.id,
-          version,
-          category: next.category,
-          parameter_format: next.parameter_format ?? null,
-          components,
-          created_by: actor,
-          created_at: at,
-          submitted_at: toProvider ? at : null,
-          status: !toProvider ? DRAFT : raced ? fresh.status : 'PENDING',
-        })
-        .execute();
-      await trx
-        .updateTable('templates')
-        .set({
-          category: next.category,
-          parameter_format: next.parameter_format ?? null,
-          components,
-          version,
-          updated_at: at,
-          ...(toProvider ? { submitted_at: at, submitting_since: null } : {}),
-          ...(next.category !== fresh.category ? { previous_category: fresh.category } : {}),
-        })
-        .where('id', '=', row.id)
-        .execute();
+      await this.deps.cache.storeVersion(trx, fresh, {
+        version,
+        category: next.category,
+        parameterFormat: next.parameter_format ?? null,
+        components,
+        actor,
+        at,
+        submitted: toProvider,
+        status: !toProvider ? DRAFT : raced ? fresh.status : 'PENDING',
+      });
       if (toProvider && !raced) await this.deps.cache.setStatus(trx, { ...fresh, version, category: next.category }, 'PENDING', { reason: undefined, details: undefined, source: 'api', at });
       // The review of this version answered before it was stored: its history entries belong to it.
-      if (raced) await trx.updateTable('template_events').set({ version }).where('template_id', '=', row.id).where('id', '>', before).execute();
+      if (raced) await this.deps.cache.moveEventsToVersion(trx, row.id, before, version);
     });
     return this.#detail(workspaceId, id);
   }
@@ -342,8 +319,7 @@ export class TemplateService {
     const at = await this.#now(row);
     await this.deps.db.transaction().execute(async (trx) => {
       const fresh = await trx.selectFrom('templates').selectAll().where('id', '=', row.id).executeTakeFirstOrThrow();
-      await trx.updateTable('templates').set({ provider_template_id: created.value.id, submitted_at: at, submitting_since: null, updated_at: at }).where('id', '=', row.id).execute();
-      await trx.updateTable('template_versions').set({ submitted_at: at }).where('template_id', '=', row.id).where('version', '=', fresh.version).execute();
+      await this.deps.cache.markSubmitted(trx, fresh, at, created.value.id);
       if (fresh.status === DRAFT) {
         await this.deps.cache.setStatus(trx, { ...fresh, provider_template_id: created.value.id }, created.value.status || 'PENDING', { reason: undefined, details: undefined, source: 'api', at });
       }
@@ -355,8 +331,7 @@ export class TemplateService {
   async #resubmitted(id: string, before: number, at: string): Promise<void> {
     await this.deps.db.transaction().execute(async (trx) => {
       const fresh = await trx.selectFrom('templates').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
-      await trx.updateTable('templates').set({ submitted_at: at, submitting_since: null }).where('id', '=', id).execute();
-      await trx.updateTable('template_versions').set({ submitted_at: at }).where('template_id', '=', id).where('version', '=', fresh.version).execute();
+      await this.deps.cache.markSubmitted(trx, fresh, at);
       if (!(await this.#answeredSince(trx, id, before))) await this.deps.cache.setStatus(trx, fresh, 'PENDING', { reason: undefined, details: undefined, source: 'api', at });
     });
   }
@@ -368,13 +343,13 @@ export class TemplateService {
    */
   async #beginSubmission(template: Row): Promise<number> {
     const templateId = template.id;
-    await this.deps.db.updateTable('templates').set({ submitting_since: await this.#now(template) }).where('id', '=', templateId).execute();
+    await this.deps.cache.setSubmitting(templateId, await this.#now(template));
     const row = await this.deps.db.selectFrom('template_events').select((eb) => eb.fn.max('id').as('max')).where('template_id', '=', templateId).executeTakeFirst();
     return Number(row?.max ?? 0);
   }
 
   async #abandonSubmission<T>(templateId: string, outcome: { ok: false; error: TemplateError }): Promise<TemplateOutcome<T>> {
-    await this.deps.db.updateTable('templates').set({ submitting_since: null }).where('id', '=', templateId).execute();
+    await this.deps.cache.setSubmitting(templateId, null);
     return outcome;
   }
 

@@ -1,0 +1,126 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+/**
+ * One owner per table: only the owning module writes a table (insert, update, delete); another
+ * module asks the owner through its index.ts. A few reads of other modules' tables stay where a
+ * join or an aggregate on a hot path needs them; each is listed below with why. The same map is
+ * the table "Who owns which table" in docs/architecture.md.
+ */
+const OWNERS: Record<string, string> = {
+  workspaces: 'workspaces',
+  api_keys: 'api-keys',
+  phone_numbers: 'phone-numbers',
+  contacts: 'contacts',
+  consents: 'consent',
+  conversations: 'conversations',
+  messages: 'messaging',
+  inbound_events: 'inbound',
+  templates: 'templates',
+  template_versions: 'templates',
+  template_events: 'templates',
+  outbox_events: 'events',
+  webhook_subscriptions: 'webhooks',
+  webhook_deliveries: 'webhooks',
+  webhook_delivery_attempts: 'webhooks',
+  event_consumers: 'webhooks',
+  media: 'media',
+  media_provider_ids: 'media',
+  media_downloads: 'media',
+  campaigns: 'campaigns',
+  campaign_recipients: 'campaigns',
+  campaign_rejections: 'campaigns',
+  messaging_limits: 'campaigns',
+  notifications: 'notifications',
+  invoices: 'invoices',
+};
+
+/** Tables whose owning module keeps their writes in one class (its other classes ask it). */
+const WRITER_FILES: Record<string, string> = {
+  templates: 'src/modules/templates/template-cache.ts',
+  template_versions: 'src/modules/templates/template-cache.ts',
+  template_events: 'src/modules/templates/template-cache.ts',
+};
+
+/** Reads of another module's table, by `file: table`, with the reason (docs/architecture.md). */
+const ALLOWED_READS: Record<string, string> = {
+  'src/clock/clock.ts: phone_numbers': "the clock (below the modules) reads a number's `provider` to know whether sandbox time applies",
+  'src/modules/campaigns/audience.ts: contacts': "a filter audience walks the workspace's contacts by tag and attribute in keyset pages (one statement per 1,000)",
+  'src/modules/campaigns/campaign-runner.ts: messages': "the failure-rate check joins recipients with their messages' statuses (one aggregate)",
+  'src/modules/campaigns/campaign-runner.ts: phone_numbers': "a refill locks the number's row (`FOR UPDATE`) so one node at a time fills its look-ahead",
+  'src/modules/campaigns/campaigns.ts: messages': "withdraw finds the campaign's queued messages by a join with its recipients (the delete is messaging's `withdrawQueued`)",
+  'src/modules/campaigns/messaging-limits.ts: phone_numbers': "the tier joins the provider's reported tier with the one set by hand",
+  'src/modules/campaigns/messaging-limits.ts: messages': "unique recipients in the moving 24 h (one aggregate, in the refill's transaction)",
+  'src/modules/campaigns/totals.ts: messages': "totals and recipient pages join recipients with their messages' status and cost",
+  'src/modules/campaigns/totals.ts: conversations': 'totals count queued recipients inside an open window',
+  'src/modules/campaigns/totals.ts: consents': 'totals count recipients who opted out since',
+  'src/modules/conversations/inbox.ts: contacts': "an inbox page joins each conversation's contact name (three queries a page)",
+  'src/modules/conversations/inbox.ts: messages': 'an inbox page reads the latest messages and unread counts of its conversations',
+  'src/modules/media/media-removal.ts: messages': 'deleting media first looks for unsent messages that name it',
+  'src/modules/media/media-removal.ts: invoices': 'deleting media first looks for invoices that name it',
+  'src/modules/media/provider-media.ts: phone_numbers': "media sent from a number must be of the number's workspace (one join)",
+  'src/modules/messaging/message-history.ts: conversations': "a conversation's history first checks the conversation is of the workspace",
+  'src/modules/messaging/read-receipts.ts: conversations': 'typing on a conversation first checks the conversation is of the workspace',
+};
+
+const sources = (dir: string): string[] =>
+  readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) return sources(path);
+    return name.endsWith('.ts') && !name.endsWith('.test.ts') ? [path] : [];
+  });
+
+const WRITE = /\b(updateTable|insertInto|deleteFrom)\(\s*'([a-z_]+)/g;
+const READ = /\b(selectFrom|innerJoin|leftJoin|rightJoin|fullJoin)\(\s*'([a-z_]+)/g;
+
+/** Every table access of src/ outside its owner: `file: table` with the operation. */
+function accesses(): Array<{ file: string; module: string; table: string; op: string; write: boolean }> {
+  const found: Array<{ file: string; module: string; table: string; op: string; write: boolean }> = [];
+  for (const file of sources('src')) {
+    if (file.startsWith(join('src', 'db', 'migrations')) || file.startsWith(join('src', 'sandbox'))) continue;
+    const module = file.startsWith(join('src', 'modules')) ? (file.split(/[\\/]/)[2] as string) : (file.split(/[\\/]/)[1] as string);
+    const text = readFileSync(file, 'utf8');
+    for (const [pattern, write] of [[WRITE, true], [READ, false]] as const) {
+      for (const match of text.matchAll(pattern)) found.push({ file: file.replace(/\\/g, '/'), module, table: match[2] as string, op: match[1] as string, write });
+    }
+  }
+  return found;
+}
+
+describe('table owners', () => {
+  const all = accesses();
+
+  it('knows every table of the schema, and finds the accesses', () => {
+    const schema = readFileSync('src/db/schema.ts', 'utf8');
+    const tables = [...(schema.match(/export interface Schema \{([^}]*)\}/)?.[1] ?? '').matchAll(/^\s+([a-z_]+):/gm)].map((match) => match[1]);
+    expect(tables.length).toBeGreaterThan(20);
+    expect(tables.filter((table) => !(table as string in OWNERS))).toEqual([]);
+    expect(all.filter((access) => access.write).length).toBeGreaterThan(50);
+  });
+
+  it('lets only the owning module write a table', () => {
+    const foreign = all.filter((access) => access.write && OWNERS[access.table] !== access.module).map((access) => `${access.file}: ${access.op}('${access.table}') (owner: ${OWNERS[access.table] ?? 'none'})`);
+    expect([...new Set(foreign)]).toEqual([]);
+  });
+
+  it('keeps the template tables written by one class (TemplateService asks TemplateCache)', () => {
+    const elsewhere = all.filter((access) => access.write && access.table in WRITER_FILES && access.file !== WRITER_FILES[access.table]).map((access) => `${access.file}: ${access.op}('${access.table}')`);
+    expect([...new Set(elsewhere)]).toEqual([]);
+  });
+
+  it('lets another module read a table only where the reason is written down', () => {
+    const undocumented = all.filter((access) => !access.write && OWNERS[access.table] !== access.module && !(`${access.file}: ${access.table}` in ALLOWED_READS)).map((access) => `${access.file}: ${access.table}`);
+    expect([...new Set(undocumented)]).toEqual([]);
+    const stale = Object.keys(ALLOWED_READS).filter((key) => !all.some((access) => `${access.file}: ${access.table}` === key));
+    expect(stale).toEqual([]);
+  });
+
+  it('is the table of docs/architecture.md', () => {
+    const doc = readFileSync('docs/architecture.md', 'utf8');
+    const section = doc.slice(doc.indexOf('## Who owns which table'));
+    const listed = Object.fromEntries([...section.matchAll(/^\| `([a-z_]+)` \| ([a-z-]+) \|/gm)].map((match) => [match[1], match[2]]));
+    expect(listed).toEqual(OWNERS);
+    for (const key of Object.keys(ALLOWED_READS)) expect(section, key).toContain(key.split(': ')[0]);
+  });
+});

@@ -51,8 +51,8 @@ export interface ClaimSpec<DB, Key, Row> {
  * const lease = leaseFrom(now, 120_000);
  * const jobs = await claimDue(db, capabilities, {
  *   limit: 10,
- *   due: (db) => db.selectFrom('media_downloads').select('media_id').where('next_attempt_at', '<=', lease.at).orderBy('next_attempt_at'),
- *   take: (trx, keys) => trx.updateTable('media_downloads').set({ next_attempt_at: lease.until }).where('media_id', 'in', keys.map((k) => k.media_id)).where('next_attempt_at', '<=', lease.at).returningAll().execute(),
+ *   due: (db) => db.selectFrom('my_jobs').select('job_id').where('next_attempt_at', '<=', lease.at).orderBy('next_attempt_at'),
+ *   take: (trx, keys) => trx.updateTable('my_jobs').set({ next_attempt_at: lease.until }).where('job_id', 'in', keys.map((k) => k.job_id)).where('next_attempt_at', '<=', lease.at).returningAll().execute(),
  * });
  */
 export async function claimDue<DB, Key, Row>(db: Kysely<DB>, capabilities: ClaimCapabilities, spec: ClaimSpec<DB, Key, Row>): Promise<Row[]> {

@@ -80,7 +80,8 @@ function accesses(): Array<{ file: string; module: string; table: string; op: st
   for (const file of sources('src')) {
     if (file.startsWith(join('src', 'db', 'migrations')) || file.startsWith(join('src', 'sandbox'))) continue;
     const module = file.startsWith(join('src', 'modules')) ? (file.split(/[\\/]/)[2] as string) : (file.split(/[\\/]/)[1] as string);
-    const text = readFileSync(file, 'utf8');
+    // Comments (JSDoc examples) are not accesses.
+    const text = readFileSync(file, 'utf8').replace(/\/\*[\s\S]*?\*\//g, '').replace(/^\s*\/\/.*$/gm, '');
     for (const [pattern, write] of [[WRITE, true], [READ, false]] as const) {
       for (const match of text.matchAll(pattern)) found.push({ file: file.replace(/\\/g, '/'), module, table: match[2] as string, op: match[1] as string, write });
     }

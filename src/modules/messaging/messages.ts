@@ -211,13 +211,13 @@ export class Messages {
     },
     trx: Kysely<Schema> = this.db,
   ): Promise<{ messageId: string; workspaceId: string; from: string; to: string } | undefined> {
-    let byWamid = trx.selectFrom('messages').select(['id', 'status', 'wamid', 'workspace_id', 'phone_number_id', 'category', 'pricing_type', 'cost_micros', 'played_at']).where('wamid', '=', input.wamid).where('workspace_id', '=', input.workspaceId);
+    let byWamid = trx.selectFrom('messages').select(['id', 'status', 'wamid', 'workspace_id', 'phone_number_id', 'category', 'pricing_type', 'cost_micros', 'played_at', 'provider_conversation']).where('wamid', '=', input.wamid).where('workspace_id', '=', input.workspaceId);
     if (input.phoneNumberRowId) byWamid = byWamid.where('phone_number_id', '=', input.phoneNumberRowId);
     let row = await byWamid.executeTakeFirst();
     if (!row && input.ourId && input.phoneNumberRowId) {
       row = await trx
         .selectFrom('messages')
-        .select(['id', 'status', 'wamid', 'workspace_id', 'phone_number_id', 'category', 'pricing_type', 'cost_micros', 'played_at'])
+        .select(['id', 'status', 'wamid', 'workspace_id', 'phone_number_id', 'category', 'pricing_type', 'cost_micros', 'played_at', 'provider_conversation'])
         .where('id', '=', input.ourId)
         .where('workspace_id', '=', input.workspaceId)
         .where('phone_number_id', '=', input.phoneNumberRowId)
@@ -246,11 +246,13 @@ export class Messages {
     if (!row.wamid) patch.wamid = input.wamid;
     if (input.pricing) Object.assign(patch, providerPricingPatch(row, input.pricing, input.reprice));
     if (input.conversation) {
+      // Meta gives the expiry only on the conversation's first (`sent`) status: a later one keeps it.
       const expires = Number(input.conversation.expiration_timestamp ?? 0);
+      const known = row.provider_conversation ? (JSON.parse(row.provider_conversation) as { id?: string | null; expires_at?: string | null }) : undefined;
       patch.provider_conversation = JSON.stringify({
         id: input.conversation.id ?? null,
         origin_type: input.conversation.origin?.type ?? null,
-        expires_at: expires > 0 ? new Date(expires * 1000).toISOString() : null,
+        expires_at: expires > 0 ? new Date(expires * 1000).toISOString() : known?.id === (input.conversation.id ?? null) ? (known?.expires_at ?? null) : null,
       });
     }
     if (input.status === 'failed') {

@@ -203,6 +203,17 @@ describe.each(DIALECTS)('inbound webhooks routed to their modules on $name', (di
     const second = await receivedFor('message.received', (data) => data.wamid === 'wamid.username-only-2', 'the second message');
     expect(second.data.contact_id).toBe(event.data.contact_id);
     expect((await api('GET', `/contacts/${event.data.contact_id}`)).body).toMatchObject({ wa_id: '5511922220009', phone: '+5511922220009' });
+
+    // A number that already has a contact, and a username-only contact of the same user: the
+    // message goes to the number's contact, and nothing fails over the user id both could take.
+    const byPhone = (await api('POST', '/contacts', { phone: '+5511922220012' })).body;
+    await metaSends({ contacts: [{ profile: { name: 'Caio' }, user_id: 'BR.1200000000000002' }], messages: [{ from_user_id: 'BR.1200000000000002', id: 'wamid.username-only-3', timestamp: at, type: 'text', text: { body: 'Oi' } }] });
+    await metaSends({
+      contacts: [{ profile: { name: 'Caio' }, wa_id: '5511922220012', user_id: 'BR.1200000000000002' }],
+      messages: [{ from: '5511922220012', from_user_id: 'BR.1200000000000002', id: 'wamid.username-only-4', timestamp: at, type: 'text', text: { body: 'Com número' } }],
+    });
+    const withNumber = await receivedFor('message.received', (data) => data.wamid === 'wamid.username-only-4', 'the message with both ids');
+    expect(withNumber.data.contact_id).toBe(byPhone.id);
   });
 
   it('lets a new capability register on message and see the stored message in the same transaction', async () => {

@@ -150,7 +150,9 @@ export class Contacts {
       return undefined;
     }
     const patch: Partial<ContactsTable> = {};
-    if (userId && !row.user_id) patch.user_id = userId;
+    // The user id is unique in a workspace: another contact holding it (known by username before
+    // this number had a contact of its own) keeps it; merging the two is a person's decision.
+    if (userId && !row.user_id && !(await trx.selectFrom('contacts').select('id').where('workspace_id', '=', workspaceId).where('user_id', '=', userId).executeTakeFirst())) patch.user_id = userId;
     // Known by username until now: the number Meta gives now becomes its wa_id.
     if (waId && row.wa_id === row.user_id && row.wa_id !== waId) Object.assign(patch, { wa_id: waId, e164: `+${waId}` });
     if (name && !row.name) patch.name = name;

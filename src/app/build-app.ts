@@ -7,19 +7,19 @@ import { JobRegistry, type PollingLoop } from '../jobs/index.js';
 import { migrateToLatest, openDatabase, type Database } from '../db/index.js';
 import { buildHttpServer } from '../http/server.js';
 import { ApiKeys } from '../modules/api-keys/index.js';
-import { numberRefreshLoop, PhoneNumberRefresher, PhoneNumbers } from '../modules/phone-numbers/index.js';
-import { ConsentLedger } from '../modules/consent/index.js';
+import { numberRefreshLoop, PhoneNumberRefresher, PhoneNumbers, registerAccountInbound } from '../modules/phone-numbers/index.js';
+import { ConsentLedger, registerPreferencesInbound } from '../modules/consent/index.js';
 import { Contacts } from '../modules/contacts/index.js';
 import { CampaignRunner, Campaigns, MessagingLimits, type CampaignRunnerOptions } from '../modules/campaigns/index.js';
 import { Conversations, Inbox } from '../modules/conversations/index.js';
 import { Events } from '../modules/events/index.js';
-import { InboundEvents } from '../modules/inbound/index.js';
+import { InboundEvents, InboundRouter } from '../modules/inbound/index.js';
 import { Invoices } from '../modules/invoices/index.js';
 import { LocalDiskMediaStorage, MediaDownloader, MediaLibrary, MediaRemoval, ProviderMedia, type MediaDownloaderOptions } from '../modules/media/index.js';
-import { Dispatcher, IngestProcessor, MessageEraser, MessageHistory, Messages, ReadReceipts, SendService, type DispatcherOptions } from '../modules/messaging/index.js';
+import { Dispatcher, IngestProcessor, MessageEraser, MessagingInbound, MessageHistory, Messages, ReadReceipts, SendService, type DispatcherOptions } from '../modules/messaging/index.js';
 import { Notifications } from '../modules/notifications/index.js';
 import { PixRequests } from '../modules/payments/index.js';
-import { TemplateCache, TemplateService, templateSyncLoop } from '../modules/templates/index.js';
+import { registerTemplateInbound, TemplateCache, TemplateService, templateSyncLoop } from '../modules/templates/index.js';
 import { createWebhookModule, type WebhookDeliveryWorker, type WebhookFanOut, type WebhookModuleOptions, type Webhooks } from '../modules/webhooks/index.js';
 import { Workspaces } from '../modules/workspaces/index.js';
 import { createSandbox, type Sandbox, type SandboxOptions } from '../sandbox/index.js';
@@ -55,6 +55,8 @@ export interface Modules {
   /** Transactional notifications and their scheduler. */
   notifications: Notifications;
   processor: IngestProcessor;
+  /** Routes each inbound webhook event to the handlers of its kind; register new capabilities here. */
+  inboundRouter: InboundRouter;
   dispatcher: Dispatcher;
   media: MediaLibrary;
   /** Deleting media here and at the provider. */
@@ -165,8 +167,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   const phoneNumbers = new PhoneNumbers(db, box, now);
   const phoneNumberRefresher = new PhoneNumberRefresher({ phoneNumbers, graph: client, now });
   const numberRefresh = numberRefreshLoop(phoneNumberRefresher, options.numberRefresh?.intervalMs ?? config.phoneNumbers.refreshIntervalMs, logger.child({ component: 'phone-numbers' }));
-  const contacts = new Contacts(db, now);
   const events = new Events(db, now);
+  const contacts = new Contacts(db, now, events);
   const consent = new ConsentLedger(db, now, events);
   const conversations = new Conversations(db, clock);
   const messages = new Messages(db, clock);
@@ -193,22 +195,34 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     { db, capabilities: database.capabilities, phoneNumbers, contacts, templates, client, sender, messages, events, logger: logger.child({ component: 'notifications' }), clock },
     { ...config.notifications, leaseMs: config.dispatch.claimLeaseMs },
   );
-  const processor = new IngestProcessor({
-    db,
-    inbound: inboundEvents,
-    phoneNumbers,
+  // One inbound router: each module registers what it does with the webhook events it owns.
+  // A new capability plugs in here (e.g. the chatbot engine: `inboundRouter.on('message', ...)`),
+  // after messaging's handler, so it sees the message stored; see docs/inbound.md.
+  const inboundRouter = new InboundRouter();
+  // Replies queued inside the processor's transaction wake the dispatcher once it commits.
+  let repliesQueued = false;
+  new MessagingInbound({
     contacts,
     conversations,
     consent,
     messages,
-    templates,
     events,
     logger: logger.child({ component: 'processor' }),
     clock,
-    reply: (input, trx) => sender.queueServiceText(input, trx),
+    reply: async (input, trx) => {
+      await sender.queueServiceText(input, trx);
+      repliesQueued = true;
+    },
     media,
-    unknownTemplate: () => jobs.wake('template sync'),
-    repliesCommitted: () => jobs.wake('dispatcher'),
+  }).register(inboundRouter);
+  registerTemplateInbound(inboundRouter, templates, () => jobs.wake('template sync'));
+  registerPreferencesInbound(inboundRouter, { contacts, consent });
+  registerAccountInbound(inboundRouter, { refresh: () => jobs.wake('number refresh'), logger: logger.child({ component: 'phone-numbers' }) });
+  const processor = new IngestProcessor({ db, inbound: inboundEvents, phoneNumbers, router: inboundRouter, logger: logger.child({ component: 'processor' }), committed: () => {
+      if (!repliesQueued) return;
+      repliesQueued = false;
+      jobs.wake('dispatcher');
+    },
   });
   const messagingLimits = new MessagingLimits(db, clock);
   const campaignDeps = { db, capabilities: database.capabilities, phoneNumbers, contacts, consent, conversations, messages, templates, client, limits: messagingLimits, queued: () => jobs.wake('dispatcher'), clock, logger: logger.child({ component: 'campaigns' }) };
@@ -257,6 +271,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     sender,
     notifications,
     processor,
+    inboundRouter,
     dispatcher,
     media,
     ...conversationApi,

@@ -9,6 +9,7 @@ export interface Schema {
   api_keys: ApiKeysTable;
   phone_numbers: PhoneNumbersTable;
   contacts: ContactsTable;
+  contact_aliases: ContactAliasesTable;
   consents: ConsentsTable;
   conversations: ConversationsTable;
   messages: MessagesTable;
@@ -98,6 +99,16 @@ export interface ContactsTable {
   tags: string;
   created_at: string;
   updated_at: string;
+  /** Meta's business-scoped user id (BSUID); a contact known only by it has `wa_id` = it and `e164` '' (migration 0017). */
+  user_id?: string | null;
+}
+
+/** Former wa_ids of a contact (it changed number): the old number still finds it (migration 0017). */
+export interface ContactAliasesTable {
+  workspace_id: string;
+  wa_id: string;
+  contact_id: string;
+  created_at: string;
 }
 
 /** The consent ledger: append-only, the latest row per (contact, purpose) is the state. */
@@ -166,6 +177,16 @@ export interface MessagesTable {
   business_read_at?: string | null;
   /** Erased here (content null) or, still queued, cancelled; never claimed for sending (migration 0016). */
   deleted_at?: string | null;
+  /** JSON `{billable, category, pricing_model, type}` from the status webhook's `pricing` (migration 0017). */
+  provider_pricing?: string | null;
+  /** JSON `{id, origin_type, expires_at}` from the status webhook's `conversation` (migration 0017). */
+  provider_conversation?: string | null;
+  /** `provider` (cost from Meta's pricing) or `rate_card` (our estimate) (migration 0017). */
+  cost_source?: string | null;
+  /** A voice message's first play (status `played`) (migration 0017). */
+  played_at?: string | null;
+  /** An inbound reaction: our id of the message it reacts to (migration 0017). */
+  reacts_to?: string | null;
 }
 
 /** One webhook event (a message, a status, or another change kept raw), deduplicated. */

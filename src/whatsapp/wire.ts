@@ -242,17 +242,54 @@ export interface WebhookMetadata {
 }
 
 export interface WebhookContact {
-  profile: { name: string };
-  wa_id: string;
+  profile?: { name?: string; username?: string };
+  /** Omitted when the user has a username and hides the number (BSUID, cloud-api-facts.md §1). */
+  wa_id?: string;
+  /** The business-scoped user id (BSUID). */
+  user_id?: string;
+}
+
+/** Click-to-WhatsApp ad or post the customer came from (`messages[].referral`). */
+export interface ReferralObject {
+  source_url?: string;
+  source_id?: string;
+  source_type?: 'ad' | 'post' | string;
+  headline?: string;
+  body?: string;
+  media_type?: 'image' | 'video' | string;
+  image_url?: string;
+  video_url?: string;
+  thumbnail_url?: string;
+  ctwa_clid?: string;
+  welcome_message?: { text?: string };
+}
+
+/** `messages[].system`: the user changed number (`wa_id` is the new one) or identity. */
+export interface SystemObject {
+  body?: string;
+  wa_id?: string;
+  type?: 'user_changed_number' | 'customer_identity_changed' | string;
 }
 
 /** An inbound message as it appears in `value.messages[]`. Type-specific fields stay open. */
 export interface InboundMessage {
-  from: string;
+  /** The sender's wa_id; omitted for a user known only by username (then `from_user_id`). */
+  from?: string;
+  /** The sender's business-scoped user id (BSUID). */
+  from_user_id?: string;
   id: string;
   timestamp: string;
   type: string;
-  context?: { from?: string; id?: string; forwarded?: boolean; frequently_forwarded?: boolean };
+  context?: {
+    from?: string;
+    id?: string;
+    forwarded?: boolean;
+    frequently_forwarded?: boolean;
+    referred_product?: { catalog_id: string; product_retailer_id: string };
+  };
+  referral?: ReferralObject;
+  system?: SystemObject;
+  reaction?: { message_id: string; emoji?: string };
   errors?: WebhookError[];
   [content: string]: unknown;
 }
@@ -270,7 +307,8 @@ export interface StatusEvent {
   id: string;
   status: StatusValue;
   timestamp: string;
-  recipient_id: string;
+  recipient_id?: string;
+  recipient_user_id?: string;
   biz_opaque_callback_data?: string;
   conversation?: { id: string; expiration_timestamp?: string; origin: { type: string } };
   pricing?: PricingObject;

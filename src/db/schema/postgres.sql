@@ -62,6 +62,11 @@ table consents
   actor text not null
   proof text not null
   recorded_at text not null
+table contact_aliases
+  workspace_id text not null
+  wa_id text not null
+  contact_id text not null
+  created_at text not null
 table contacts
   id text not null
   workspace_id text not null
@@ -74,6 +79,7 @@ table contacts
   tags text not null
   created_at text not null
   updated_at text not null
+  user_id text
 table conversations
   id text not null
   workspace_id text not null
@@ -182,6 +188,11 @@ table messages
   request_hash text
   business_read_at text
   deleted_at text
+  provider_pricing text
+  provider_conversation text
+  cost_source text
+  played_at text
+  reacts_to text
 table messaging_limits
   phone_number_id text not null
   workspace_id text not null
@@ -337,7 +348,10 @@ CREATE INDEX campaigns_status ON campaigns USING btree (status, start_at);
 CREATE INDEX campaigns_workspace ON campaigns USING btree (workspace_id, id);
 CREATE INDEX consents_contact ON consents USING btree (contact_id, purpose, id);
 CREATE UNIQUE INDEX consents_pkey ON consents USING btree (id);
+CREATE INDEX contact_aliases_contact ON contact_aliases USING btree (contact_id);
+CREATE UNIQUE INDEX contact_aliases_pkey ON contact_aliases USING btree (workspace_id, wa_id);
 CREATE UNIQUE INDEX contacts_pkey ON contacts USING btree (id);
+CREATE UNIQUE INDEX contacts_workspace_user_id ON contacts USING btree (workspace_id, user_id);
 CREATE UNIQUE INDEX contacts_workspace_wa_id ON contacts USING btree (workspace_id, wa_id);
 CREATE INDEX conversations_activity ON conversations USING btree (workspace_id, COALESCE(last_message_at, created_at), id);
 CREATE UNIQUE INDEX conversations_number_contact ON conversations USING btree (phone_number_id, contact_id);
@@ -364,6 +378,7 @@ CREATE INDEX messages_dispatch ON messages USING btree (status, phone_number_id,
 CREATE UNIQUE INDEX messages_idempotency ON messages USING btree (workspace_id, idempotency_key);
 CREATE INDEX messages_number_created ON messages USING btree (phone_number_id, created_at);
 CREATE UNIQUE INDEX messages_pkey ON messages USING btree (id);
+CREATE INDEX messages_reacts_to ON messages USING btree (reacts_to) WHERE (reacts_to IS NOT NULL);
 CREATE INDEX messages_unread ON messages USING btree (conversation_id) WHERE ((direction = 'in'::text) AND (business_read_at IS NULL));
 CREATE UNIQUE INDEX messages_wamid_key ON messages USING btree (wamid);
 CREATE INDEX messages_workspace_page ON messages USING btree (workspace_id, created_at, id);

@@ -47,8 +47,9 @@ const consentBody = {
 const contactSchema = s.object(
   {
     id: s.string,
-    wa_id: s.string,
-    phone: { type: 'string', description: 'E.164' },
+    wa_id: { type: 'string', description: "The WhatsApp id (digits of the number); for a user known only by username, Meta's business-scoped user id" },
+    phone: { type: 'string', description: "E.164; '' for a user known only by username" },
+    user_id: { ...s.nullableString, description: "Meta's business-scoped user id (BSUID), when Meta gave one" },
     name: s.nullableString,
     language: s.nullableString,
     time_zone: s.nullableString,

@@ -13,6 +13,20 @@ export interface ContactView {
   tags: string[];
   created_at: string;
   updated_at: string;
+  /** Meta's business-scoped user id (BSUID), when Meta gave one; a contact known only by it has `wa_id` = it and `phone` ''. */
+  user_id: string | null;
+}
+
+/** Where `contact.created` goes (the events outbox), in the transaction that created the contact. */
+export interface ContactEvents {
+  record(trx: Kysely<Schema>, workspaceId: string, type: 'contact.created', data: Record<string, unknown>): Promise<void>;
+}
+
+/** Who sent an inbound message: its wa_id and/or business-scoped user id (at least one). */
+export interface InboundSender {
+  waId?: string | undefined;
+  userId?: string | undefined;
+  name?: string | undefined;
 }
 
 export interface ContactInput {
@@ -23,6 +37,7 @@ export interface ContactInput {
   timeZone?: string | undefined;
   attributes?: Record<string, string> | undefined;
   tags?: string[] | undefined;
+  userId?: string | undefined;
 }
 
 /** Contacts: people known by their WhatsApp id, with attributes, tags, language and time zone. */
@@ -30,6 +45,8 @@ export class Contacts {
   constructor(
     private readonly db: Kysely<Schema>,
     private readonly now: () => Date = () => realClock.now(),
+    /** Records `contact.created` for each contact created one by one (not `ensureMany`'s bulk rows). */
+    private readonly events?: ContactEvents,
   ) {}
 
   /**
@@ -38,7 +55,7 @@ export class Contacts {
    */
   async upsert(workspaceId: string, input: ContactInput, trx: Kysely<Schema> = this.db): Promise<{ contact: ContactView; created: boolean }> {
     const at = this.now().toISOString();
-    const existing = await trx.selectFrom('contacts').selectAll().where('workspace_id', '=', workspaceId).where('wa_id', '=', input.waId).executeTakeFirst();
+    const existing = await this.#byWaId(workspaceId, input.waId, trx);
     if (!existing) {
       const row: ContactsTable = {
         id: newId('ct'),
@@ -52,13 +69,18 @@ export class Contacts {
         tags: JSON.stringify([...new Set(input.tags ?? [])]),
         created_at: at,
         updated_at: at,
+        ...(input.userId !== undefined ? { user_id: input.userId } : {}),
       };
       const inserted = await trx
         .insertInto('contacts')
         .values(row)
         .onConflict((oc) => oc.columns(['workspace_id', 'wa_id']).doNothing())
         .executeTakeFirst();
-      if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 1) return { contact: toView(row), created: true };
+      if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 1) {
+        const contact = toView(row);
+        await this.events?.record(trx, workspaceId, 'contact.created', { contact_id: contact.id, wa_id: contact.user_id === contact.wa_id ? null : contact.wa_id, user_id: contact.user_id, phone: contact.phone || null, name: contact.name, created_at: contact.created_at });
+        return { contact, created: true };
+      }
       return this.upsert(workspaceId, input, trx); // lost a race with another writer: update theirs
     }
     // Only the fields given are written: writing back fields read earlier would undo a
@@ -108,9 +130,74 @@ export class Contacts {
 
   /** The contact for an inbound message, created on first contact; the profile name is kept fresh. */
   async ensureFromInbound(workspaceId: string, waId: string, profileName: string | undefined, trx: Kysely<Schema> = this.db): Promise<ContactView> {
-    const existing = await trx.selectFrom('contacts').selectAll().where('workspace_id', '=', workspaceId).where('wa_id', '=', waId).executeTakeFirst();
+    const existing = await this.#byWaId(workspaceId, waId, trx);
     if (existing && (!profileName || existing.name)) return toView(existing);
     return (await this.upsert(workspaceId, { e164: `+${waId}`, waId, name: profileName }, trx)).contact;
+  }
+
+  /**
+   * The contact of an inbound message's sender, by wa_id (or a former one), else by Meta's
+   * business-scoped user id; created on first contact. A user known only by username (no
+   * `from`) gets a contact keyed by its user id (`wa_id` = it, `phone` ''), which takes the
+   * number when a later message gives it. Undefined when the sender names neither.
+   */
+  async ensureFromSender(workspaceId: string, sender: InboundSender, trx: Kysely<Schema> = this.db): Promise<ContactView | undefined> {
+    const { waId, userId, name } = sender;
+    let row = waId ? await this.#byWaId(workspaceId, waId, trx) : undefined;
+    if (!row && userId) row = await trx.selectFrom('contacts').selectAll().where('workspace_id', '=', workspaceId).where('user_id', '=', userId).executeTakeFirst();
+    if (!row) {
+      if (waId) return (await this.upsert(workspaceId, { e164: `+${waId}`, waId, name, userId }, trx)).contact;
+      if (userId) return (await this.upsert(workspaceId, { e164: '', waId: userId, name, userId }, trx)).contact;
+      return undefined;
+    }
+    const patch: Partial<ContactsTable> = {};
+    // The user id is unique in a workspace: another contact holding it (known by username before
+    // this number had a contact of its own) keeps it; merging the two is a person's decision.
+    if (userId && !row.user_id && !(await trx.selectFrom('contacts').select('id').where('workspace_id', '=', workspaceId).where('user_id', '=', userId).executeTakeFirst())) patch.user_id = userId;
+    // Known by username until now: the number Meta gives now becomes its wa_id.
+    if (waId && row.wa_id === row.user_id && row.wa_id !== waId) Object.assign(patch, { wa_id: waId, e164: `+${waId}` });
+    if (name && !row.name) patch.name = name;
+    if (Object.keys(patch).length === 0) return toView(row);
+    patch.updated_at = this.now().toISOString();
+    await trx.updateTable('contacts').set(patch).where('id', '=', row.id).execute();
+    return toView({ ...row, ...patch });
+  }
+
+  /**
+   * The user changed number (a `user_changed_number` system message): the contact of `oldWaId`
+   * takes `newWaId`, keeping its id (so its conversations and consent history), and the old
+   * number stays as an alias that still finds it. Nothing when no contact has the old number;
+   * when another contact already has the new one, that one is kept and the old number is left
+   * as it is (merging two contacts is a person's decision). Answers the moved contact.
+   */
+  async changeNumber(workspaceId: string, oldWaId: string, newWaId: string, trx: Kysely<Schema> = this.db): Promise<ContactView | undefined> {
+    if (oldWaId === newWaId) return undefined;
+    const row = await trx.selectFrom('contacts').selectAll().where('workspace_id', '=', workspaceId).where('wa_id', '=', oldWaId).executeTakeFirst();
+    if (!row) return undefined;
+    if (await trx.selectFrom('contacts').select('id').where('workspace_id', '=', workspaceId).where('wa_id', '=', newWaId).executeTakeFirst()) return undefined;
+    const at = this.now().toISOString();
+    const patch = { wa_id: newWaId, e164: `+${newWaId}`, updated_at: at };
+    await trx.updateTable('contacts').set(patch).where('id', '=', row.id).execute();
+    await trx.deleteFrom('contact_aliases').where('workspace_id', '=', workspaceId).where('wa_id', '=', newWaId).execute();
+    await trx
+      .insertInto('contact_aliases')
+      .values({ workspace_id: workspaceId, wa_id: oldWaId, contact_id: row.id, created_at: at })
+      .onConflict((oc) => oc.columns(['workspace_id', 'wa_id']).doUpdateSet({ contact_id: row.id, created_at: at }))
+      .execute();
+    return toView({ ...row, ...patch });
+  }
+
+  /** A contact by its wa_id, or by a former one (an alias kept when it changed number). */
+  async #byWaId(workspaceId: string, waId: string, trx: Kysely<Schema>): Promise<ContactsTable | undefined> {
+    const row = await trx.selectFrom('contacts').selectAll().where('workspace_id', '=', workspaceId).where('wa_id', '=', waId).executeTakeFirst();
+    if (row) return row;
+    return trx
+      .selectFrom('contact_aliases as a')
+      .innerJoin('contacts as c', 'c.id', 'a.contact_id')
+      .selectAll('c')
+      .where('a.workspace_id', '=', workspaceId)
+      .where('a.wa_id', '=', waId)
+      .executeTakeFirst();
   }
 
   async get(workspaceId: string, id: string, trx: Kysely<Schema> = this.db): Promise<ContactView | undefined> {
@@ -118,8 +205,9 @@ export class Contacts {
     return row ? toView(row) : undefined;
   }
 
+  /** A contact by wa_id; a former wa_id (the contact changed number) finds it too. */
   async findByWaId(workspaceId: string, waId: string, trx: Kysely<Schema> = this.db): Promise<ContactView | undefined> {
-    const row = await trx.selectFrom('contacts').selectAll().where('workspace_id', '=', workspaceId).where('wa_id', '=', waId).executeTakeFirst();
+    const row = await this.#byWaId(workspaceId, waId, trx);
     return row ? toView(row) : undefined;
   }
 
@@ -146,5 +234,6 @@ function toView(row: ContactsTable): ContactView {
     tags: JSON.parse(row.tags) as string[],
     created_at: row.created_at,
     updated_at: row.updated_at,
+    user_id: row.user_id ?? null,
   };
 }

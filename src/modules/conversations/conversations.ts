@@ -72,9 +72,15 @@ export class Conversations {
 
   /**
    * Records a customer message at `at`: the window reopens for 24 h from it. Messages that
-   * arrive out of order never move the window back.
+   * arrive out of order never move the window back. Answers the window after it, and whether
+   * this message opened it (it was closed, or never open, at `at`).
    */
-  async recordInbound(conversation: ConversationsTable, at: Date, options: { referral?: boolean } = {}, trx: Kysely<Schema> = this.db): Promise<void> {
+  async recordInbound(
+    conversation: ConversationsTable,
+    at: Date,
+    options: { referral?: boolean } = {},
+    trx: Kysely<Schema> = this.db,
+  ): Promise<{ opened: boolean; expiresAt: string | null; lastMessageAt: string | null; freeEntryPointUntil: string | null }> {
     const iso = at.toISOString();
     const later = !conversation.last_inbound_at || conversation.last_inbound_at < iso;
     const patch: Partial<ConversationsTable> = { updated_at: (await this.clock.at(conversation.phone_number_id, trx)).toISOString() };
@@ -86,6 +92,12 @@ export class Conversations {
     // Click-to-WhatsApp ads open a 72 h free entry point window (cloud-api-facts.md §4.2).
     if (options.referral) patch.free_entry_point_until = new Date(at.getTime() + 72 * 3600 * 1000).toISOString();
     await trx.updateTable('conversations').set(patch).where('id', '=', conversation.id).execute();
+    return {
+      opened: !conversation.window_expires_at || conversation.window_expires_at <= iso,
+      expiresAt: patch.window_expires_at ?? conversation.window_expires_at,
+      lastMessageAt: patch.last_message_at ?? conversation.last_message_at,
+      freeEntryPointUntil: patch.free_entry_point_until ?? conversation.free_entry_point_until,
+    };
   }
 
   async touch(conversationId: string, at: Date, trx: Kysely<Schema> = this.db): Promise<void> {

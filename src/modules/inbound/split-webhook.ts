@@ -1,11 +1,12 @@
 import { createHash } from 'node:crypto';
+import type { ChangeEventPayload, ErrorsEventPayload, InboundMessage, MessageEventPayload, StatusEvent, StatusEventPayload, StoredEventKind, WebhookContact, WebhookError } from '../../whatsapp/index.js';
 
 /** One event cut from a Meta webhook POST, ready to store. */
 export interface InboundEvent {
   /** `m:<wamid>` for messages, `s:<wamid>:<status>` for statuses, a content hash otherwise. */
   dedupeKey: string;
   field: string;
-  kind: 'message' | 'status' | 'error' | 'other';
+  kind: StoredEventKind;
   /** JSON of the event with what it needs to be processed alone (metadata, contact). */
   payload: string;
   /**
@@ -23,8 +24,8 @@ interface Change {
   field?: unknown;
   value?: {
     metadata?: unknown;
-    contacts?: Array<{ wa_id?: unknown }>;
-    messages?: Array<{ id?: unknown; from?: unknown }>;
+    contacts?: Array<{ wa_id?: unknown; user_id?: unknown }>;
+    messages?: Array<{ id?: unknown; from?: unknown; from_user_id?: unknown }>;
     statuses?: Array<{ id?: unknown; status?: unknown; biz_opaque_callback_data?: unknown }>;
     errors?: unknown[];
   } & Record<string, unknown>;
@@ -53,12 +54,13 @@ export function splitWebhook(body: unknown): InboundEvent[] {
         for (const message of Array.isArray(value.messages) ? value.messages : []) {
           if (typeof message?.id !== 'string') continue;
           const contacts = Array.isArray(value.contacts) ? value.contacts : [];
-          const contact = contacts.find((c) => c?.wa_id === message.from) ?? contacts[0];
+          const contact = contacts.find((c) => (message.from !== undefined && c?.wa_id === message.from) || (message.from_user_id !== undefined && c?.user_id === message.from_user_id)) ?? contacts[0];
+          const stored: MessageEventPayload = { waba_id: entry.id as string, metadata: value.metadata as MessageEventPayload['metadata'], contact: contact as WebhookContact, message: message as InboundMessage };
           events.push({
             dedupeKey: `m:${message.id}`,
             field,
             kind: 'message',
-            payload: JSON.stringify({ waba_id: entry.id, metadata: value.metadata, contact, message }),
+            payload: JSON.stringify(stored),
             ...scope,
           });
           split = true;
@@ -69,20 +71,20 @@ export function splitWebhook(body: unknown): InboundEvent[] {
             dedupeKey: `s:${status.id}:${status.status}`,
             field,
             kind: 'status',
-            payload: JSON.stringify({ waba_id: entry.id, metadata: value.metadata, status }),
+            payload: JSON.stringify({ waba_id: entry.id as string, metadata: value.metadata as StatusEventPayload['metadata'], status: status as StatusEvent } satisfies StatusEventPayload),
             ...(typeof status.biz_opaque_callback_data === 'string' && scope.phoneNumberId !== undefined ? { ref: statusRef(scope.phoneNumberId, status.biz_opaque_callback_data) } : {}),
             ...scope,
           });
           split = true;
         }
         if (Array.isArray(value.errors) && value.errors.length > 0) {
-          const payload = JSON.stringify({ waba_id: entry.id, metadata: value.metadata, errors: value.errors });
+          const payload = JSON.stringify({ waba_id: entry.id as string, metadata: value.metadata as ErrorsEventPayload['metadata'], errors: value.errors as WebhookError[] } satisfies ErrorsEventPayload);
           events.push({ dedupeKey: `e:${hash(payload)}`, field, kind: 'error', payload, ...scope });
           split = true;
         }
       }
       if (!split) {
-        const payload = JSON.stringify({ waba_id: entry.id, time: entry.time, field, value });
+        const payload = JSON.stringify({ waba_id: entry.id as string, time: entry.time as number, field, value } satisfies ChangeEventPayload);
         events.push({ dedupeKey: `o:${hash(payload)}`, field, kind: 'other', payload, ...scope });
       }
     }

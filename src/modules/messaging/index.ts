@@ -1,5 +1,6 @@
 export { Dispatcher, type DispatcherOptions, type MediaResolver, type MessageSender, type OutboundContent, type SenderDirectory } from './dispatcher.js';
-export { IngestProcessor, type InboundMediaRecorder, type ProcessorDeps } from './ingest-processor.js';
+export { IngestProcessor, type ProcessorDeps } from './ingest-processor.js';
+export { MessagingInbound, type InboundMediaRecorder, type MessagingInboundDeps } from './inbound-handlers.js';
 export { MessageEraser, type MessageMediaEraser } from './message-eraser.js';
 export { MAX_HISTORY_PAGE, MessageHistory } from './message-history.js';
 export { Messages, canAdvance, toView, type MessageView, type OutboundStatus } from './messages.js';

@@ -46,6 +46,33 @@ export interface MessageView {
   read_by_business_at: string | null;
   /** When it was erased here (content null) or, still queued, cancelled. */
   deleted_at: string | null;
+  /** `provider`: category and billing from Meta's status webhook (`pricing`); `rate_card`: our estimate at queue time. */
+  cost_source: 'provider' | 'rate_card' | null;
+  /** The status webhook's `pricing`, as Meta sent it. */
+  pricing: { billable: boolean | null; category: string | null; pricing_model: string | null; type: string | null } | null;
+  /** The status webhook's `conversation` (Meta's billing conversation; CBP, optional under PMP). */
+  provider_conversation: { id: string | null; origin_type: string | null; expires_at: string | null } | null;
+  /** A voice message's first play (status `played`, after `read`). */
+  played_at: string | null;
+  /** An inbound reaction: our id of the message it reacts to. */
+  reacts_to: string | null;
+  /** Inbound: the Click-to-WhatsApp ad or post the customer came from. */
+  referral: Record<string, unknown> | null;
+  /** Inbound: forwarded (`context.forwarded`), or forwarded many times (`context.frequently_forwarded`). */
+  forwarded: boolean;
+  frequently_forwarded: boolean;
+  /** Inbound: the product a "Message business" inquiry is about (`context.referred_product`). */
+  referred_product: { catalog_id: string; product_retailer_id: string } | null;
+  /** The customer's current reactions to this message (`GET /api/v1/messages/{id}` only; [] elsewhere). */
+  reactions: Array<{ emoji: string; from: string; at: string }>;
+}
+
+/** The status webhook's `pricing` (cloud-api-facts.md §2.5). */
+export interface ProviderPricing {
+  billable?: boolean | undefined;
+  category?: string | undefined;
+  pricing_model?: string | undefined;
+  type?: string | undefined;
 }
 
 export interface NewOutbound {
@@ -136,7 +163,7 @@ export class Messages {
 
   /** Stores an inbound message once (by wamid); answers false when it was already there. */
   async recordInbound(
-    input: { workspaceId: string; conversationId: string; contactId: string; phoneNumberRowId: string; wamid: string; type: string; content: unknown; at: Date },
+    input: { workspaceId: string; conversationId: string; contactId: string; phoneNumberRowId: string; wamid: string; type: string; content: unknown; at: Date; reactsTo?: string | undefined },
     trx: Kysely<Schema> = this.db,
   ): Promise<{ id: string; created: boolean }> {
     const iso = input.at.toISOString();
@@ -171,6 +198,7 @@ export class Messages {
         delivered_at: null,
         read_at: null,
         failed_at: null,
+        ...(input.reactsTo ? { reacts_to: input.reactsTo } : {}),
       })
       .onConflict((oc) => oc.column('wamid').doNothing())
       .executeTakeFirst();
@@ -193,19 +221,26 @@ export class Messages {
       phoneNumberRowId?: string | undefined;
       wamid: string;
       ourId?: string | undefined;
-      status: 'sent' | 'delivered' | 'read' | 'failed';
+      /** `played`: a voice message's first play, after `read`; its time is kept, the status stays. */
+      status: 'sent' | 'delivered' | 'read' | 'failed' | 'played';
       at: Date;
       error?: { code: number; title: string; details: string } | undefined;
+      /** Meta's `pricing`: its category and billing replace our estimate (`cost_source: provider`). */
+      pricing?: ProviderPricing | undefined;
+      /** Meta's `conversation`: kept on the message. */
+      conversation?: { id?: string | undefined; expiration_timestamp?: string | undefined; origin?: { type?: string | undefined } | undefined } | undefined;
+      /** The rate card's price of a category and pricing type for this message's recipient (micro-USD). */
+      reprice?: ((category: string, pricingType: string) => number | undefined) | undefined;
     },
     trx: Kysely<Schema> = this.db,
   ): Promise<{ messageId: string; workspaceId: string; from: string; to: string } | undefined> {
-    let byWamid = trx.selectFrom('messages').select(['id', 'status', 'wamid', 'workspace_id', 'phone_number_id']).where('wamid', '=', input.wamid).where('workspace_id', '=', input.workspaceId);
+    let byWamid = trx.selectFrom('messages').select(['id', 'status', 'wamid', 'workspace_id', 'phone_number_id', 'category', 'pricing_type', 'cost_micros', 'played_at', 'provider_conversation']).where('wamid', '=', input.wamid).where('workspace_id', '=', input.workspaceId);
     if (input.phoneNumberRowId) byWamid = byWamid.where('phone_number_id', '=', input.phoneNumberRowId);
     let row = await byWamid.executeTakeFirst();
     if (!row && input.ourId && input.phoneNumberRowId) {
       row = await trx
         .selectFrom('messages')
-        .select(['id', 'status', 'wamid', 'workspace_id', 'phone_number_id'])
+        .select(['id', 'status', 'wamid', 'workspace_id', 'phone_number_id', 'category', 'pricing_type', 'cost_micros', 'played_at', 'provider_conversation'])
         .where('id', '=', input.ourId)
         .where('workspace_id', '=', input.workspaceId)
         .where('phone_number_id', '=', input.phoneNumberRowId)
@@ -218,6 +253,12 @@ export class Messages {
     }
     if (!row) return undefined;
     const iso = input.at.toISOString();
+    if (input.status === 'played') {
+      // The first play only (a duplicate or a replay changes nothing and is not published again).
+      if (row.played_at) return undefined;
+      const played = await trx.updateTable('messages').set({ played_at: iso }).where('id', '=', row.id).where('played_at', 'is', null).executeTakeFirst();
+      return Number(played.numUpdatedRows) === 0 ? undefined : { messageId: row.id, workspaceId: row.workspace_id, from: row.status, to: 'played' };
+    }
     const stage = STAGE_COLUMN[input.status];
     if (!canAdvance(row.status, input.status)) {
       // Out of order: the status stays, but the stage's time is kept if it is not known yet.
@@ -226,6 +267,17 @@ export class Messages {
     }
     const patch: Partial<MessagesTable> = { status: input.status, updated_at: (await this.clock.at(row.phone_number_id, trx)).toISOString(), next_attempt_at: null, claimed_at: null };
     if (!row.wamid) patch.wamid = input.wamid;
+    if (input.pricing) Object.assign(patch, providerPricingPatch(row, input.pricing, input.reprice));
+    if (input.conversation) {
+      // Meta gives the expiry only on the conversation's first (`sent`) status: a later one keeps it.
+      const expires = Number(input.conversation.expiration_timestamp ?? 0);
+      const known = row.provider_conversation ? (JSON.parse(row.provider_conversation) as { id?: string | null; expires_at?: string | null }) : undefined;
+      patch.provider_conversation = JSON.stringify({
+        id: input.conversation.id ?? null,
+        origin_type: input.conversation.origin?.type ?? null,
+        expires_at: expires > 0 ? new Date(expires * 1000).toISOString() : known?.id === (input.conversation.id ?? null) ? (known?.expires_at ?? null) : null,
+      });
+    }
     if (input.status === 'failed') {
       patch.failed_at = iso;
       patch.error_code = input.error?.code ?? null;
@@ -256,9 +308,20 @@ export class Messages {
     return row ? { message: toView(row), requestHash: row.request_hash } : undefined;
   }
 
+  /** A message with the customer's current reactions to it. */
   async get(workspaceId: string, id: string): Promise<MessageView | undefined> {
     const row = await this.db.selectFrom('messages').selectAll().where('workspace_id', '=', workspaceId).where('id', '=', id).executeTakeFirst();
-    return row ? toView(row) : undefined;
+    if (!row) return undefined;
+    const reactions = await this.db
+      .selectFrom('messages as r')
+      .innerJoin('contacts as c', 'c.id', 'r.contact_id')
+      .select(['r.content', 'r.created_at', 'r.id', 'c.wa_id'])
+      .where('r.reacts_to', '=', id)
+      .where('r.workspace_id', '=', workspaceId)
+      .orderBy('r.created_at')
+      .orderBy('r.id')
+      .execute();
+    return { ...toView(row), reactions: currentReactions(reactions) };
   }
 
   /** The latest messages of a conversation, newest first. */
@@ -335,5 +398,60 @@ export function toView(row: MessagesTable): MessageView {
     failed_at: row.failed_at,
     read_by_business_at: row.business_read_at ?? null,
     deleted_at: row.deleted_at ?? null,
+    cost_source: row.cost_source === 'provider' ? 'provider' : row.cost_micros === null ? null : 'rate_card',
+    pricing: row.provider_pricing ? (JSON.parse(row.provider_pricing) as MessageView['pricing']) : null,
+    provider_conversation: row.provider_conversation ? (JSON.parse(row.provider_conversation) as MessageView['provider_conversation']) : null,
+    played_at: row.played_at ?? null,
+    reacts_to: row.reacts_to ?? null,
+    ...inboundExtras(row),
+    reactions: [],
+  };
+}
+
+/** What an inbound message's content says about where it came from (referral, forwarding, product). */
+function inboundExtras(row: MessagesTable): Pick<MessageView, 'referral' | 'forwarded' | 'frequently_forwarded' | 'referred_product'> {
+  const content = row.direction === 'in' && row.content ? (JSON.parse(row.content) as { referral?: unknown; context?: { forwarded?: unknown; frequently_forwarded?: unknown; referred_product?: unknown } } | null) : null;
+  const referral = content?.referral;
+  const product = content?.context?.referred_product as { catalog_id?: unknown; product_retailer_id?: unknown } | undefined;
+  return {
+    referral: referral && typeof referral === 'object' ? (referral as Record<string, unknown>) : null,
+    forwarded: content?.context?.forwarded === true || content?.context?.frequently_forwarded === true,
+    frequently_forwarded: content?.context?.frequently_forwarded === true,
+    referred_product: product && typeof product.catalog_id === 'string' && typeof product.product_retailer_id === 'string' ? { catalog_id: product.catalog_id, product_retailer_id: product.product_retailer_id } : null,
+  };
+}
+
+/** Each customer's latest reaction (an empty emoji removes it), oldest first. */
+function currentReactions(rows: ReadonlyArray<{ content: string; created_at: string; wa_id: string }>): MessageView['reactions'] {
+  const latest = new Map<string, { emoji: string; from: string; at: string }>();
+  for (const row of rows) {
+    const emoji = (JSON.parse(row.content) as { reaction?: { emoji?: unknown } } | null)?.reaction?.emoji;
+    latest.delete(row.wa_id);
+    if (typeof emoji === 'string' && emoji !== '') latest.set(row.wa_id, { emoji, from: row.wa_id, at: row.created_at });
+  }
+  return [...latest.values()];
+}
+
+/**
+ * The columns Meta's `pricing` sets: its category and pricing type replace ours, and the cost
+ * follows them (0 when not billable or free, our amount when Meta agrees with our estimate, the
+ * rate card's price of Meta's category otherwise), with `cost_source: provider`.
+ */
+function providerPricingPatch(
+  row: { category: string | null; pricing_type: string | null; cost_micros: number | null },
+  pricing: ProviderPricing,
+  reprice: ((category: string, pricingType: string) => number | undefined) | undefined,
+): Partial<MessagesTable> {
+  const category = pricing.category ?? row.category;
+  const type = pricing.type ?? (pricing.billable === false ? 'free_customer_service' : (row.pricing_type ?? 'regular'));
+  let cost = row.cost_micros;
+  if (pricing.billable === false || type !== 'regular') cost = 0;
+  else if (category !== row.category || type !== row.pricing_type || cost === null) cost = (category ? reprice?.(category, type) : undefined) ?? cost;
+  return {
+    provider_pricing: JSON.stringify({ billable: pricing.billable ?? null, category: pricing.category ?? null, pricing_model: pricing.pricing_model ?? null, type: pricing.type ?? null }),
+    category,
+    pricing_type: type,
+    cost_micros: cost,
+    cost_source: 'provider',
   };
 }

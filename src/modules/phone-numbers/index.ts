@@ -10,3 +10,4 @@ export {
   type PhoneNumberReader,
   type SandboxAccounts,
 } from './connect-number.js';
+export { registerAccountInbound } from './account-inbound.js';

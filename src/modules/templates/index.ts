@@ -4,3 +4,4 @@ export { templateSyncLoop } from './template-sync-worker.js';
 export { DELETED, DRAFT, type TemplateEventView, type TemplateVersionView, type TemplateView } from './template-rows.js';
 export { lintTemplate, type LintProblem, type LintReport } from './lint.js';
 export { previewFromSend, previewTemplate, type PreviewParams, type TemplatePreview } from './preview.js';
+export { registerTemplateInbound } from './template-inbound.js';

@@ -2,7 +2,7 @@ import type { Kysely, Selectable } from 'kysely';
 import { realClock, type Clock } from '../../clock/index.js';
 import { newId, type Schema, type TemplatesTable } from '../../db/index.js';
 import type { Events } from '../events/index.js';
-import type { GraphResult, TemplateComponentDefinition, TemplateRecord } from '../../whatsapp/index.js';
+import { TEMPLATE_CHANGE_FIELDS, type GraphResult, type TemplateComponentDefinition, type TemplateRecord } from '../../whatsapp/index.js';
 import { canonicalJson, DELETED } from './template-rows.js';
 
 export interface CachedTemplate {
@@ -38,7 +38,7 @@ type Row = Selectable<TemplatesTable>;
 type Source = 'webhook' | 'sync' | 'api';
 
 /** The webhook fields {@link TemplateCache.applyWebhook} understands. */
-export const TEMPLATE_WEBHOOK_FIELDS: readonly string[] = ['message_template_status_update', 'message_template_quality_update', 'template_category_update'];
+export const TEMPLATE_WEBHOOK_FIELDS: readonly string[] = TEMPLATE_CHANGE_FIELDS;
 
 /**
  * The platform's copy of the provider's templates per WABA, kept current by syncs (listing the

@@ -1,0 +1,65 @@
+import type { Kysely } from 'kysely';
+import type { Schema } from '../../db/index.js';
+import type { InboundWebhookEvent, InboundWebhookKind } from '../../whatsapp/index.js';
+
+/** The number an event happened on, as the router's caller resolved it (in the event's workspace). */
+export interface InboundNumber {
+  /** Our row id. */
+  id: string;
+  /** Meta's phone_number_id. */
+  phone_number_id: string;
+  workspace_id: string;
+  verified_name: string;
+  /** `sandbox` or `cloud`: which clock its messages follow. */
+  provider: string;
+}
+
+/** What a handler gets besides its event: where it happened, and the batch's transaction. */
+export interface InboundContext {
+  /** The workspace whose app secret verified the webhook. */
+  workspaceId: string;
+  /** The number the event names (`metadata.phone_number_id`), when it names one of this workspace. */
+  number: InboundNumber | undefined;
+  /**
+   * The transaction of the whole batch: write only through it, and read nothing through another
+   * connection (on SQLite it holds the only one). Everything a handler writes commits with the
+   * event's "processed" mark, or not at all, so a crash repeats the event, never loses it.
+   */
+  trx: Kysely<Schema>;
+}
+
+/** Handles one kind of event; `event` is narrowed to that kind. */
+export type InboundHandler<K extends InboundWebhookKind> = (event: Extract<InboundWebhookEvent, { kind: K }>, context: InboundContext) => Promise<void>;
+
+/**
+ * Routes each stored webhook event to the handlers its owning modules registered for its kind
+ * (`router.on('message', handler)`), in registration order. Handlers of one event run one after
+ * the other in the batch's transaction; a kind without a handler is kept in `inbound_events`
+ * and marked processed. Register in the composition root (src/app/build-app.ts), before the
+ * processor starts.
+ *
+ * @example router.on('message', (event, { workspaceId, number, trx }) => chatbot.onMessage(...))
+ */
+export class InboundRouter {
+  readonly #handlers = new Map<InboundWebhookKind, Array<InboundHandler<InboundWebhookKind>>>();
+
+  /** Adds a handler for a kind; several handlers of a kind run in the order they were added. */
+  on<K extends InboundWebhookKind>(kind: K, handler: InboundHandler<K>): this {
+    const list = this.#handlers.get(kind) ?? [];
+    list.push(handler as unknown as InboundHandler<InboundWebhookKind>);
+    this.#handlers.set(kind, list);
+    return this;
+  }
+
+  /** Whether any handler takes this kind. */
+  handles(kind: InboundWebhookKind): boolean {
+    return (this.#handlers.get(kind)?.length ?? 0) > 0;
+  }
+
+  /** Runs the handlers of the event's kind; answers how many ran. */
+  async route(event: InboundWebhookEvent, context: InboundContext): Promise<number> {
+    const handlers = this.#handlers.get(event.kind) ?? [];
+    for (const handler of handlers) await handler(event as never, context);
+    return handlers.length;
+  }
+}

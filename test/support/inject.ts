@@ -43,3 +43,31 @@ export function injectClient(server: () => FastifyInstance, prefix: string, toke
     return { status: response.statusCode, body: parsed, headers, text };
   };
 }
+
+/**
+ * Whether `inject()` would receive `url` exactly as a socket client sends it. inject parses the
+ * URL with `new URL`, which resolves `../` and re-encodes some characters: a probe whose path is
+ * the point (`/contacts/../../etc`, `%zz`) must go over a socket (test/support/bad-input.ts `send`).
+ */
+export function injectKeepsUrl(url: string): boolean {
+  try {
+    const parsed = new URL(url, 'http://localhost');
+    return `${parsed.pathname}${parsed.search}` === url;
+  } catch {
+    return false;
+  }
+}
+
+/** test/support/bad-input.ts `send`, through `inject()` (only for URLs `injectKeepsUrl` accepts). */
+export async function injectSend(server: FastifyInstance, probe: { method: string; url: string; headers?: Record<string, string>; body?: string | Buffer }): Promise<{ status: number; text: string; json: unknown; contentType: string | undefined }> {
+  const response = await server.inject({ method: probe.method as 'GET', url: probe.url, headers: probe.headers ?? {}, ...(probe.body === undefined ? {} : { payload: probe.body }) });
+  const text = response.body;
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    json = undefined;
+  }
+  const contentType = response.headers['content-type'];
+  return { status: response.statusCode, text, json, contentType: contentType === undefined ? undefined : String(contentType) };
+}

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
@@ -5,6 +6,11 @@ export default defineConfig({
     include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
     // better-sqlite3 is a native addon: child processes isolate it better than worker threads.
     pool: 'forks',
+    // Vitest's default is one fork less than the cores: a single fork on a 2-core machine, so the
+    // files ran one after the other. They mostly wait (on PostgreSQL, the sandbox's webhooks, the
+    // kill test's restarts), so two files at a time overlap those waits. `--maxWorkers=1` to
+    // go back to one at a time.
+    maxWorkers: Math.max(2, availableParallelism() - 1),
     testTimeout: 30_000,
     hookTimeout: 60_000,
     reporters: ['default', './test/support/summary-reporter.ts'],

@@ -1,16 +1,15 @@
 import { sql } from 'kysely';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApp, type RunningApp } from './support/app.js';
-import { DIALECTS, type TestDatabase } from './support/databases.js';
-import { platformApi, sandboxApi } from './support/http.js';
+import { describe, expect, it } from 'vitest';
+import { DIALECTS } from './support/databases.js';
+import { useApp } from './support/use-app.js';
+import { platformApi } from './support/http.js';
 import { until, type Json } from './support/wait.js';
 
 /** Workspaces and API keys through the REST API, as an operator and a tenant's admin use them. */
 describe.each(DIALECTS)('workspaces and API keys ($name)', (dialect) => {
-  let database: TestDatabase;
-  let running: RunningApp;
-  const api = platformApi(() => running);
-  const sandbox = sandboxApi(() => running);
+  let running = useApp(dialect); // restart() answers the same fixture
+  const api = running.api;
+  const sandbox = running.sandbox;
   /** A workspace made through the API with a sandbox number and an open window (set by the isolation test). */
   let tenantWithNumber: { key: string; waId: string } | undefined;
 
@@ -20,15 +19,6 @@ describe.each(DIALECTS)('workspaces and API keys ($name)', (dialect) => {
     expect(created.status, created.text).toBe(201);
     return { id: created.body.workspace_id, key: created.body.api_key, keyId: created.body.api_key_id };
   };
-
-  beforeAll(async () => {
-    database = await dialect.create();
-    running = await startTestApp({ databaseUrl: database.url });
-  });
-  afterAll(async () => {
-    await running?.close();
-    await database?.drop();
-  });
 
   it("creates a workspace with the installation's admin key and answers its first admin key once", async () => {
     const created = await api('POST', '/workspaces', { name: '  Padaria Pão Quente  ' });

@@ -1,9 +1,10 @@
 import { createHash, createHmac } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApp, TEST_ADMIN_KEY, type RunningApp } from './support/app.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { TEST_ADMIN_KEY } from './support/app.js';
 import { ABSURD_IDS, bodyProbes, errorShapeProblem, fillPath, judge, operationsOf, queryVariants, sampleOf, send, type Answer, type Operation, type Probe } from './support/bad-input.js';
-import { DIALECTS, type TestDatabase } from './support/databases.js';
-import { platformApi, sandboxApi } from './support/http.js';
+import { DIALECTS } from './support/databases.js';
+import { injectKeepsUrl, injectSend } from './support/inject.js';
+import { approvedTemplate, useApp } from './support/use-app.js';
 import { pngFile } from './support/media-files.js';
 import { until, type Json } from './support/wait.js';
 
@@ -24,8 +25,8 @@ const INVOICE = {
 const CONTACTS_CSV = 'phone,name\n+5511955550020,Zé\n';
 
 describe.each(DIALECTS)('bad input on every endpoint ($name)', (dialect) => {
-  let database: TestDatabase;
-  let running: RunningApp;
+  // The opt-in probes each come from their own X-Forwarded-For, so the pages' rate limit does not answer them all.
+  const running = useApp(dialect, { env: { CONVERSA_TRUST_PROXY: '127.0.0.1' } });
   let operations: Operation[];
   let otherKey: string;
   /** Ids of workspace A's resources that bad input must never change, by the path's first segment. */
@@ -36,8 +37,8 @@ describe.each(DIALECTS)('bad input on every endpoint ($name)', (dialect) => {
   const futureSendAt = new Date(Date.now() + 30 * 24 * 3600 * 1000).toISOString();
 
   const base = () => running.started.platformUrl;
-  const api = platformApi(() => running);
-  const sandbox = sandboxApi(() => running);
+  const api = running.api;
+  const sandbox = running.sandbox;
   const created = async (method: string, path: string, body: unknown): Promise<string> => {
     const answer = await api(method, path, body);
     expect(answer.status, `${method} ${path}: ${JSON.stringify(answer.body)}`).toBeLessThan(300);
@@ -101,7 +102,9 @@ describe.each(DIALECTS)('bad input on every endpoint ($name)', (dialect) => {
     for (const probe of probes) {
       let answer: Answer;
       try {
-        answer = await send(base(), withKey(probe, `Bearer ${TEST_ADMIN_KEY}`));
+        // Through inject() when it receives the URL as sent (no socket per probe); over a socket otherwise.
+        const request = withKey(probe, `Bearer ${TEST_ADMIN_KEY}`);
+        answer = injectKeepsUrl(request.url) ? await injectSend(running.app.http, request) : await send(base(), request);
       } catch (error) {
         failures.push(`${probe.method} ${probe.url.slice(0, 120)} [${probe.name}]: ${(error as Error).message}`);
         continue;
@@ -142,23 +145,15 @@ describe.each(DIALECTS)('bad input on every endpoint ($name)', (dialect) => {
   };
 
   const createApprovedTemplate = async () => {
-    const waba = running.started.sandboxNumber?.waba_id as string;
-    const made = await sandbox('POST', `/v23.0/${waba}/message_templates`, {
+    await approvedTemplate(running, {
       name: TEMPLATE,
       language: 'pt_BR',
       category: 'UTILITY',
       components: [{ type: 'BODY', text: 'Olá {{1}}, seu pedido chegou.', example: { body_text: [['Maria']] } }],
     });
-    expect(made.status, JSON.stringify(made.body)).toBe(200);
-    await until(async () => (await sandbox('GET', `/v23.0/${made.body.id}`)).body.status === 'APPROVED', 'template approval');
-    const known = () => running.app.modules.templates.byName(running.started.workspaceId, waba, TEMPLATE);
-    await until(async () => ((await known()).length > 0 && (await known()).every((t) => t.status === 'APPROVED')) || (await api('POST', '/templates/sync', {}), false), 'the platform to see the template approved');
   };
 
   beforeAll(async () => {
-    database = await dialect.create();
-    // The opt-in probes each come from their own X-Forwarded-For, so the pages' rate limit does not answer them all.
-    running = await startTestApp({ databaseUrl: database.url, env: { CONVERSA_TRUST_PROXY: '127.0.0.1' } });
     const pn = running.started.sandboxNumber?.phone_number_id as string;
     const document = (await api('GET', '/openapi.json')).body as { paths: Record<string, Record<string, never>> };
     operations = operationsOf(document);
@@ -198,10 +193,6 @@ describe.each(DIALECTS)('bad input on every endpoint ($name)', (dialect) => {
     const other = await running.app.modules.workspaces.create('Outra empresa');
     otherKey = (await running.app.modules.apiKeys.create({ workspaceId: other.id, name: 'outra', scopes: ['admin'] })).key;
     before = await snapshot();
-  });
-  afterAll(async () => {
-    await running?.close();
-    await database?.drop();
   });
 
   it('answers malformed JSON bodies of every operation with a 4xx naming the field', async () => {

@@ -3,7 +3,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SANDBOX_TOKEN, startTestApp, TEST_ADMIN_KEY, type RunningApp } from './support/app.js';
+import { TEST_ADMIN_KEY } from './support/app.js';
+import { approvedTemplate, useApp } from './support/use-app.js';
 import { until } from './support/wait.js';
 
 /** Runs the real `conversa` command (src/cli/main.ts) in a child process. */
@@ -22,29 +23,22 @@ function conversa(args: string[], env: Record<string, string>): Promise<{ code: 
 // The CLI only talks HTTP to a running platform, so one dialect is enough here; storage is
 // covered on both by test/campaigns.test.ts.
 describe('conversa campaign (CLI) against a running platform', () => {
-  let running: RunningApp;
+  const running = useApp(undefined, { build: { campaigns: { pollMs: 20 } } });
   let env: Record<string, string>;
   let dir: string;
 
   beforeAll(async () => {
-    running = await startTestApp({ build: { campaigns: { pollMs: 20 } } });
     env = { CONVERSA_URL: running.started.platformUrl, CONVERSA_API_KEY: TEST_ADMIN_KEY };
     dir = mkdtempSync(join(tmpdir(), 'conversa-cli-'));
-    const sandbox = (method: string, path: string, body?: unknown) =>
-      fetch(`${running.started.sandboxUrl}${path}`, { method, headers: { authorization: `Bearer ${SANDBOX_TOKEN}`, 'content-type': 'application/json' }, ...(body ? { body: JSON.stringify(body) } : {}) }).then((r) => r.json() as Promise<{ id: string; status: string }>);
-    const waba = running.started.sandboxNumber?.waba_id as string;
-    const created = await sandbox('POST', `/v23.0/${waba}/message_templates`, {
+    await approvedTemplate(running, {
       name: 'lembrete_consulta',
       language: 'pt_BR',
       category: 'UTILITY',
       components: [{ type: 'BODY', text: 'Olá {{1}}, sua consulta é amanhã às {{2}}. Responda SIM para confirmar.', example: { body_text: [['Maria', '10:00']] } }],
     });
-    await until(async () => { const t = await sandbox('GET', `/v23.0/${created.id}`); if (t.status === 'REJECTED') throw new Error(JSON.stringify(t)); return t.status === 'APPROVED'; }, `template approval: ${JSON.stringify(created)}`);
-    const pn = running.started.sandboxNumber?.phone_number_id as string;
-    await fetch(`${running.started.platformUrl}/api/v1/phone-numbers/${pn}/messaging-limit`, { method: 'PUT', headers: { authorization: `Bearer ${TEST_ADMIN_KEY}`, 'content-type': 'application/json' }, body: JSON.stringify({ tier: 2000 }) });
+    expect((await running.api('PUT', `/phone-numbers/${running.pn}/messaging-limit`, { tier: 2000 })).status).toBe(200);
   });
   afterAll(async () => {
-    await running?.close();
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 

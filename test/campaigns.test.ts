@@ -1,30 +1,19 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApp, type RunningApp } from './support/app.js';
-import { DIALECTS, type TestDatabase } from './support/databases.js';
-import { platformApi, sandboxApi } from './support/http.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { DIALECTS } from './support/databases.js';
+import { approvedTemplate, useApp } from './support/use-app.js';
 import { until, type Json } from './support/wait.js';
 
 const CONSENT = 'Quero receber ofertas da Conversa Sandbox pelo WhatsApp.';
 
 describe.each(DIALECTS)('campaigns end to end on $name', (dialect) => {
-  let database: TestDatabase;
-  let running: RunningApp;
+  const running = useApp(dialect, { build: { campaigns: { pollMs: 20, failureCheckMs: 50 } } });
   let pn: string;
-  let waba: string;
 
-  const call = platformApi(() => running);
-  const sandbox = sandboxApi(() => running);
-  const createTemplate = async (name: string, category: 'MARKETING' | 'UTILITY'): Promise<string> => {
-    const created = await sandbox('POST', `/v23.0/${waba}/message_templates`, {
-      name,
-      language: 'pt_BR',
-      category,
-      components: [{ type: 'BODY', text: 'Olá {{1}}, temos novidades da loja para você nesta semana.', example: { body_text: [['Maria']] } }],
-    });
-    expect(created.status).toBe(200);
-    await until(async () => (await sandbox('GET', `/v23.0/${created.body.id}`)).body.status === 'APPROVED', `${name} approval`);
-    return created.body.id as string;
-  };
+  const call = running.api;
+  const sandbox = running.sandbox;
+  /** Answers the provider's (the sandbox's) template id. */
+  const createTemplate = async (name: string, category: 'MARKETING' | 'UTILITY'): Promise<string> =>
+    (await approvedTemplate(running, { name, language: 'pt_BR', category, components: [{ type: 'BODY', text: 'Olá {{1}}, temos novidades da loja para você nesta semana.', example: { body_text: [['Maria']] } }] })).provider_template_id;
   const campaign = async (id: string) => (await call('GET', `/campaigns/${id}`)).body;
   /** Every recipient of a campaign, page by page. */
   const allRecipients = async (id: string, query = ''): Promise<Json[]> => {
@@ -40,18 +29,11 @@ describe.each(DIALECTS)('campaigns end to end on $name', (dialect) => {
   const body = (variable: string) => [{ type: 'body', parameters: [{ type: 'text', text: `{{${variable}}}` }] }];
 
   beforeAll(async () => {
-    database = await dialect.create();
-    running = await startTestApp({ databaseUrl: database.url, build: { campaigns: { pollMs: 20, failureCheckMs: 50 } } });
-    pn = running.started.sandboxNumber?.phone_number_id as string;
-    waba = running.started.sandboxNumber?.waba_id as string;
+    pn = running.pn;
     // A fast number on both sides, so 10,000 recipients go out in seconds.
     await sandbox('PATCH', `/sandbox/v1/phone-numbers/${pn}`, { throughput_mps: 1000 });
     const number = (await call('GET', '/phone-numbers')).body.data[0];
     await running.app.modules.phoneNumbers.updateEndpoint(number.id, number.graph_base_url, 1000);
-  });
-  afterAll(async () => {
-    await running?.close();
-    await database?.drop();
   });
 
   it('stops at the messaging-limit tier, counting other sends too, and resumes when the moving window allows', async () => {

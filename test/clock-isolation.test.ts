@@ -1,9 +1,9 @@
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSandbox, type Sandbox } from '../src/sandbox/index.js';
-import { startTestApp, type RunningApp } from './support/app.js';
-import { DIALECTS, type TestDatabase } from './support/databases.js';
-import { platformApi, restClient, sandboxApi, type RestClient } from './support/http.js';
+import { DIALECTS } from './support/databases.js';
+import { useApp } from './support/use-app.js';
+import { restClient, type RestClient } from './support/http.js';
 import { until, type Json } from './support/wait.js';
 
 const META_TOKEN = 'meta-access-token-0123456789';
@@ -20,21 +20,18 @@ const TEMPLATE = { name: 'aviso_relogio', language: 'pt_BR', category: 'UTILITY'
  * window, scheduled send and stored timestamps as they were.
  */
 describe.each(DIALECTS)('sandbox time stays with sandbox numbers on $name', (dialect) => {
-  let database: TestDatabase;
-  let running: RunningApp;
+  const running = useApp(dialect, { env: { LOG_LEVEL: 'error' } });
   let meta: Sandbox;
   let metaUrl: string;
   let metaNumber: { waba_id: string; phone_number_id: string };
   let realId: string;
   let sandboxId: string;
 
-  const api = platformApi(() => running);
-  const embedded = sandboxApi(() => running);
+  const api = running.api;
+  const embedded = running.sandbox;
   const graph: RestClient = restClient(() => metaUrl, META_TOKEN);
 
   beforeAll(async () => {
-    database = await dialect.create();
-    running = await startTestApp({ databaseUrl: database.url, env: { LOG_LEVEL: 'error' } });
     meta = await createSandbox({ logger: pino({ level: 'silent' }), accessToken: META_TOKEN, appSecret: META_SECRET, verifyToken: META_VERIFY, templateReviewDelayMs: 30, webhookRetryBaseMs: 50 });
     metaUrl = await meta.listen(0, '127.0.0.1');
     const account = (await graph('GET', '/sandbox/v1/accounts')).body.data[0];
@@ -56,9 +53,7 @@ describe.each(DIALECTS)('sandbox time stays with sandbox numbers on $name', (dia
     expect(subscribed.status, JSON.stringify(subscribed.body)).toBe(200);
   });
   afterAll(async () => {
-    await running?.close();
     await meta?.close();
-    await database?.drop();
   });
 
   /** A customer writes to a number at its provider; answers the stored conversation once the platform has it. */

@@ -1,29 +1,18 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApp, type RunningApp } from './support/app.js';
-import { DIALECTS, type TestDatabase } from './support/databases.js';
-import { platformApi } from './support/http.js';
+import { describe, expect, it } from 'vitest';
+import { DIALECTS } from './support/databases.js';
+import { useApp } from './support/use-app.js';
 
 type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any -- responses are inspected freely
 
 const CONSENT = 'Quero receber mensagens da Conversa Sandbox pelo WhatsApp. Posso parar respondendo SAIR.';
 
 describe.each(DIALECTS)('contacts CSV import on $name', (dialect) => {
-  let database: TestDatabase;
-  let running: RunningApp;
+  const running = useApp(dialect);
 
-  const platform = platformApi(() => running);
+  const platform = running.api;
   const importCsv = (body: string | Buffer | FormData, query = '', contentType: string | undefined = 'text/csv') => platform('POST', `/contacts/import${query}`, body, { contentType: contentType ?? null });
   const api = async (path: string): Promise<Json> => (await platform('GET', path)).body;
   const contactByWaId = async (waId: string): Promise<Json> => (await api('/contacts?limit=200')).data.find((c: Json) => c.wa_id === waId);
-
-  beforeAll(async () => {
-    database = await dialect.create();
-    running = await startTestApp({ databaseUrl: database.url });
-  });
-  afterAll(async () => {
-    await running.close();
-    await database.drop();
-  });
 
   const mixed = [
     'phone,name,tags,marketing_opt_in,consent_text,consent_source',

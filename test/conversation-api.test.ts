@@ -1,12 +1,11 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { KyselyPlugin } from 'kysely';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { Conversations, Inbox } from '../src/modules/conversations/index.js';
 import { storageKeyOf } from '../src/modules/media/index.js';
-import { startTestApp, type RunningApp } from './support/app.js';
-import { DIALECTS, type TestDatabase } from './support/databases.js';
-import { platformApi, sandboxApi } from './support/http.js';
+import { DIALECTS } from './support/databases.js';
+import { useApp } from './support/use-app.js';
 import { pngFile } from './support/media-files.js';
 import { until, type Json } from './support/wait.js';
 
@@ -16,12 +15,13 @@ import { until, type Json } from './support/wait.js';
  * inbox list, and deleting messages and media.
  */
 describe.each(DIALECTS)('conversation API end to end on $name', (dialect) => {
-  let database: TestDatabase;
-  let running: RunningApp;
+  // A send refused with a transient error waits a minute before its next try: long enough
+  // to cancel it while it is queued.
+  const running = useApp(dialect, { build: { dispatcher: { retryBaseMs: 60_000 } } });
   let pn: string;
 
-  const api = platformApi(() => running);
-  const sandbox = sandboxApi(() => running);
+  const api = running.api;
+  const sandbox = running.sandbox;
   const customerWrites = async (waId: string, text: string) => {
     const sent = await sandbox('POST', `/sandbox/v1/phones/${waId}/messages`, { to: pn, type: 'text', text: { body: text } });
     expect(sent.status, JSON.stringify(sent.body)).toBe(201);
@@ -49,15 +49,7 @@ describe.each(DIALECTS)('conversation API end to end on $name', (dialect) => {
   };
 
   beforeAll(async () => {
-    database = await dialect.create();
-    // A send refused with a transient error waits a minute before its next try: long enough
-    // to cancel it while it is queued.
-    running = await startTestApp({ databaseUrl: database.url, build: { dispatcher: { retryBaseMs: 60_000 } } });
-    pn = running.started.sandboxNumber?.phone_number_id as string;
-  });
-  afterAll(async () => {
-    await running?.close();
-    await database.drop();
+    pn = running.pn;
   });
 
   it('marks a message read with typing: the phone shows blue ticks up to it and "typing…", and the unread count drops', async () => {

@@ -1,7 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApp, type RunningApp } from './support/app.js';
-import { DIALECTS, type TestDatabase } from './support/databases.js';
-import { platformApi, sandboxApi } from './support/http.js';
+import { describe, expect, it } from 'vitest';
+import { DIALECTS } from './support/databases.js';
+import { useApp } from './support/use-app.js';
 import { until } from './support/wait.js';
 
 /**
@@ -10,20 +9,10 @@ import { until } from './support/wait.js';
  * `message.status` hear of it like of any failure a status webhook reports.
  */
 describe.each(DIALECTS)('a send refused by the provider on $name', (dialect) => {
-  let database: TestDatabase;
-  let running: RunningApp;
+  const running = useApp(dialect);
 
-  const api = platformApi(() => running);
-  const sandbox = sandboxApi(() => running);
-
-  beforeAll(async () => {
-    database = await dialect.create();
-    running = await startTestApp({ databaseUrl: database.url });
-  });
-  afterAll(async () => {
-    await running.close();
-    await database.drop();
-  });
+  const api = running.api;
+  const sandbox = running.sandbox;
 
   it('fails the message with Meta’s code and publishes message.status "failed"', async () => {
     const waba = running.started.sandboxNumber!.waba_id;

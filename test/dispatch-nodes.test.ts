@@ -3,8 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type Database } from '../src/db/index.js';
 import { Dispatcher } from '../src/modules/messaging/index.js';
 import { WhatsAppClient } from '../src/whatsapp/index.js';
-import { startTestApp, type RunningApp } from './support/app.js';
-import { DIALECTS, type TestDatabase } from './support/databases.js';
+import { DIALECTS } from './support/databases.js';
+import { useApp } from './support/use-app.js';
 import { until } from './support/wait.js';
 
 /**
@@ -17,29 +17,24 @@ const MPS = 20;
 const silent = pino({ level: 'silent' });
 
 describe('dispatch from two nodes on PostgreSQL', () => {
-  let database: TestDatabase;
-  let running: RunningApp;
+  const running = useApp(postgres, { build: { manualWorkers: true } });
   let second: Database;
   let sandboxUrl: string;
   let numberId: string;
   let batch = 0;
 
   beforeAll(async () => {
-    database = await postgres.create();
-    running = await startTestApp({ databaseUrl: database.url, build: { manualWorkers: true } });
     sandboxUrl = running.started.sandboxUrl!;
     const number = running.started.sandboxNumber!;
     numberId = number.id;
     const patched = await fetch(`${sandboxUrl}/sandbox/v1/phone-numbers/${number.phone_number_id}`, { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ throughput_mps: MPS }) });
     expect(patched.status).toBe(200);
     await running.app.modules.phoneNumbers.updateEndpoint(number.id, sandboxUrl, MPS);
-    second = openDatabase(database.url);
+    second = openDatabase(running.testDatabase!.url);
   });
 
   afterAll(async () => {
     await second?.close();
-    await running?.close();
-    await database?.drop();
   });
 
   /** Queues `count` text messages to distinct customers; answers their ids. */

@@ -1,8 +1,8 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { ERROR_CATALOGUE, type CatalogueEntry } from '../src/errors/index.js';
-import { startTestApp, type RunningApp } from './support/app.js';
+import { useApp } from './support/use-app.js';
 
 const sources = (dir: string): string[] =>
   readdirSync(dir).flatMap((name) => {
@@ -78,16 +78,14 @@ describe('docs/errors.md', () => {
 
 /** ... and in the OpenAPI document, where generated clients and /docs read them. */
 describe('/api/v1/openapi.json', () => {
-  let running: RunningApp;
+  const running = useApp();
   let document: {
     paths: Record<string, Record<string, { responses: Record<string, { description: string; content?: Record<string, { schema: { $ref?: string } }> }> }>>;
     components: { schemas: Record<string, { description?: string; 'x-error-codes'?: Record<string, { status: number; message: string }> }> };
   };
   beforeAll(async () => {
-    running = await startTestApp();
-    document = (await (await fetch(`${running.started.platformUrl}/api/v1/openapi.json`)).json()) as typeof document;
+    document = (await running.api('GET', '/openapi.json')).body as typeof document;
   });
-  afterAll(async () => running?.close());
 
   it('lists every CONVERSA_ERR_* code used in src/ in the Error schema, with its status and meaning', () => {
     const schema = document.components.schemas.Error;

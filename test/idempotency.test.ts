@@ -1,18 +1,16 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApp, type RunningApp } from './support/app.js';
-import { DIALECTS, type TestDatabase } from './support/databases.js';
-import { platformApi, sandboxApi } from './support/http.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { DIALECTS } from './support/databases.js';
+import { useApp } from './support/use-app.js';
 import { until, type Json } from './support/wait.js';
 
 /** Idempotency-Key on every endpoint that takes it: one key, one request body. */
 describe.each(DIALECTS)('Idempotency-Key on $name', (dialect) => {
-  let database: TestDatabase;
-  let running: RunningApp;
+  const running = useApp(dialect);
   let pn: string;
   let waba: string;
 
-  const api = platformApi(() => running);
-  const sandbox = sandboxApi(() => running);
+  const api = running.api;
+  const sandbox = running.sandbox;
   const phoneInbox = async (waId: string) => ((await sandbox('GET', `/sandbox/v1/phones/${waId}/messages`)).body.data ?? []) as Json[];
   const withKey = (key: string) => ({ headers: { 'idempotency-key': key } });
   const openWindow = async (waId: string) => {
@@ -29,14 +27,8 @@ describe.each(DIALECTS)('Idempotency-Key on $name', (dialect) => {
   };
 
   beforeAll(async () => {
-    database = await dialect.create();
-    running = await startTestApp({ databaseUrl: database.url });
-    pn = running.started.sandboxNumber?.phone_number_id as string;
-    waba = running.started.sandboxNumber?.waba_id as string;
-  });
-  afterAll(async () => {
-    await running.close();
-    await database.drop();
+    pn = running.pn;
+    waba = running.waba;
   });
 
   it('POST /messages: 20 concurrent bodies under one key queue one message, the other 19 get 409', async () => {

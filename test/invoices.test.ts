@@ -1,9 +1,10 @@
 import { inflateSync } from 'node:zlib';
 import { isValidPixPayload } from '@brazilian-utils/brazilian-utils';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApp, TEST_ADMIN_KEY, type RunningApp } from './support/app.js';
-import { DIALECTS, type TestDatabase } from './support/databases.js';
-import { platformApi, sandboxApi, providerMediaBytes } from './support/http.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { TEST_ADMIN_KEY } from './support/app.js';
+import { DIALECTS } from './support/databases.js';
+import { useApp } from './support/use-app.js';
+import { providerMediaBytes } from './support/http.js';
 import { until, type Json } from './support/wait.js';
 
 /** A Brazilian invoice with accents everywhere; its total is R$ 1.193,85 (59,85 + 109,00 + 1.020,00 − 10,00 + 15,00). */
@@ -24,13 +25,12 @@ const INVOICE = {
 };
 
 describe.each(DIALECTS)('invoices end to end on $name', (dialect) => {
-  let database: TestDatabase;
-  let running: RunningApp;
+  const running = useApp(dialect, { env: { CONVERSA_PAYMENT_LINK_PATTERN: 'https://pay.example.com/faturas/{invoice_number}?valor={amount}' } });
   let pn: string;
   let waba: string;
 
-  const api = platformApi(() => running);
-  const sandbox = sandboxApi(() => running);
+  const api = running.api;
+  const sandbox = running.sandbox;
   const providerBytes = (providerMediaId: string) => providerMediaBytes(sandbox, providerMediaId);
   const phoneInbox = async (waId: string): Promise<Json[]> => (await sandbox('GET', `/sandbox/v1/phones/${waId}/messages`)).body.data ?? [];
   const customerWrites = async (waId: string, text: string) => {
@@ -43,14 +43,8 @@ describe.each(DIALECTS)('invoices end to end on $name', (dialect) => {
   const create = (overrides: Record<string, unknown> = {}) => api('POST', '/invoices', { ...INVOICE, ...overrides });
 
   beforeAll(async () => {
-    database = await dialect.create();
-    running = await startTestApp({ databaseUrl: database.url, env: { CONVERSA_PAYMENT_LINK_PATTERN: 'https://pay.example.com/faturas/{invoice_number}?valor={amount}' } });
-    pn = running.started.sandboxNumber?.phone_number_id as string;
-    waba = running.started.sandboxNumber?.waba_id as string;
-  });
-  afterAll(async () => {
-    await running?.close();
-    await database.drop();
+    pn = running.pn;
+    waba = running.waba;
   });
 
   it('creates an invoice with our totals and a PDF that names the customer, the items and the total in pt-BR', async () => {

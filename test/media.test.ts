@@ -1,19 +1,19 @@
 import { createHash } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApp, TEST_ADMIN_KEY, type RunningApp } from './support/app.js';
-import { DIALECTS, type TestDatabase } from './support/databases.js';
-import { platformApi, sandboxApi, providerMediaBytes } from './support/http.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { TEST_ADMIN_KEY } from './support/app.js';
+import { DIALECTS } from './support/databases.js';
+import { useApp } from './support/use-app.js';
+import { providerMediaBytes } from './support/http.js';
 import { pdfFile, pngFile } from './support/media-files.js';
 import { until, type Json } from './support/wait.js';
 
 const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex');
 
 describe.each(DIALECTS)('media end to end on $name', (dialect) => {
-  let database: TestDatabase;
-  let running: RunningApp;
+  const running = useApp(dialect);
   let pn: string;
 
-  const api = platformApi(() => running);
+  const api = running.api;
   const upload = async (data: Buffer, type: string, filename: string, field = 'file') => {
     const form = new FormData();
     form.append(field, new Blob([data], { type }), filename);
@@ -23,7 +23,7 @@ describe.each(DIALECTS)('media end to end on $name', (dialect) => {
     const response = await fetch(`${running.started.platformUrl}/api/v1/media/${id}/content`, { headers: { authorization: `Bearer ${TEST_ADMIN_KEY}` } });
     return { status: response.status, type: response.headers.get('content-type'), data: Buffer.from(await response.arrayBuffer()) };
   };
-  const sandbox = sandboxApi(() => running);
+  const sandbox = running.sandbox;
   const providerBytes = (providerMediaId: string) => providerMediaBytes(sandbox, providerMediaId);
   const customerWrites = async (waId: string, text: string) => {
     await sandbox('POST', `/sandbox/v1/phones/${waId}/messages`, { to: pn, type: 'text', text: { body: text } });
@@ -45,13 +45,7 @@ describe.each(DIALECTS)('media end to end on $name', (dialect) => {
     (await running.app.database.db.selectFrom('media_provider_ids').select('provider_media_id').where('media_id', '=', mediaId).execute()).length;
 
   beforeAll(async () => {
-    database = await dialect.create();
-    running = await startTestApp({ databaseUrl: database.url });
-    pn = running.started.sandboxNumber?.phone_number_id as string;
-  });
-  afterAll(async () => {
-    await running?.close();
-    await database.drop();
+    pn = running.pn;
   });
 
   it('uploads a PNG, sends it to two customers with one provider upload, and the provider holds the same bytes', async () => {

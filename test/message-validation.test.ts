@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApp, type RunningApp } from './support/app.js';
-import { DIALECTS, type TestDatabase } from './support/databases.js';
-import { platformApi, sandboxApi } from './support/http.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { DIALECTS } from './support/databases.js';
+import { platformApi } from './support/http.js';
+import { useApp } from './support/use-app.js';
 import { until, type Json } from './support/wait.js';
 
 /**
@@ -9,13 +9,12 @@ import { until, type Json } from './support/wait.js';
  * a JSON path and the rule, and nothing is queued; it used to be answered 202 and fail later.
  */
 describe.each(DIALECTS)('outbound validation through POST /api/v1/messages on $name', (dialect) => {
-  let database: TestDatabase;
-  let running: RunningApp;
+  const running = useApp(dialect);
   let pn: string;
   const CUSTOMER = '5511944440001';
 
-  const api = platformApi(() => running);
-  const sandbox = sandboxApi(() => running);
+  const api = running.api;
+  const sandbox = running.sandbox;
   const phoneInbox = async () => ((await sandbox('GET', `/sandbox/v1/phones/${CUSTOMER}/messages`)).body.data ?? []) as Json[];
   const outbound = async () => {
     const contact = await api('POST', '/contacts', { phone: `+${CUSTOMER}` });
@@ -26,9 +25,7 @@ describe.each(DIALECTS)('outbound validation through POST /api/v1/messages on $n
   let inboundWamid = '';
 
   beforeAll(async () => {
-    database = await dialect.create();
-    running = await startTestApp({ databaseUrl: database.url });
-    pn = running.started.sandboxNumber?.phone_number_id as string;
+    pn = running.pn;
     await sandbox('POST', `/sandbox/v1/phones/${CUSTOMER}/messages`, { to: pn, type: 'text', text: { body: 'Oi, quero ver o cardápio' } });
     const inbound = await until(async () => {
       const contact = await api('POST', '/contacts', { phone: `+${CUSTOMER}` });
@@ -36,10 +33,6 @@ describe.each(DIALECTS)('outbound validation through POST /api/v1/messages on $n
       return conversation?.window_open && conversation.last_messages[0];
     }, 'the window to open');
     inboundWamid = inbound.wamid;
-  });
-  afterAll(async () => {
-    await running.close();
-    await database.drop();
   });
 
   it('answers 400 naming the field and the rule for what WhatsApp would refuse, and queues nothing', async () => {
@@ -126,7 +119,7 @@ describe.each(DIALECTS)('outbound validation through POST /api/v1/messages on $n
     // A message of this workspace, seen from another workspace: the same answer as an unknown id.
     const mine = (await send({ type: 'text', text: { body: 'só nosso' } })).body.id as string;
     const tenant = await api('POST', '/workspaces', { name: 'Outra loja' });
-    const other = platformApi(() => running, tenant.body.api_key);
+    const other = platformApi(() => running, tenant.body.api_key as string);
     const foreign = await other('POST', '/messages', { to: `+${CUSTOMER}`, type: 'text', text: { body: 'x' }, context: { message_id: mine } });
     expect(foreign.status).toBe(422);
     expect(foreign.body.error).toMatchObject({ code: 'CONVERSA_ERR_MESSAGE_NOT_FOUND', details: { field: 'context.message_id' } });

@@ -1,17 +1,15 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApp, type RunningApp } from './support/app.js';
-import { DIALECTS, type TestDatabase } from './support/databases.js';
-import { platformApi, sandboxApi } from './support/http.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { DIALECTS } from './support/databases.js';
+import { useApp } from './support/use-app.js';
 import { until, type Json } from './support/wait.js';
 
 describe.each(DIALECTS)('messaging core end to end on $name', (dialect) => {
-  let database: TestDatabase;
-  let running: RunningApp;
+  const running = useApp(dialect);
   let pn: string;
   let waba: string;
 
-  const api = platformApi(() => running);
-  const sandbox = sandboxApi(() => running);
+  const api = running.api;
+  const sandbox = running.sandbox;
   const customerWrites = (waId: string, text: string) => sandbox('POST', `/sandbox/v1/phones/${waId}/messages`, { to: pn, type: 'text', text: { body: text } });
   const phoneInbox = async (waId: string) => (await sandbox('GET', `/sandbox/v1/phones/${waId}/messages`)).body.data as Json[];
   const conversationOf = async (contactPhone: string) => {
@@ -20,14 +18,8 @@ describe.each(DIALECTS)('messaging core end to end on $name', (dialect) => {
   };
 
   beforeAll(async () => {
-    database = await dialect.create();
-    running = await startTestApp({ databaseUrl: database.url });
-    pn = running.started.sandboxNumber?.phone_number_id as string;
-    waba = running.started.sandboxNumber?.waba_id as string;
-  });
-  afterAll(async () => {
-    await running.close();
-    await database.drop();
+    pn = running.pn;
+    waba = running.waba;
   });
 
   it('stores a customer message once although the sandbox duplicates and reorders webhooks', async () => {

@@ -1,33 +1,23 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { Notifications, type NotificationsDeps, type NotificationsOptions } from '../src/modules/notifications/index.js';
-import { startTestApp, type RunningApp } from './support/app.js';
-import { DIALECTS, type TestDatabase } from './support/databases.js';
-import { platformApi, sandboxApi } from './support/http.js';
+import { DIALECTS } from './support/databases.js';
+import { approvedTemplate, useApp, type TemplateSpec } from './support/use-app.js';
 import { until, type Json } from './support/wait.js';
 
 const HOUR = 3600 * 1000;
 
 describe.each(DIALECTS)('notifications end to end on $name', (dialect) => {
-  let database: TestDatabase;
-  let running: RunningApp;
-  let waba: string;
+  const running = useApp(dialect, { env: { CONVERSA_NOTIFICATIONS_POLL_MS: '50' } });
 
-  const api = platformApi(() => running);
-  const sandbox = sandboxApi(() => running);
+  const api = running.api;
+  const sandbox = running.sandbox;
   const phoneInbox = async (waId: string) => ((await sandbox('GET', `/sandbox/v1/phones/${waId}/messages`)).body.data ?? []) as Json[];
   const sandboxNow = async () => Date.parse((await sandbox('GET', '/sandbox/v1/clock')).body.now as string);
   const advanceClock = (ms: number) => sandbox('POST', '/sandbox/v1/clock', { advance_seconds: ms / 1000 });
   const notify = (body: Record<string, unknown>, key?: string) => api('POST', '/notifications', body, key ? { headers: { 'idempotency-key': key } } : {});
   const shipped = (to: string, extra: Record<string, unknown> = {}) => ({ to, template: 'pedido_enviado', language: 'pt_BR', parameters: ['Ana', '#123'], buttons: ['123'], ...extra });
   const settle = () => new Promise((resolve) => setTimeout(resolve, 300)); // six scheduler polls
-  const createTemplate = async (template: Record<string, unknown>) => {
-    const created = await sandbox('POST', `/v23.0/${waba}/message_templates`, template);
-    expect(created.status, JSON.stringify(created.body)).toBe(200);
-    await until(async () => (await sandbox('GET', `/v23.0/${created.body.id}`)).body.status === 'APPROVED', `approval of ${String(template.name)}`);
-    // The platform learns the approval from the status webhook or a sync; sync now rather than wait for the periodic one.
-    const known = () => running.app.modules.templates.byName(running.started.workspaceId, waba, String(template.name));
-    await until(async () => (await known()).every((t) => t.status === 'APPROVED') || (await api('POST', '/templates/sync', {}), false), `the platform to see ${String(template.name)} approved`);
-  };
+  const createTemplate = (template: TemplateSpec) => approvedTemplate(running, template);
   const optedIn = async (phone: string, extra: Record<string, unknown> = {}) => {
     const contact = await api('POST', '/contacts', { phone, ...extra });
     const consent = await api('POST', `/contacts/${contact.body.id}/consents`, { purpose: 'marketing', status: 'opted_in', source: 'web_form', text: 'Quero receber ofertas da Conversa Sandbox pelo WhatsApp.' });
@@ -36,9 +26,6 @@ describe.each(DIALECTS)('notifications end to end on $name', (dialect) => {
   };
 
   beforeAll(async () => {
-    database = await dialect.create();
-    running = await startTestApp({ databaseUrl: database.url, env: { CONVERSA_NOTIFICATIONS_POLL_MS: '50' } });
-    waba = running.started.sandboxNumber?.waba_id as string;
     await createTemplate({
       name: 'pedido_enviado',
       language: 'pt_BR',
@@ -67,10 +54,6 @@ describe.each(DIALECTS)('notifications end to end on $name', (dialect) => {
       category: 'MARKETING',
       components: [{ type: 'BODY', text: 'Oferta relâmpago para você, {{1}}: frete grátis em todo o site até domingo.', example: { body_text: [['Ana']] } }],
     });
-  });
-  afterAll(async () => {
-    await running.close();
-    await database.drop();
   });
 
   it('sends a notification now that reaches the phone, with its message status', async () => {

@@ -1,7 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApp, type RunningApp } from './support/app.js';
-import { DIALECTS, type TestDatabase } from './support/databases.js';
-import { platformApi } from './support/http.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { DIALECTS } from './support/databases.js';
+import { useApp } from './support/use-app.js';
 import type { Json } from './support/wait.js';
 
 /**
@@ -10,25 +9,18 @@ import type { Json } from './support/wait.js';
  * nothing. (test/optin.test.ts runs behind a named proxy, where the header is honoured.)
  */
 describe.each(DIALECTS)('public opt-in pages without a trusted proxy on $name', (dialect) => {
-  let database: TestDatabase;
-  let running: RunningApp;
+  const running = useApp(dialect);
   let pn: string;
   let spoofed = 0;
 
-  const api = platformApi(() => running);
+  const api = running.api;
   const base = () => running.started.platformUrl;
   const spoof = () => `203.0.113.${(spoofed += 1)}`;
   const post = (fields: Record<string, string>, forwardedFor = spoof()) =>
     fetch(`${base()}/optin/${pn}`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-forwarded-for': forwardedFor }, body: new URLSearchParams(fields).toString() });
 
   beforeAll(async () => {
-    database = await dialect.create();
-    running = await startTestApp({ databaseUrl: database.url });
-    pn = running.started.sandboxNumber?.phone_number_id as string;
-  });
-  afterAll(async () => {
-    await running.close();
-    await database.drop();
+    pn = running.pn;
   });
 
   it("records the connection's address as the consent proof's IP, not a spoofed X-Forwarded-For", async () => {

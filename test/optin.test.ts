@@ -1,8 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { optInConsentText } from '../src/modules/consent/index.js';
-import { startTestApp, type RunningApp } from './support/app.js';
-import { DIALECTS, type TestDatabase } from './support/databases.js';
-import { platformApi } from './support/http.js';
+import { DIALECTS } from './support/databases.js';
+import { useApp } from './support/use-app.js';
 
 type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any -- responses are inspected freely
 
@@ -10,8 +9,9 @@ const PUBLIC_URL = 'https://conversa.example.com';
 const BAKERY = 'Padaria <Pão> & Café "Bom"';
 
 describe.each(DIALECTS)('public opt-in page on $name', (dialect) => {
-  let database: TestDatabase;
-  let running: RunningApp;
+  // Behind a proxy the operator names: its X-Forwarded-For is the client's address (each test
+  // posts from its own). test/optin-abuse.test.ts checks the default, where it is ignored.
+  const running = useApp(dialect, { env: { CONVERSA_PUBLIC_URL: PUBLIC_URL, CONVERSA_TRUST_PROXY: '127.0.0.1' } });
   let pn: string; // the sandbox number's Meta id (English page: a +1 number)
   let display: string;
   let bakery: Json; // a Brazilian number whose verified name needs escaping (Portuguese page)
@@ -32,23 +32,15 @@ describe.each(DIALECTS)('public opt-in page on $name', (dialect) => {
     });
     return { status: response.status, headers: response.headers, text: await response.text() };
   };
-  const api = platformApi(() => running);
+  const api = running.api;
   const contactByWaId = async (waId: string): Promise<Json> => (await api('GET', '/contacts?limit=200')).body.data.find((c: Json) => c.wa_id === waId);
 
   beforeAll(async () => {
-    database = await dialect.create();
-    // Behind a proxy the operator names: its X-Forwarded-For is the client's address (each test
-    // posts from its own). test/optin-abuse.test.ts checks the default, where it is ignored.
-    running = await startTestApp({ databaseUrl: database.url, env: { CONVERSA_PUBLIC_URL: PUBLIC_URL, CONVERSA_TRUST_PROXY: '127.0.0.1' } });
-    pn = running.started.sandboxNumber?.phone_number_id as string;
+    pn = running.pn;
     display = running.started.sandboxNumber?.display_phone_number as string;
     const connected = await api('POST', '/phone-numbers', { provider: 'sandbox', verified_name: BAKERY, display_phone_number: '+55 11 93333-4444' });
     expect(connected.status).toBe(201);
     bakery = connected.body;
-  });
-  afterAll(async () => {
-    await running.close();
-    await database.drop();
   });
 
   it('shows a mobile-friendly form whose consent text names the business and WhatsApp', async () => {
@@ -234,18 +226,8 @@ describe.each(DIALECTS)('public opt-in page on $name', (dialect) => {
  */
 describe.each(DIALECTS)('opt-in proof on one clock on $name', (dialect) => {
   const YEAR = 365 * 24 * 3600 * 1000;
-  let database: TestDatabase;
-  let running: RunningApp;
-  const api = platformApi(() => running);
-
-  beforeAll(async () => {
-    database = await dialect.create();
-    running = await startTestApp({ databaseUrl: database.url, build: { realNow: () => Date.now() + YEAR } });
-  });
-  afterAll(async () => {
-    await running?.close();
-    await database?.drop();
-  });
+  const running = useApp(dialect, { build: { realNow: () => Date.now() + YEAR } });
+  const api = running.api;
 
   it('records submitted_at and recorded_at as one reading of the platform clock', async () => {
     const pn = running.started.sandboxNumber?.phone_number_id as string;

@@ -1,20 +1,18 @@
-import { rmSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SANDBOX_TOKEN, startTestApp, type RunningApp } from './support/app.js';
-import { DIALECTS, type TestDatabase } from './support/databases.js';
-import { platformApi, sandboxApi } from './support/http.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { SANDBOX_TOKEN } from './support/app.js';
+import { DIALECTS } from './support/databases.js';
+import { useApp } from './support/use-app.js';
 import { until, type Json } from './support/wait.js';
 
 const PUBLIC_URL = 'https://conversa.example.com';
 const APP_SECRET = 'cloud-app-secret-0123456789abcdef';
 
 describe.each(DIALECTS)('/api/v1/phone-numbers on $name', (dialect) => {
-  let database: TestDatabase;
-  let running: RunningApp;
+  let running = useApp(dialect, { env: { CONVERSA_PUBLIC_URL: PUBLIC_URL } });
   let sandboxUrl: string;
 
-  const api = platformApi(() => running);
-  const sandbox = sandboxApi(() => running);
+  const api = running.api;
+  const sandbox = running.sandbox;
   const sandboxAccount = async (): Promise<{ waba_id: string; phone_number: Json }> => {
     const response = await sandbox('POST', '/sandbox/v1/accounts', {}, { token: null });
     expect(response.status).toBe(201);
@@ -31,15 +29,7 @@ describe.each(DIALECTS)('/api/v1/phone-numbers on $name', (dialect) => {
   });
 
   beforeAll(async () => {
-    database = await dialect.create();
-    running = await startTestApp({ databaseUrl: database.url, env: { CONVERSA_PUBLIC_URL: PUBLIC_URL } });
     sandboxUrl = running.started.sandboxUrl as string;
-  });
-  afterAll(async () => {
-    await running.close();
-    // The last test restarts the app on the same data folder, which close() then keeps.
-    rmSync(running.dataDir, { recursive: true, force: true });
-    await database.drop();
   });
   /** Changes what the sandbox (standing in for Meta) reports for a number, as Meta's upgrades do. */
   const upgrade = async (metaId: string, patch: Record<string, unknown>) => {
@@ -295,9 +285,7 @@ describe.each(DIALECTS)('/api/v1/phone-numbers on $name', (dialect) => {
   });
 
   it('refreshes every number periodically, so a number Meta upgrades sends faster and reaches further with nobody acting', async () => {
-    const { dataDir } = running;
-    await running.app.close();
-    running = await startTestApp({ databaseUrl: database.url, dataDir, env: { CONVERSA_PUBLIC_URL: PUBLIC_URL }, build: { numberRefresh: { intervalMs: 150 } } });
+    running = await running.restart({ build: { numberRefresh: { intervalMs: 150 } } });
     const first = running.started.sandboxNumber as Json;
     await upgrade(first.phone_number_id, { throughput_mps: 1000, messaging_limit_tier: 'TIER_100K', quality_rating: 'RED' });
     const seen = await until(async () => {

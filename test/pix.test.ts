@@ -1,10 +1,11 @@
 import { getPixPayloadInfo, isValidPixPayload } from '@brazilian-utils/brazilian-utils';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../src/config/index.js';
 import { parsePixCode } from '../src/modules/payments/index.js';
-import { startTestApp, TEST_ADMIN_KEY, type RunningApp } from './support/app.js';
-import { DIALECTS, type TestDatabase } from './support/databases.js';
-import { platformApi, sandboxApi, providerMediaBytes } from './support/http.js';
+import { TEST_ADMIN_KEY } from './support/app.js';
+import { DIALECTS } from './support/databases.js';
+import { approvedTemplate as approved, useApp, type TemplateSpec } from './support/use-app.js';
+import { providerMediaBytes } from './support/http.js';
 import { until, type Json } from './support/wait.js';
 
 // Banco Central's own examples ("Manual de Padrões para Iniciação do Pix"), the ones the payments
@@ -50,13 +51,11 @@ describe('CONVERSA_PAYMENT_LINK_PATTERN', () => {
 });
 
 describe.each(DIALECTS)('Pix end to end on $name', (dialect) => {
-  let database: TestDatabase;
-  let running: RunningApp;
+  const running = useApp(dialect, { env: { CONVERSA_PAYMENT_LINK_PATTERN: 'https://pay.example.com/pix/{txid}?valor={amount}' } });
   let pn: string;
-  let waba: string;
 
-  const api = platformApi(() => running);
-  const sandbox = sandboxApi(() => running);
+  const api = running.api;
+  const sandbox = running.sandbox;
   const mediaBytes = async (id: string): Promise<Buffer> => {
     const response = await fetch(`${running.started.platformUrl}/api/v1/media/${id}/content`, { headers: { authorization: `Bearer ${TEST_ADMIN_KEY}` } });
     expect(response.status).toBe(200);
@@ -64,23 +63,12 @@ describe.each(DIALECTS)('Pix end to end on $name', (dialect) => {
   };
   const providerBytes = (providerMediaId: string) => providerMediaBytes(sandbox, providerMediaId);
   const phoneInbox = async (waId: string): Promise<Json[]> => (await sandbox('GET', `/sandbox/v1/phones/${waId}/messages`)).body.data ?? [];
-  const approvedTemplate = async (definition: Record<string, unknown>) => {
-    const created = await sandbox('POST', `/v23.0/${waba}/message_templates`, definition);
-    expect(created.status).toBe(200);
-    await until(async () => (await sandbox('GET', `/v23.0/${created.body.id}`)).body.status === 'APPROVED', `approval of ${String(definition.name)}`);
-  };
+  const approvedTemplate = (definition: TemplateSpec) => approved(running, definition);
   const pix = (body: Record<string, unknown>) => api('POST', '/pix', body);
   const ACME = { key: 'pagamentos@padaria.com.br', merchant_name: 'Padaria Pão Quente', merchant_city: 'São Paulo' };
 
   beforeAll(async () => {
-    database = await dialect.create();
-    running = await startTestApp({ databaseUrl: database.url, env: { CONVERSA_PAYMENT_LINK_PATTERN: 'https://pay.example.com/pix/{txid}?valor={amount}' } });
-    pn = running.started.sandboxNumber?.phone_number_id as string;
-    waba = running.started.sandboxNumber?.waba_id as string;
-  });
-  afterAll(async () => {
-    await running?.close();
-    await database.drop();
+    pn = running.pn;
   });
 
   it('makes a code a published decoder accepts, its QR as PNG media, and the payment link', async () => {

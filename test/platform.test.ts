@@ -1,24 +1,15 @@
 import { createHmac } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApp, type RunningApp } from './support/app.js';
-import { DIALECTS, type TestDatabase } from './support/databases.js';
-import { platformApi, restClient } from './support/http.js';
+import { describe, expect, it } from 'vitest';
+import { startTestApp } from './support/app.js';
+import { DIALECTS } from './support/databases.js';
+import { useApp } from './support/use-app.js';
+import { restClient } from './support/http.js';
 
 describe.each(DIALECTS)('platform on $name', (dialect) => {
-  let database: TestDatabase;
-  let running: RunningApp;
-  const api = platformApi(() => running);
+  let running = useApp(dialect);
+  const api = running.api;
   const sandboxAdmin = restClient(() => `${running.started.sandboxUrl}/sandbox/v1`, null); // the control API needs no token
   const events = async () => ((await api('GET', '/webhook-events')).body as { data: Array<{ id: number; payload: unknown }> }).data;
-
-  beforeAll(async () => {
-    database = await dialect.create();
-    running = await startTestApp({ databaseUrl: database.url });
-  });
-  afterAll(async () => {
-    await running.close();
-    await database.drop();
-  });
 
   it('answers /healthz and /readyz', async () => {
     expect(await (await fetch(`${running.started.platformUrl}/healthz`)).json()).toEqual({ status: 'ok' });

@@ -1,38 +1,27 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { CampaignRunner } from '../src/modules/campaigns/index.js';
-import { startTestApp, TEST_ADMIN_KEY, type RunningApp } from './support/app.js';
-import { DIALECTS, type TestDatabase } from './support/databases.js';
-import { platformApi, sandboxApi } from './support/http.js';
+import { TEST_ADMIN_KEY } from './support/app.js';
+import { DIALECTS } from './support/databases.js';
+import { approvedTemplate, useApp } from './support/use-app.js';
 import { until } from './support/wait.js';
 
 describe.each(DIALECTS)('review fixes on $name', (dialect) => {
-  let database: TestDatabase;
-  let running: RunningApp;
+  // The app's own runner passes once at start and then sleeps: the tests drive a runner by hand.
+  const running = useApp(dialect, { build: { campaigns: { pollMs: 3_600_000 } } });
   let pn: string;
-  let waba: string;
-  const call = platformApi(() => running);
-  const sandbox = sandboxApi(() => running);
+  const call = running.api;
+  const sandbox = running.sandbox;
   const body = [{ type: 'body', parameters: [{ type: 'text', text: '{{nome}}' }] }];
 
   beforeAll(async () => {
-    database = await dialect.create();
-    // The app's own runner passes once at start and then sleeps: the tests drive a runner by hand.
-    running = await startTestApp({ databaseUrl: database.url, build: { campaigns: { pollMs: 3_600_000 } } });
-    pn = running.started.sandboxNumber?.phone_number_id as string;
-    waba = running.started.sandboxNumber?.waba_id as string;
-    const created = await sandbox('POST', `/v23.0/${waba}/message_templates`, {
+    pn = running.pn;
+    await approvedTemplate(running, {
       name: 'aviso_revisao',
       language: 'pt_BR',
       category: 'UTILITY',
       components: [{ type: 'BODY', text: 'Olá {{1}}, seu pedido saiu para entrega hoje.', example: { body_text: [['Maria']] } }],
     });
-    expect(created.status).toBe(200);
-    await until(async () => (await sandbox('GET', `/v23.0/${created.body.id}`)).body.status === 'APPROVED', 'approval');
     await call('PUT', `/phone-numbers/${pn}/messaging-limit`, { tier: 'unlimited' });
-  });
-  afterAll(async () => {
-    await running?.close();
-    await database?.drop();
   });
 
   /**

@@ -1,8 +1,7 @@
 import { createHmac } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApp, type RunningApp } from './support/app.js';
-import { DIALECTS, type TestDatabase } from './support/databases.js';
-import { platformApi } from './support/http.js';
+import { describe, expect, it } from 'vitest';
+import { DIALECTS } from './support/databases.js';
+import { useApp } from './support/use-app.js';
 import { until } from './support/wait.js';
 
 /**
@@ -11,18 +10,8 @@ import { until } from './support/wait.js';
  * overwrites a newer one.
  */
 describe.each(DIALECTS)('template status webhooks out of order on $name', (dialect) => {
-  let database: TestDatabase;
-  let running: RunningApp;
-  const api = platformApi(() => running);
-
-  beforeAll(async () => {
-    database = await dialect.create();
-    running = await startTestApp({ databaseUrl: database.url });
-  });
-  afterAll(async () => {
-    await running?.close();
-    await database?.drop();
-  });
+  const running = useApp(dialect);
+  const api = running.api;
 
   it('keeps the newest status when an older webhook arrives after it', async () => {
     const created = await api('POST', '/templates', {

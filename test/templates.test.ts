@@ -1,9 +1,8 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApp, type RunningApp } from './support/app.js';
-import { DIALECTS, type TestDatabase } from './support/databases.js';
-import { platformApi, sandboxApi } from './support/http.js';
+import { DIALECTS } from './support/databases.js';
+import { useApp } from './support/use-app.js';
 import { until, type Json } from './support/wait.js';
 
 /** A company system that records the outbound webhooks it receives. */
@@ -50,14 +49,13 @@ const shipped = (name: string) => ({
 });
 
 describe.each(DIALECTS)('templates as managed assets on $name', (dialect) => {
-  let database: TestDatabase;
-  let running: RunningApp;
+  const running = useApp(dialect, { build: { webhooks: { fanOut: { pollMs: 20 }, delivery: { pollMs: 20, retry: { baseMs: 50, maxAttempts: 3 } } } } });
   let waba: string;
   let pn: string;
   const crm = new CompanySystem();
 
-  const api = platformApi(() => running);
-  const graph = sandboxApi(() => running);
+  const api = running.api;
+  const graph = running.sandbox;
   const statusOf = async (id: string, status: string) => {
     let last: Json;
     try {
@@ -71,18 +69,14 @@ describe.each(DIALECTS)('templates as managed assets on $name', (dialect) => {
   };
 
   beforeAll(async () => {
-    database = await dialect.create();
     await crm.start();
-    running = await startTestApp({ databaseUrl: database.url, build: { webhooks: { fanOut: { pollMs: 20 }, delivery: { pollMs: 20, retry: { baseMs: 50, maxAttempts: 3 } } } } });
-    waba = running.started.sandboxNumber?.waba_id as string;
-    pn = running.started.sandboxNumber?.phone_number_id as string;
+    waba = running.waba;
+    pn = running.pn;
     const hook = await api('POST', '/webhooks', { url: crm.url, events: ['template.status'] });
     expect(hook.status).toBe(201);
   });
   afterAll(async () => {
-    await running.close();
     await crm.close();
-    await database.drop();
   });
 
   it('lints, refuses a submission with lint errors, submits, gets approved by the sandbox and sends it', async () => {

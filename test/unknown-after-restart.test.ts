@@ -1,10 +1,9 @@
 import pino from 'pino';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Dispatcher } from '../src/modules/messaging/index.js';
 import { WhatsAppClient } from '../src/whatsapp/index.js';
-import { startTestApp, type RunningApp } from './support/app.js';
-import { DIALECTS, type TestDatabase } from './support/databases.js';
-import { sandboxApi } from './support/http.js';
+import { DIALECTS } from './support/databases.js';
+import { useApp } from './support/use-app.js';
 import { until } from './support/wait.js';
 
 /**
@@ -20,19 +19,9 @@ const OUTAGE_MS = 2_000;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe.each(DIALECTS)('unknown send outcomes after a restart on $name', (dialect) => {
-  let database: TestDatabase;
-  let running: RunningApp;
-  const sandbox = sandboxApi(() => running);
-
-  beforeAll(async () => {
-    database = await dialect.create();
-    // The app stores webhooks; its own dispatcher stays idle: the test plays the restarted one.
-    running = await startTestApp({ databaseUrl: database.url, build: { manualWorkers: true } });
-  });
-  afterAll(async () => {
-    await running?.close();
-    await database.drop();
-  });
+  // The app stores webhooks; its own dispatcher stays idle: the test plays the restarted one.
+  const running = useApp(dialect, { build: { manualWorkers: true } });
+  const sandbox = running.sandbox;
 
   const received = async (waId: string) => ((await sandbox('GET', `/sandbox/v1/phones/${waId}/messages`)).body.data ?? []).length as number;
   const statusOf = async (id: string) => (await running.app.database.db.selectFrom('messages').select('status').where('id', '=', id).executeTakeFirstOrThrow()).status;

@@ -1,10 +1,10 @@
 import { createHmac } from 'node:crypto';
 import { request } from 'node:http';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { statusRef } from '../src/modules/inbound/index.js';
 import type { PhoneNumberView } from '../src/modules/phone-numbers/index.js';
-import { startTestApp, type RunningApp } from './support/app.js';
-import { DIALECTS, type TestDatabase } from './support/databases.js';
+import { DIALECTS } from './support/databases.js';
+import { useApp } from './support/use-app.js';
 import { until } from './support/wait.js';
 
 /**
@@ -14,8 +14,7 @@ import { until } from './support/wait.js';
  * app secret and POSTed over HTTP, as Meta would.
  */
 describe.each(DIALECTS)('webhooks stay inside the verifying workspace on $name', (dialect) => {
-  let database: TestDatabase;
-  let running: RunningApp;
+  const running = useApp(dialect);
   let a: { workspaceId: string; number: PhoneNumberView; secret: string };
   let aSecond: PhoneNumberView;
   let b: { workspaceId: string; number: PhoneNumberView; secret: string };
@@ -23,8 +22,6 @@ describe.each(DIALECTS)('webhooks stay inside the verifying workspace on $name',
   let seq = 0;
 
   beforeAll(async () => {
-    database = await dialect.create();
-    running = await startTestApp({ databaseUrl: database.url });
     const modules = running.app.modules;
     const number = running.started.sandboxNumber!;
     const secret = (await modules.phoneNumbers.secretsOf(number.id))!.appSecret;
@@ -50,10 +47,6 @@ describe.each(DIALECTS)('webhooks stay inside the verifying workspace on $name',
     b = { workspaceId: wsB.id, secret: 'app-secret-of-business-b', number: await connect(wsB.id, '920000000000001', '920000000000002', 'app-secret-of-business-b') };
     const wsC = await modules.workspaces.create('Loja C (same Meta app as A)');
     c = { workspaceId: wsC.id, secret, number: await connect(wsC.id, '930000000000001', '930000000000002', secret) };
-  });
-  afterAll(async () => {
-    await running?.close();
-    await database?.drop();
   });
 
   /** An outbound message of a workspace in the given state, as the dispatcher would leave it. */

@@ -1,9 +1,8 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApp, type RunningApp } from './support/app.js';
-import { DIALECTS, type TestDatabase } from './support/databases.js';
-import { platformApi, sandboxApi } from './support/http.js';
+import { DIALECTS } from './support/databases.js';
+import { useApp } from './support/use-app.js';
 import { until, type Json } from './support/wait.js';
 
 /** A system on 127.0.0.1 that should never be reached: counts requests, answers a secret (or a 500 with a long body). */
@@ -62,46 +61,36 @@ const REFUSED = [
 ] as const;
 
 describe.each(DIALECTS)('outbound webhooks SSRF guard on $name', (dialect) => {
-  let database: TestDatabase;
-  let guarded: RunningApp; // CONVERSA_WEBHOOKS_ALLOW_PRIVATE off: the production default
-  let open: RunningApp; // CONVERSA_WEBHOOKS_ALLOW_PRIVATE on (the test default)
-  let openDatabase: TestDatabase;
-  const internal = new InternalService();
-
-  const api = platformApi(() => guarded);
-  const sandbox = sandboxApi(() => guarded);
-  const openApi = platformApi(() => open);
-  const openSandbox = sandboxApi(() => open);
   const webhookTimings = { fanOut: { pollMs: 20 }, delivery: { pollMs: 20, retry: { baseMs: 50, maxAttempts: 3 } } };
-
-  beforeAll(async () => {
-    database = await dialect.create();
-    openDatabase = await dialect.create();
-    await internal.start();
-    guarded = await startTestApp({
-      databaseUrl: database.url,
-      env: { CONVERSA_WEBHOOKS_ALLOW_PRIVATE: 'false' },
-      build: {
-        webhooks: {
-          ...webhookTimings,
-          // DNS rebinding: a public-looking name that resolves to 127.0.0.1 when the delivery connects.
-          transport: {
-            lookup: ((hostname: string, options: { all?: boolean }, callback: (error: Error | null, address: unknown, family?: number) => void) => {
-              if (hostname === 'rebind.example.com') return options.all ? callback(null, [{ address: '127.0.0.1', family: 4 }]) : callback(null, '127.0.0.1', 4);
-              return callback(Object.assign(new Error(`getaddrinfo ENOTFOUND ${hostname}`), { code: 'ENOTFOUND' }), options.all ? [] : '');
-            }) as never,
-          },
+  // CONVERSA_WEBHOOKS_ALLOW_PRIVATE off: the production default
+  const guarded = useApp(dialect, {
+    env: { CONVERSA_WEBHOOKS_ALLOW_PRIVATE: 'false' },
+    build: {
+      webhooks: {
+        ...webhookTimings,
+        // DNS rebinding: a public-looking name that resolves to 127.0.0.1 when the delivery connects.
+        transport: {
+          lookup: ((hostname: string, options: { all?: boolean }, callback: (error: Error | null, address: unknown, family?: number) => void) => {
+            if (hostname === 'rebind.example.com') return options.all ? callback(null, [{ address: '127.0.0.1', family: 4 }]) : callback(null, '127.0.0.1', 4);
+            return callback(Object.assign(new Error(`getaddrinfo ENOTFOUND ${hostname}`), { code: 'ENOTFOUND' }), options.all ? [] : '');
+          }) as never,
         },
       },
-    });
-    open = await startTestApp({ databaseUrl: openDatabase.url, build: { webhooks: webhookTimings } });
+    },
+  });
+  const open = useApp(dialect, { build: { webhooks: webhookTimings } }); // CONVERSA_WEBHOOKS_ALLOW_PRIVATE on (the test default)
+  const internal = new InternalService();
+
+  const api = guarded.api;
+  const sandbox = guarded.sandbox;
+  const openApi = open.api;
+  const openSandbox = open.sandbox;
+
+  beforeAll(async () => {
+    await internal.start();
   });
   afterAll(async () => {
-    await guarded?.close();
-    await open?.close();
     await internal.close();
-    await database.drop();
-    await openDatabase.drop();
   });
 
   it('refuses every internal, metadata or credentialed target at create and update with a 422 naming the field and rule', async () => {

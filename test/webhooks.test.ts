@@ -2,9 +2,8 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyConversaSignature } from '../src/modules/webhooks/index.js';
-import { startTestApp, type RunningApp } from './support/app.js';
-import { DIALECTS, type TestDatabase } from './support/databases.js';
-import { platformApi, sandboxApi } from './support/http.js';
+import { DIALECTS } from './support/databases.js';
+import { useApp } from './support/use-app.js';
 import { until, type Json } from './support/wait.js';
 
 /** A company system: records every POST with its raw bytes; answers 503 while `failNext` > 0. */
@@ -40,13 +39,12 @@ class CompanySystem {
 }
 
 describe.each(DIALECTS)('outbound webhooks end to end on $name', (dialect) => {
-  let database: TestDatabase;
-  let running: RunningApp;
+  const running = useApp(dialect, { build: { webhooks: { fanOut: { pollMs: 20 }, delivery: { pollMs: 20, retry: { baseMs: 50, maxAttempts: 3 } } } } });
   let pn: string;
   const crm = new CompanySystem();
 
-  const api = platformApi(() => running);
-  const sandbox = sandboxApi(() => running);
+  const api = running.api;
+  const sandbox = running.sandbox;
   const customerWrites = async (waId: string, text: string) => {
     const response = await sandbox('POST', `/sandbox/v1/phones/${waId}/messages`, { to: pn, type: 'text', text: { body: text } });
     expect(response.status).toBeLessThan(300);
@@ -54,18 +52,11 @@ describe.each(DIALECTS)('outbound webhooks end to end on $name', (dialect) => {
   const receivedText = (text: string) => crm.received.filter((r) => r.body.data?.content?.text?.body === text);
 
   beforeAll(async () => {
-    database = await dialect.create();
     await crm.start();
-    running = await startTestApp({
-      databaseUrl: database.url,
-      build: { webhooks: { fanOut: { pollMs: 20 }, delivery: { pollMs: 20, retry: { baseMs: 50, maxAttempts: 3 } } } },
-    });
-    pn = running.started.sandboxNumber?.phone_number_id as string;
+    pn = running.pn;
   });
   afterAll(async () => {
-    await running.close();
     await crm.close();
-    await database.drop();
   });
 
   it('refuses bad subscriptions with a 400 naming the field, and unknown ids with 404', async () => {

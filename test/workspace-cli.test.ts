@@ -1,8 +1,8 @@
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApp, TEST_ADMIN_KEY, type RunningApp } from './support/app.js';
-import { platformApi } from './support/http.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { TEST_ADMIN_KEY } from './support/app.js';
+import { useApp } from './support/use-app.js';
 
 /** Runs the real `conversa` command (src/cli/main.ts) in a child process, without the test runner's own settings. */
 function conversa(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -31,18 +31,14 @@ function closedPort(): Promise<number> {
 // The CLI talks HTTP to a running platform only, so one dialect is enough here; storage is
 // covered on both by test/accounts.test.ts.
 describe('the CLI finds the server the way the server was started', () => {
-  let running: RunningApp;
+  const running = useApp();
   let port: string;
   let closed: string;
-  const api = platformApi(() => running);
+  const api = running.api;
 
   beforeAll(async () => {
-    running = await startTestApp();
     port = new URL(running.started.platformUrl).port;
     closed = String(await closedPort());
-  });
-  afterAll(async () => {
-    await running?.close();
   });
 
   it('conversa workspace create: with the settings of `conversa serve` (PORT, HOST, CONVERSA_ADMIN_KEY) it prints the workspace id and its admin key', async () => {

@@ -24,7 +24,9 @@ const scenarios = [
 ];
 
 function child(args: string[], env: Record<string, string> = {}): { process: ChildProcess; lines: AsyncIterableIterator<string> } {
-  const proc = spawn(process.execPath, ['--import', 'tsx', ...args], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...env } });
+  // BENCH_CPU_PROF=DIR writes a CPU profile of each child (node --cpu-prof) there.
+  const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_CPU_PROF] : [];
+  const proc = spawn(process.execPath, [...profile, '--import', 'tsx', ...args], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...env } });
   return { process: proc, lines: createInterface({ input: proc.stdout! })[Symbol.asyncIterator]() };
 }
 

@@ -60,7 +60,8 @@ for (let i = 0; i < BODIES; i++) {
 }
 await new Promise<void>((resolve) => out.end(() => resolve()));
 
-const server = spawn(process.execPath, ['--import', 'tsx', 'bench/ingest-server.ts'], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, BENCH_APP_SECRET: SECRET, BENCH_WABA_ID: WABA } });
+// BENCH_CPU_PROF=DIR writes a CPU profile of the server (node --cpu-prof) there.
+const server = spawn(process.execPath, [...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_CPU_PROF] : []), '--import', 'tsx', 'bench/ingest-server.ts'], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, BENCH_APP_SECRET: SECRET, BENCH_WABA_ID: WABA } });
 const line = await new Promise<string>((resolve) => createInterface({ input: server.stdout! }).once('line', resolve));
 const urls = JSON.parse(line) as { platform: string; noop: string; database: string };
 

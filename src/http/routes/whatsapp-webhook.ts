@@ -101,7 +101,7 @@ export function registerWhatsappWebhookRoutes(app: FastifyInstance, deps: Pick<H
     const counts = await Promise.all([...scoped.byWorkspace].map(([workspaceId, list]) => deps.inboundEvents.store(workspaceId, list)));
     const inserted = counts.reduce((sum, count) => sum + count, 0);
     if (inserted > 0) deps.eventsStored();
-    deps.logger.debug({ wabaId, events: events.length, inserted, dropped: scoped.dropped.length, summary: summarise(payload) }, 'whatsapp webhook stored (signature valid)');
+    if (deps.logger.isLevelEnabled('debug')) deps.logger.debug({ wabaId, events: events.length, inserted, dropped: scoped.dropped.length, summary: summarise(payload) }, 'whatsapp webhook stored (signature valid)');
     return reply.code(200).send('EVENT_RECEIVED');
   });
 }

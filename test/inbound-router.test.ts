@@ -1,10 +1,9 @@
-import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type RunningApp } from './support/app.js';
 import { DIALECTS, type TestDatabase } from './support/databases.js';
 import { platformApi, sandboxApi } from './support/http.js';
 import { until, type Json } from './support/wait.js';
-import { WebhookReceiver } from './support/webhook-receiver.js';
+import { deliverSignedWebhook, WebhookReceiver } from './support/webhook-receiver.js';
 
 /**
  * What Meta sends, as a subscriber and an API user see it: pricing and the billing conversation
@@ -38,13 +37,7 @@ describe.each(DIALECTS)('inbound webhooks routed to their modules on $name', (di
       object: 'whatsapp_business_account',
       entry: [{ id: number.waba_id, changes: [{ field: 'messages', value: { messaging_product: 'whatsapp', metadata: { display_phone_number: number.display_phone_number, phone_number_id: pn }, ...value } }] }],
     });
-    const response = await fetch(`${running.started.platformUrl}/webhooks/whatsapp`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-hub-signature-256': `sha256=${createHmac('sha256', appSecret).update(body).digest('hex')}` },
-      body,
-    });
-    expect(response.status).toBe(200);
-    await until(async () => (await running.app.modules.inboundEvents.pendingCount()) === 0 || undefined, 'the webhook to be processed');
+    await deliverSignedWebhook(running, appSecret, body);
   };
   const replyRead = async (to: string, text: string) => {
     // Sent once the customer's message opened the window (refused with 422 until then).

@@ -1,8 +1,8 @@
-import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { DIALECTS } from './support/databases.js';
 import { useApp } from './support/use-app.js';
 import { until } from './support/wait.js';
+import { deliverSignedWebhook } from './support/webhook-receiver.js';
 
 /**
  * Meta's template status webhooks can arrive out of order (a retried older one after a newer
@@ -36,13 +36,7 @@ describe.each(DIALECTS)('template status webhooks out of order on $name', (diale
         object: 'whatsapp_business_account',
         entry: [{ id: number.waba_id, time, changes: [{ field: 'message_template_status_update', value: { event, message_template_id: Number(template.provider_template_id), message_template_name: 'entrega_hoje', message_template_language: 'pt_BR', reason: event === 'PAUSED' ? 'Low quality' : 'NONE' } }] }],
       });
-      const response = await fetch(`${running.started.platformUrl}/webhooks/whatsapp`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-hub-signature-256': `sha256=${createHmac('sha256', appSecret).update(body).digest('hex')}` },
-        body,
-      });
-      expect(response.status).toBe(200);
-      await until(async () => (await running.app.modules.inboundEvents.pendingCount()) === 0 || undefined, 'the webhook to be processed');
+      await deliverSignedWebhook(running, appSecret, body);
       return (await api('GET', `/templates/${id}`)).body;
     };
 

@@ -1,22 +1,12 @@
-import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { TEST_ADMIN_KEY } from './support/app.js';
+import { conversa as runConversa } from './support/cli.js';
 import { useApp } from './support/use-app.js';
 
-/** Runs the real `conversa` command (src/cli/main.ts) in a child process, without the test runner's own settings. */
-function conversa(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const clean = { CONVERSA_URL: '', CONVERSA_API_KEY: '', CONVERSA_ADMIN_KEY: '', PORT: '', HOST: '' };
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { env: { ...process.env, ...clean, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
-}
+/** The real `conversa` command, without the test runner's own settings. */
+const CLEAN = { CONVERSA_URL: '', CONVERSA_API_KEY: '', CONVERSA_ADMIN_KEY: '', PORT: '', HOST: '' };
+const conversa = (args: string[], env: Record<string, string>) => runConversa(args, { ...CLEAN, ...env });
 
 /** A port nothing listens on. */
 function closedPort(): Promise<number> {

@@ -1,6 +1,8 @@
 import { createHmac } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { RunningApp } from './app.js';
+import { until } from './wait.js';
 
 export interface ReceivedWebhook {
   raw: Buffer;
@@ -77,4 +79,19 @@ export class WebhookReceiver {
   async close(): Promise<void> {
     await new Promise<void>((resolve) => (this.#server ? this.#server.close(() => resolve()) : resolve()));
   }
+}
+
+/**
+ * POSTs `body` to the platform's Meta webhook endpoint signed with `appSecret` (as Meta signs:
+ * HMAC-SHA256 of the exact bytes), expects 200, and waits until the platform processed every
+ * stored event.
+ */
+export async function deliverSignedWebhook(running: RunningApp, appSecret: string, body: string): Promise<void> {
+  const response = await fetch(`${running.started.platformUrl}/webhooks/whatsapp`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-hub-signature-256': `sha256=${createHmac('sha256', appSecret).update(body).digest('hex')}` },
+    body,
+  });
+  if (response.status !== 200) throw new Error(`the signed webhook answered ${response.status}: ${await response.text()}`);
+  await until(async () => (await running.app.modules.inboundEvents.pendingCount()) === 0 || undefined, 'the webhook to be processed');
 }

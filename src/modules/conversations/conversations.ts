@@ -115,15 +115,6 @@ export class Conversations {
     return row ? await this.view(row) : undefined;
   }
 
-  async list(workspaceId: string, options: { limit: number; contactId?: string; cursor?: string }): Promise<{ data: ConversationView[]; next_cursor: string | null }> {
-    let query = this.db.selectFrom('conversations').selectAll().where('workspace_id', '=', workspaceId).orderBy('id', 'desc').limit(options.limit + 1);
-    if (options.contactId) query = query.where('contact_id', '=', options.contactId);
-    if (options.cursor) query = query.where('id', '<', options.cursor);
-    const rows = await query.execute();
-    const page = rows.slice(0, options.limit);
-    return { data: await Promise.all(page.map((row) => this.view(row))), next_cursor: rows.length > options.limit ? (page.at(-1)?.id ?? null) : null };
-  }
-
   /** A conversation as API users see it; `window_open` on its number's clock. */
   async view(row: ConversationsTable): Promise<ConversationView> {
     const now = (await this.clock.at(row.phone_number_id)).toISOString();

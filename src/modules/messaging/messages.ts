@@ -324,12 +324,6 @@ export class Messages {
     return { ...toView(row), reactions: currentReactions(reactions) };
   }
 
-  /** The latest messages of a conversation, newest first. */
-  async latest(conversationId: string, limit: number): Promise<MessageView[]> {
-    const rows = await this.db.selectFrom('messages').selectAll().where('conversation_id', '=', conversationId).orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit).execute();
-    return rows.map(toView);
-  }
-
   /** Counts by status (for tests, metrics and the kill test). */
   async countByStatus(workspaceId: string): Promise<Record<string, number>> {
     const rows = await this.db

@@ -114,11 +114,6 @@ export class TemplateCache {
     return run;
   }
 
-  /** Brings a WABA's templates in line with the provider's list; answers how many the provider listed. */
-  async sync(workspaceId: string, wabaId: string, records: TemplateRecord[]): Promise<number> {
-    return (await this.reconcile(workspaceId, wabaId, records)).listed;
-  }
-
   /**
    * Upserts the provider's list by provider id (a template of ours not linked yet is matched by
    * name and language), records what changed, and marks templates the provider no longer lists

@@ -15,6 +15,7 @@ import * as m0012 from './migrations/0012-message-request-hash.js';
 import * as m0013 from './migrations/0013-workspace-admin.js';
 import * as m0016 from './migrations/0016-conversation-api.js';
 import * as m0017 from './migrations/0017-inbound-router.js';
+import * as m0018 from './migrations/0018-hot-path-indexes.js';
 import { POSTGRES_MIGRATION_CONTEXT, SQLITE_MIGRATION_CONTEXT, type MigrationContext } from './migrations/context.js';
 
 type MigrationModule = { up(db: Kysely<unknown>, ctx: MigrationContext): Promise<void> };
@@ -36,6 +37,7 @@ const MIGRATIONS: Record<string, MigrationModule> = {
   '0013-workspace-admin': m0013,
   '0016-conversation-api': m0016,
   '0017-inbound-router': m0017,
+  '0018-hot-path-indexes': m0018,
 };
 
 /**

@@ -31,6 +31,13 @@ export interface Schema {
   messaging_limits: MessagingLimitsTable;
   notifications: NotificationsTable;
   invoices: InvoicesTable;
+  flows: FlowsTable;
+  flow_versions: FlowVersionsTable;
+  flow_deployments: FlowDeploymentsTable;
+  bot_sessions: BotSessionsTable;
+  bot_tasks: BotTasksTable;
+  bot_log: BotLogTable;
+  flow_secrets: FlowSecretsTable;
 }
 
 export interface WorkspacesTable {
@@ -536,4 +543,95 @@ export interface InvoicesTable {
   pix_qr_media_id: string | null;
   payment_link: string | null;
   created_at: string;
+}
+
+/** A workspace's flow: its draft as written (`source`) and normalised (`document`, JSON). */
+export interface FlowsTable {
+  id: string;
+  workspace_id: string;
+  name: string;
+  description: string | null;
+  /** `yaml` or `json`: how `source` is written. */
+  format: string;
+  source: string;
+  document: string;
+  created_at: string;
+  updated_at: string;
+}
+
+/** A published version of a flow: immutable. `model` is the trained intent model (nlp.js export). */
+export interface FlowVersionsTable {
+  id: string;
+  workspace_id: string;
+  flow_id: string;
+  version: number;
+  format: string;
+  source: string;
+  document: string;
+  model: string | null;
+  created_at: string;
+}
+
+/** Which version of a flow is live on a phone number. */
+export interface FlowDeploymentsTable {
+  workspace_id: string;
+  phone_number_id: string;
+  flow_id: string;
+  version_id: string;
+  deployed_at: string;
+}
+
+/** A conversation's running bot session: the engine's state (JSON) on a flow version. */
+export interface BotSessionsTable {
+  conversation_id: string;
+  workspace_id: string;
+  flow_id: string;
+  version_id: string;
+  state: string;
+  /** Increases with every change: writes compare and set it. */
+  rev: number;
+  expires_at: string;
+  /** A timeout sweep's lease. */
+  claimed_until: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+/** An effect of the engine run outside a transaction: an HTTP call (`http`) or a timer (`wait`). */
+export interface BotTasksTable {
+  id: string;
+  workspace_id: string;
+  conversation_id: string;
+  kind: string;
+  effect_id: string;
+  /** JSON: the effect as the engine issued it. */
+  payload: string;
+  due_at: string;
+  claimed_until: string | null;
+  attempts: number;
+  done_at: string | null;
+  last_error: string | null;
+  created_at: string;
+}
+
+/** What the bot did or could not do in a conversation. */
+export interface BotLogTable {
+  id: string;
+  workspace_id: string;
+  conversation_id: string;
+  flow: string;
+  version: number;
+  step: string | null;
+  level: string;
+  message: string;
+  created_at: string;
+}
+
+/** A value HTTP steps reference as `{{secrets.NAME}}`; sealed with the installation's secret key. */
+export interface FlowSecretsTable {
+  workspace_id: string;
+  name: string;
+  value: string;
+  created_at: string;
+  updated_at: string;
 }

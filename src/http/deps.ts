@@ -4,6 +4,7 @@ import type { Database } from '../db/index.js';
 import type { ApiKeys } from '../modules/api-keys/index.js';
 import type { PhoneNumberRefresher, PhoneNumbers } from '../modules/phone-numbers/index.js';
 import type { Campaigns, MessagingLimits } from '../modules/campaigns/index.js';
+import type { Chatbot, Flows } from '../modules/chatbot/index.js';
 import type { ConsentLedger } from '../modules/consent/index.js';
 import type { Contacts } from '../modules/contacts/index.js';
 import type { Conversations, Inbox } from '../modules/conversations/index.js';
@@ -53,6 +54,10 @@ export interface HttpDeps {
   /** Pix payment requests (code, QR media, payment link). */
   pix: PixRequests;
   webhooks: Webhooks;
+  /** Chatbot flows: drafts, versions, deployments, secrets (`/api/v1/flows`). */
+  flows: Flows;
+  /** Runs flows in conversations (`POST /api/v1/flows/{id}/runs`, the bot's part of a conversation). */
+  chatbot: Chatbot;
   /** Transactional notifications (`/api/v1/notifications`). */
   notifications: Notifications;
   /** Templates as managed assets (`/api/v1/templates`). */

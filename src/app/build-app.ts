@@ -11,7 +11,7 @@ import { numberRefreshLoop, PhoneNumberRefresher, PhoneNumbers, registerAccountI
 import { ConsentLedger, registerPreferencesInbound } from '../modules/consent/index.js';
 import { Contacts } from '../modules/contacts/index.js';
 import { CampaignRunner, Campaigns, MessagingLimits, type CampaignRunnerOptions } from '../modules/campaigns/index.js';
-import { Conversations, Inbox } from '../modules/conversations/index.js';
+import { Conversations, Inbox, Ownership } from '../modules/conversations/index.js';
 import { Events } from '../modules/events/index.js';
 import { InboundEvents, InboundRouter } from '../modules/inbound/index.js';
 import { Invoices } from '../modules/invoices/index.js';
@@ -63,6 +63,11 @@ export interface Modules {
   mediaRemoval: MediaRemoval;
   /** Conversations as an inbox lists them (contact, last message, unread count). */
   inbox: Inbox;
+  /**
+   * The ownership state machine (bot → queue → agent → bot): the chatbot runtime calls it in its
+   * transaction and registers `onResolved` to start its survey.
+   */
+  ownership: Ownership;
   /** Conversation histories in pages; messages by wamid. */
   messageHistory: MessageHistory;
   /** Read receipts and the typing indicator. */
@@ -239,6 +244,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   const conversationApi = {
     mediaRemoval,
     inbox: new Inbox(db, conversations, clock),
+    ownership: new Ownership(db, events, clock),
     messageHistory: new MessageHistory(db),
     readReceipts: new ReadReceipts({ db, directory: phoneNumbers, graph: client, clock }),
     messageEraser: new MessageEraser({ db, media: mediaRemoval, clock }),

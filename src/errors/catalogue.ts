@@ -36,6 +36,7 @@ export const ERROR_CATALOGUE = {
   CONVERSA_ERR_NOT_INBOUND: { status: 422, title: 'Only a message the contact sent (direction "in") can be marked read.' },
   CONVERSA_ERR_NO_INBOUND_MESSAGE: { status: 422, title: 'The conversation has no message from the contact to mark read or to show typing on.' },
   CONVERSA_ERR_MEDIA_IN_USE: { status: 409, title: 'A message not yet sent (or an invoice) still names this media.' },
+  CONVERSA_ERR_CONVERSATION_TRANSITION: { status: 409, title: "The conversation's owner does not allow this transition (details.from and details.to name them)." },
   CONVERSA_ERR_MESSAGE_SENDING: { status: 409, title: 'The message is being sent right now; its outcome is known in a moment.' },
   CONVERSA_ERR_MESSAGE_NOT_FOUND: { status: 422, title: 'A message the request refers to (a quoted reply, a reaction) is not a message of this workspace.' },
   CONVERSA_ERR_MESSAGE_NOT_SENT: { status: 422, title: 'A message the request refers to has not reached WhatsApp yet, so WhatsApp cannot point at it.' },

@@ -194,6 +194,8 @@ describe.each(DIALECTS)('conversation ownership on $name', (dialect) => {
     expect(handed).toMatchObject({ ok: true, conversation: { owner_type: 'queue', owner_id: 'suporte' }, transition: { action: 'handoff', actor: bot } });
     // A module caller gets the same rules as the API: a bad queue name is a validation error.
     expect(await db.transaction().execute((trx) => ownership.handoff(trx, { workspaceId, conversationId: id, queue: 'Fila Geral', actor: bot }))).toMatchObject({ ok: false, error: { code: 'CONVERSA_ERR_VALIDATION', details: { field: 'queue' } } });
+    // Text PostgreSQL cannot keep is refused before it can fail the caller's transaction.
+    expect(await db.transaction().execute((trx) => ownership.assign(trx, { workspaceId, conversationId: id, agentId: 'ana', reason: 'nul\u0000', actor: bot }))).toMatchObject({ ok: false, error: { code: 'CONVERSA_ERR_VALIDATION', details: { field: 'reason' } } });
     // Another workspace's id finds nothing.
     expect(await db.transaction().execute((trx) => ownership.resolve(trx, { workspaceId: 'ws_other', conversationId: id, actor: bot }))).toMatchObject({ ok: false, error: { code: 'CONVERSA_ERR_NOT_FOUND' } });
 
@@ -232,6 +234,12 @@ describe.each(DIALECTS)('conversation ownership on $name', (dialect) => {
       expect(answer.body.error.code).toBe('CONVERSA_ERR_NOT_FOUND');
     }
     expect((await as('GET', '/conversations?owner_type=queue&owner_id=suporte')).body.data).toEqual([]);
+    // In its own workspace, a key that may only read sees the history and moves nothing.
+    const reader = await api('POST', '/api-keys', { name: 'painel', scopes: ['messages:read'] });
+    expect(reader.status, reader.text).toBe(201);
+    expect((await api('POST', `/conversations/${id}/assign`, { agent_id: 'ana' }, { token: reader.body.key })).status).toBe(403);
+    expect((await api('POST', `/conversations/${id}/resolve`, {}, { token: reader.body.key })).status).toBe(403);
+    expect((await api('GET', `/conversations/${id}/transitions`, undefined, { token: reader.body.key })).status).toBe(200);
     expect((await api('GET', `/conversations/${id}`)).body.owner).toMatchObject({ type: 'queue', id: 'suporte' });
     expect(await transitionsOf(id)).toHaveLength(1);
   });

@@ -379,7 +379,10 @@ function checkName(field: string, value: unknown, pattern: string): Invalid | un
 function checkReason(reason: unknown): Invalid | undefined {
   if (reason === undefined || reason === null) return undefined;
   if (typeof reason !== 'string') return invalid('reason', 'must be a string');
-  return reason.length > MAX_REASON_LENGTH ? invalid('reason', `must NOT have more than ${MAX_REASON_LENGTH} characters`) : undefined;
+  if (reason.length > MAX_REASON_LENGTH) return invalid('reason', `must NOT have more than ${MAX_REASON_LENGTH} characters`);
+  // PostgreSQL text cannot hold U+0000, and an unpaired surrogate is not text: refuse both
+  // here, as the HTTP edge does, rather than fail the caller's transaction.
+  return isPlainText(reason) ? undefined : invalid('reason', 'must not contain U+0000 or an unpaired surrogate');
 }
 
 function checkSummary(summary: unknown): Invalid | undefined {
@@ -396,8 +399,15 @@ function checkSummary(summary: unknown): Invalid | undefined {
 
 function checkActor(actor: Actor | undefined): Invalid | undefined {
   if (!actor || !(ACTOR_TYPES as readonly string[]).includes(actor.type)) return invalid('actor.type', `must be one of ${ACTOR_TYPES.join(', ')}`);
-  if (actor.id !== null && (typeof actor.id !== 'string' || actor.id.length > 128)) return invalid('actor.id', 'must be a string of at most 128 characters, or null');
+  if (actor.id !== null && (typeof actor.id !== 'string' || actor.id.length > 128 || !isPlainText(actor.id))) return invalid('actor.id', 'must be text of at most 128 characters, or null');
   return undefined;
+}
+
+/** U+0000, or half of a surrogate pair without its other half (as src/http/text-guard.ts refuses). */
+const NOT_TEXT = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+function isPlainText(text: string): boolean {
+  return !NOT_TEXT.test(text);
 }
 
 function register<T>(list: T[], listener: T): () => void {

@@ -34,8 +34,6 @@ import { createLogger } from './logger.js';
 import { resolveSecretKey } from './secret-key.js';
 
 export interface Modules {
-  /** Who owns each conversation (bot, queue, agent) and its transitions. */
-  ownership: Ownership;
   formSubmissions: FormSubmissions;
   surveyResponses: SurveyResponses;
   /** Chatbot flows: drafts, versions, deployments, secrets. */
@@ -76,6 +74,11 @@ export interface Modules {
   mediaRemoval: MediaRemoval;
   /** Conversations as an inbox lists them (contact, last message, unread count). */
   inbox: Inbox;
+  /**
+   * The ownership state machine (bot → queue → agent → bot): the chatbot runtime calls it in its
+   * transaction and registers `onResolved` to start its survey.
+   */
+  ownership: Ownership;
   /** Conversation histories in pages; messages by wamid. */
   messageHistory: MessageHistory;
   /** Read receipts and the typing indicator. */

@@ -12,6 +12,7 @@ export interface Schema {
   contact_aliases: ContactAliasesTable;
   consents: ConsentsTable;
   conversations: ConversationsTable;
+  conversation_transitions: ConversationTransitionsTable;
   messages: MessagesTable;
   inbound_events: InboundEventsTable;
   templates: TemplatesTable;
@@ -139,7 +140,9 @@ export interface ConversationsTable {
   contact_id: string;
   /** Our phone_numbers.id (not Meta's phone_number_id). */
   phone_number_id: string;
+  /** `bot`, `queue` or `agent` (src/modules/conversations/ownership-rules.ts). */
   owner_type: string;
+  /** The queue's name or the agent's id; null for the bot. */
   owner_id: string | null;
   last_inbound_at: string | null;
   window_expires_at: string | null;
@@ -147,6 +150,37 @@ export interface ConversationsTable {
   last_message_at: string | null;
   created_at: string;
   updated_at: string;
+  /** The queue it waits in, or the one its agent took it from; null with the bot. (0019) */
+  queue: string | null;
+  /** When its owner took it (null only on rows older than 0019 that the migration missed). */
+  owner_since: string | null;
+  /** When it was last resolved; cleared when it leaves the bot again. */
+  resolved_at: string | null;
+  /** The handoff whose reason and summary an inbox shows; null with the bot. */
+  handoff_transition_id: number | null;
+}
+
+/** Every change of a conversation's owner, in order (owned by the conversations module). */
+export interface ConversationTransitionsTable {
+  /** Serial: the order of a conversation's transitions. */
+  id: Generated<number>;
+  workspace_id: string;
+  conversation_id: string;
+  /** `handoff`, `assign`, `transfer`, `unassign`, `resolve`. */
+  action: string;
+  from_type: string;
+  from_id: string | null;
+  to_type: string;
+  to_id: string | null;
+  /** The conversation's queue after the transition. */
+  queue: string | null;
+  /** `bot`, `api_key`, `user` or `system`, and its id (flow name, key id, ...). */
+  actor_type: string;
+  actor_id: string | null;
+  reason: string | null;
+  /** JSON object: what the bot collected before a handoff. */
+  summary: string | null;
+  created_at: string;
 }
 
 /** Messages both ways; outbound rows are the outbox the dispatcher claims from. */

@@ -7,7 +7,7 @@ import type { Campaigns, MessagingLimits } from '../modules/campaigns/index.js';
 import type { Chatbot, Flows } from '../modules/chatbot/index.js';
 import type { ConsentLedger } from '../modules/consent/index.js';
 import type { Contacts } from '../modules/contacts/index.js';
-import type { Conversations, Inbox } from '../modules/conversations/index.js';
+import type { Conversations, Inbox, Ownership } from '../modules/conversations/index.js';
 import type { InboundEvents } from '../modules/inbound/index.js';
 import type { MediaLibrary, MediaRemoval } from '../modules/media/index.js';
 import type { Invoices } from '../modules/invoices/index.js';
@@ -44,6 +44,8 @@ export interface HttpDeps {
   mediaRemoval: MediaRemoval;
   /** Conversations as an inbox lists them (`GET /api/v1/conversations`). */
   inbox: Inbox;
+  /** Who owns a conversation: handoff, assign, unassign, resolve, and their history. */
+  ownership: Ownership;
   /** A conversation's whole history in pages; messages by wamid. */
   messageHistory: MessageHistory;
   /** Blue ticks and "typing…" (`POST /api/v1/messages/{id}/read`, `.../conversations/{id}/typing`). */

@@ -278,6 +278,9 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       queue: notice.transition.queue,
     }),
   );
+  ownership.onTransition(async (trx, notice) => {
+    if (notice.transition.to.type !== 'bot') await chatbot.onTakenOver(trx, { workspaceId: notice.workspaceId, conversationId: notice.conversation.id, owner: `${notice.transition.to.type} ${notice.transition.to.id ?? ''}`.trim() });
+  });
   // What a committed transaction queued or stored for the bot: woken now, not at the next poll.
   const botCommitted = () => {
     const wakeups = chatbot.takeWakeups();

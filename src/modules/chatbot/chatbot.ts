@@ -188,6 +188,17 @@ export class Chatbot {
     await this.#start(place, flow, { type: 'start', vars: { resolved_by: { agent: input.agent, queue: input.queue } } }, this.deps.clock.forNumber(number));
   }
 
+  /** A person took the conversation (handoff by the API, assign): the bot's session ends, silently. */
+  async onTakenOver(trx: Kysely<Schema>, input: { workspaceId: string; conversationId: string; owner: string }): Promise<void> {
+    const session = await trx.selectFrom('bot_sessions as s').innerJoin('flow_versions as v', 'v.id', 's.version_id').innerJoin('flows as f', 'f.id', 's.flow_id').select(['f.name', 'v.version']).where('s.conversation_id', '=', input.conversationId).where('s.workspace_id', '=', input.workspaceId).executeTakeFirst();
+    if (!session) return;
+    await trx.deleteFrom('bot_sessions').where('conversation_id', '=', input.conversationId).execute();
+    await trx
+      .insertInto('bot_log')
+      .values({ id: newId('blog'), workspace_id: input.workspaceId, conversation_id: input.conversationId, flow: session.name, version: Number(session.version), step: null, level: 'info', message: `session ended: the conversation went to ${input.owner}`, created_at: this.deps.clock.now().toISOString() })
+      .execute();
+  }
+
   /** An effect's result (HTTP answer, elapsed wait) resumes the conversation's session. */
   async resume(task: { id: string; workspace_id: string; conversation_id: string; effect_id: string }, result: EffectResult, trx: Kysely<Schema>): Promise<void> {
     const session = await this.#session(trx, task.conversation_id);
@@ -334,6 +345,27 @@ export class Chatbot {
         logs.push({ level: 'warn', step: output.state?.waiting?.step ?? null, message: `not sent (${sent.error.code}): ${sent.error.message ?? ''}` });
       }
     }
+    // The session first (a handoff below ends it as the person takes over): compare-and-set on its revision, so two writers never both win.
+    if (output.state) {
+      const state = JSON.stringify(output.state);
+      if (session) {
+        const updated = await trx
+          .updateTable('bot_sessions')
+          .set({ state, rev: session.rev + 1, expires_at: output.state.expires_at, version_id: version.versionId, flow_id: version.flowId, updated_at: at, claimed_until: null })
+          .where('conversation_id', '=', conversation.id)
+          .where('rev', '=', session.rev)
+          .executeTakeFirst();
+        if (Number(updated.numUpdatedRows) !== 1) throw new Error(`bot session of ${conversation.id} changed concurrently`);
+      } else {
+        await trx
+          .insertInto('bot_sessions')
+          .values({ conversation_id: conversation.id, workspace_id: workspaceId, flow_id: version.flowId, version_id: version.versionId, state, rev: 1, expires_at: output.state.expires_at, claimed_until: null, created_at: at, updated_at: at })
+          .execute();
+      }
+    } else if (session) {
+      const removed = await trx.deleteFrom('bot_sessions').where('conversation_id', '=', conversation.id).where('rev', '=', session.rev).executeTakeFirst();
+      if (Number(removed.numDeletedRows) !== 1) throw new Error(`bot session of ${conversation.id} changed concurrently`);
+    }
     let next: { version: CompiledVersion } | undefined;
     for (const effect of output.effects) {
       if (effect.type === 'http' || effect.type === 'wait') {
@@ -382,27 +414,6 @@ export class Chatbot {
       } else if (effect.type === 'ended') {
         logs.push({ level: 'info', step: null, message: `session ended (${effect.reason})` });
       }
-    }
-    // The session: compare-and-set on its revision, so two writers never both win.
-    if (output.state) {
-      const state = JSON.stringify(output.state);
-      if (session) {
-        const updated = await trx
-          .updateTable('bot_sessions')
-          .set({ state, rev: session.rev + 1, expires_at: output.state.expires_at, version_id: version.versionId, flow_id: version.flowId, updated_at: at, claimed_until: null })
-          .where('conversation_id', '=', conversation.id)
-          .where('rev', '=', session.rev)
-          .executeTakeFirst();
-        if (Number(updated.numUpdatedRows) !== 1) throw new Error(`bot session of ${conversation.id} changed concurrently`);
-      } else {
-        await trx
-          .insertInto('bot_sessions')
-          .values({ conversation_id: conversation.id, workspace_id: workspaceId, flow_id: version.flowId, version_id: version.versionId, state, rev: 1, expires_at: output.state.expires_at, claimed_until: null, created_at: at, updated_at: at })
-          .execute();
-      }
-    } else if (session) {
-      const removed = await trx.deleteFrom('bot_sessions').where('conversation_id', '=', conversation.id).where('rev', '=', session.rev).executeTakeFirst();
-      if (Number(removed.numDeletedRows) !== 1) throw new Error(`bot session of ${conversation.id} changed concurrently`);
     }
     if (logs.length > 0) {
       await trx

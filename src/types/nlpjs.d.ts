@@ -82,12 +82,12 @@ declare module '@nlpjs/nlp' {
   export class Nlp {
     constructor(settings: NlpSettings);
     nluManager: NlpNluManager;
+    /** The entity extractor; `rules` are per language (`*`: all), by entity name. */
+    ner: { rules: Record<string, unknown> };
     addLanguage(locales: string | string[]): void;
     addDocument(locale: string, utterance: string, intent: string): void;
     /** `locale` `*` applies the rule to every language. The regex gets the `g` flag. */
     addNerRegexRule(locale: string, name: string, regex: RegExp): void;
-    /** Removes every rule of `name` when `rule` is omitted. */
-    removeNerRule(locale: string, name: string, rule?: unknown): void;
     train(): Promise<unknown>;
     /** `settings` override `NlpSettings.nlu` for this text (e.g. `{ spellCheck: false }`). */
     process(locale: string, utterance: string, context?: object, settings?: Partial<NlpSettings['nlu']>): Promise<NlpResult>;

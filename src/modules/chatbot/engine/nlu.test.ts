@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { FlowDocument, Intent } from '../document/types.js';
+import { compileFlow } from './compile.js';
 import { loadClassifier, trainClassifier, trainIntents } from './nlu.js';
 import type { NluResult } from './types.js';
 
@@ -114,6 +115,10 @@ describe('intents (nlp.js)', () => {
     ['pode ser dia 5/3?', { entity: 'date', text: '5/3', value: '--03-05' }],
     ['nasci em 01/02/99', { entity: 'date', text: '01/02/99', value: '1999-02-01' }],
     ['meu cep é 01310-100', { entity: 'cep', text: '01310-100', value: '01310100' }],
+    ['CEP: 01310100', { entity: 'cep', text: '01310100', value: '01310100' }],
+    ['vence 25-12-26', { entity: 'date', text: '25-12-26', value: '2026-12-25' }],
+    ['vence 2026-12-25', { entity: 'date', text: '2026-12-25', value: '2026-12-25' }],
+    ['cnpj 11222333000181', { entity: 'cnpj', text: '11222333000181', value: '11222333000181' }],
     ['cnpj 11.222.333/0001-81', { entity: 'cnpj', text: '11.222.333/0001-81', value: '11222333000181' }],
     ['me liga no (11) 98888-7777', { entity: 'phone', text: '(11) 98888-7777', value: '+5511988887777' }],
     ['whatsapp +55 21 99876-5432', { entity: 'phone', text: '+55 21 99876-5432', value: '+5521998765432' }],
@@ -176,8 +181,57 @@ describe('intents (nlp.js)', () => {
     }
   });
 
+  it('runs only its own entity rules, whatever the stored model says', async () => {
+    const stored = JSON.parse(model) as { ner: { rules: Record<string, Record<string, { rules: string[] }>> } };
+    stored.ner.rules['*']!['email']!.rules.push('/banana/gi');
+    stored.ner.rules['pt'] = { secret: { name: 'secret', type: 'regex', rules: ['/(a+)+$/'] } as never };
+    const tampered = await loadClassifier(JSON.stringify(stored), { language: 'pt' });
+    expect((await tampered('banana 3')).entities).toEqual([{ entity: 'number', text: '3', value: 3 }]);
+  });
+
+  it('trains on phrases made of object-prototype words', async () => {
+    const trained = await trainIntents({ language: 'pt', intents: [intent('proto', { pt: ['__proto__ constructor', 'hasOwnProperty toString valueOf'] }), intent('other', { pt: ['outra coisa qualquer'] })] });
+    const odd = await loadClassifier(trained?.model ?? '', { language: 'pt' });
+    expect((await odd('constructor __proto__')).intent).toBe('proto');
+    expect((await odd('outra coisa')).intent).toBe('other');
+  });
+
   it('rejects a model that is not one', async () => {
     await expect(loadClassifier('{}', { language: 'pt' })).rejects.toThrow(/no trained languages/);
     await expect(loadClassifier('not json', { language: 'pt' })).rejects.toThrow();
+  });
+});
+
+describe('compileFlow', () => {
+  const base: FlowDocument = {
+    format: 1,
+    name: 'support',
+    language: 'pt',
+    triggers: [{ type: 'any' }],
+    variables: {},
+    settings: {
+      session_timeout_ms: 1_800_000,
+      nlu_threshold: 0.7,
+      max_misses: 2,
+      default_queue: 'support',
+      texts: { invalid: '{{reason}}', did_you_mean: 'Você quis dizer…', handoff: 'Vou chamar alguém.', timeout: '', list_button: 'Ver opções', more: 'Mais' },
+    },
+    intents: [],
+    catalogs: {},
+    start: 'hello',
+    steps: [{ id: 'hello', type: 'end', text: 'Oi!' }],
+  };
+
+  it('gives the engine classify and search when the flow has intents and catalogues', async () => {
+    const doc: FlowDocument = { ...base, intents: SUPPORT.intents, catalogs: { faq: [{ id: 'pix', title: 'Pagamento por Pix' }, { id: 'card', title: 'Cartão de crédito' }] } };
+    const trained = await trainIntents(doc);
+    const compiled = await compileFlow(doc, trained?.model);
+    expect((await compiled.classify?.('cade meu pedido'))?.intent).toBe('order.status');
+    expect(compiled.search?.('faq', 'cartões', 5)).toEqual([{ id: 'card', score: expect.any(Number) }]);
+  });
+
+  it('gives neither when there is nothing to classify or search', async () => {
+    expect(await compileFlow(base)).toEqual({});
+    expect(await compileFlow({ ...base, intents: SUPPORT.intents })).toEqual({});
   });
 });

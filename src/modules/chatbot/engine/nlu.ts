@@ -92,7 +92,8 @@ export async function loadClassifier(model: string, options: { language: FlowLan
   nlp.import(model);
   restoreNoneIntent(nlp);
   // Entity rules are code: a model published before a rule was fixed gets today's rules, and
-  // regular expressions are never built from stored text.
+  // no regular expression read from stored text ever runs.
+  nlp.ner.rules = {};
   addBuiltinEntities(nlp);
   return classifierFor(nlp, languages, options.language);
 }
@@ -303,10 +304,7 @@ const ENTITY_RULES: ReadonlyArray<[EntityName, RegExp]> = [
 const PRIORITY = new Map<string, number>(ENTITY_RULES.map(([name], index) => [name, index]));
 
 function addBuiltinEntities(nlp: Nlp): void {
-  for (const [name, regex] of ENTITY_RULES) {
-    nlp.removeNerRule('*', name);
-    nlp.addNerRegexRule('*', name, new RegExp(regex.source, regex.flags));
-  }
+  for (const [name, regex] of ENTITY_RULES) nlp.addNerRegexRule('*', name, new RegExp(regex.source, regex.flags));
 }
 
 type Entity = NluResult['entities'][number];

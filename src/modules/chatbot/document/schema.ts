@@ -34,7 +34,7 @@ export const flowDocumentSchema: JsonSchema = {
       type: 'object',
       propertyNames: { title: 'Variable name', pattern: PATTERNS.varName.source },
     },
-    settings: { $ref: '#/$defs/settings' },
+    settings: { title: 'Settings', description: 'How the engine behaves for this flow (session timeout, NLU threshold, misses, default queue, texts); everything has a default.', $ref: '#/$defs/settings' },
     intents: { title: 'Intents', description: 'What customers may mean, with training phrases; used by intent triggers, intent steps and global navigation.', type: 'array', maxItems: 200, items: { $ref: '#/$defs/intent' } },
     catalogs: {
       title: 'Catalogues',
@@ -107,7 +107,7 @@ export const flowDocumentSchema: JsonSchema = {
         type: ['array', 'object'],
         if: { type: 'array' },
         then: phraseList(),
-        else: { type: 'object', additionalProperties: false, minProperties: 1, properties: { pt: phraseList(), en: phraseList(), es: phraseList() } },
+        else: { type: 'object', additionalProperties: false, minProperties: 1, properties: { pt: phraseList('Portuguese'), en: phraseList('English'), es: phraseList('Spanish') } },
       },
       global: { title: 'Global', description: 'Works from any step, e.g. "menu", "voltar", "falar com atendente" (default false); needs goto or action.', type: 'boolean', default: false },
       goto: stepRef('Go to', 'Where the intent leads.'),
@@ -129,6 +129,7 @@ function trigger(type: string, title: string, description: string, properties: R
   return strictObject(title, description, { type: { title: 'Trigger type', description: `"${type}".`, const: type }, ...properties }, ['type', ...required]);
 }
 
-function phraseList(): JsonSchema {
-  return { type: 'array', minItems: 1, maxItems: 1000, items: { type: 'string', minLength: 1, maxLength: 500 } };
+function phraseList(language?: string): JsonSchema {
+  const documented = language ? { title: `${language} phrases`, description: `Training phrases in ${language}.` } : {};
+  return { ...documented, type: 'array', minItems: 1, maxItems: 1000, items: { type: 'string', minLength: 1, maxLength: 500 } };
 }

@@ -50,18 +50,20 @@ export function parseFlowDocument(source: string | unknown, options: ParseFlowOp
   const raw = data as Record<string, unknown>;
   const { document, findings } = normaliseFlow(raw);
   findings.push(...lintReferences(document), ...lintExpressions(raw), ...lintLimits(document));
-  const problems = ordered(findings).map((finding) => toProblem(finding, locate(finding.at)));
+  const problems = ordered(findings, locate);
   if (problems.some((problem) => problem.severity === 'error')) return { ok: false, problems };
   return { ok: true, document, warnings: problems };
 }
 
 function failed(findings: Finding[], locate: (at: PathSegments) => { line: number; column: number } | undefined): ParseFlowResult {
-  return { ok: false, problems: ordered(findings).map((finding) => toProblem(finding, locate(finding.at))) };
+  return { ok: false, problems: ordered(findings, locate) };
 }
 
-/** Errors first; the order found otherwise (document order, pass by pass). */
-function ordered(findings: Finding[]): Finding[] {
-  return [...findings.filter((finding) => finding.severity === 'error'), ...findings.filter((finding) => finding.severity === 'warning')];
+/** Errors first, then warnings; each by line when the source was text, else in the order found. */
+function ordered(findings: Finding[], locate: (at: PathSegments) => { line: number; column: number } | undefined): FlowProblem[] {
+  const problems = findings.map((finding) => toProblem(finding, locate(finding.at)));
+  const rank = (problem: FlowProblem) => (problem.severity === 'error' ? 0 : 1);
+  return problems.sort((a, b) => rank(a) - rank(b) || (a.line ?? 0) - (b.line ?? 0));
 }
 
 /** Bytes of the source text, or of the data as JSON; undefined when data is not JSON. */

@@ -139,7 +139,7 @@ function lintTriggers(flow: FlowDocument, findings: Finding[]): void {
           warning(
             'trigger.api-window',
             ['triggers', index],
-            `The flow is started by the API, but its first step ("${first.id}") is a ${first.type} step: when the contact's 24-hour window is closed, only a template can be sent, so the flow will stop there.`,
+            `The flow is started by the API, but its first step ("${first.id}") is ${/^[aeiou]/.test(first.type) ? 'an' : 'a'} ${first.type} step: when the contact's 24-hour window is closed, only a template can be sent, so the flow will stop there.`,
             'Make the first step a send_template step (e.g. a reminder with confirm and reschedule buttons); the customer\'s reply reopens the window for the rest.',
           ),
         );

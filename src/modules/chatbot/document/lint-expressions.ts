@@ -102,14 +102,14 @@ function lintPlaceholders(text: string, at: PathSegments, findings: Finding[]): 
 }
 
 function lintExpression(expression: string, at: PathSegments, scope: readonly string[], findings: Finding[], inText = false): void {
-  const shown = inText ? `{{${expression}}}` : JSON.stringify(expression);
+  const shown = inText ? `{{${cut(expression)}}}` : JSON.stringify(cut(expression));
   let ast: unknown;
   try {
     ast = jsonata(expression).ast();
   } catch (thrown) {
     const failure = thrown as { code?: string; position?: number; token?: string; message?: string };
     const position = typeof failure.position === 'number' ? failure.position : expression.length;
-    const marked = `${expression.slice(0, position)}⟨here⟩${expression.slice(position)}`;
+    const marked = `${position > 40 ? '…' : ''}${expression.slice(Math.max(0, position - 40), position)}⟨here⟩${expression.slice(position, position + 20)}${position + 20 < expression.length ? '…' : ''}`;
     findings.push(error('expression.syntax', at, `The expression ${shown} does not parse: ${failure.message ?? 'syntax error'} (at ${marked}).`, syntaxFix(failure.code, failure.token)));
     return;
   }
@@ -118,6 +118,11 @@ function lintExpression(expression: string, at: PathSegments, scope: readonly st
     if (scope.includes(name)) continue;
     findings.push(warning('expression.unknown-name', at, `The expression ${shown} reads "${name}", which is not in scope here${didYouMean(name, scope)}; it will be empty.`, `Start with one of: ${scope.join(', ')} (e.g. vars.${name} for a variable).`));
   }
+}
+
+/** An expression as a message shows it: at most 80 characters. */
+function cut(expression: string): string {
+  return expression.length > 80 ? `${expression.slice(0, 80)}…` : expression;
 }
 
 function syntaxFix(code: string | undefined, token: string | undefined): string {
@@ -189,6 +194,13 @@ function lintPattern(pattern: string, at: PathSegments, findings: Finding[]): vo
   }
   const danger = catastrophicRegex(pattern);
   if (danger) {
-    findings.push(error('pattern.catastrophic', at, `The pattern repeats a repetition (${danger}), which can take exponential time on some messages.`, 'Remove the inner or the outer repetition: e.g. (a+)+ matches what a+ matches, (\\w+\\s?)+ is ([\\w\\s]+).'));
+    findings.push(
+      error(
+        'pattern.catastrophic',
+        at,
+        `The pattern repeats a group that can match the same text in several ways (${danger}); some messages would make it run for minutes.`,
+        'Remove the nesting — (a+)+ matches what a+ matches — and write a repeated alternation as a character class: (\\w|\\s)+ is [\\w\\s]+.',
+      ),
+    );
   }
 }

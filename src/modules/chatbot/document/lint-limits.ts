@@ -4,7 +4,7 @@
  * send steps, what an http step may call and send, and fields that only make sense together
  * (an ask's choices, min and max).
  */
-import { characterCount, error, warning, type Finding, type PathSegments } from './problem.js';
+import { characterCount, error, quote, warning, type Finding, type PathSegments } from './problem.js';
 import type { FlowDocument, Step } from './types.js';
 
 type Raw = Record<string, unknown>;
@@ -128,7 +128,7 @@ function lintHttp(step: Extract<Step, { type: 'http' }>, at: PathSegments, findi
       url = undefined;
     }
     if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
-      findings.push(error('http.url', [...at, 'url'], `${JSON.stringify(step.url)} is not an absolute http(s) URL.`, 'Write the whole address, e.g. https://api.example.com/orders/{{vars.order_id}}, or start with a placeholder that holds it, e.g. {{vars.api_base}}/orders.'));
+      findings.push(error('http.url', [...at, 'url'], `${quote(step.url)} is not an absolute http(s) URL.`, 'Write the whole address, e.g. https://api.example.com/orders/{{vars.order_id}}, or start with a placeholder that holds it, e.g. {{vars.api_base}}/orders.'));
     } else if (url.username !== '' || url.password !== '') {
       findings.push(error('http.url-credentials', [...at, 'url'], 'The URL carries a user name or password.', 'Send credentials in a header (e.g. Authorization) instead of the URL, so they are not logged with it.'));
     }
@@ -143,5 +143,5 @@ function lintHttp(step: Extract<Step, { type: 'http' }>, at: PathSegments, findi
 function tooLong(findings: Finding[], rule: string, at: PathSegments, value: string, limit: number, what: string, alternative?: string): void {
   const length = characterCount(value);
   if (length <= limit) return;
-  findings.push(error(rule, at, `${what} fits at most ${limit} characters; ${JSON.stringify(value)} has ${length}.`, `Shorten it to ${limit} characters or fewer${alternative ? `, ${alternative}` : ''}.`));
+  findings.push(error(rule, at, `${what} fits at most ${limit} characters; ${quote(value, 40)} has ${length}.`, `Shorten it to ${limit} characters or fewer${alternative ? `, ${alternative}` : ''}.`));
 }

@@ -303,6 +303,24 @@ describe('parseFlowDocument: each mistake answers its path, a plain message and 
     expect(theProblem(huge)).toMatchObject({ path: '', rule: 'limits.size', message: expect.stringContaining('at most 512 KB') });
   });
 
+  it('lists or mappings nested deeper than 64 levels are refused before the YAML parser recurses into them', () => {
+    const deep = `name: fundo\nsteps: [{type: end}]\nvariables:\n  a: ${'['.repeat(100_000)}${']'.repeat(100_000)}\n`;
+    expect(theProblem(deep)).toMatchObject({ path: '', rule: 'limits.nesting', message: expect.stringContaining('100000 levels deep') });
+    expect(theProblem(`{"name": "fundo", "steps": [{"type": "end"}], "variables": {"a": ${'['.repeat(100)}${']'.repeat(100)}}}`, { format: 'json' })).toMatchObject({ rule: 'limits.nesting' });
+  });
+
+  it('aliases of aliases (a "billion laughs") are refused', () => {
+    const laughs = ['name: risos', 'steps: [{type: end}]', 'variables:', '  a: &a [x, x, x, x, x, x, x, x, x]', ...['b', 'c', 'd', 'e', 'f'].map((name, index) => `  ${name}: &${name} [${Array(9).fill(`*${'abcde'[index]}`).join(', ')}]`)].join('\n');
+    expect(theProblem(laughs)).toMatchObject({ rule: 'syntax.yaml-aliases' });
+  });
+
+  it('a document with thousands of mistakes answers the first 200 and how many more', () => {
+    const steps = Array.from({ length: 300 }, () => ({ type: 'menu', text: 'x', options: ['a'], typo: 1 }));
+    const problems = problemsOf(flow(steps));
+    expect(problems).toHaveLength(201);
+    expect(problems[200]).toMatchObject({ path: '', rule: 'limits.problems', message: '100 more problems are not shown.', severity: 'error' });
+  });
+
   it('more than 500 steps', () => {
     const steps = Array.from({ length: 501 }, (_, index) => ({ type: 'send', text: `Passo ${index}` }));
     expect(theProblem(flow(steps))).toMatchObject({ path: 'steps', rule: 'limits.steps', message: 'steps has 501 items; at most 500 are allowed.', fix: expect.stringContaining('goto step') });
@@ -399,7 +417,7 @@ describe('the JSON Schema documents the format', () => {
 
 describe('catastrophicRegex', () => {
   it('refuses nested repetition and lets ordinary trigger patterns through', () => {
-    for (const bad of ['(a+)+', '(a*)*', '((a+))+', '^(\\w+\\s?)*$', '(x+x+)+y', '(a{2,})+', '(?:[a-z]+\\d?){2,}']) expect(catastrophicRegex(bad), bad).toBeDefined();
-    for (const good of ['^pedido\\s*#?\\d+$', '(ab)+', '(a|b)*c', '\\d{3}-\\d{4}', '^(oi|olá)!*$', '[(+]+', '\\(a+\\)+', '(a+)?']) expect(catastrophicRegex(good), good).toBeUndefined();
+    for (const bad of ['(a+)+', '(a*)*', '((a+))+', '^(\\w+\\s?)*$', '(x+x+)+y', '(a{2,})+', '(?:[a-z]+\\d?){2,}', '(a|a)*b', '(a|ab)+$', '(\\w|\\d)+$', '(?:x|.)*y']) expect(catastrophicRegex(bad), bad).toBeDefined();
+    for (const good of ['^pedido\\s*#?\\d+$', '(ab)+', '(a|b)*c', '\\d{3}-\\d{4}', '^(oi|olá)!*$', '[(+]+', '\\(a+\\)+', '(a+)?', '^(sim|não|nao)$', '(?:ab|cd){2}', '[\\w\\s]+']) expect(catastrophicRegex(good), good).toBeUndefined();
   });
 });

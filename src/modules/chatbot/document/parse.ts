@@ -63,8 +63,21 @@ function failed(findings: Finding[], locate: (at: PathSegments) => { line: numbe
 function ordered(findings: Finding[], locate: (at: PathSegments) => { line: number; column: number } | undefined): FlowProblem[] {
   const problems = findings.map((finding) => toProblem(finding, locate(finding.at)));
   const rank = (problem: FlowProblem) => (problem.severity === 'error' ? 0 : 1);
-  return problems.sort((a, b) => rank(a) - rank(b) || (a.line ?? 0) - (b.line ?? 0));
+  problems.sort((a, b) => rank(a) - rank(b) || (a.line ?? 0) - (b.line ?? 0));
+  if (problems.length <= MAX_PROBLEMS) return problems;
+  const rest = problems.slice(MAX_PROBLEMS);
+  const more: FlowProblem = {
+    path: '',
+    message: `${rest.length} more problems are not shown.`,
+    fix: 'Fix the problems above and validate again.',
+    severity: rest.some((problem) => problem.severity === 'error') ? 'error' : 'warning',
+    rule: 'limits.problems',
+  };
+  return [...problems.slice(0, MAX_PROBLEMS), more];
 }
+
+/** The most problems one answer lists (a generated document can have thousands). */
+const MAX_PROBLEMS = 200;
 
 /** Bytes of the source text, or of the data as JSON; undefined when data is not JSON. */
 function sizeOf(source: unknown): number | undefined {

@@ -56,6 +56,13 @@ export function toProblem(finding: Finding, position?: { line: number; column: n
   };
 }
 
+/** A value as a message quotes it: `"Falar com um atendente"`, cut to `max` characters. */
+export function quote(value: unknown, max = 60): string {
+  const text = String(value);
+  const chars = [...text];
+  return JSON.stringify(chars.length > max ? `${chars.slice(0, max).join('')}…` : text);
+}
+
 /** Length as a reader (and WhatsApp) counts it: code points, so an emoji is one character. */
 export function characterCount(text: string): number {
   let count = 0;
@@ -65,6 +72,7 @@ export function characterCount(text: string): number {
 
 /** The closest of `choices` to a misspelt `word`, when close enough to be a likely typo. */
 export function closest(word: string, choices: readonly string[]): string | undefined {
+  if (word.length > 64) return undefined;
   let best: string | undefined;
   let bestDistance = Infinity;
   for (const choice of choices) {

@@ -28,18 +28,28 @@ const YAML_FIXES: Record<string, string> = {
 
 const DEFAULT_FIX = 'Check that line: indentation with spaces, quotes and brackets closed, texts with ": " in quotes.';
 
+/** Deeper than this is no flow a person writes, and the YAML parser recurses once per level. */
+export const MAX_NESTING = 64;
+
 export function readSource(source: string, format: 'yaml' | 'json' | undefined): SourceRead {
+  const depth = bracketDepth(source);
+  if (depth > MAX_NESTING) {
+    return { data: undefined, findings: [error('limits.nesting', [], `The document nests lists or mappings ${depth} levels deep; at most ${MAX_NESTING} are read.`, 'Flatten it: a flow needs a few levels (steps, a step, its options).')], locate: () => undefined };
+  }
   const lineCounter = new LineCounter();
-  const doc = parseDocument(source, { lineCounter, prettyErrors: true, uniqueKeys: true });
-  const locate = (at: PathSegments) => locateIn(doc, lineCounter, at);
+  let parsed: Document | undefined;
+  // JSON is read by JSON.parse; its YAML reading only serves to find lines, so only when asked.
+  const yamlDocument = () => (parsed ??= parseDocument(source, { lineCounter, prettyErrors: true, uniqueKeys: true }));
+  const locate = (at: PathSegments) => (yamlDocument().errors.length === 0 ? locateIn(yamlDocument(), lineCounter, at) : undefined);
   if (format === 'json') {
     try {
-      return { data: JSON.parse(source) as unknown, findings: [], locate: doc.errors.length === 0 ? locate : () => undefined };
+      return { data: JSON.parse(source) as unknown, findings: [], locate };
     } catch (thrown) {
-      const yamlPosition = doc.errors[0]?.linePos?.[0];
+      const yamlPosition = yamlDocument().errors[0]?.linePos?.[0];
       return { data: undefined, findings: [jsonSyntax(source, thrown as Error, yamlPosition ? { line: yamlPosition.line, column: yamlPosition.col } : undefined)], locate: () => undefined };
     }
   }
+  const doc = yamlDocument();
   if (doc.errors.length > 0) {
     const findings: Finding[] = [];
     const lines = new Set<number>();
@@ -62,6 +72,25 @@ export function readSource(source: string, format: 'yaml' | 'json' | undefined):
 }
 
 /** V8 names the position for some JSON errors only; otherwise the YAML reading of the same text may. */
+/**
+ * The deepest nesting of [ and { in the text, counting every bracket (also inside quotes): it
+ * can only over-count, so no quoting trick hides depth from it.
+ */
+function bracketDepth(source: string): number {
+  let depth = 0;
+  let deepest = 0;
+  for (let index = 0; index < source.length; index += 1) {
+    const code = source.charCodeAt(index);
+    if (code === 0x5b || code === 0x7b) {
+      depth += 1;
+      if (depth > deepest) deepest = depth;
+    } else if ((code === 0x5d || code === 0x7d) && depth > 0) {
+      depth -= 1;
+    }
+  }
+  return deepest;
+}
+
 function jsonSyntax(source: string, thrown: Error, fallback: { line: number; column: number } | undefined): Finding {
   const match = /position (\d+)/.exec(thrown.message);
   let line = fallback?.line;

@@ -5,7 +5,7 @@
  * (`if`, the discriminator beside the `type` enum, a union's second type error) are dropped.
  */
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
-import { closest, didYouMean, error, listWords, type Finding, type PathSegments } from './problem.js';
+import { closest, didYouMean, error, listWords, quote, type Finding, type PathSegments } from './problem.js';
 import { patternBySource, type JsonSchema } from './schema-parts.js';
 import { MAX_STEPS, flowDocumentSchema } from './schema.js';
 
@@ -19,7 +19,9 @@ export function schemaProblems(data: unknown): Finding[] {
 }
 
 function explainErrors(errors: ErrorObject[], data: unknown): Finding[] {
-  const kept = errors.filter((err) => !ignored(err, errors));
+  const byPlace = new Map<string, ErrorObject[]>();
+  for (const err of errors) byPlace.set(err.instancePath, [...(byPlace.get(err.instancePath) ?? []), err]);
+  const kept = errors.filter((err) => !ignored(err, byPlace.get(err.instancePath) ?? []));
   const findings: Finding[] = [];
   const seen = new Set<string>();
   for (const err of kept) {
@@ -32,13 +34,13 @@ function explainErrors(errors: ErrorObject[], data: unknown): Finding[] {
   return findings;
 }
 
-/** ajv reports some mistakes several times over; keep the error a person would want. */
-function ignored(err: ErrorObject, all: ErrorObject[]): boolean {
+/** ajv reports some mistakes several times over; keep the error a person would want. `here`: the errors at the same place. */
+function ignored(err: ErrorObject, here: ErrorObject[]): boolean {
   if (err.keyword === 'if' || err.keyword === 'discriminator') return true;
   // The propertyNames error carries the name; its inner pattern error does not.
   if (err.keyword === 'pattern' && err.schemaPath.includes('/propertyNames/')) return true;
   // A value of the wrong type: only the outermost type error at that place.
-  const typeErrors = all.filter((other) => other.keyword === 'type' && other.instancePath === err.instancePath);
+  const typeErrors = here.filter((other) => other.keyword === 'type');
   if (typeErrors.length > 0) {
     const outermost = typeErrors.reduce((a, b) => (a.schemaPath.length <= b.schemaPath.length ? a : b));
     if (err !== outermost) return true;
@@ -46,7 +48,7 @@ function ignored(err: ErrorObject, all: ErrorObject[]): boolean {
   // `optoins` beside a missing `options`: the unknown field's "did you mean" says it all.
   if (err.keyword === 'required') {
     const missing = (err.params as { missingProperty: string }).missingProperty;
-    const misspelt = all.some((other) => other.keyword === 'additionalProperties' && other.instancePath === err.instancePath && closest((other.params as { additionalProperty: string }).additionalProperty, [missing]) === missing);
+    const misspelt = here.some((other) => other.keyword === 'additionalProperties' && closest((other.params as { additionalProperty: string }).additionalProperty, [missing]) === missing);
     if (misspelt) return true;
   }
   return false;
@@ -69,16 +71,16 @@ function explain(err: ErrorObject, data: unknown): Finding {
     case 'additionalProperties': {
       const extra = (err.params as { additionalProperty: string }).additionalProperty;
       const known = Object.keys(properties(err.parentSchema));
-      return error('schema.unknown-field', [...at, extra], `"${extra}" is not a field of ${objectName(err.parentSchema)}${didYouMean(extra, known)}.`, `Remove it or correct its name. ${capitalise(objectName(err.parentSchema))} has: ${known.join(', ')}.`);
+      return error('schema.unknown-field', [...at, extra], `${quote(extra)} is not a field of ${objectName(err.parentSchema)}${didYouMean(extra, known)}.`, `Remove it or correct its name. ${capitalise(objectName(err.parentSchema))} has: ${known.join(', ')}.`);
     }
     case 'enum': {
       const allowed = (err.params as { allowedValues: unknown[] }).allowedValues.map(String);
       const isType = at[at.length - 1] === 'type' && (at[0] === 'steps' || at[0] === 'triggers');
       if (isType) {
         const kind = at[0] === 'steps' ? 'step' : 'trigger';
-        return error(`schema.unknown-${kind}-type`, at, `Unknown ${kind} type ${JSON.stringify(value)}${didYouMean(String(value), allowed)}.`, `Use one of: ${allowed.join(', ')} (docs/flows.md describes each).`);
+        return error(`schema.unknown-${kind}-type`, at, `Unknown ${kind} type ${quote(value)}${didYouMean(String(value), allowed)}.`, `Use one of: ${allowed.join(', ')} (docs/flows.md describes each).`);
       }
-      return error('schema.enum', at, `${name} is ${JSON.stringify(value)}, which is not allowed here${didYouMean(String(value), allowed)}.`, `Use one of: ${allowed.join(', ')}.`);
+      return error('schema.enum', at, `${name} is ${quote(value)}, which is not allowed here${didYouMean(String(value), allowed)}.`, `Use one of: ${allowed.join(', ')}.`);
     }
     case 'const':
       return error('schema.const', at, `${name} must be ${JSON.stringify((err.params as { allowedValue: unknown }).allowedValue)}.`, `Write ${name}: ${JSON.stringify((err.params as { allowedValue: unknown }).allowedValue)}, or leave it out.`);
@@ -93,13 +95,13 @@ function explain(err: ErrorObject, data: unknown): Finding {
       const noun = (field?.title as string | undefined)?.toLowerCase() ?? pattern?.noun ?? 'value';
       const sample = (field?.examples as unknown[] | undefined)?.[0] ?? pattern?.example;
       const rule = pattern ? capitalise(pattern.says) : `It must match ${(err.params as { pattern: string }).pattern}`;
-      return error('schema.pattern', at, `${JSON.stringify(value)} is not a valid ${noun}.`, `${rule}${sample !== undefined ? `, e.g. ${String(sample)}` : ''}.`);
+      return error('schema.pattern', at, `${quote(value)} is not a valid ${noun}.`, `${rule}${sample !== undefined ? `, e.g. ${String(sample)}` : ''}.`);
     }
     case 'propertyNames': {
       const key = (err.params as { propertyName: string }).propertyName;
       const pattern = patternBySource(String((err.schema as JsonSchema).pattern));
       const noun = ((err.schema as JsonSchema).title as string | undefined)?.toLowerCase() ?? 'name';
-      return error('schema.name', [...at, key], `${JSON.stringify(key)} is not a valid ${noun}.`, `Rename it: ${pattern ? pattern.says : 'see docs/flows.md'}${pattern ? `, e.g. ${pattern.example}` : ''}.`);
+      return error('schema.name', [...at, key], `${quote(key)} is not a valid ${noun}.`, `Rename it: ${pattern ? pattern.says : 'see docs/flows.md'}${pattern ? `, e.g. ${pattern.example}` : ''}.`);
     }
     case 'minLength': {
       const limit = (err.params as { limit: number }).limit;
@@ -225,7 +227,7 @@ function typeWords(type: string | string[]): string {
 function kindOf(value: unknown): string {
   if (value === null || value === undefined) return 'empty';
   if (Array.isArray(value)) return 'a list';
-  if (typeof value === 'string') return `text (${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)})`;
+  if (typeof value === 'string') return `text (${quote(value, 40)})`;
   if (typeof value === 'number') return Number.isInteger(value) ? `the number ${value}` : `the number ${value}`;
   if (typeof value === 'boolean') return String(value);
   return 'a mapping';

@@ -2,6 +2,5 @@ export { Chatbot, customerMessage, fold, pickFlow, type BotView, type ChatbotDep
 export { BotTasks, type BotTaskDeps } from './bot-tasks.js';
 export { DEMO_FLOW_FILE, publishDemoFlow } from './demo.js';
 export { Flows, SECRET_NAME, type CompiledVersion, type FlowOutcome, type FlowVersionView, type FlowView } from './flows.js';
-export { flowDocumentSchema, parseFlowDocument } from './document/index.js';
-export type { FlowDocument, FlowProblem, Step, Trigger } from './document/types.js';
+export * from './document/index.js';
 export type { EngineContext, EngineEvent, EngineOutput, RunEngine, SessionState } from './engine/types.js';

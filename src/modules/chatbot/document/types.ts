@@ -215,4 +215,9 @@ export interface FlowProblem {
   message: string;
   fix: string;
   severity: 'error' | 'warning';
+  /** A stable id of the rule (`reference.unknown-step`, `limits.button-title`): tests and UIs key on it, never on the wording. */
+  rule?: string;
+  /** Where in the source text (1-based), when the document was read from YAML or JSON text. */
+  line?: number;
+  column?: number;
 }

@@ -3,7 +3,7 @@
  * and the catalogue search. Costly to build (the model is parsed, every catalogue indexed),
  * cheap to use: the runtime builds it once per flow version and keeps it.
  */
-import type { FlowDocument } from '../document/types.js';
+import type { FlowDocument } from '../document/index.js';
 import { loadClassifier } from './nlu.js';
 import { buildCatalogSearch } from './search.js';
 import type { EngineContext } from './types.js';

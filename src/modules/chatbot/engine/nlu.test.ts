@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { FlowDocument, Intent } from '../document/types.js';
+import type { FlowDocument, Intent } from '../document/index.js';
 import { compileFlow } from './compile.js';
 import { loadClassifier, trainClassifier, trainIntents } from './nlu.js';
 import type { NluResult } from './types.js';

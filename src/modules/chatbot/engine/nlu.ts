@@ -44,7 +44,7 @@ import { LangEs } from '@nlpjs/lang-es';
 import { LangPt } from '@nlpjs/lang-pt';
 import { Ner } from '@nlpjs/ner';
 import { Nlp, type NlpDomainClassifier, type NlpEntity } from '@nlpjs/nlp';
-import type { FlowDocument, FlowLanguage } from '../document/types.js';
+import type { FlowDocument, FlowLanguage } from '../document/index.js';
 import { normalizePhone } from '../../contacts/index.js';
 import { isValidCnpj, isValidCpf } from '../../payments/index.js';
 import type { NluResult } from './types.js';

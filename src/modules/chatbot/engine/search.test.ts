@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { CatalogItem } from '../document/types.js';
+import type { CatalogItem } from '../document/index.js';
 import { buildCatalogSearch, catalogTerm } from './search.js';
 
 /** A pt-BR store's FAQ, as a flow's `catalogs.faq`. */

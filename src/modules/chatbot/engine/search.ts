@@ -12,7 +12,7 @@
  * not bounded); title and keywords weigh more than the description and answer.
  */
 import MiniSearch from 'minisearch';
-import type { CatalogItem, FlowDocument, FlowLanguage } from '../document/types.js';
+import type { CatalogItem, FlowDocument, FlowLanguage } from '../document/index.js';
 
 export type CatalogSearch = (catalog: string, query: string, limit: number) => Array<{ id: string; score: number }>;
 

@@ -1,0 +1,7 @@
+export { parseFlowDocument, type ParseFlowOptions, type ParseFlowResult } from './parse.js';
+export { MAX_DOCUMENT_BYTES, MAX_STEPS, flowDocumentSchema } from './schema.js';
+export { STEP_TYPES, TRIGGER_TYPES, type JsonSchema } from './schema-parts.js';
+export { DEFAULT_TEXTS } from './default-texts.js';
+export { formatDuration, parseDuration } from './duration.js';
+export { placeholders } from './lint-expressions.js';
+export type * from './types.js';

@@ -9,6 +9,7 @@ import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parseFlowDocument, type FlowProblem, type ParseFlowResult } from '../modules/chatbot/index.js';
+import { runFlowPublish } from './flow-publish.js';
 
 export interface FlowCommandIo {
   env: Record<string, string | undefined>;
@@ -25,6 +26,7 @@ export interface FlowSubcommand {
 
 export const FLOW_SUBCOMMANDS: Record<string, FlowSubcommand> = {
   validate: { summary: 'validate FILE [--json]   Check a flow file (YAML or JSON) without a server: every problem with its path and a fix', run: runValidate },
+  publish: { summary: 'publish FILE --number ID   Send the flow to a running Conversa and publish it on a number (a new version)', run: (argv, io) => runFlowPublish(argv, io) },
 };
 
 function flowHelp(): string {

@@ -31,6 +31,8 @@ export async function startTestApp(options: { databaseUrl?: string; dataDir?: st
     CONVERSA_ADMIN_KEY: TEST_ADMIN_KEY,
     // Test consumers listen on 127.0.0.1; test/webhooks-ssrf.test.ts turns the guard back on.
     CONVERSA_WEBHOOKS_ALLOW_PRIVATE: 'true',
+    // No demo bot answering the customers of tests about other things; test/chatbot*.test.ts turn it on.
+    CONVERSA_DEMO_FLOW: 'off',
     ...(options.databaseUrl ? { DATABASE_URL: options.databaseUrl } : {}),
     ...options.env,
   };

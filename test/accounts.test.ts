@@ -233,7 +233,9 @@ describe.each(DIALECTS)('workspaces and API keys ($name)', (dialect) => {
     await db.updateTable('api_keys').set({ scopes: '["admin"]' }).execute();
     await db.deleteFrom('kysely_migration' as never).where('name' as never, '=', '0013-workspace-admin' as never).execute();
     await sql`alter table api_keys drop column replaced_by`.execute(db);
-    // Migrations after 0013 did not exist then either (Kysely runs them in order): undo 0018, 0017 and 0016 too.
+    // Migrations after 0013 did not exist then either (Kysely runs them in order): undo 0021, 0018, 0017 and 0016 too.
+    await db.deleteFrom('kysely_migration' as never).where('name' as never, '=', '0021-forms-surveys' as never).execute();
+    for (const table of ['form_submissions', 'survey_responses']) await sql`drop table ${sql.id(table)}`.execute(db);
     await db.deleteFrom('kysely_migration' as never).where('name' as never, '=', '0018-hot-path-indexes' as never).execute();
     await sql`create index messages_conversation on messages (conversation_id, created_at)`.execute(db);
     await sql`create index conversations_workspace on conversations (workspace_id, last_message_at)`.execute(db);

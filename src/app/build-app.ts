@@ -13,6 +13,7 @@ import { Contacts } from '../modules/contacts/index.js';
 import { CampaignRunner, Campaigns, MessagingLimits, type CampaignRunnerOptions } from '../modules/campaigns/index.js';
 import { Conversations, Inbox } from '../modules/conversations/index.js';
 import { Events } from '../modules/events/index.js';
+import { FormSubmissions, SurveyResponses } from '../modules/forms/index.js';
 import { InboundEvents, InboundRouter } from '../modules/inbound/index.js';
 import { Invoices } from '../modules/invoices/index.js';
 import { LocalDiskMediaStorage, MediaDownloader, MediaLibrary, MediaRemoval, ProviderMedia, type MediaDownloaderOptions } from '../modules/media/index.js';
@@ -71,6 +72,10 @@ export interface Modules {
   messageEraser: MessageEraser;
   invoices: Invoices;
   pix: PixRequests;
+  /** What chatbot flows collect: form submissions (the runtime calls `submit` in its transaction). */
+  formSubmissions: FormSubmissions;
+  /** Satisfaction survey answers (the runtime calls `record` in its transaction). */
+  surveyResponses: SurveyResponses;
   mediaDownloader: MediaDownloader;
   webhooks: Webhooks;
   webhookFanOut: WebhookFanOut;
@@ -234,6 +239,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   );
   const pix = new PixRequests(media, config.payments.linkPattern);
   const invoices = new Invoices(db, media, pix, now);
+  const formSubmissions = new FormSubmissions({ db, events, contacts });
+  const surveyResponses = new SurveyResponses({ db, events, contacts });
   // The conversation API (issue 9): inbox, history, read receipts and typing, deletion.
   const mediaRemoval = new MediaRemoval({ db, storage: mediaStorage, graph: client, directory: phoneNumbers, logger: logger.child({ component: 'media' }), clock });
   const conversationApi = {
@@ -277,6 +284,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     ...conversationApi,
     invoices,
     pix,
+    formSubmissions,
+    surveyResponses,
     mediaDownloader,
     webhooks: webhooks.service,
     webhookFanOut: webhooks.fanOut,

@@ -16,6 +16,7 @@ import * as m0013 from './migrations/0013-workspace-admin.js';
 import * as m0016 from './migrations/0016-conversation-api.js';
 import * as m0017 from './migrations/0017-inbound-router.js';
 import * as m0018 from './migrations/0018-hot-path-indexes.js';
+import * as m0021 from './migrations/0021-forms-surveys.js';
 import { POSTGRES_MIGRATION_CONTEXT, SQLITE_MIGRATION_CONTEXT, type MigrationContext } from './migrations/context.js';
 
 type MigrationModule = { up(db: Kysely<unknown>, ctx: MigrationContext): Promise<void> };
@@ -38,6 +39,7 @@ const MIGRATIONS: Record<string, MigrationModule> = {
   '0016-conversation-api': m0016,
   '0017-inbound-router': m0017,
   '0018-hot-path-indexes': m0018,
+  '0021-forms-surveys': m0021,
 };
 
 /**

@@ -9,6 +9,7 @@ import { registerCampaignRoutes } from './routes/campaigns.js';
 import { registerContactImportRoutes } from './routes/contact-import.js';
 import { registerContactRoutes } from './routes/contacts.js';
 import { registerHealthRoutes } from './routes/health.js';
+import { registerFormRoutes } from './routes/forms.js';
 import { registerInvoiceRoutes } from './routes/invoices.js';
 import { registerMediaRoutes } from './routes/media.js';
 import { registerConversationRoutes } from './routes/conversations.js';
@@ -83,6 +84,7 @@ export async function buildHttpServer(deps: HttpDeps, options: HttpServerOptions
       registerTemplateRoutes(scope, deps);
       registerInvoiceRoutes(scope, deps);
       registerPaymentRoutes(scope, deps);
+      registerFormRoutes(scope, deps);
       registerWorkspaceRoutes(scope, deps);
       registerApiKeyRoutes(scope, deps);
     },

@@ -15,6 +15,7 @@ export const SCOPES = [
   'templates:write',
   'campaigns:read',
   'campaigns:write',
+  'forms:read',
 ] as const;
 
 export type Scope = (typeof SCOPES)[number];

@@ -52,7 +52,6 @@ export function checkFields(fields: unknown): { ok: true; fields: Record<string,
 export function checkName(field: string, value: unknown): InputRefusal | undefined {
   if (typeof value !== 'string' || value.length === 0) return { ok: false, field, rule: 'must be a non-empty string' };
   if (value.length > FORM_LIMITS.maxNameLength) return { ok: false, field, rule: `must be at most ${FORM_LIMITS.maxNameLength} characters` };
-  // eslint-disable-next-line no-control-regex -- control characters are what is refused
   if (/[\u0000-\u001f\u007f]/.test(value)) return { ok: false, field, rule: 'must not contain control characters' };
   return undefined;
 }

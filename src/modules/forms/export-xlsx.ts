@@ -39,7 +39,12 @@ export async function writeXlsx(sheets: readonly ExportSheet[], rowsOf: (form: s
     }
     worksheet.commit();
   }
-  await workbook.commit();
+  // A client gone during the last step never lets the stream finish: stop waiting then too.
+  await Promise.race([workbook.commit(), closed(out)]);
+}
+
+function closed(out: Writable): Promise<void> {
+  return out.destroyed ? Promise.resolve() : new Promise((resolve) => out.once('close', () => resolve()));
 }
 
 /** Resolves once `out` has room again (or is gone). */

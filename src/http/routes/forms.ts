@@ -194,7 +194,7 @@ export function registerFormRoutes(app: FastifyInstance, deps: Pick<HttpDeps, 'f
     },
   );
 
-  app.get<{ Querystring: { kind: SurveyKind; since?: string; until?: string } }>(
+  app.get<{ Querystring: { kind?: SurveyKind; since?: string; until?: string } }>(
     '/surveys/summary',
     {
       onRequest: app.requireScope('forms:read'),
@@ -202,14 +202,14 @@ export function registerFormRoutes(app: FastifyInstance, deps: Pick<HttpDeps, 'f
         tags: ['forms'],
         summary: 'CSAT or NPS over a period, in total, by queue and by agent',
         description: 'CSAT: count, average and % satisfied (4–5). NPS: count, % promoters (9–10), % detractors (0–6) and NPS = % promoters − % detractors.',
-        querystring: { type: 'object', additionalProperties: false, required: ['kind'], properties: { kind: { type: 'string', enum: SURVEY_KINDS }, ...PERIOD } },
+        querystring: { type: 'object', additionalProperties: false, properties: { kind: { type: 'string', enum: SURVEY_KINDS, default: 'csat' }, ...PERIOD } },
         response: responses({ 200: summarySchema }),
       },
     },
     async (request, reply) => {
       const period = periodOf(request.query, reply);
       if (!period) return reply;
-      const summary = await deps.surveyResponses.summary(principalOf(request).workspaceId, request.query.kind, period);
+      const summary = await deps.surveyResponses.summary(principalOf(request).workspaceId, request.query.kind ?? 'csat', period);
       return { ...summary, since: period.since ?? null, until: period.until ?? null };
     },
   );

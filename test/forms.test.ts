@@ -276,6 +276,37 @@ describe.each(DIALECTS)('forms and surveys on $name', (dialect) => {
     expect(parsed.map((row) => row.nome)).toEqual(['João Conceição', "'=1+2 Maria", 'João']);
   });
 
+  it('exports every row once past one page of the export (1,201 submissions, many sharing a time), columns first-seen', async () => {
+    const tenant = await api('POST', '/workspaces', { name: 'Volume' });
+    const theirs = platformApi(() => running, tenant.body.api_key);
+    const contact = await theirs('POST', '/contacts', { phone: '+5511966660077', name: 'Volume' });
+    const outcomes = await running.app.database.db.transaction().execute(async (trx) => {
+      const done = [];
+      for (let n = 0; n <= 1200; n += 1) {
+        // Three submissions per second: pages of 500 end inside a group sharing one time.
+        const at = new Date(Date.UTC(2026, 5, 1, 0, 0, Math.floor(n / 3)));
+        const fields = { n, ...(n % 400 === 0 ? { [`extra_${n}`]: true } : {}) };
+        done.push(await running.app.modules.formSubmissions.submit(trx, { workspaceId: tenant.body.workspace_id, flow: 'volume', flowVersion: 1, form: 'volume', contactId: contact.body.id, conversationId: 'cnv_volume', fields, at }));
+      }
+      return done;
+    });
+    expect(outcomes.every((outcome) => outcome.ok)).toBe(true);
+    const exported = await download('format=xlsx', tenant.body.api_key);
+    const workbook = new ExcelJS.Workbook();
+    await workbook.xlsx.load(exported.bytes as unknown as ArrayBuffer);
+    const sheet = workbook.getWorksheet('volume') as ExcelJS.Worksheet;
+    expect((sheet.getRow(1).values as unknown[]).slice(6)).toEqual(['n', 'extra_0', 'extra_400', 'extra_800', 'extra_1200']);
+    const numbers: number[] = [];
+    sheet.eachRow((row, index) => {
+      if (index > 1) numbers.push(row.getCell(6).value as number);
+    });
+    expect(numbers).toHaveLength(1201);
+    expect(new Set(numbers).size).toBe(1201);
+    expect(Math.max(...numbers)).toBe(1200);
+    const csv = parseCsv((await download('format=csv', tenant.body.api_key)).bytes, { bom: true, columns: true }) as Array<Record<string, string>>;
+    expect(new Set(csv.map((row) => row.n)).size).toBe(1201);
+  }, 60_000);
+
   it('records survey answers with survey.answered, lists them, and sums CSAT and NPS up by queue and agent', async () => {
     const csat: Array<[number, string | null, string | null]> = [
       [5, 'suporte', 'ana'],

@@ -34,8 +34,11 @@ export async function writeXlsx(sheets: readonly ExportSheet[], rowsOf: (form: s
         });
         written.commit();
       }
-      if (out.destroyed) return;
+      // Compression and the zip run on later turns of the event loop: let them catch up, then
+      // wait while the client has not taken what they produced.
+      await new Promise((resolve) => setImmediate(resolve));
       await drained(out);
+      if (out.destroyed) return;
     }
     worksheet.commit();
   }

@@ -123,7 +123,7 @@ export function registerFormRoutes(app: FastifyInstance, deps: Pick<HttpDeps, 'f
             delimiter: { type: 'string', enum: [',', ';'], default: ',', description: 'CSV only: `;` for spreadsheets set up for a decimal comma (pt-BR Excel)' },
           },
         },
-        response: responses({ 200: s.file(Object.values(EXPORT_CONTENT_TYPES), 'The export: an XLSX workbook or a CSV file') }),
+        response: responses({ 200: s.file([EXPORT_CONTENT_TYPES.xlsx, 'text/csv'], 'The export: an XLSX workbook or a CSV file (UTF-8 with a BOM)') }),
       },
     },
     async (request, reply) => {

@@ -57,6 +57,11 @@ describe('export cells', () => {
   it('fields: own keys only, and a field named like a fixed column gets its own header', () => {
     expect(fieldValue(row({}), 'constructor')).toBeUndefined();
     expect(fieldValue(row({ constructor: 'x' }), 'constructor')).toBe('x');
+    // A "__proto__" key from JSON is a field like any other, never the prototype.
+    const parsed = JSON.parse('{"__proto__": {"admin": true}, "a": 1}') as Record<string, unknown>;
+    expect(fieldValue(row(parsed), '__proto__')).toEqual({ admin: true });
+    expect(fieldValue(row(parsed), 'admin')).toBeUndefined();
+    expect(csvField(fieldValue(row(parsed), '__proto__'), ',')).toBe('"{""admin"":true}"');
     expect(fieldHeader('flow')).toBe('fields.flow');
     expect(fieldHeader('nome')).toBe('nome');
   });

@@ -46,6 +46,9 @@ export async function exportSubmissions(source: Pick<FormSubmissions, 'exportShe
     return { contentType: EXPORT_CONTENT_TYPES.csv, filename, body };
   }
   const body = new PassThrough();
+  // The failure is logged through onError; this listener only keeps an error emitted before the
+  // HTTP layer attached its own from being an uncaught exception.
+  body.on('error', () => undefined);
   writeXlsx(sheets, rowsOf, body, { created: options.now }).catch((error: unknown) => {
     options.onError(error);
     body.destroy(error instanceof Error ? error : new Error(String(error)));

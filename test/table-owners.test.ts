@@ -36,6 +36,8 @@ const OWNERS: Record<string, string> = {
   messaging_limits: 'campaigns',
   notifications: 'notifications',
   invoices: 'invoices',
+  form_submissions: 'forms',
+  survey_responses: 'forms',
 };
 
 /** Tables whose owning module keeps their writes in one class (its other classes ask it). */
@@ -57,6 +59,8 @@ const ALLOWED_READS: Record<string, string> = {
   'src/modules/campaigns/totals.ts: messages': "totals and recipient pages join recipients with their messages' status and cost",
   'src/modules/campaigns/totals.ts: conversations': 'totals count queued recipients inside an open window',
   'src/modules/campaigns/totals.ts: consents': 'totals count recipients who opted out since',
+  'src/modules/forms/form-submissions.ts: contacts': "a submissions page and each export page join every submission's contact wa_id and name (one statement a page)",
+  'src/modules/forms/survey-responses.ts: contacts': "a page of survey answers joins each answer's contact wa_id and name (one statement a page)",
   'src/modules/conversations/inbox.ts: contacts': "an inbox page joins each conversation's contact name (three queries a page)",
   'src/modules/conversations/inbox.ts: messages': 'an inbox page reads the latest messages and unread counts of its conversations',
   'src/modules/conversations/ownership.ts: phone_numbers': "a transition reads its conversation with the number's Meta id (its `conversation.updated` names it, as message events do) and provider (its clock) in one statement, inside the caller's transaction",

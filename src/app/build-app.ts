@@ -14,8 +14,8 @@ import { CampaignRunner, Campaigns, MessagingLimits, type CampaignRunnerOptions 
 import { Conversations, Inbox, Ownership } from '../modules/conversations/index.js';
 import { BotTasks, Chatbot, Flows, publishDemoFlow } from '../modules/chatbot/index.js';
 import { runEngine } from '../modules/chatbot/engine/engine.js';
-import { FormSubmissions, SurveyResponses } from '../modules/forms/index.js';
 import { Events } from '../modules/events/index.js';
+import { FormSubmissions, SurveyResponses } from '../modules/forms/index.js';
 import { InboundEvents, InboundRouter } from '../modules/inbound/index.js';
 import { Invoices } from '../modules/invoices/index.js';
 import { LocalDiskMediaStorage, MediaDownloader, MediaLibrary, MediaRemoval, ProviderMedia, type MediaDownloaderOptions } from '../modules/media/index.js';
@@ -34,8 +34,6 @@ import { createLogger } from './logger.js';
 import { resolveSecretKey } from './secret-key.js';
 
 export interface Modules {
-  formSubmissions: FormSubmissions;
-  surveyResponses: SurveyResponses;
   /** Chatbot flows: drafts, versions, deployments, secrets. */
   flows: Flows;
   /** Runs flows in conversations (registered on the inbound router). */
@@ -87,6 +85,10 @@ export interface Modules {
   messageEraser: MessageEraser;
   invoices: Invoices;
   pix: PixRequests;
+  /** What chatbot flows collect: form submissions (the runtime calls `submit` in its transaction). */
+  formSubmissions: FormSubmissions;
+  /** Satisfaction survey answers (the runtime calls `record` in its transaction). */
+  surveyResponses: SurveyResponses;
   mediaDownloader: MediaDownloader;
   webhooks: Webhooks;
   webhookFanOut: WebhookFanOut;
@@ -238,8 +240,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   // stored before the bot answers it, in the same transaction.
   const readReceipts = new ReadReceipts({ db, directory: phoneNumbers, graph: client, clock });
   const ownership = new Ownership(db, events, clock);
-  const formSubmissions = new FormSubmissions(db, events);
-  const surveyResponses = new SurveyResponses(db, events);
+  const formSubmissions = new FormSubmissions({ db, events, contacts });
+  const surveyResponses = new SurveyResponses({ db, events, contacts });
   const flows = new Flows(db, now, box);
   const chatbot = new Chatbot({
     db,
@@ -255,10 +257,12 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     },
     collected: {
       submitForm: async (trx, input) => {
-        await formSubmissions.submit(trx, input);
+        const outcome = await formSubmissions.submit(trx, input);
+        return outcome.ok ? { ok: true } : { ok: false, message: outcome.error.message ?? outcome.error.code };
       },
       recordSurvey: async (trx, input) => {
-        await surveyResponses.record(trx, input);
+        const outcome = await surveyResponses.record(trx, input);
+        return outcome.ok ? { ok: true } : { ok: false, message: outcome.error.message ?? outcome.error.code };
       },
     },
     queue: (trx, input) => sender.queueInTransaction(trx, input),
@@ -364,6 +368,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     ...conversationApi,
     invoices,
     pix,
+    formSubmissions,
+    surveyResponses,
     mediaDownloader,
     webhooks: webhooks.service,
     webhookFanOut: webhooks.fanOut,
@@ -372,8 +378,6 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     campaignRunner,
     messagingLimits,
     ownership,
-    formSubmissions,
-    surveyResponses,
     flows,
     chatbot,
     botTasks,

@@ -31,6 +31,11 @@ export class ApiClient {
     return { ok: response.ok, status: response.status, body: parsed };
   }
 
+  /** The raw answer of a call, for a body that is not JSON (a file to stream). */
+  async fetch(method: string, path: string): Promise<Response> {
+    return fetch(`${this.baseUrl}/api/v1${path}`, { method, headers: { authorization: `Bearer ${this.key}` } });
+  }
+
   /** What to print when a call threw (the server is down, or elsewhere): the URL tried and the setting that chose it. */
   unreachable(error: unknown): string {
     const cause = (error as { cause?: { code?: string; message?: string } }).cause;

@@ -2,6 +2,7 @@ import { pathToFileURL } from 'node:url';
 import { ConfigError } from '../config/index.js';
 import { runCampaign } from './campaign-command.js';
 import { runFlow } from './flow.js';
+import { runForms } from './forms-command.js';
 import { runSandbox } from './sandbox-command.js';
 import { runServe } from './serve-command.js';
 import { runWorkspace } from './workspace-command.js';
@@ -14,6 +15,7 @@ Commands:
   campaign   Create, estimate, launch and follow campaigns over the REST API (see: conversa campaign --help)
   workspace  Create a workspace and its first admin API key over the REST API (see: conversa workspace --help)
   flow       Work on chatbot flow files: validate (see: conversa flow --help)
+  forms      Export the form submissions of chatbot flows as XLSX or CSV (see: conversa forms --help)
   help       Show this help
 
 Configuration is read from the environment (PORT, SANDBOX_PORT, HOST, CONVERSA_DATA_DIR,
@@ -35,6 +37,8 @@ export async function main(argv: string[]): Promise<number> {
         return await runFlow(rest, { env: process.env, out: (text) => console.log(text), err: (text) => console.error(text) });
       case 'workspace':
         return await runWorkspace(rest, { env: process.env, out: (text) => console.log(text), err: (text) => console.error(text) });
+      case 'forms':
+        return await runForms(rest, { env: process.env, out: (text) => console.log(text), err: (text) => console.error(text), stdout: process.stdout });
       case undefined:
       case 'help':
       case '--help':

@@ -39,6 +39,8 @@ export interface Schema {
   bot_tasks: BotTasksTable;
   bot_log: BotLogTable;
   flow_secrets: FlowSecretsTable;
+  form_submissions: FormSubmissionsTable;
+  survey_responses: SurveyResponsesTable;
 }
 
 export interface WorkspacesTable {
@@ -668,4 +670,39 @@ export interface FlowSecretsTable {
   value: string;
   created_at: string;
   updated_at: string;
+}
+
+/** What a chatbot flow's form collected from one contact (migration 0021). */
+export interface FormSubmissionsTable {
+  id: string;
+  workspace_id: string;
+  /** The flow's name and the published version the session ran (plain columns: no reference to the flows tables). */
+  flow: string;
+  flow_version: number;
+  /** The form's name in the flow (one sheet per form in the export). */
+  form: string;
+  contact_id: string;
+  conversation_id: string;
+  /** JSON object: field name → value. */
+  fields: string;
+  /** JSON array of the keys of `fields`, in their order (the export's columns, read in one aggregate). */
+  field_names: string;
+  submitted_at: string;
+}
+
+/** A satisfaction survey's answer (CSAT 1–5 or NPS 0–10) with its optional comment (migration 0021). */
+export interface SurveyResponsesTable {
+  id: string;
+  workspace_id: string;
+  flow: string;
+  /** `csat` or `nps`. */
+  kind: string;
+  score: number;
+  comment: string | null;
+  contact_id: string;
+  conversation_id: string;
+  /** Who owned the conversation before the survey (the agent and queue it is about), when known. */
+  agent: string | null;
+  queue: string | null;
+  answered_at: string;
 }

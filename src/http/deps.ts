@@ -11,6 +11,7 @@ import type { Conversations, Inbox, Ownership } from '../modules/conversations/i
 import type { InboundEvents } from '../modules/inbound/index.js';
 import type { MediaLibrary, MediaRemoval } from '../modules/media/index.js';
 import type { Invoices } from '../modules/invoices/index.js';
+import type { FormSubmissions, SurveyResponses } from '../modules/forms/index.js';
 import type { PixRequests } from '../modules/payments/index.js';
 import type { MessageEraser, MessageHistory, Messages, ReadReceipts, SendService } from '../modules/messaging/index.js';
 import type { Notifications } from '../modules/notifications/index.js';
@@ -55,6 +56,10 @@ export interface HttpDeps {
   invoices: Invoices;
   /** Pix payment requests (code, QR media, payment link). */
   pix: PixRequests;
+  /** Form submissions of chatbot flows (`/api/v1/forms/submissions`, list and export). */
+  formSubmissions: FormSubmissions;
+  /** Satisfaction survey answers (`/api/v1/surveys/responses`, `/summary`). */
+  surveyResponses: SurveyResponses;
   webhooks: Webhooks;
   /** Chatbot flows: drafts, versions, deployments, secrets (`/api/v1/flows`). */
   flows: Flows;

@@ -11,6 +11,7 @@ import { registerContactRoutes } from './routes/contacts.js';
 import { registerHealthRoutes } from './routes/health.js';
 import { registerDemoRoutes } from './routes/demo.js';
 import { registerFlowRoutes } from './routes/flows.js';
+import { registerFormRoutes } from './routes/forms.js';
 import { registerInvoiceRoutes } from './routes/invoices.js';
 import { registerMediaRoutes } from './routes/media.js';
 import { registerConversationRoutes } from './routes/conversations.js';
@@ -89,6 +90,7 @@ export async function buildHttpServer(deps: HttpDeps, options: HttpServerOptions
       registerInvoiceRoutes(scope, deps);
       await scope.register(async (flows) => registerFlowRoutes(flows, deps));
       registerPaymentRoutes(scope, deps);
+      registerFormRoutes(scope, deps);
       registerWorkspaceRoutes(scope, deps);
       registerApiKeyRoutes(scope, deps);
     },

@@ -116,6 +116,17 @@ table event_consumers
   name text not null
   position bigint not null
   updated_at text not null
+table form_submissions
+  id text not null
+  workspace_id text not null
+  flow text not null
+  flow_version integer not null
+  form text not null
+  contact_id text not null
+  conversation_id text not null
+  fields text not null
+  field_names text not null
+  submitted_at text not null
 table inbound_events
   id bigint not null default nextval('inbound_events_id_seq'::regclass)
   workspace_id text not null
@@ -270,6 +281,18 @@ table phone_numbers
   messaging_limit_tier text
   throughput_pinned integer not null default 0
   refreshed_at text
+table survey_responses
+  id text not null
+  workspace_id text not null
+  flow text not null
+  kind text not null
+  score integer not null
+  comment text
+  contact_id text not null
+  conversation_id text not null
+  agent text
+  queue text
+  answered_at text not null
 table template_events
   id bigint not null default nextval('template_events_id_seq'::regclass)
   workspace_id text not null
@@ -379,6 +402,10 @@ CREATE UNIQUE INDEX conversations_number_contact ON conversations USING btree (p
 CREATE INDEX conversations_owner ON conversations USING btree (workspace_id, owner_type, owner_id);
 CREATE UNIQUE INDEX conversations_pkey ON conversations USING btree (id);
 CREATE UNIQUE INDEX event_consumers_pkey ON event_consumers USING btree (name);
+CREATE INDEX form_submissions_contact ON form_submissions USING btree (contact_id, submitted_at, id);
+CREATE INDEX form_submissions_form ON form_submissions USING btree (workspace_id, form, submitted_at, id);
+CREATE INDEX form_submissions_page ON form_submissions USING btree (workspace_id, submitted_at, id);
+CREATE UNIQUE INDEX form_submissions_pkey ON form_submissions USING btree (id);
 CREATE UNIQUE INDEX inbound_events_dedupe_key_key ON inbound_events USING btree (dedupe_key);
 CREATE INDEX inbound_events_pending ON inbound_events USING btree (processed_at, id);
 CREATE UNIQUE INDEX inbound_events_pkey ON inbound_events USING btree (id);
@@ -413,6 +440,10 @@ CREATE UNIQUE INDEX phone_numbers_phone_number_id_key ON phone_numbers USING btr
 CREATE UNIQUE INDEX phone_numbers_pkey ON phone_numbers USING btree (id);
 CREATE INDEX phone_numbers_waba ON phone_numbers USING btree (waba_id);
 CREATE INDEX phone_numbers_workspace ON phone_numbers USING btree (workspace_id);
+CREATE INDEX survey_responses_contact ON survey_responses USING btree (contact_id, answered_at, id);
+CREATE INDEX survey_responses_kind ON survey_responses USING btree (workspace_id, kind, answered_at, id);
+CREATE INDEX survey_responses_page ON survey_responses USING btree (workspace_id, answered_at, id);
+CREATE UNIQUE INDEX survey_responses_pkey ON survey_responses USING btree (id);
 CREATE UNIQUE INDEX template_events_pkey ON template_events USING btree (id);
 CREATE INDEX template_events_template ON template_events USING btree (template_id, id);
 CREATE UNIQUE INDEX template_versions_pk ON template_versions USING btree (template_id, version);

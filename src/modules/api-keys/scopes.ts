@@ -17,6 +17,7 @@ export const SCOPES = [
   'campaigns:write',
   'flows:read',
   'flows:write',
+  'forms:read',
 ] as const;
 
 export type Scope = (typeof SCOPES)[number];

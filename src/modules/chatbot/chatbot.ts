@@ -18,8 +18,8 @@ export interface OwnershipPort {
 
 /** Where forms and surveys a flow collects are kept (the forms module). */
 export interface CollectedPort {
-  submitForm(trx: Kysely<Schema>, input: { workspaceId: string; flow: string; flowVersion: number; form: string; contactId: string; conversationId: string; fields: Record<string, unknown>; at: Date }): Promise<void>;
-  recordSurvey(trx: Kysely<Schema>, input: { workspaceId: string; flow: string; conversationId: string; contactId: string; kind: 'csat' | 'nps'; score: number; comment: string | null; agent: string | null; queue: string | null; at: Date }): Promise<void>;
+  submitForm(trx: Kysely<Schema>, input: { workspaceId: string; flow: string; flowVersion: number; form: string; contactId: string; conversationId: string; fields: Record<string, unknown>; at: Date }): Promise<{ ok: true } | { ok: false; message: string }>;
+  recordSurvey(trx: Kysely<Schema>, input: { workspaceId: string; flow: string; conversationId: string; contactId: string; kind: 'csat' | 'nps'; score: number; comment: string | null; agent: string | null; queue: string | null; at: Date }): Promise<{ ok: true } | { ok: false; message: string }>;
 }
 
 export interface ChatbotDeps {
@@ -391,10 +391,11 @@ export class Chatbot {
         const handed = await this.deps.ownership.handoff(trx, { workspaceId, conversationId: conversation.id, queue: effect.queue, reason: effect.reason, summary: { flow: version.name, version: version.version, ...effect.summary } });
         logs.push(handed.ok ? { level: 'info', step: null, message: `handed off to queue ${effect.queue} (${effect.reason})` } : { level: 'warn', step: null, message: `handoff to ${effect.queue} refused: ${handed.message}` });
       } else if (effect.type === 'form') {
-        await this.deps.collected.submitForm(trx, { workspaceId, flow: version.name, flowVersion: version.version, form: effect.form, contactId: place.contact.id, conversationId: conversation.id, fields: effect.fields, at: now });
+        const saved = await this.deps.collected.submitForm(trx, { workspaceId, flow: version.name, flowVersion: version.version, form: effect.form, contactId: place.contact.id, conversationId: conversation.id, fields: effect.fields, at: now });
+        if (!saved.ok) logs.push({ level: 'warn', step: null, message: `form "${effect.form}" not saved: ${saved.message}` });
       } else if (effect.type === 'survey') {
         const by = ((output.state?.vars ?? before).resolved_by ?? {}) as { agent?: unknown; queue?: unknown };
-        await this.deps.collected.recordSurvey(trx, {
+        const saved = await this.deps.collected.recordSurvey(trx, {
           workspaceId,
           flow: version.name,
           conversationId: conversation.id,
@@ -406,6 +407,7 @@ export class Chatbot {
           queue: typeof by.queue === 'string' ? by.queue : null,
           at: now,
         });
+        if (!saved.ok) logs.push({ level: 'warn', step: null, message: `survey answer not saved: ${saved.message}` });
       } else if (effect.type === 'start_flow') {
         const target = (await this.deps.flows.live(place.number.id, trx)).find((v) => v.name === effect.flow);
         if (!target) logs.push({ level: 'warn', step: null, message: `flow "${effect.flow}" is not live on this number; the conversation stays without a flow` });

@@ -1,10 +1,9 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DIALECTS } from './support/databases.js';
+import { children, freePort, inBatches, json, receivedCount, start, untilAlive, type Json } from './support/processes.js';
 
 /**
  * SIGKILL in the middle of sending 10,000 messages, then a restart: every message reaches the
@@ -15,7 +14,6 @@ const TOTAL = 10_000;
 const CUSTOMERS = 500;
 const KEY = 'kill-test-admin-key-0123456789';
 const TOKEN = 'kill-test-sandbox-token';
-const children = new Set<ChildProcess>();
 
 afterAll(() => {
   for (const child of children) child.kill('SIGKILL');
@@ -30,7 +28,7 @@ describe.each(DIALECTS)('crash recovery on $name', (dialect) => {
     const platformUrl = `http://127.0.0.1:${platformPort}`;
     try {
       start(['src/cli/main.ts', 'sandbox', '--port', String(sandboxPort), '--access-token', TOKEN, '--state-file', join(dataDir, 'sandbox.json'), '--webhook-retry-base-ms', '250'], {});
-      const accounts = await until(() => json(`${sandboxUrl}/sandbox/v1/accounts`), 'the sandbox', 90_000);
+      const accounts = await untilAlive(() => json(`${sandboxUrl}/sandbox/v1/accounts`), 'the sandbox', 90_000);
       const numberId = accounts.data[0].phone_numbers[0].id as string;
       await json(`${sandboxUrl}/sandbox/v1/phone-numbers/${numberId}`, 'PATCH', { throughput_mps: 400 });
 
@@ -48,12 +46,12 @@ describe.each(DIALECTS)('crash recovery on $name', (dialect) => {
       // refuses less than 360 s); longer than the sandbox's retry gaps around this short restart.
       const serve = ['test/support/serve-process.ts', '20000'];
       let platform = start(serve, platformEnv);
-      await until(async () => (await json(`${sandboxUrl}/sandbox/v1/webhook`))?.url === `${platformUrl}/webhooks/whatsapp`, 'the platform to subscribe', 90_000);
+      await untilAlive(async () => (await json(`${sandboxUrl}/sandbox/v1/webhook`))?.url === `${platformUrl}/webhooks/whatsapp`, 'the platform to subscribe', 90_000);
 
       // Every customer writes first, so free-form replies are inside the window.
       const customers = Array.from({ length: CUSTOMERS }, (_, i) => String(5511930000000 + i));
       await inBatches(customers, 32, (waId) => json(`${sandboxUrl}/sandbox/v1/phones/${waId}/messages`, 'POST', { to: numberId, type: 'text', text: { body: 'Olá' } }));
-      await until(async () => (await countContacts(platformUrl)) === CUSTOMERS, 'all customers to be stored', 60_000);
+      await untilAlive(async () => (await countContacts(platformUrl)) === CUSTOMERS, 'all customers to be stored', 60_000);
 
       // Slow Graph calls down so that sends are in flight when the platform dies.
       await json(`${sandboxUrl}/sandbox/v1/faults`, 'PUT', { graph_latency_ms: 100 });
@@ -79,7 +77,7 @@ describe.each(DIALECTS)('crash recovery on $name', (dialect) => {
           }
         },
       );
-      const receivedAtKill = await until(async () => {
+      const receivedAtKill = await untilAlive(async () => {
         const received = await receivedCount(sandboxUrl);
         return received >= 1500 && received;
       }, 'sending to be under way', 90_000);
@@ -92,7 +90,7 @@ describe.each(DIALECTS)('crash recovery on $name', (dialect) => {
       platform = start(serve, platformEnv, (chunk) => (logs += chunk));
       await enqueue;
       expect(ids.size).toBe(TOTAL);
-      await until(async () => (await receivedCount(sandboxUrl)) >= TOTAL, `all ${TOTAL} messages at the sandbox`, 150_000);
+      await untilAlive(async () => (await receivedCount(sandboxUrl)) >= TOTAL, `all ${TOTAL} messages at the sandbox`, 150_000);
       await new Promise((r) => setTimeout(r, 22_000)); // past the grace period: nothing more may arrive
       expect(await receivedCount(sandboxUrl)).toBe(TOTAL);
 
@@ -140,31 +138,6 @@ describe.each(DIALECTS)('crash recovery on $name', (dialect) => {
   });
 });
 
-/** Runs a TypeScript entry (`src/cli/main.ts <command>`, or a test script) with its arguments. */
-function start(args: string[], env: Record<string, string>, onOutput?: (chunk: string) => void): ChildProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', ...args], {
-    cwd: join(import.meta.dirname, '..'),
-    env: { ...process.env, LOG_LEVEL: 'warn', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  child.stdout?.setEncoding('utf8').on('data', (chunk: string) => onOutput?.(chunk));
-  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => onOutput?.(chunk));
-  children.add(child);
-  child.once('exit', () => children.delete(child));
-  return child;
-}
-
-type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any -- responses are inspected freely
-
-async function json(url: string, method = 'GET', body?: unknown): Promise<Json> {
-  try {
-    const response = await fetch(url, { method, ...(body === undefined ? {} : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }) });
-    return response.ok ? await response.json() : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 async function api(base: string, method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: Json }> {
   const response = await fetch(`${base}/api/v1${path}`, {
     method,
@@ -186,40 +159,3 @@ async function countContacts(base: string): Promise<number> {
   return count;
 }
 
-async function receivedCount(sandboxUrl: string): Promise<number> {
-  const phones = await json(`${sandboxUrl}/sandbox/v1/phones`);
-  return ((phones?.data ?? []) as Array<{ received_count: number }>).reduce((sum, phone) => sum + phone.received_count, 0);
-}
-
-async function inBatches<T>(items: T[], concurrency: number, fn: (item: T) => Promise<unknown>): Promise<void> {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (next < items.length) {
-        const item = items[next++] as T;
-        await fn(item);
-      }
-    }),
-  );
-}
-
-async function until<T>(probe: () => Promise<T | undefined | false>, what: string, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe().catch(() => undefined);
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}

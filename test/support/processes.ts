@@ -1,0 +1,74 @@
+/**
+ * Real processes for crash tests (test/kill-recovery.test.ts, test/chatbot-crash.test.ts): a
+ * TypeScript entry in a child process, JSON over HTTP that never throws, free ports, the
+ * sandbox's count of messages received by its simulated phones.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+
+/** Every child started by `start`, to kill at the end of a test file. */
+export const children = new Set<ChildProcess>();
+
+/** Runs a TypeScript entry (`src/cli/main.ts <command>`, or a test script) with its arguments. */
+export function start(args: string[], env: Record<string, string>, onOutput?: (chunk: string) => void): ChildProcess {
+  const child = spawn(process.execPath, ['--import', 'tsx', ...args], {
+    cwd: join(import.meta.dirname, '..', '..'),
+    env: { ...process.env, LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout?.setEncoding('utf8').on('data', (chunk: string) => onOutput?.(chunk));
+  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => onOutput?.(chunk));
+  children.add(child);
+  child.once('exit', () => children.delete(child));
+  return child;
+}
+
+export type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any -- responses are inspected freely
+
+export async function json(url: string, method = 'GET', body?: unknown): Promise<Json> {
+  try {
+    const response = await fetch(url, { method, ...(body === undefined ? {} : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }) });
+    return response.ok ? await response.json() : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export async function receivedCount(sandboxUrl: string): Promise<number> {
+  const phones = await json(`${sandboxUrl}/sandbox/v1/phones`);
+  return ((phones?.data ?? []) as Array<{ received_count: number }>).reduce((sum, phone) => sum + phone.received_count, 0);
+}
+
+export async function inBatches<T>(items: T[], concurrency: number, fn: (item: T) => Promise<unknown>): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < items.length) {
+        const item = items[next++] as T;
+        await fn(item);
+      }
+    }),
+  );
+}
+
+export async function untilAlive<T>(probe: () => Promise<T | undefined | false>, what: string, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe().catch(() => undefined);
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}

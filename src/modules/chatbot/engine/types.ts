@@ -8,7 +8,7 @@
  * (HTTP calls, waits, handoffs, form submissions) and feeds their results back as events. The
  * same engine runs in the server, in `conversa flow test|chat` and in the unit tests.
  */
-import type { FlowDocument, OutboundSpec } from '../document/types.js';
+import type { FlowDocument, OutboundSpec } from '../document/index.js';
 
 /** One conversation's place in a flow; JSON-serialisable, stored by the runtime. */
 export interface SessionState {
@@ -38,7 +38,8 @@ export type Waiting =
   /** "Did you mean…?" buttons are showing; `intents` are the offered names. */
   | { kind: 'did_you_mean'; step: string | null; intents: string[] }
   | { kind: 'search'; step: string; results: Array<{ id: string; title: string }> }
-  | { kind: 'survey'; step: string; phase: 'score' | 'comment'; tries: number }
+  /** `score`: the score given, kept while the comment is asked for. */
+  | { kind: 'survey'; step: string; phase: 'score' | 'comment'; tries: number; score?: number }
   /** An effect (HTTP call, wait timer) is running; its result resumes the flow. */
   | { kind: 'effect'; step: string; effect_id: string };
 
@@ -117,6 +118,10 @@ export interface EngineContext {
   contact: { wa_id: string; name: string | null; language?: string | null; attributes?: Record<string, unknown> };
   /** Whether the 24 h window is open: closed allows only `send_template` steps. */
   windowOpen: boolean;
+  /** The published version being run: stamped on a session that starts (default 0). */
+  version?: number;
+  /** IANA time zone for "today"/"tomorrow" and dates without a year (default America/Sao_Paulo). */
+  timeZone?: string;
 }
 
 export type RunEngine = (flow: FlowDocument, state: SessionState | null, event: EngineEvent, context: EngineContext) => Promise<EngineOutput>;

@@ -1,0 +1,2 @@
+// The flow document's public surface (the parser adds parseFlowDocument here).
+export type * from './types.js';

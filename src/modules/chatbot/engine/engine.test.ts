@@ -710,6 +710,7 @@ describe('wait, goto, handoff, form, survey, end', () => {
       { type: 'form', form: 'lead', fields: { name: 'Ana', email: 'a@b.co', phone: null } },
       { type: 'ended', reason: 'end' },
     ]);
+    expect(out.final_vars).toEqual({ name: 'Ana', email: 'a@b.co', other: 1 });
   });
 
   it('runs a CSAT survey with a list, a comment and thanks', async () => {

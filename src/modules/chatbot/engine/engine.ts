@@ -43,7 +43,7 @@ export const runEngine: RunEngine = async (flow, state, event, context) => {
       break;
   }
   if (run.state) run.state.expires_at = expiry(run, state);
-  return { state: run.state, messages: run.messages, effects: run.effects, log: run.log };
+  return { state: run.state, messages: run.messages, effects: run.effects, log: run.log, ...(run.state === null && run.finalVars ? { final_vars: run.finalVars } : {}) };
 };
 
 async function start(run: Run, flow: FlowDocument, event: Extract<EngineEvent, { type: 'start' }>, context: EngineContext): Promise<void> {

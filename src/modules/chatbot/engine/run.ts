@@ -22,6 +22,8 @@ export class Run {
   readonly messages: OutboundSpec[] = [];
   readonly effects: Effect[] = [];
   readonly log: EngineLog[] = [];
+  /** The variables of a session that ended in this event. */
+  finalVars: Record<string, unknown> | undefined = undefined;
   /** Steps run for the message (or event) being handled. */
   steps = 0;
   /** The customer's message being handled, and its text (`input` in expressions). */
@@ -40,7 +42,7 @@ export class Run {
     this.context = context;
     this.state = state;
     this.phrases = phrasesFor(flow.language);
-    this.#steps = new Map(flow.steps.map((step, index) => [step.id, { step, index }]));
+    this.#steps = stepIndex(flow);
   }
 
   /** The session, which must still be running. */
@@ -149,6 +151,7 @@ export class Run {
     if (state.queued.length > 0) this.warn(null, `${state.queued.length} queued customer message(s) left unanswered: the session ended`);
     this.effects.push({ type: 'ended', reason });
     this.info(null, `session ended (${reason})`);
+    this.finalVars = state.vars;
     this.state = null;
   }
 
@@ -176,6 +179,18 @@ export class Run {
     this.nlu = classify && this.input ? await classify(this.input) : null;
     return this.nlu;
   }
+}
+
+const indexes = new WeakMap<FlowDocument, Map<string, { step: Step; index: number }>>();
+
+/** The flow's steps by id, built once per flow object. */
+function stepIndex(flow: FlowDocument): Map<string, { step: Step; index: number }> {
+  let index = indexes.get(flow);
+  if (!index) {
+    index = new Map(flow.steps.map((step, i) => [step.id, { step, index: i }]));
+    indexes.set(flow, index);
+  }
+  return index;
 }
 
 /** The text a message carries for expressions and matching: its text, button title or caption. */

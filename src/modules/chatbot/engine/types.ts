@@ -105,6 +105,8 @@ export interface EngineOutput {
   messages: OutboundSpec[];
   effects: Effect[];
   log: EngineLog[];
+  /** When the session ended during this event: its variables as they were at the end (transcript tests assert them). */
+  final_vars?: Record<string, unknown>;
 }
 
 /** What the engine may use besides the flow and the state; all in memory, no I/O. */

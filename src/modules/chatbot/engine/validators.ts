@@ -304,9 +304,16 @@ function parseDate(text: string, options: ValidateOptions, reasons: Reasons): Va
   return { ok: true, value: `${String(year).padStart(4, '0')}-${pad(month)}-${pad(day)}` };
 }
 
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
 /** The calendar day of `instant` in `timeZone`. */
 function localDate(instant: Date, timeZone: string): { year: number; month: number; day: number } {
-  const parts = new Intl.DateTimeFormat('en-US', { timeZone, year: 'numeric', month: 'numeric', day: 'numeric' }).formatToParts(instant);
+  let formatter = formatters.get(timeZone);
+  if (!formatter) {
+    formatter = new Intl.DateTimeFormat('en-US', { timeZone, year: 'numeric', month: 'numeric', day: 'numeric' });
+    formatters.set(timeZone, formatter);
+  }
+  const parts = formatter.formatToParts(instant);
   const part = (type: string) => Number(parts.find((p) => p.type === type)?.value);
   return { year: part('year'), month: part('month'), day: part('day') };
 }

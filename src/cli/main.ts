@@ -1,6 +1,8 @@
 import { pathToFileURL } from 'node:url';
 import { ConfigError } from '../config/index.js';
 import { runCampaign } from './campaign-command.js';
+import { runFlowChat } from './flow-chat.js';
+import { runFlowTest } from './flow-test.js';
 import { runSandbox } from './sandbox-command.js';
 import { runServe } from './serve-command.js';
 import { runWorkspace } from './workspace-command.js';
@@ -12,6 +14,7 @@ Commands:
   sandbox    Run only the Cloud API sandbox (see: conversa sandbox --help)
   campaign   Create, estimate, launch and follow campaigns over the REST API (see: conversa campaign --help)
   workspace  Create a workspace and its first admin API key over the REST API (see: conversa workspace --help)
+  flow       Chatbot flows: flow test FILE (transcript tests), flow chat FILE (talk to it in the terminal)
   help       Show this help
 
 Configuration is read from the environment (PORT, SANDBOX_PORT, HOST, CONVERSA_DATA_DIR,
@@ -31,6 +34,11 @@ export async function main(argv: string[]): Promise<number> {
         return await runCampaign(rest, { env: process.env, out: (text) => process.stdout.write(text.startsWith('\r') || text === '\n' ? text : `${text}\n`), err: (text) => console.error(text), tty: process.stdout.isTTY === true });
       case 'workspace':
         return await runWorkspace(rest, { env: process.env, out: (text) => console.log(text), err: (text) => console.error(text) });
+      case 'flow':
+        if (rest[0] === 'test') return await runFlowTest(rest.slice(1), { out: (text) => console.log(text), err: (text) => console.error(text) });
+        if (rest[0] === 'chat') return await runFlowChat(rest.slice(1), { out: (text) => console.log(text), err: (text) => console.error(text), input: process.stdin, tty: process.stdin.isTTY === true, prompt: (text) => process.stdout.write(text) });
+        console.error('Usage: conversa flow test FILE|FOLDER... | conversa flow chat FILE (--help for each)');
+        return 2;
       case undefined:
       case 'help':
       case '--help':

@@ -805,3 +805,117 @@ describe('sessions', () => {
     expect(a.state?.vars.name).toBe('Ana');
   });
 });
+
+describe('edges', () => {
+  it('shows a menu header and footer, takes the typed "more" text and wraps after the last page', async () => {
+    const chat = new Chat({ steps: [{ id: 'm', type: 'menu', text: 'Frutas', header: 'Loja {{contact.name}}', footer: 'Escolha uma', options: FRUITS.map((title) => ({ title })) }] });
+    const out = await chat.start();
+    expect((out.messages[0] as Json).interactive).toMatchObject({ header: { type: 'text', text: 'Loja Ana' }, footer: { text: 'Escolha uma' } });
+    await chat.say('mais opções');
+    expect(titles(chat.out.messages[0])).toEqual(FRUITS.slice(9));
+    await chat.say('Mais opções');
+    expect(titles(chat.out.messages[0])).toEqual([...FRUITS.slice(0, 9), 'Mais opções']);
+  });
+
+  it('picks a "did you mean…?" choice by its typed number, and a text that is neither is a new try', async () => {
+    const chat = new Chat({
+      intents: [
+        { name: 'a', title: 'Pedido', phrases: { pt: ['status pedido'] } },
+        { name: 'b', title: 'Boleto', phrases: { pt: ['pagar boleto'] } },
+      ],
+      settings: { max_misses: 5 },
+      steps: [{ id: 'i', type: 'intent', text: 'Diga', routes: { a: 'ra', b: 'rb' } }, { id: 'ra', type: 'end', text: 'A' }, { id: 'rb', type: 'end', text: 'B' }],
+    });
+    await chat.start();
+    await chat.say('boleto pedido');
+    const offered = titles(chat.out.messages[0]);
+    await chat.say('xyz');
+    expect(chat.texts()).toEqual(['Desculpe, não entendi. Pode dizer de outro jeito?']);
+    expect(chat.state?.misses).toBe(2);
+    await chat.say('boleto pedido');
+    expect(titles(chat.out.messages[0])).toEqual(offered);
+    await chat.say(String(offered.indexOf('Boleto') + 1));
+    expect(chat.texts()).toEqual(['B']);
+  });
+
+  it('treats a low-confidence global intent, or no classifier at all, as no intent', async () => {
+    const intents: FlowInput['intents'] = [{ name: 'human', global: true, action: 'handoff', phrases: { pt: ['falar com um atendente humano agora'] } }];
+    const steps: FlowInput['steps'] = [{ id: 'q', type: 'ask', input: 'email', var: 'e', text: 'E-mail?' }];
+    const low = new Chat({ intents, steps });
+    await low.start();
+    await low.say('atendente');
+    expect(low.effect('handoff')).toBeUndefined();
+    expect(low.state?.waiting).toEqual({ kind: 'ask', step: 'q', tries: 1 });
+    const none = new Chat({ intents, steps }, { classify: undefined });
+    await none.start();
+    await none.say('falar com um atendente humano agora');
+    expect(none.effect('handoff')).toBeUndefined();
+  });
+
+  it('lets a global intent interrupt a survey score, and goes on without a score after the tries', async () => {
+    const chat = new Chat({
+      intents: [{ name: 'human', global: true, action: 'handoff', phrases: { pt: ['falar com atendente'] } }],
+      steps: [{ id: 's', type: 'survey', kind: 'nps', text: 'Nota?', comment: false }, { id: 'e', type: 'end', text: 'fim' }],
+    });
+    await chat.start();
+    await chat.say('falar com atendente');
+    expect(chat.effect('handoff')?.reason).toBe('global_intent');
+    const quiet = new Chat({ steps: [{ id: 's', type: 'survey', kind: 'nps', text: 'Nota?', comment: false }, { id: 'e', type: 'end', text: 'fim' }] });
+    await quiet.start();
+    await quiet.say('11');
+    await quiet.say('boa');
+    await quiet.say('ótimo');
+    expect(quiet.texts()).toEqual(['fim']);
+    expect(quiet.effect('survey')).toBeUndefined();
+  });
+
+  it('goes back to the start when there is no earlier step, and ends on an unknown step', async () => {
+    const chat = new Chat({
+      intents: [{ name: 'back', global: true, action: 'back', phrases: { pt: ['voltar'] } }],
+      steps: [{ id: 'q', type: 'ask', input: 'number', var: 'n', text: 'Número?' }, { id: 'g', type: 'goto', step: 'missing' }],
+    });
+    await chat.start();
+    await chat.say('voltar');
+    expect(chat.texts()).toEqual(['Número?']);
+    await chat.say('3');
+    expect(chat.out.effects).toEqual([{ type: 'ended', reason: 'error' }]);
+    expect(chat.out.log.at(-2)?.message).toBe('no step "missing" in flow "test"');
+  });
+
+  it('queues messages during a wait too, and ignores results and timeouts without a session', async () => {
+    const chat = new Chat({ steps: [{ id: 'w', type: 'wait', duration_ms: 1000 }, { id: 'q', type: 'ask', input: 'text', var: 'x', text: 'Diga' }, { id: 'e', type: 'end', text: '{{vars.x}}' }] });
+    await chat.start();
+    await chat.say('cedo');
+    await chat.result({ ok: true, elapsed: true });
+    expect(chat.texts()).toEqual(['Diga', 'cedo']);
+    const out = await chat.result({ ok: true, elapsed: true }, 'x-1');
+    expect(out).toMatchObject({ state: null, messages: [], effects: [] });
+    expect((await chat.event({ type: 'timeout' })).effects).toEqual([]);
+  });
+
+  it('reads "hoje" in the context time zone', async () => {
+    const steps: FlowInput['steps'] = [{ id: 'q', type: 'ask', input: 'date', var: 'd', text: 'Quando?' }, { id: 'e', type: 'end', text: '{{vars.d}}' }];
+    const late = new Date('2026-03-10T01:00:00.000Z');
+    const saoPaulo = new Chat({ steps }, { now: late });
+    await saoPaulo.start();
+    await saoPaulo.say('hoje');
+    expect(saoPaulo.texts()).toEqual(['2026-03-09']);
+    const tokyo = new Chat({ steps }, { now: late, timeZone: 'Asia/Tokyo' });
+    await tokyo.start();
+    await tokyo.say('hoje');
+    expect(tokyo.texts()).toEqual(['2026-03-10']);
+  });
+
+  it('stops a search, survey or intent question when the window is closed', async () => {
+    for (const step of [
+      { id: 's', type: 'search', catalog: 'faq', text: 'O que procura?', var: 'x' },
+      { id: 's', type: 'survey', kind: 'csat', text: 'Nota?', comment: false },
+      { id: 's', type: 'intent', text: 'Diga', routes: {} },
+    ] as FlowInput['steps']) {
+      const chat = new Chat({ steps: [step] }, { windowOpen: false });
+      const out = await chat.start();
+      expect(out.messages, step.type).toEqual([]);
+      expect(out.effects, step.type).toEqual([{ type: 'ended', reason: 'window_closed' }]);
+    }
+  });
+});

@@ -423,14 +423,32 @@ describe('http', () => {
     expect(chat.texts()).toEqual(['Pedido enviado, chega amanhã (200)']);
   });
 
+  it('percent-encodes answers in the URL and strips line breaks from headers', async () => {
+    const chat = flow({ headers: { 'X-Order': '{{vars.order}}' } });
+    await chat.start();
+    await chat.say('../admin?x=1 #2');
+    const request = chat.effect('http')?.request;
+    expect(request?.url).toBe('https://api.shop.example/orders/..%2Fadmin%3Fx%3D1%20%232');
+    const crlf = flow({ headers: { 'X-Order': 'n {{vars.order}}' } });
+    await crlf.start();
+    await crlf.say('a\r\nX-Evil: 1');
+    expect(crlf.effect('http')?.request.headers['X-Order']).toBe('n a X-Evil: 1');
+  });
+
   it('never lets a customer answer carry a secret placeholder into the request', async () => {
     const chat = flow();
     await chat.start();
     await chat.say('{{secrets.SHOP_TOKEN}}');
     const request = chat.effect('http')?.request;
     expect(JSON.stringify(request)).not.toContain('orders/{{secrets');
-    expect(request?.url).toBe('https://api.shop.example/orders/{ {secrets.SHOP_TOKEN}}');
+    expect(request?.url).toBe('https://api.shop.example/orders/%7B%20%7Bsecrets.SHOP_TOKEN%7D%7D');
     expect(request?.body).toEqual({ order: '{ {secrets.SHOP_TOKEN}}', qty: 3, token: '{{secrets.SHOP_TOKEN}}' });
+  });
+
+  it('gives expressions no way out to JavaScript', async () => {
+    const chat = new Chat({ steps: [{ id: 'e', type: 'end', text: '[{{ vars.constructor.constructor("return process.pid")() }}][{{ $lookup(vars, "__proto__") }}]' }] });
+    await chat.start();
+    expect(chat.texts()).toEqual(['[][]']);
   });
 
   it('never puts a secret in a message, the state or the log', async () => {

@@ -101,6 +101,8 @@ export interface InterpolateOptions {
    */
   secrets: 'keep' | 'drop';
   warn: (message: string) => void;
+  /** Escapes a placeholder's text (`at`: where the placeholder starts in the text). */
+  escape?: (value: string, at: number) => string;
 }
 
 const PLACEHOLDER = /\{\{([\s\S]*?)\}\}/g;
@@ -117,7 +119,8 @@ export async function interpolate(flow: FlowDocument, text: string, scope: Scope
   for (const match of text.matchAll(PLACEHOLDER)) {
     out += text.slice(last, match.index);
     last = match.index + match[0].length;
-    out += await placeholder(flow, match[0], match[1] ?? '', scope, options, (value) => stringify(value));
+    const at = match.index;
+    out += await placeholder(flow, match[0], match[1] ?? '', scope, options, (value) => (options.escape ? options.escape(stringify(value), at) : stringify(value)));
   }
   return out + text.slice(last);
 }

@@ -96,6 +96,14 @@ export class Run {
     return interpolate(this.flow, text, this.scope(extra), { secrets: 'drop', warn: (message) => this.warn(step, message) });
   }
 
+  /**
+   * An HTTP step's URL: values after its start are percent-encoded (an order number "../admin"
+   * stays one path segment); a placeholder that starts the URL (a base URL) is taken as it is.
+   */
+  url(step: string, url: string): Promise<string> {
+    return interpolate(this.flow, url, this.scope(), { secrets: 'keep', warn: (message) => this.warn(step, message), escape: (value, at) => (at === 0 ? value : encodeURIComponent(value)) });
+  }
+
   deep(step: string | null, value: unknown, secrets: 'keep' | 'drop'): Promise<unknown> {
     return interpolateDeep(this.flow, value, this.scope(), { secrets, warn: (message) => this.warn(step, message) });
   }

@@ -169,7 +169,7 @@ export async function askScore(run: Run, step: StepOf<'survey'>): Promise<void> 
 }
 
 async function startHttp(run: Run, step: StepOf<'http'>): Promise<Next> {
-  const url = await run.deep(step.id, step.url, 'keep');
+  const url = await run.url(step.id, step.url);
   const headers = (await run.deep(step.id, step.headers, 'keep')) as Record<string, unknown>;
   const body = step.body === undefined ? undefined : await run.deep(step.id, step.body, 'keep');
   const id = run.effectId();
@@ -179,8 +179,9 @@ async function startHttp(run: Run, step: StepOf<'http'>): Promise<Next> {
     step: step.id,
     request: {
       method: step.method,
-      url: String(url),
-      headers: Object.fromEntries(Object.entries(headers).map(([name, value]) => [name, typeof value === 'string' ? value : JSON.stringify(value)])),
+      url,
+      // A line break in a header value would split the request: values from answers lose theirs.
+      headers: Object.fromEntries(Object.entries(headers).map(([name, value]) => [name, (typeof value === 'string' ? value : JSON.stringify(value)).replace(/[\r\n]+/g, ' ')])),
       ...(body === undefined ? {} : { body }),
       timeout_ms: step.timeout_ms,
       retries: step.retries,

@@ -9,7 +9,9 @@ import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parseFlowDocument, type FlowProblem, type ParseFlowResult } from '../modules/chatbot/index.js';
+import { runFlowChat } from './flow-chat.js';
 import { runFlowPublish } from './flow-publish.js';
+import { runFlowTest } from './flow-test.js';
 
 export interface FlowCommandIo {
   env: Record<string, string | undefined>;
@@ -26,6 +28,11 @@ export interface FlowSubcommand {
 
 export const FLOW_SUBCOMMANDS: Record<string, FlowSubcommand> = {
   validate: { summary: 'validate FILE [--json]   Check a flow file (YAML or JSON) without a server: every problem with its path and a fix', run: runValidate },
+  test: { summary: 'test FILE|FOLDER...   Run transcript tests (*.test.yaml): what the customer says, what the bot must answer; no server', run: (argv, io) => runFlowTest(argv, { out: io.out, err: io.err }) },
+  chat: {
+    summary: 'chat FILE   Talk to a flow in the terminal (buttons and list rows as numbered choices); no server',
+    run: (argv, io) => runFlowChat(argv, { out: io.out, err: io.err, input: process.stdin, tty: process.stdin.isTTY === true, prompt: (text) => process.stdout.write(text) }),
+  },
   publish: { summary: 'publish FILE --number ID   Send the flow to a running Conversa and publish it on a number (a new version)', run: (argv, io) => runFlowPublish(argv, io) },
 };
 

@@ -14,7 +14,7 @@ Commands:
   sandbox    Run only the Cloud API sandbox (see: conversa sandbox --help)
   campaign   Create, estimate, launch and follow campaigns over the REST API (see: conversa campaign --help)
   workspace  Create a workspace and its first admin API key over the REST API (see: conversa workspace --help)
-  flow       Work on chatbot flow files: validate (see: conversa flow --help)
+  flow       Chatbot flows: validate, test (transcripts), chat (in the terminal), publish (see: conversa flow --help)
   forms      Export the form submissions of chatbot flows as XLSX or CSV (see: conversa forms --help)
   help       Show this help
 

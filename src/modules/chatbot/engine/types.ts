@@ -38,7 +38,8 @@ export type Waiting =
   /** "Did you mean…?" buttons are showing; `intents` are the offered names. */
   | { kind: 'did_you_mean'; step: string | null; intents: string[] }
   | { kind: 'search'; step: string; results: Array<{ id: string; title: string }> }
-  | { kind: 'survey'; step: string; phase: 'score' | 'comment'; tries: number }
+  /** `score`: the score given, kept while the comment is asked for. */
+  | { kind: 'survey'; step: string; phase: 'score' | 'comment'; tries: number; score?: number }
   /** An effect (HTTP call, wait timer) is running; its result resumes the flow. */
   | { kind: 'effect'; step: string; effect_id: string };
 
@@ -104,6 +105,8 @@ export interface EngineOutput {
   messages: OutboundSpec[];
   effects: Effect[];
   log: EngineLog[];
+  /** When the session ended during this event: its variables as they were at the end (transcript tests assert them). */
+  final_vars?: Record<string, unknown>;
 }
 
 /** What the engine may use besides the flow and the state; all in memory, no I/O. */
@@ -117,6 +120,10 @@ export interface EngineContext {
   contact: { wa_id: string; name: string | null; language?: string | null; attributes?: Record<string, unknown> };
   /** Whether the 24 h window is open: closed allows only `send_template` steps. */
   windowOpen: boolean;
+  /** The published version being run: stamped on a session that starts (default 0). */
+  version?: number;
+  /** IANA time zone for "today"/"tomorrow" and dates without a year (default America/Sao_Paulo). */
+  timeZone?: string;
 }
 
 export type RunEngine = (flow: FlowDocument, state: SessionState | null, event: EngineEvent, context: EngineContext) => Promise<EngineOutput>;

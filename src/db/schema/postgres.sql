@@ -9,6 +9,40 @@ table api_keys
   last_used_at text
   revoked_at text
   replaced_by text
+table bot_log
+  id text not null
+  workspace_id text not null
+  conversation_id text not null
+  flow text not null
+  version integer not null
+  step text
+  level text not null
+  message text not null
+  created_at text not null
+table bot_sessions
+  conversation_id text not null
+  workspace_id text not null
+  flow_id text not null
+  version_id text not null
+  state text not null
+  rev integer not null
+  expires_at text not null
+  claimed_until text
+  created_at text not null
+  updated_at text not null
+table bot_tasks
+  id text not null
+  workspace_id text not null
+  conversation_id text not null
+  kind text not null
+  effect_id text not null
+  payload text not null
+  due_at text not null
+  claimed_until text
+  attempts integer not null
+  done_at text
+  last_error text
+  created_at text not null
 table campaign_recipients
   campaign_id text not null
   seq integer not null
@@ -115,6 +149,38 @@ table conversations
 table event_consumers
   name text not null
   position bigint not null
+  updated_at text not null
+table flow_deployments
+  workspace_id text not null
+  phone_number_id text not null
+  flow_id text not null
+  version_id text not null
+  deployed_at text not null
+table flow_secrets
+  workspace_id text not null
+  name text not null
+  value text not null
+  created_at text not null
+  updated_at text not null
+table flow_versions
+  id text not null
+  workspace_id text not null
+  flow_id text not null
+  version integer not null
+  format text not null
+  source text not null
+  document text not null
+  model text
+  created_at text not null
+table flows
+  id text not null
+  workspace_id text not null
+  name text not null
+  description text
+  format text not null
+  source text not null
+  document text not null
+  created_at text not null
   updated_at text not null
 table form_submissions
   id text not null
@@ -380,6 +446,13 @@ table workspaces
 CREATE UNIQUE INDEX api_keys_key_hash_key ON api_keys USING btree (key_hash);
 CREATE UNIQUE INDEX api_keys_pkey ON api_keys USING btree (id);
 CREATE INDEX api_keys_workspace ON api_keys USING btree (workspace_id);
+CREATE INDEX bot_log_conversation ON bot_log USING btree (conversation_id, created_at, id);
+CREATE UNIQUE INDEX bot_log_pkey ON bot_log USING btree (id);
+CREATE INDEX bot_sessions_expires ON bot_sessions USING btree (expires_at);
+CREATE UNIQUE INDEX bot_sessions_pkey ON bot_sessions USING btree (conversation_id);
+CREATE INDEX bot_tasks_conversation ON bot_tasks USING btree (conversation_id);
+CREATE INDEX bot_tasks_due ON bot_tasks USING btree (done_at, due_at);
+CREATE UNIQUE INDEX bot_tasks_pkey ON bot_tasks USING btree (id);
 CREATE UNIQUE INDEX campaign_recipients_message ON campaign_recipients USING btree (message_id);
 CREATE UNIQUE INDEX campaign_recipients_pk ON campaign_recipients USING btree (campaign_id, seq);
 CREATE INDEX campaign_recipients_state ON campaign_recipients USING btree (campaign_id, state, seq);
@@ -402,6 +475,13 @@ CREATE UNIQUE INDEX conversations_number_contact ON conversations USING btree (p
 CREATE INDEX conversations_owner ON conversations USING btree (workspace_id, owner_type, owner_id);
 CREATE UNIQUE INDEX conversations_pkey ON conversations USING btree (id);
 CREATE UNIQUE INDEX event_consumers_pkey ON event_consumers USING btree (name);
+CREATE INDEX flow_deployments_flow ON flow_deployments USING btree (flow_id);
+CREATE UNIQUE INDEX flow_deployments_pk ON flow_deployments USING btree (phone_number_id, flow_id);
+CREATE UNIQUE INDEX flow_secrets_pk ON flow_secrets USING btree (workspace_id, name);
+CREATE UNIQUE INDEX flow_versions_flow ON flow_versions USING btree (flow_id, version);
+CREATE UNIQUE INDEX flow_versions_pkey ON flow_versions USING btree (id);
+CREATE UNIQUE INDEX flows_pkey ON flows USING btree (id);
+CREATE UNIQUE INDEX flows_workspace_name ON flows USING btree (workspace_id, name);
 CREATE INDEX form_submissions_contact ON form_submissions USING btree (contact_id, submitted_at, id);
 CREATE INDEX form_submissions_form ON form_submissions USING btree (workspace_id, form, submitted_at, id);
 CREATE INDEX form_submissions_page ON form_submissions USING btree (workspace_id, submitted_at, id);

@@ -191,7 +191,8 @@ function fieldName(at: PathSegments): string {
 
 function objectName(schema: unknown): string {
   const title = (schema as JsonSchema | undefined)?.title;
-  if (typeof title !== 'string' || title === 'Conversa flow') return 'the flow';
+  if (title === 'Conversa flow') return 'the flow';
+  if (typeof title !== 'string') return 'this mapping';
   return `${/^[AEIOU]/.test(title) ? 'an' : 'a'} ${title.charAt(0).toLowerCase()}${title.slice(1)}`;
 }
 

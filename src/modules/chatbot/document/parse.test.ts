@@ -9,6 +9,13 @@ import type { FlowProblem } from './types.js';
 function problemsOf(source: unknown, options?: { format?: 'yaml' | 'json' }): FlowProblem[] {
   const result: ParseFlowResult = parseFlowDocument(source, options);
   if (result.ok) throw new Error(`expected problems, the document parsed (warnings: ${JSON.stringify(result.warnings)})`);
+  // Every problem says where (a readable path, never a JSON pointer), what, and what to write instead.
+  for (const problem of result.problems) {
+    expect(problem.path).not.toMatch(/^\/|\/\d/);
+    expect(problem.message.length, problem.message).toBeGreaterThan(15);
+    expect(problem.fix.length, problem.fix).toBeGreaterThan(15);
+    expect(problem.rule).toMatch(/^[a-z]+\.[a-z-]+$/);
+  }
   return result.problems;
 }
 

@@ -233,7 +233,13 @@ describe.each(DIALECTS)('workspaces and API keys ($name)', (dialect) => {
     await db.updateTable('api_keys').set({ scopes: '["admin"]' }).execute();
     await db.deleteFrom('kysely_migration' as never).where('name' as never, '=', '0013-workspace-admin' as never).execute();
     await sql`alter table api_keys drop column replaced_by`.execute(db);
-    // Migrations after 0013 did not exist then either (Kysely runs them in order): undo 0018, 0017 and 0016 too.
+    // Migrations after 0013 did not exist then either (Kysely runs them in order): undo 0020, 0019, 0018, 0017 and 0016 too.
+    await db.deleteFrom('kysely_migration' as never).where('name' as never, '=', '0020-flows' as never).execute();
+    for (const table of ['flow_secrets', 'bot_log', 'bot_tasks', 'bot_sessions', 'flow_deployments', 'flow_versions', 'flows']) await sql`drop table ${sql.id(table)}`.execute(db);
+    await db.deleteFrom('kysely_migration' as never).where('name' as never, '=', '0019-conversation-ownership' as never).execute();
+    await sql`drop index conversations_owner`.execute(db);
+    await sql`drop table conversation_transitions`.execute(db);
+    for (const column of ['queue', 'owner_since', 'resolved_at', 'handoff_transition_id']) await sql`alter table conversations drop column ${sql.id(column)}`.execute(db);
     await db.deleteFrom('kysely_migration' as never).where('name' as never, '=', '0018-hot-path-indexes' as never).execute();
     await sql`create index messages_conversation on messages (conversation_id, created_at)`.execute(db);
     await sql`create index conversations_workspace on conversations (workspace_id, last_message_at)`.execute(db);

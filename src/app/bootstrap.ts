@@ -22,6 +22,8 @@ export interface BootstrapResult {
   /** Set only when a new admin key was generated now: print it once, it is never shown again. */
   generatedAdminKey?: string;
   sandboxNumber?: PhoneNumberView;
+  /** The demo support bot, when the first start published it on the sandbox number. */
+  demoFlow?: { flowId: string; name: string; version: number };
 }
 
 export const SANDBOX_GRAPH_VERSION = 'v23.0';

@@ -11,7 +11,10 @@ import { numberRefreshLoop, PhoneNumberRefresher, PhoneNumbers, registerAccountI
 import { ConsentLedger, registerPreferencesInbound } from '../modules/consent/index.js';
 import { Contacts } from '../modules/contacts/index.js';
 import { CampaignRunner, Campaigns, MessagingLimits, type CampaignRunnerOptions } from '../modules/campaigns/index.js';
-import { Conversations, Inbox } from '../modules/conversations/index.js';
+import { Conversations, Inbox, Ownership } from '../modules/conversations/index.js';
+import { BotTasks, Chatbot, Flows, publishDemoFlow } from '../modules/chatbot/index.js';
+import { runEngine } from '../modules/chatbot/engine/engine.js';
+import { FormSubmissions, SurveyResponses } from '../modules/forms/index.js';
 import { Events } from '../modules/events/index.js';
 import { InboundEvents, InboundRouter } from '../modules/inbound/index.js';
 import { Invoices } from '../modules/invoices/index.js';
@@ -31,6 +34,14 @@ import { createLogger } from './logger.js';
 import { resolveSecretKey } from './secret-key.js';
 
 export interface Modules {
+  formSubmissions: FormSubmissions;
+  surveyResponses: SurveyResponses;
+  /** Chatbot flows: drafts, versions, deployments, secrets. */
+  flows: Flows;
+  /** Runs flows in conversations (registered on the inbound router). */
+  chatbot: Chatbot;
+  /** The bot's HTTP steps, waits and session timeouts. */
+  botTasks: BotTasks;
   workspaces: Workspaces;
   apiKeys: ApiKeys;
   phoneNumbers: PhoneNumbers;
@@ -63,6 +74,11 @@ export interface Modules {
   mediaRemoval: MediaRemoval;
   /** Conversations as an inbox lists them (contact, last message, unread count). */
   inbox: Inbox;
+  /**
+   * The ownership state machine (bot → queue → agent → bot): the chatbot runtime calls it in its
+   * transaction and registers `onResolved` to start its survey.
+   */
+  ownership: Ownership;
   /** Conversation histories in pages; messages by wamid. */
   messageHistory: MessageHistory;
   /** Read receipts and the typing indicator. */
@@ -218,7 +234,77 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   registerTemplateInbound(inboundRouter, templates, () => jobs.wake('template sync'));
   registerPreferencesInbound(inboundRouter, { contacts, consent });
   registerAccountInbound(inboundRouter, { refresh: () => jobs.wake('number refresh'), logger: logger.child({ component: 'phone-numbers' }) });
+  // Chatbot flows (issue 10): registered after messaging, so each new customer message is
+  // stored before the bot answers it, in the same transaction.
+  const readReceipts = new ReadReceipts({ db, directory: phoneNumbers, graph: client, clock });
+  const ownership = new Ownership(db, events, clock);
+  const formSubmissions = new FormSubmissions(db, events);
+  const surveyResponses = new SurveyResponses(db, events);
+  const flows = new Flows(db, now, box);
+  const chatbot = new Chatbot({
+    db,
+    flows,
+    engine: runEngine,
+    clock,
+    logger: logger.child({ component: 'chatbot' }),
+    ownership: {
+      handoff: async (trx, input) => {
+        const outcome = await ownership.handoff(trx, { ...input, actor: { type: 'bot', id: null } });
+        return outcome.ok ? { ok: true } : { ok: false, message: outcome.error.message ?? outcome.error.code };
+      },
+    },
+    collected: {
+      submitForm: async (trx, input) => {
+        await formSubmissions.submit(trx, input);
+      },
+      recordSurvey: async (trx, input) => {
+        await surveyResponses.record(trx, input);
+      },
+    },
+    queue: (trx, input) => sender.queueInTransaction(trx, input),
+    queued: () => jobs.wake('dispatcher'),
+    tasksStored: () => jobs.wake('bot tasks'),
+    markRead: async (workspaceId, messageId) => {
+      await readReceipts.markMessageRead(workspaceId, messageId);
+    },
+  });
+  chatbot.register(inboundRouter);
+  ownership.onResolved((trx, notice) =>
+    chatbot.onResolved(trx, {
+      workspaceId: notice.workspaceId,
+      conversationId: notice.conversation.id,
+      survey: notice.options.survey === true,
+      agent: notice.transition.from.type === 'agent' ? notice.transition.from.id : null,
+      queue: notice.transition.queue,
+    }),
+  );
+  ownership.onTransition(async (trx, notice) => {
+    if (notice.transition.to.type !== 'bot') await chatbot.onTakenOver(trx, { workspaceId: notice.workspaceId, conversationId: notice.conversation.id, owner: `${notice.transition.to.type} ${notice.transition.to.id ?? ''}`.trim() });
+  });
+  // What a committed transaction queued or stored for the bot: woken now, not at the next poll.
+  const botCommitted = () => {
+    const wakeups = chatbot.takeWakeups();
+    if (wakeups.queued) jobs.wake('dispatcher');
+    if (wakeups.tasks) jobs.wake('bot tasks');
+    chatbot.committed();
+  };
+  let demoOrigin: string | undefined;
+  const botTasks = new BotTasks({
+    db,
+    capabilities: database.capabilities,
+    chatbot,
+    flows,
+    clock,
+    logger: logger.child({ component: 'bot tasks' }),
+    allowPrivate: config.flows.allowPrivate,
+    demoOrigin: () => demoOrigin,
+    typing: async (workspaceId, conversationId) => {
+      await readReceipts.typingInConversation(workspaceId, conversationId);
+    },
+    committed: botCommitted,
+  });
   const processor = new IngestProcessor({ db, inbound: inboundEvents, phoneNumbers, router: inboundRouter, logger: logger.child({ component: 'processor' }), committed: () => {
+      botCommitted();
       if (!repliesQueued) return;
       repliesQueued = false;
       jobs.wake('dispatcher');
@@ -240,7 +326,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     mediaRemoval,
     inbox: new Inbox(db, conversations, clock),
     messageHistory: new MessageHistory(db),
-    readReceipts: new ReadReceipts({ db, directory: phoneNumbers, graph: client, clock }),
+    readReceipts,
     messageEraser: new MessageEraser({ db, media: mediaRemoval, clock }),
   };
   // Stopped in reverse order by close(): the processor first (it queues replies for the
@@ -252,6 +338,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   jobs.register('dispatcher', dispatcher);
   jobs.register('campaign runner', campaignRunner);
   jobs.register('notifications', notifications);
+  jobs.register('bot tasks', botTasks);
   jobs.register('processor', processor);
   const modules: Modules = {
     workspaces: new Workspaces(db, now),
@@ -284,8 +371,14 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     campaigns,
     campaignRunner,
     messagingLimits,
+    ownership,
+    formSubmissions,
+    surveyResponses,
+    flows,
+    chatbot,
+    botTasks,
   };
-  const http = await buildHttpServer({ logger, database, clock, ...modules, whatsapp: client, publicUrl: config.publicUrl, trustProxy: config.http.trustProxy, eventsStored: () => jobs.wake('processor'), sandboxControlToken: () => (sandbox ? sandbox.controlToken : config.sandbox.controlToken) }, { checkResponses: options.checkResponses ?? false });
+  const http = await buildHttpServer({ logger, database, clock, ...modules, whatsapp: client, publicUrl: config.publicUrl, trustProxy: config.http.trustProxy, eventsStored: () => jobs.wake('processor'), sandboxControlToken: () => (sandbox ? sandbox.controlToken : config.sandbox.controlToken) }, { checkResponses: options.checkResponses ?? false, demoApi: sandbox !== undefined });
   let closingStep: string | undefined;
   return {
     config,
@@ -301,6 +394,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       const controlToken = sandbox ? sandbox.controlToken : config.sandbox.controlToken;
       const listening = await http.listen({ port: config.port, host: config.host });
       const platformUrl = config.port === 0 ? listening.replace('[::1]', '127.0.0.1') : config.publicUrl;
+      if (sandbox) demoOrigin = new URL(listening.replace('[::1]', '127.0.0.1').replace('0.0.0.0', '127.0.0.1').replace('[::]', '127.0.0.1')).origin;
       const result = await bootstrap({
         ...modules,
         logger,
@@ -315,6 +409,10 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
         );
       }
       for (const warning of warnings) logger.warn(warning);
+      if (sandbox && demoOrigin && config.flows.demo && result.sandboxNumber) {
+        const demo = await publishDemoFlow({ flows, workspaceId: result.workspaceId, numberId: result.sandboxNumber.id, dataDir: config.dataDir, apiOrigin: demoOrigin, logger });
+        if (demo) result.demoFlow = demo;
+      }
       await dispatcher.recover();
       if (!options.manualWorkers) jobs.startAll();
       return {

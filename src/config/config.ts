@@ -71,6 +71,12 @@ export interface Config {
     /** CONVERSA_WEBHOOKS_ALLOW_PRIVATE: outbound webhooks may target loopback and private networks (default off). */
     readonly allowPrivate: boolean;
   };
+  readonly flows: {
+    /** CONVERSA_FLOWS_ALLOW_PRIVATE: flows' HTTP steps may call loopback and private networks (default off). */
+    readonly allowPrivate: boolean;
+    /** CONVERSA_DEMO_FLOW: publish the demo support bot on the embedded sandbox's number at first start (default on). */
+    readonly demo: boolean;
+  };
 }
 
 /** The sandbox's documented default bearer token (override with SANDBOX_ACCESS_TOKEN). */
@@ -147,6 +153,8 @@ const envSchema = z.object({
   CONVERSA_DEFAULT_TIME_ZONE: z.string().refine(isTimeZone, 'CONVERSA_DEFAULT_TIME_ZONE must be an IANA time zone such as America/Sao_Paulo').default('America/Sao_Paulo'),
   CONVERSA_TRUST_PROXY: z.string().transform(parseTrustProxy).optional(),
   CONVERSA_WEBHOOKS_ALLOW_PRIVATE: flag('CONVERSA_WEBHOOKS_ALLOW_PRIVATE', false),
+  CONVERSA_FLOWS_ALLOW_PRIVATE: flag('CONVERSA_FLOWS_ALLOW_PRIVATE', false),
+  CONVERSA_DEMO_FLOW: flag('CONVERSA_DEMO_FLOW', true),
   CONVERSA_NOTIFICATIONS_POLL_MS: z.coerce.number({ invalid_type_error: 'CONVERSA_NOTIFICATIONS_POLL_MS must be a number' }).int().min(10, 'CONVERSA_NOTIFICATIONS_POLL_MS must be at least 10').max(600_000).default(1000),
 });
 
@@ -194,6 +202,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     payments: { linkPattern: e.CONVERSA_PAYMENT_LINK_PATTERN?.trim() },
     http: { trustProxy: e.CONVERSA_TRUST_PROXY ?? false },
     webhooks: { allowPrivate: e.CONVERSA_WEBHOOKS_ALLOW_PRIVATE },
+    flows: { allowPrivate: e.CONVERSA_FLOWS_ALLOW_PRIVATE, demo: e.CONVERSA_DEMO_FLOW },
     notifications: {
       quietHours: e.CONVERSA_QUIET_HOURS === 'off' ? undefined : { start: e.CONVERSA_QUIET_HOURS.slice(0, 5), end: e.CONVERSA_QUIET_HOURS.slice(6) },
       defaultTimeZone: e.CONVERSA_DEFAULT_TIME_ZONE,

@@ -16,6 +16,8 @@ import * as m0013 from './migrations/0013-workspace-admin.js';
 import * as m0016 from './migrations/0016-conversation-api.js';
 import * as m0017 from './migrations/0017-inbound-router.js';
 import * as m0018 from './migrations/0018-hot-path-indexes.js';
+import * as m0019 from './migrations/0019-conversation-ownership.js';
+import * as m0020 from './migrations/0020-flows.js';
 import { POSTGRES_MIGRATION_CONTEXT, SQLITE_MIGRATION_CONTEXT, type MigrationContext } from './migrations/context.js';
 
 type MigrationModule = { up(db: Kysely<unknown>, ctx: MigrationContext): Promise<void> };
@@ -38,6 +40,8 @@ const MIGRATIONS: Record<string, MigrationModule> = {
   '0016-conversation-api': m0016,
   '0017-inbound-router': m0017,
   '0018-hot-path-indexes': m0018,
+  '0019-conversation-ownership': m0019,
+  '0020-flows': m0020,
 };
 
 /**

@@ -12,6 +12,7 @@ export interface Schema {
   contact_aliases: ContactAliasesTable;
   consents: ConsentsTable;
   conversations: ConversationsTable;
+  conversation_transitions: ConversationTransitionsTable;
   messages: MessagesTable;
   inbound_events: InboundEventsTable;
   templates: TemplatesTable;
@@ -31,6 +32,13 @@ export interface Schema {
   messaging_limits: MessagingLimitsTable;
   notifications: NotificationsTable;
   invoices: InvoicesTable;
+  flows: FlowsTable;
+  flow_versions: FlowVersionsTable;
+  flow_deployments: FlowDeploymentsTable;
+  bot_sessions: BotSessionsTable;
+  bot_tasks: BotTasksTable;
+  bot_log: BotLogTable;
+  flow_secrets: FlowSecretsTable;
 }
 
 export interface WorkspacesTable {
@@ -132,7 +140,9 @@ export interface ConversationsTable {
   contact_id: string;
   /** Our phone_numbers.id (not Meta's phone_number_id). */
   phone_number_id: string;
+  /** `bot`, `queue` or `agent` (src/modules/conversations/ownership-rules.ts). */
   owner_type: string;
+  /** The queue's name or the agent's id; null for the bot. */
   owner_id: string | null;
   last_inbound_at: string | null;
   window_expires_at: string | null;
@@ -140,6 +150,37 @@ export interface ConversationsTable {
   last_message_at: string | null;
   created_at: string;
   updated_at: string;
+  /** The queue it waits in, or the one its agent took it from; null with the bot. (0019) */
+  queue: string | null;
+  /** When its owner took it (null only on rows older than 0019 that the migration missed). */
+  owner_since: string | null;
+  /** When it was last resolved; cleared when it leaves the bot again. */
+  resolved_at: string | null;
+  /** The handoff whose reason and summary an inbox shows; null with the bot. */
+  handoff_transition_id: number | null;
+}
+
+/** Every change of a conversation's owner, in order (owned by the conversations module). */
+export interface ConversationTransitionsTable {
+  /** Serial: the order of a conversation's transitions. */
+  id: Generated<number>;
+  workspace_id: string;
+  conversation_id: string;
+  /** `handoff`, `assign`, `transfer`, `unassign`, `resolve`. */
+  action: string;
+  from_type: string;
+  from_id: string | null;
+  to_type: string;
+  to_id: string | null;
+  /** The conversation's queue after the transition. */
+  queue: string | null;
+  /** `bot`, `api_key`, `user` or `system`, and its id (flow name, key id, ...). */
+  actor_type: string;
+  actor_id: string | null;
+  reason: string | null;
+  /** JSON object: what the bot collected before a handoff. */
+  summary: string | null;
+  created_at: string;
 }
 
 /** Messages both ways; outbound rows are the outbox the dispatcher claims from. */
@@ -536,4 +577,95 @@ export interface InvoicesTable {
   pix_qr_media_id: string | null;
   payment_link: string | null;
   created_at: string;
+}
+
+/** A workspace's flow: its draft as written (`source`) and normalised (`document`, JSON). */
+export interface FlowsTable {
+  id: string;
+  workspace_id: string;
+  name: string;
+  description: string | null;
+  /** `yaml` or `json`: how `source` is written. */
+  format: string;
+  source: string;
+  document: string;
+  created_at: string;
+  updated_at: string;
+}
+
+/** A published version of a flow: immutable. `model` is the trained intent model (nlp.js export). */
+export interface FlowVersionsTable {
+  id: string;
+  workspace_id: string;
+  flow_id: string;
+  version: number;
+  format: string;
+  source: string;
+  document: string;
+  model: string | null;
+  created_at: string;
+}
+
+/** Which version of a flow is live on a phone number. */
+export interface FlowDeploymentsTable {
+  workspace_id: string;
+  phone_number_id: string;
+  flow_id: string;
+  version_id: string;
+  deployed_at: string;
+}
+
+/** A conversation's running bot session: the engine's state (JSON) on a flow version. */
+export interface BotSessionsTable {
+  conversation_id: string;
+  workspace_id: string;
+  flow_id: string;
+  version_id: string;
+  state: string;
+  /** Increases with every change: writes compare and set it. */
+  rev: number;
+  expires_at: string;
+  /** A timeout sweep's lease. */
+  claimed_until: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+/** An effect of the engine run outside a transaction: an HTTP call (`http`) or a timer (`wait`). */
+export interface BotTasksTable {
+  id: string;
+  workspace_id: string;
+  conversation_id: string;
+  kind: string;
+  effect_id: string;
+  /** JSON: the effect as the engine issued it. */
+  payload: string;
+  due_at: string;
+  claimed_until: string | null;
+  attempts: number;
+  done_at: string | null;
+  last_error: string | null;
+  created_at: string;
+}
+
+/** What the bot did or could not do in a conversation. */
+export interface BotLogTable {
+  id: string;
+  workspace_id: string;
+  conversation_id: string;
+  flow: string;
+  version: number;
+  step: string | null;
+  level: string;
+  message: string;
+  created_at: string;
+}
+
+/** A value HTTP steps reference as `{{secrets.NAME}}`; sealed with the installation's secret key. */
+export interface FlowSecretsTable {
+  workspace_id: string;
+  name: string;
+  value: string;
+  created_at: string;
+  updated_at: string;
 }

@@ -4,9 +4,10 @@ import type { Database } from '../db/index.js';
 import type { ApiKeys } from '../modules/api-keys/index.js';
 import type { PhoneNumberRefresher, PhoneNumbers } from '../modules/phone-numbers/index.js';
 import type { Campaigns, MessagingLimits } from '../modules/campaigns/index.js';
+import type { Chatbot, Flows } from '../modules/chatbot/index.js';
 import type { ConsentLedger } from '../modules/consent/index.js';
 import type { Contacts } from '../modules/contacts/index.js';
-import type { Conversations, Inbox } from '../modules/conversations/index.js';
+import type { Conversations, Inbox, Ownership } from '../modules/conversations/index.js';
 import type { InboundEvents } from '../modules/inbound/index.js';
 import type { MediaLibrary, MediaRemoval } from '../modules/media/index.js';
 import type { Invoices } from '../modules/invoices/index.js';
@@ -43,6 +44,8 @@ export interface HttpDeps {
   mediaRemoval: MediaRemoval;
   /** Conversations as an inbox lists them (`GET /api/v1/conversations`). */
   inbox: Inbox;
+  /** Who owns a conversation: handoff, assign, unassign, resolve, and their history. */
+  ownership: Ownership;
   /** A conversation's whole history in pages; messages by wamid. */
   messageHistory: MessageHistory;
   /** Blue ticks and "typing…" (`POST /api/v1/messages/{id}/read`, `.../conversations/{id}/typing`). */
@@ -53,6 +56,10 @@ export interface HttpDeps {
   /** Pix payment requests (code, QR media, payment link). */
   pix: PixRequests;
   webhooks: Webhooks;
+  /** Chatbot flows: drafts, versions, deployments, secrets (`/api/v1/flows`). */
+  flows: Flows;
+  /** Runs flows in conversations (`POST /api/v1/flows/{id}/runs`, the bot's part of a conversation). */
+  chatbot: Chatbot;
   /** Transactional notifications (`/api/v1/notifications`). */
   notifications: Notifications;
   /** Templates as managed assets (`/api/v1/templates`). */

@@ -9,6 +9,8 @@ import { registerCampaignRoutes } from './routes/campaigns.js';
 import { registerContactImportRoutes } from './routes/contact-import.js';
 import { registerContactRoutes } from './routes/contacts.js';
 import { registerHealthRoutes } from './routes/health.js';
+import { registerDemoRoutes } from './routes/demo.js';
+import { registerFlowRoutes } from './routes/flows.js';
 import { registerInvoiceRoutes } from './routes/invoices.js';
 import { registerMediaRoutes } from './routes/media.js';
 import { registerConversationRoutes } from './routes/conversations.js';
@@ -38,6 +40,8 @@ declare module 'fastify' {
 export interface HttpServerOptions {
   /** Record answers the routes' response schemas do not declare (tests; off in production). */
   checkResponses?: boolean;
+  /** Serve the demo company API (`/demo/…`) the demo bot calls: only with the embedded sandbox. */
+  demoApi?: boolean;
 }
 
 /** Builds the platform's Fastify server (not listening): health, Meta's webhook, the REST API. */
@@ -61,6 +65,7 @@ export async function buildHttpServer(deps: HttpDeps, options: HttpServerOptions
   await installOpenApi(app);
   installAuth(app, deps.apiKeys);
   registerHealthRoutes(app, deps.database);
+  if (options.demoApi) registerDemoRoutes(app);
   await app.register(async (scope) => registerWhatsappWebhookRoutes(scope, deps));
   await app.register(async (scope) => registerOptInRoutes(scope, deps));
   await app.register(
@@ -82,6 +87,7 @@ export async function buildHttpServer(deps: HttpDeps, options: HttpServerOptions
       await scope.register(async (campaigns) => registerCampaignRoutes(campaigns, deps));
       registerTemplateRoutes(scope, deps);
       registerInvoiceRoutes(scope, deps);
+      await scope.register(async (flows) => registerFlowRoutes(flows, deps));
       registerPaymentRoutes(scope, deps);
       registerWorkspaceRoutes(scope, deps);
       registerApiKeyRoutes(scope, deps);

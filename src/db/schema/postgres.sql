@@ -80,6 +80,21 @@ table contacts
   created_at text not null
   updated_at text not null
   user_id text
+table conversation_transitions
+  id bigint not null default nextval('conversation_transitions_id_seq'::regclass)
+  workspace_id text not null
+  conversation_id text not null
+  action text not null
+  from_type text not null
+  from_id text
+  to_type text not null
+  to_id text
+  queue text
+  actor_type text not null
+  actor_id text
+  reason text
+  summary text
+  created_at text not null
 table conversations
   id text not null
   workspace_id text not null
@@ -93,6 +108,10 @@ table conversations
   last_message_at text
   created_at text not null
   updated_at text not null
+  queue text
+  owner_since text
+  resolved_at text
+  handoff_transition_id bigint
 table event_consumers
   name text not null
   position bigint not null
@@ -353,10 +372,12 @@ CREATE UNIQUE INDEX contact_aliases_pkey ON contact_aliases USING btree (workspa
 CREATE UNIQUE INDEX contacts_pkey ON contacts USING btree (id);
 CREATE UNIQUE INDEX contacts_workspace_user_id ON contacts USING btree (workspace_id, user_id);
 CREATE UNIQUE INDEX contacts_workspace_wa_id ON contacts USING btree (workspace_id, wa_id);
+CREATE INDEX conversation_transitions_conversation ON conversation_transitions USING btree (conversation_id, id);
+CREATE UNIQUE INDEX conversation_transitions_pkey ON conversation_transitions USING btree (id);
 CREATE INDEX conversations_activity ON conversations USING btree (workspace_id, COALESCE(last_message_at, created_at), id);
 CREATE UNIQUE INDEX conversations_number_contact ON conversations USING btree (phone_number_id, contact_id);
+CREATE INDEX conversations_owner ON conversations USING btree (workspace_id, owner_type, owner_id);
 CREATE UNIQUE INDEX conversations_pkey ON conversations USING btree (id);
-CREATE INDEX conversations_workspace ON conversations USING btree (workspace_id, last_message_at);
 CREATE UNIQUE INDEX event_consumers_pkey ON event_consumers USING btree (name);
 CREATE UNIQUE INDEX inbound_events_dedupe_key_key ON inbound_events USING btree (dedupe_key);
 CREATE INDEX inbound_events_pending ON inbound_events USING btree (processed_at, id);
@@ -372,7 +393,6 @@ CREATE UNIQUE INDEX media_pkey ON media USING btree (id);
 CREATE UNIQUE INDEX media_provider_ids_media_number ON media_provider_ids USING btree (media_id, phone_number_id);
 CREATE INDEX media_workspace ON media USING btree (workspace_id, created_at);
 CREATE INDEX messages_contact_failed ON messages USING btree (contact_id, error_code) WHERE (error_code IS NOT NULL);
-CREATE INDEX messages_conversation ON messages USING btree (conversation_id, created_at);
 CREATE INDEX messages_conversation_page ON messages USING btree (conversation_id, created_at, id);
 CREATE INDEX messages_dispatch ON messages USING btree (status, phone_number_id, next_attempt_at);
 CREATE UNIQUE INDEX messages_idempotency ON messages USING btree (workspace_id, idempotency_key);

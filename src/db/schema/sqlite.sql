@@ -5,7 +5,8 @@ CREATE TABLE "campaigns" ("id" text primary key, "workspace_id" text not null re
 CREATE TABLE "consents" ("id" integer primary key autoincrement, "workspace_id" text not null references "workspaces" ("id") on delete cascade, "contact_id" text not null references "contacts" ("id") on delete cascade, "purpose" text not null, "status" text not null, "source" text not null, "text" text, "actor" text not null, "proof" text not null, "recorded_at" text not null);
 CREATE TABLE "contact_aliases" ("workspace_id" text not null references "workspaces" ("id") on delete cascade, "wa_id" text not null, "contact_id" text not null references "contacts" ("id") on delete cascade, "created_at" text not null, constraint "contact_aliases_pkey" primary key ("workspace_id", "wa_id"));
 CREATE TABLE "contacts" ("id" text primary key, "workspace_id" text not null references "workspaces" ("id") on delete cascade, "wa_id" text not null, "e164" text not null, "name" text, "language" text, "time_zone" text, "attributes" text not null, "tags" text not null, "created_at" text not null, "updated_at" text not null, "user_id" text, constraint "contacts_workspace_wa_id" unique ("workspace_id", "wa_id"));
-CREATE TABLE "conversations" ("id" text primary key, "workspace_id" text not null references "workspaces" ("id") on delete cascade, "contact_id" text not null references "contacts" ("id") on delete cascade, "phone_number_id" text not null references "phone_numbers" ("id") on delete cascade, "owner_type" text not null, "owner_id" text, "last_inbound_at" text, "window_expires_at" text, "free_entry_point_until" text, "last_message_at" text, "created_at" text not null, "updated_at" text not null, constraint "conversations_number_contact" unique ("phone_number_id", "contact_id"));
+CREATE TABLE "conversation_transitions" ("id" integer primary key autoincrement, "workspace_id" text not null references "workspaces" ("id") on delete cascade, "conversation_id" text not null references "conversations" ("id") on delete cascade, "action" text not null, "from_type" text not null, "from_id" text, "to_type" text not null, "to_id" text, "queue" text, "actor_type" text not null, "actor_id" text, "reason" text, "summary" text, "created_at" text not null);
+CREATE TABLE "conversations" ("id" text primary key, "workspace_id" text not null references "workspaces" ("id") on delete cascade, "contact_id" text not null references "contacts" ("id") on delete cascade, "phone_number_id" text not null references "phone_numbers" ("id") on delete cascade, "owner_type" text not null, "owner_id" text, "last_inbound_at" text, "window_expires_at" text, "free_entry_point_until" text, "last_message_at" text, "created_at" text not null, "updated_at" text not null, "queue" text, "owner_since" text, "resolved_at" text, "handoff_transition_id" bigint, constraint "conversations_number_contact" unique ("phone_number_id", "contact_id"));
 CREATE TABLE "event_consumers" ("name" text primary key, "position" bigint not null, "updated_at" text not null);
 CREATE TABLE "inbound_events" ("id" integer primary key autoincrement, "workspace_id" text not null references "workspaces" ("id") on delete cascade, "dedupe_key" text not null unique, "field" text not null, "kind" text not null, "payload" text not null, "ref" text, "received_at" text not null, "processed_at" text, "claimed_until" text, "attempts" integer not null, "last_error" text);
 CREATE TABLE "invoices" ("id" text primary key, "workspace_id" text not null references "workspaces" ("id") on delete cascade, "number" text not null, "issue_date" text not null, "due_date" text not null, "customer_name" text not null, "currency" text not null, "total_cents" bigint not null, "data" text not null, "media_id" text not null references "media" ("id"), "filename" text not null, "pix_code" text, "pix_qr_media_id" text references "media" ("id"), "payment_link" text, "created_at" text not null, constraint "invoices_workspace_number" unique ("workspace_id", "number"));
@@ -34,8 +35,9 @@ CREATE INDEX "campaigns_workspace" on "campaigns" ("workspace_id", "id");
 CREATE INDEX "consents_contact" on "consents" ("contact_id", "purpose", "id");
 CREATE INDEX "contact_aliases_contact" on "contact_aliases" ("contact_id");
 CREATE UNIQUE INDEX "contacts_workspace_user_id" on "contacts" ("workspace_id", "user_id");
+CREATE INDEX "conversation_transitions_conversation" on "conversation_transitions" ("conversation_id", "id");
 CREATE INDEX conversations_activity on conversations (workspace_id, (coalesce(last_message_at, created_at)), id);
-CREATE INDEX "conversations_workspace" on "conversations" ("workspace_id", "last_message_at");
+CREATE INDEX "conversations_owner" on "conversations" ("workspace_id", "owner_type", "owner_id");
 CREATE INDEX "inbound_events_pending" on "inbound_events" ("processed_at", "id");
 CREATE INDEX "inbound_events_ref" on "inbound_events" ("ref");
 CREATE INDEX "inbound_events_workspace" on "inbound_events" ("workspace_id", "id");
@@ -43,7 +45,6 @@ CREATE INDEX "invoices_workspace_created" on "invoices" ("workspace_id", "create
 CREATE INDEX "media_downloads_due" on "media_downloads" ("next_attempt_at");
 CREATE INDEX "media_workspace" on "media" ("workspace_id", "created_at");
 CREATE INDEX "messages_contact_failed" on "messages" ("contact_id", "error_code") where error_code is not null;
-CREATE INDEX "messages_conversation" on "messages" ("conversation_id", "created_at");
 CREATE INDEX "messages_conversation_page" on "messages" ("conversation_id", "created_at", "id");
 CREATE INDEX "messages_dispatch" on "messages" ("status", "phone_number_id", "next_attempt_at");
 CREATE INDEX "messages_number_created" on "messages" ("phone_number_id", "created_at");

@@ -15,6 +15,8 @@ export const SCOPES = [
   'templates:write',
   'campaigns:read',
   'campaigns:write',
+  'flows:read',
+  'flows:write',
 ] as const;
 
 export type Scope = (typeof SCOPES)[number];

@@ -141,14 +141,13 @@ export class Contacts {
    * `from`) gets a contact keyed by its user id (`wa_id` = it, `phone` ''), which takes the
    * number when a later message gives it. Undefined when the sender names neither.
    */
-  async ensureFromSender(workspaceId: string, sender: InboundSender, trx: Kysely<Schema> = this.db): Promise<ContactView | undefined> {
+  async ensureFromSender(workspaceId: string, sender: InboundSender, trx: Kysely<Schema> = this.db): Promise<(ContactView & { created: boolean }) | undefined> {
     const { waId, userId, name } = sender;
     let row = waId ? await this.#byWaId(workspaceId, waId, trx) : undefined;
     if (!row && userId) row = await trx.selectFrom('contacts').selectAll().where('workspace_id', '=', workspaceId).where('user_id', '=', userId).executeTakeFirst();
     if (!row) {
-      if (waId) return (await this.upsert(workspaceId, { e164: `+${waId}`, waId, name, userId }, trx)).contact;
-      if (userId) return (await this.upsert(workspaceId, { e164: '', waId: userId, name, userId }, trx)).contact;
-      return undefined;
+      const made = waId ? await this.upsert(workspaceId, { e164: `+${waId}`, waId, name, userId }, trx) : userId ? await this.upsert(workspaceId, { e164: '', waId: userId, name, userId }, trx) : undefined;
+      return made ? { ...made.contact, created: made.created } : undefined;
     }
     const patch: Partial<ContactsTable> = {};
     // The user id is unique in a workspace: another contact holding it (known by username before
@@ -157,10 +156,10 @@ export class Contacts {
     // Known by username until now: the number Meta gives now becomes its wa_id.
     if (waId && row.wa_id === row.user_id && row.wa_id !== waId) Object.assign(patch, { wa_id: waId, e164: `+${waId}` });
     if (name && !row.name) patch.name = name;
-    if (Object.keys(patch).length === 0) return toView(row);
+    if (Object.keys(patch).length === 0) return { ...toView(row), created: false };
     patch.updated_at = this.now().toISOString();
     await trx.updateTable('contacts').set(patch).where('id', '=', row.id).execute();
-    return toView({ ...row, ...patch });
+    return { ...toView({ ...row, ...patch }), created: false };
   }
 
   /**

@@ -8,7 +8,12 @@ export interface ConversationView {
   id: string;
   contact_id: string;
   phone_number_id: string;
-  owner: { type: string; id: string | null };
+  /** Who answers it now, and since when (see ownership.ts). */
+  owner: { type: string; id: string | null; since: string };
+  /** The queue it waits in, or the one its agent took it from; null with the bot. */
+  queue: string | null;
+  /** When it was last resolved (back to the bot); null when never, or when it left the bot since. */
+  resolved_at: string | null;
   last_inbound_at: string | null;
   /** When the customer service window closes; null or past: only templates may be sent. */
   window_expires_at: string | null;
@@ -20,7 +25,7 @@ export interface ConversationView {
 
 /**
  * One conversation per contact and phone number, with its customer service window (24 h from
- * the contact's last message) and an owner (the bot, a queue or an agent).
+ * the contact's last message) and an owner (the bot, a queue or an agent; `Ownership` moves it).
  */
 export class Conversations {
   constructor(
@@ -122,7 +127,9 @@ export class Conversations {
       id: row.id,
       contact_id: row.contact_id,
       phone_number_id: row.phone_number_id,
-      owner: { type: row.owner_type, id: row.owner_id },
+      owner: { type: row.owner_type, id: row.owner_id, since: row.owner_since ?? row.created_at },
+      queue: row.queue,
+      resolved_at: row.resolved_at,
       last_inbound_at: row.last_inbound_at,
       window_expires_at: row.window_expires_at,
       window_open: row.window_expires_at !== null && row.window_expires_at > now,
@@ -148,5 +155,9 @@ function newConversation(workspaceId: string, phoneNumberRowId: string, contactI
     last_message_at: null,
     created_at: at,
     updated_at: at,
+    queue: null,
+    owner_since: at,
+    resolved_at: null,
+    handoff_transition_id: null,
   };
 }

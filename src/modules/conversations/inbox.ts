@@ -3,9 +3,6 @@ import { decodeKeysetCursor, encodeKeysetCursor, type MessagesTable, type Schema
 import { realClock, type Clock } from '../../clock/index.js';
 import type { Conversations, ConversationView } from './conversations.js';
 
-/** The owners a conversation can have. */
-export const OWNER_TYPES = ['bot', 'queue', 'agent'] as const;
-
 /** The latest message of a conversation, as an inbox row shows it. */
 export interface LastMessagePreview {
   id: string;
@@ -28,12 +25,30 @@ export interface InboxConversation extends ConversationView {
   unread_count: number;
   /** The latest `messages` messages, newest first, as `toView` shapes them (the caller maps). */
   last_messages: MessagesTable[];
+  /** The handoff that brought it to people (reason, the bot's summary); null while the bot owns it. */
+  handoff: HandoffView | null;
+}
+
+/** The handoff an inbox shows beside a conversation a queue or an agent owns. */
+export interface HandoffView {
+  transition_id: number;
+  reason: string | null;
+  summary: Record<string, unknown> | null;
+  /** Who handed it off (the bot and its flow, an API key, ...). */
+  actor: { type: string; id: string | null };
+  at: string;
 }
 
 export interface InboxFilter {
   contactId?: string | undefined;
   waId?: string | undefined;
   ownerType?: string | undefined;
+  /** The owner's id: a queue's name or an agent's id. */
+  ownerId?: string | undefined;
+  /** In this queue, waiting or with an agent who took it from there. */
+  queue?: string | undefined;
+  /** true: resolved (back with the bot) and not handed to people since; false: the others. */
+  resolved?: boolean | undefined;
   windowOpen?: boolean | undefined;
   /** Only conversations updated at or after this time. */
   updatedSince?: Date | undefined;
@@ -64,11 +79,8 @@ export class Inbox {
       if (!after) return { ok: false, reason: 'bad_cursor' };
     }
     const activity = sql<string>`coalesce(c.last_message_at, c.created_at)`;
-    let query = this.db
-      .selectFrom('conversations as c')
-      .innerJoin('contacts as ct', 'ct.id', 'c.contact_id')
-      .selectAll('c')
-      .select(['ct.wa_id as contact_wa_id', 'ct.name as contact_name', activity.as('activity_at')])
+    let query = this.#select()
+      .select(activity.as('activity_at'))
       .where('c.workspace_id', '=', workspaceId)
       .orderBy(activity, 'desc')
       .orderBy('c.id', 'desc')
@@ -76,6 +88,9 @@ export class Inbox {
     if (options.contactId) query = query.where('c.contact_id', '=', options.contactId);
     if (options.waId) query = query.where('ct.wa_id', '=', options.waId);
     if (options.ownerType) query = query.where('c.owner_type', '=', options.ownerType);
+    if (options.ownerId) query = query.where('c.owner_id', '=', options.ownerId);
+    if (options.queue) query = query.where('c.queue', '=', options.queue);
+    if (options.resolved !== undefined) query = query.where('c.resolved_at', options.resolved ? 'is not' : 'is', null);
     if (options.updatedSince) query = query.where('c.updated_at', '>=', options.updatedSince.toISOString());
     if (options.windowOpen !== undefined) {
       // On each conversation's number's clock, as its `window_open` says: sandbox time for the
@@ -100,16 +115,31 @@ export class Inbox {
 
   /** One conversation of the workspace, with what the list embeds. */
   async get(workspaceId: string, id: string, options: { messages?: number } = {}): Promise<InboxConversation | undefined> {
-    const row = await this.db
-      .selectFrom('conversations as c')
-      .innerJoin('contacts as ct', 'ct.id', 'c.contact_id')
-      .selectAll('c')
-      .select(['ct.wa_id as contact_wa_id', 'ct.name as contact_name', sql<string>`coalesce(c.last_message_at, c.created_at)`.as('activity_at')])
+    const row = await this.#select()
+      .select(sql<string>`coalesce(c.last_message_at, c.created_at)`.as('activity_at'))
       .where('c.workspace_id', '=', workspaceId)
       .where('c.id', '=', id)
       .executeTakeFirst();
     if (!row) return undefined;
     return (await this.#embed([row], options.messages ?? 0))[0];
+  }
+
+  /** Conversations with their contact and their handoff (a primary-key lookup each). */
+  #select() {
+    return this.db
+      .selectFrom('conversations as c')
+      .innerJoin('contacts as ct', 'ct.id', 'c.contact_id')
+      .leftJoin('conversation_transitions as h', 'h.id', 'c.handoff_transition_id')
+      .selectAll('c')
+      .select([
+        'ct.wa_id as contact_wa_id',
+        'ct.name as contact_name',
+        'h.reason as handoff_reason',
+        'h.summary as handoff_summary',
+        'h.actor_type as handoff_actor_type',
+        'h.actor_id as handoff_actor_id',
+        'h.created_at as handoff_at',
+      ]);
   }
 
   /** A cursor from before keyset paging (a conversation id): where that conversation stands now. */
@@ -125,7 +155,7 @@ export class Inbox {
   }
 
   async #embed(
-    rows: Array<Schema['conversations'] & { contact_wa_id: string; contact_name: string | null; activity_at: string }>,
+    rows: Array<Schema['conversations'] & { contact_wa_id: string; contact_name: string | null; activity_at: string } & HandoffColumns>,
     messages: number,
   ): Promise<InboxConversation[]> {
     if (rows.length === 0) return [];
@@ -151,6 +181,7 @@ export class Inbox {
         last_message: first ? preview(first) : null,
         unread_count: unreadOf.get(row.id) ?? 0,
         last_messages: recent.slice(0, messages),
+        handoff: handoffOf(row),
       };
     }));
   }
@@ -174,6 +205,25 @@ export class Inbox {
     for (const list of byConversation.values()) list.sort((a, b) => (a.created_at === b.created_at ? (a.id < b.id ? 1 : -1) : a.created_at < b.created_at ? 1 : -1));
     return byConversation;
   }
+}
+
+interface HandoffColumns {
+  handoff_reason: string | null;
+  handoff_summary: string | null;
+  handoff_actor_type: string | null;
+  handoff_actor_id: string | null;
+  handoff_at: string | null;
+}
+
+function handoffOf(row: Schema['conversations'] & HandoffColumns): HandoffView | null {
+  if (row.handoff_transition_id === null || row.handoff_at === null) return null;
+  return {
+    transition_id: Number(row.handoff_transition_id),
+    reason: row.handoff_reason,
+    summary: row.handoff_summary === null ? null : (JSON.parse(row.handoff_summary) as Record<string, unknown>),
+    actor: { type: row.handoff_actor_type ?? 'system', id: row.handoff_actor_id },
+    at: row.handoff_at,
+  };
 }
 
 /** The inbox line of a message: its text, or null (erased, or a kind without text). */

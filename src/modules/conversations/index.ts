@@ -1,2 +1,33 @@
 export { Conversations, WINDOW_MS, type ConversationView } from './conversations.js';
-export { Inbox, OWNER_TYPES, type InboxConversation, type InboxFilter, type LastMessagePreview } from './inbox.js';
+export { Inbox, type HandoffView, type InboxConversation, type InboxFilter, type LastMessagePreview } from './inbox.js';
+export {
+  Ownership,
+  isBotOwned,
+  ownerOf,
+  type Actor,
+  type AssignInput,
+  type HandoffInput,
+  type ResolveInput,
+  type ResolveOptions,
+  type ResolvedListener,
+  type TransitionListener,
+  type TransitionNotice,
+  type TransitionOutcome,
+  type TransitionView,
+  type UnassignInput,
+} from './ownership.js';
+export {
+  ACTOR_TYPES,
+  AGENT_ID_PATTERN,
+  MAX_REASON_LENGTH,
+  MAX_SUMMARY_BYTES,
+  OWNER_TYPES,
+  QUEUE_PATTERN,
+  TRANSITION_ACTIONS,
+  decideTransition,
+  type ActorType,
+  type Owner,
+  type OwnerType,
+  type OwnershipState,
+  type TransitionAction,
+} from './ownership-rules.js';

@@ -26,6 +26,31 @@ export interface InboundContext {
    * event's "processed" mark, or not at all, so a crash repeats the event, never loses it.
    */
   trx: Kysely<Schema>;
+  /**
+   * What earlier handlers of this event established, for the later ones: messaging fills
+   * `message` once it stored an inbound message (the chatbot answers it). Fresh per event.
+   */
+  stored: InboundFacts;
+}
+
+/** Facts one handler of an event leaves for the next (see {@link InboundContext.stored}). */
+export interface InboundFacts {
+  message?: StoredInboundMessage;
+}
+
+/** An inbound message as messaging stored it (only when new: a replayed event leaves nothing). */
+export interface StoredInboundMessage {
+  /** Our message id (`msg_…`). */
+  id: string;
+  wamid: string;
+  conversationId: string;
+  contactId: string;
+  /** The contact was created by this message: the platform did not know them. */
+  contactCreated: boolean;
+  /** The message was an opt-in or opt-out keyword, already answered: nothing else may answer it. */
+  consentKeyword: boolean;
+  /** When the customer sent it (their number's clock). */
+  at: Date;
 }
 
 /** Handles one kind of event; `event` is narrowed to that kind. */

@@ -57,7 +57,7 @@ export class MessagingInbound {
     router.on('errors', (event, context) => this.onErrors(event.payload, context));
   }
 
-  async onMessage(payload: MessageEventPayload, { workspaceId, number, trx }: InboundContext): Promise<void> {
+  async onMessage(payload: MessageEventPayload, { workspaceId, number, trx, stored: facts }: InboundContext): Promise<void> {
     if (!number) {
       this.deps.logger.warn({ wamid: payload.message.id }, 'inbound message without its phone number; kept in inbound_events only');
       return;
@@ -121,6 +121,7 @@ export class MessagingInbound {
 
     const text = message.type === 'text' ? (message.text as { body?: string } | undefined)?.body : message.type === 'button' ? (message.button as { text?: string } | undefined)?.text : undefined;
     const keyword = text ? matchConsentKeyword(text, this.deps.keywords) : undefined;
+    facts.message = { id: stored.id, wamid, conversationId: conversation.id, contactId: contact.id, contactCreated: contact.created, consentKeyword: keyword !== undefined, at };
     if (!keyword) return;
     await this.deps.consent.record(
       {

@@ -116,6 +116,6 @@ export class IngestProcessor {
   }
 
   async #process(event: StoredInboundEvent, payload: InboundWebhookEvent, number: PhoneNumberView | undefined, trx: Kysely<Schema>): Promise<void> {
-    await this.deps.router.route(payload, { workspaceId: event.workspace_id, number, trx });
+    await this.deps.router.route(payload, { workspaceId: event.workspace_id, number, trx, stored: {} });
   }
 }

@@ -303,8 +303,8 @@ export class Messages {
   }
 
   /** The outbound message queued with an idempotency key and the hash of the request that queued it. */
-  async keyed(workspaceId: string, key: string): Promise<{ message: MessageView; requestHash: string | null } | undefined> {
-    const row = await this.db.selectFrom('messages').selectAll().where('workspace_id', '=', workspaceId).where('idempotency_key', '=', key).executeTakeFirst();
+  async keyed(workspaceId: string, key: string, trx: Kysely<Schema> = this.db): Promise<{ message: MessageView; requestHash: string | null } | undefined> {
+    const row = await trx.selectFrom('messages').selectAll().where('workspace_id', '=', workspaceId).where('idempotency_key', '=', key).executeTakeFirst();
     return row ? { message: toView(row), requestHash: row.request_hash } : undefined;
   }
 

@@ -142,6 +142,75 @@ export class SendService {
     return { ok: true, message: queued.message, duplicate: false };
   }
 
+  /**
+   * Queues one message to a contact of a known conversation inside the caller's transaction
+   * (the chatbot answers inside the inbound batch's): the same content check (400) and policy
+   * (consent, window, template, price: 422) as {@link send}, every read through `trx`. The
+   * caller wakes the dispatcher after its commit. Templates are not synced from the provider
+   * here (no network inside a transaction): an unknown template is refused.
+   */
+  async queueInTransaction(
+    trx: Kysely<Schema>,
+    input: {
+      workspaceId: string;
+      number: { id: string; waba_id: string; provider: string };
+      conversationId: string;
+      contact: { id: string; wa_id: string; phone: string };
+      type: MessageType;
+      content: unknown;
+      idempotencyKey?: string | undefined;
+    },
+  ): Promise<SendOutcome> {
+    const { deps } = this;
+    const request = { to: input.contact.wa_id, type: input.type, content: input.content };
+    const requestHash = input.idempotencyKey ? canonicalHash(request) : undefined;
+    if (input.idempotencyKey) {
+      const earlier = await deps.messages.keyed(input.workspaceId, input.idempotencyKey, trx);
+      if (earlier) return { ok: true, message: earlier.message, duplicate: true };
+    }
+    const valid = validateOutbound(input.type, input.content, undefined);
+    if (!valid.ok) {
+      const { field, rule } = valid.error;
+      return { ok: false, error: { code: 'CONVERSA_ERR_VALIDATION', message: `${field}: ${rule}`, fix: 'Correct that field; the rules per message type are in docs/messaging.md.', details: { field, rule } } };
+    }
+    const conversation = await trx.selectFrom('conversations').select(['last_inbound_at', 'free_entry_point_until']).where('id', '=', input.conversationId).where('workspace_id', '=', input.workspaceId).executeTakeFirst();
+    if (!conversation) return { ok: false, error: appError('CONVERSA_ERR_VALIDATION', 'conversation: not found in this workspace', { field: 'conversation_id', rule: 'must be a conversation of this workspace' }) };
+    const phone = normalizePhone(input.contact.phone || `+${input.contact.wa_id}`);
+    const template = input.type === 'template' ? (input.content as TemplateSendObject) : undefined;
+    const templates = template ? await deps.templates.byName(input.workspaceId, input.number.waba_id, template.name, trx) : [];
+    const now = deps.clock.forNumber(input.number);
+    const decision = checkSendPolicy({
+      now: now.getTime(),
+      type: input.type,
+      ...(template ? { template } : {}),
+      templates,
+      lastInboundAt: conversation.last_inbound_at ? Date.parse(conversation.last_inbound_at) : null,
+      freeEntryPointUntil: conversation.free_entry_point_until ? Date.parse(conversation.free_entry_point_until) : null,
+      consent: await deps.consent.state(input.workspaceId, input.contact.id, trx),
+      recipientCountry: phone.ok ? phone.country : undefined,
+      recipientCallingCode: phone.ok ? phone.callingCode : undefined,
+    });
+    if (!decision.ok) return { ok: false, error: decision.error };
+    const queued = await deps.messages.queue(
+      {
+        workspaceId: input.workspaceId,
+        conversationId: input.conversationId,
+        contactId: input.contact.id,
+        phoneNumberRowId: input.number.id,
+        type: input.type,
+        content: { to: input.contact.wa_id, type: input.type, [input.type]: input.content },
+        idempotencyKey: input.idempotencyKey,
+        requestHash,
+        category: decision.category,
+        pricingType: decision.pricingType,
+        costMicros: decision.cost.amountMicros,
+      },
+      trx,
+    );
+    await deps.conversations.touch(input.conversationId, now, trx);
+    return { ok: true, message: queued.message, duplicate: queued.duplicate };
+  }
+
   /** Queues a plain text service reply inside an open window (keyword confirmations), in `trx`. */
   async queueServiceText(input: { workspaceId: string; phoneNumberRowId: string; conversationId: string; contactId: string; waId: string; text: string }, trx: Kysely<Schema>): Promise<void> {
     await this.deps.messages.queue(

@@ -62,8 +62,8 @@ export class TemplateCache {
   ) {}
 
   /** Every language of a template name on a WABA, as the provider knows them (no drafts, nothing deleted). */
-  async byName(workspaceId: string, wabaId: string, name: string): Promise<CachedTemplate[]> {
-    const rows = await this.db
+  async byName(workspaceId: string, wabaId: string, name: string, trx: Kysely<Schema> = this.db): Promise<CachedTemplate[]> {
+    const rows = await trx
       .selectFrom('templates')
       .selectAll()
       .where('workspace_id', '=', workspaceId)

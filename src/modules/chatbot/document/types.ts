@@ -72,7 +72,9 @@ export type Trigger =
   /** The first message of a contact the platform did not know. */
   | { type: 'new_contact' }
   /** Started by `POST /api/v1/flows/{id}/runs` only. */
-  | { type: 'api' };
+  | { type: 'api' }
+  /** A person resolved the conversation asking for the survey (`POST …/resolve {"survey": true}`): e.g. a CSAT flow. */
+  | { type: 'resolved' };
 
 export interface Intent {
   /** `[a-z0-9][a-z0-9._-]{0,63}` */

@@ -8,7 +8,7 @@
  * (HTTP calls, waits, handoffs, form submissions) and feeds their results back as events. The
  * same engine runs in the server, in `conversa flow test|chat` and in the unit tests.
  */
-import type { FlowDocument, OutboundSpec } from '../document/types.js';
+import type { FlowDocument, OutboundSpec } from '../document/index.js';
 
 /** One conversation's place in a flow; JSON-serialisable, stored by the runtime. */
 export interface SessionState {

@@ -78,6 +78,14 @@ function lintTexts(value: unknown, at: PathSegments, findings: Finding[], secret
 /** How an http step names a secret: `{{secrets.NAME}}` alone in its braces (the runtime fills exactly that form). */
 const SECRET_PLACEHOLDER = /^\s*secrets\.[A-Z][A-Z0-9_]{0,63}\s*$/;
 
+/**
+ * Whether a placeholder's expression (what is between `{{` and `}}`) names a secret the runtime
+ * fills in at the HTTP call: the engine leaves such placeholders as they are.
+ */
+export function isSecretPlaceholder(expression: string): boolean {
+  return SECRET_PLACEHOLDER.test(expression);
+}
+
 /** The `{{expression}}` placeholders of a text, as the engine finds them. */
 export function placeholders(text: string): { expressions: string[]; unclosed: boolean } {
   const expressions: string[] = [];
@@ -95,7 +103,7 @@ export function placeholders(text: string): { expressions: string[]; unclosed: b
 function lintPlaceholders(text: string, at: PathSegments, findings: Finding[], secretsAllowed: boolean): void {
   const found = placeholders(text);
   for (const expression of found.expressions) {
-    if (secretsAllowed && SECRET_PLACEHOLDER.test(expression)) continue;
+    if (secretsAllowed && isSecretPlaceholder(expression)) continue;
     if (expression.trim() === '') {
       findings.push(error('expression.empty-placeholder', at, 'The text has an empty placeholder {{}}.', 'Write what to show between the braces, e.g. {{vars.name}}, or remove them.'));
     } else {

@@ -1,10 +1,7 @@
 import { pathToFileURL } from 'node:url';
 import { ConfigError } from '../config/index.js';
 import { runCampaign } from './campaign-command.js';
-import { runFlow } from './flow.js';
 import { runForms } from './forms-command.js';
-import { runSandbox } from './sandbox-command.js';
-import { runServe } from './serve-command.js';
 import { runWorkspace } from './workspace-command.js';
 
 const USAGE = `Usage: conversa <command> [options]
@@ -27,14 +24,16 @@ export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   try {
     switch (command) {
+      // The platform, the sandbox and the flow tools load only when asked: `conversa flow
+      // validate` reads a file and needs none of the server's modules.
       case 'serve':
-        return await runServe(rest);
+        return await (await import('./serve-command.js')).runServe(rest);
       case 'sandbox':
-        return await runSandbox(rest);
+        return await (await import('./sandbox-command.js')).runSandbox(rest);
       case 'campaign':
         return await runCampaign(rest, { env: process.env, out: (text) => process.stdout.write(text.startsWith('\r') || text === '\n' ? text : `${text}\n`), err: (text) => console.error(text), tty: process.stdout.isTTY === true });
       case 'flow':
-        return await runFlow(rest, { env: process.env, out: (text) => console.log(text), err: (text) => console.error(text) });
+        return await (await import('./flow.js')).runFlow(rest, { env: process.env, out: (text) => console.log(text), err: (text) => console.error(text) });
       case 'workspace':
         return await runWorkspace(rest, { env: process.env, out: (text) => console.log(text), err: (text) => console.error(text) });
       case 'forms':

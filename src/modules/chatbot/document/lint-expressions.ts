@@ -38,7 +38,7 @@ export function lintExpressions(source: Raw): Finding[] {
   steps.forEach((step, index) => {
     const at: PathSegments = ['steps', index];
     for (const field of STEP_TEXTS[step.type as string] ?? []) {
-      if (step[field] !== undefined && !(step.type === 'send_template' && field === 'template')) lintTexts(step[field], [...at, field], findings);
+      if (step[field] !== undefined && !(step.type === 'send_template' && field === 'template')) lintTexts(step[field], [...at, field], findings, step.type === 'http');
     }
     if (step.type === 'send_template') lintTexts((step.template as Raw).components, [...at, 'template', 'components'], findings);
     if (step.type === 'menu') {
@@ -69,10 +69,21 @@ export function lintExpressions(source: Raw): Finding[] {
 }
 
 /** Every string inside `value` (a text, or an object or list holding texts). */
-function lintTexts(value: unknown, at: PathSegments, findings: Finding[]): void {
-  if (typeof value === 'string') lintPlaceholders(value, at, findings);
-  else if (Array.isArray(value)) value.forEach((item, index) => lintTexts(item, [...at, index], findings));
-  else if (value !== null && typeof value === 'object') for (const [key, item] of Object.entries(value)) lintTexts(item, [...at, key], findings);
+function lintTexts(value: unknown, at: PathSegments, findings: Finding[], secretsAllowed = false): void {
+  if (typeof value === 'string') lintPlaceholders(value, at, findings, secretsAllowed);
+  else if (Array.isArray(value)) value.forEach((item, index) => lintTexts(item, [...at, index], findings, secretsAllowed));
+  else if (value !== null && typeof value === 'object') for (const [key, item] of Object.entries(value)) lintTexts(item, [...at, key], findings, secretsAllowed);
+}
+
+/** How an http step names a secret: `{{secrets.NAME}}` alone in its braces (the runtime fills exactly that form). */
+const SECRET_PLACEHOLDER = /^\s*secrets\.[A-Z][A-Z0-9_]{0,63}\s*$/;
+
+/**
+ * Whether a placeholder's expression (what is between `{{` and `}}`) names a secret the runtime
+ * fills in at the HTTP call: the engine leaves such placeholders as they are.
+ */
+export function isSecretPlaceholder(expression: string): boolean {
+  return SECRET_PLACEHOLDER.test(expression);
 }
 
 /** The `{{expression}}` placeholders of a text, as the engine finds them. */
@@ -89,19 +100,20 @@ export function placeholders(text: string): { expressions: string[]; unclosed: b
   }
 }
 
-function lintPlaceholders(text: string, at: PathSegments, findings: Finding[]): void {
+function lintPlaceholders(text: string, at: PathSegments, findings: Finding[], secretsAllowed: boolean): void {
   const found = placeholders(text);
   for (const expression of found.expressions) {
+    if (secretsAllowed && isSecretPlaceholder(expression)) continue;
     if (expression.trim() === '') {
       findings.push(error('expression.empty-placeholder', at, 'The text has an empty placeholder {{}}.', 'Write what to show between the braces, e.g. {{vars.name}}, or remove them.'));
     } else {
-      lintExpression(expression, at, TEXT_SCOPE, findings, true);
+      lintExpression(expression, at, TEXT_SCOPE, findings, { inText: true, secretsAllowed });
     }
   }
   if (found.unclosed) findings.push(error('expression.unclosed-placeholder', at, 'The text opens a placeholder with {{ and never closes it.', 'Close it with }}: a placeholder is {{expression}}, e.g. {{contact.name}}.'));
 }
 
-function lintExpression(expression: string, at: PathSegments, scope: readonly string[], findings: Finding[], inText = false): void {
+function lintExpression(expression: string, at: PathSegments, scope: readonly string[], findings: Finding[], { inText = false, secretsAllowed = false } = {}): void {
   const shown = inText ? `{{${cut(expression)}}}` : JSON.stringify(cut(expression));
   let ast: unknown;
   try {
@@ -116,6 +128,14 @@ function lintExpression(expression: string, at: PathSegments, scope: readonly st
   for (const refusal of refusals(ast)) findings.push(error('expression.refused', at, `The expression ${shown} ${refusal}.`, 'Flows may not evaluate text as code or define named functions: write the logic with the built-in functions ($count, $sum, $contains, $map…) and set steps.'));
   for (const name of rootNames(ast)) {
     if (scope.includes(name)) continue;
+    if (name === 'secrets') {
+      findings.push(
+        secretsAllowed
+          ? error('expression.secret-form', at, `The placeholder ${shown} uses a secret inside an expression or with a lower-case name; only {{secrets.NAME}} alone, NAME in upper case, is filled in.`, 'Write the secret alone in its braces, e.g. Authorization: Bearer {{secrets.API_TOKEN}} (PUT /api/v1/flow-secrets/API_TOKEN sets it).')
+          : error('expression.secret-outside-http', at, `The expression ${shown} reads a secret outside an http step's url, headers and body, where it could reach the customer or a variable.`, "Use {{secrets.NAME}} only in an http step's url, headers or body: the platform fills it in just before the call."),
+      );
+      continue;
+    }
     findings.push(warning('expression.unknown-name', at, `The expression ${shown} reads "${name}", which is not in scope here${didYouMean(name, scope)}; it will be empty.`, `Start with one of: ${scope.join(', ')} (e.g. vars.${name} for a variable).`));
   }
 }

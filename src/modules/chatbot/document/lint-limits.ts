@@ -53,7 +53,7 @@ function lintStep(step: Step, at: PathSegments, findings: Finding[]): void {
       break;
     case 'end':
     case 'handoff':
-      if (step.next !== undefined) findings.push(warning('step.next-unused', [...at, 'next'], `A ${step.type} step ends the bot's part, so its next is never used.`, 'Remove next.'));
+      if (step.next !== undefined) findings.push(warning('step.next-unused', [...at, 'next'], `${step.type === 'end' ? 'An' : 'A'} ${step.type} step ends the bot's part, so its next is never used.`, 'Remove next (after a handoff, people take over; after an end, the session is over).'));
       break;
     case 'goto':
       if (step.next !== undefined) findings.push(warning('step.next-unused', [...at, 'next'], 'A goto step always jumps, so its next is never used.', 'Remove next, or make it the goto\'s step.'));
@@ -68,7 +68,7 @@ function lintAsk(step: Extract<Step, { type: 'ask' }>, at: PathSegments, finding
   if (step.input !== 'choice' && step.choices !== undefined) findings.push(error('ask.choices-unused', [...at, 'choices'], `choices only apply to input choice; this step's input is ${step.input}.`, 'Write input: choice, or remove choices.'));
   const bounded = step.input === 'number' || step.input === 'text';
   for (const key of ['min', 'max'] as const) {
-    if (step[key] !== undefined && !bounded) findings.push(error('ask.bounds-unused', [...at, key], `${key} only applies to input number (its value) or text (its length); this step's input is ${step.input}.`, `Remove ${key}.`));
+    if (step[key] !== undefined && !bounded) findings.push(error('ask.bounds-unused', [...at, key], `${key} only applies to input number (its value) or text (its length); this step's input is ${step.input}.`, `Remove ${key}, or write input: number (or text) if that is what the step asks.`));
   }
   if (step.min !== undefined && step.max !== undefined && step.min > step.max) findings.push(error('ask.bounds-order', [...at, 'min'], `min (${step.min}) is larger than max (${step.max}): no answer is valid.`, 'Swap them, or correct one.'));
   if (step.media_types !== undefined && step.input !== 'media') findings.push(error('ask.media-types-unused', [...at, 'media_types'], `media_types only apply to input media; this step's input is ${step.input}.`, 'Write input: media, or remove media_types.'));
@@ -134,7 +134,7 @@ function lintHttp(step: Extract<Step, { type: 'http' }>, at: PathSegments, findi
     }
   }
   for (const [name, value] of Object.entries(step.headers)) {
-    if (FORBIDDEN_HEADERS.has(name.toLowerCase())) findings.push(error('http.forbidden-header', [...at, 'headers', name], `The header ${name} is set by the platform and cannot be given.`, `Remove ${name}.`));
+    if (FORBIDDEN_HEADERS.has(name.toLowerCase())) findings.push(error('http.forbidden-header', [...at, 'headers', name], `The header ${name} is set by the platform and cannot be given.`, `Remove ${name}: the platform sets it for the URL and body it sends.`));
     if (/[\r\n\0]/.test(value)) findings.push(error('http.header-value', [...at, 'headers', name], `The value of ${name} has a line break or NUL character.`, 'Write the value on one line.'));
   }
   if (step.method === 'GET' && step.body !== undefined) findings.push(error('http.get-body', [...at, 'body'], 'A GET request cannot have a body.', 'Use method: POST (or PUT, PATCH), or move the values into the URL as query parameters.'));

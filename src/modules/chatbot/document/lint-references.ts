@@ -119,7 +119,7 @@ function lintCatalogs(flow: FlowDocument, findings: Finding[]): void {
   for (const [name, items] of Object.entries(flow.catalogs)) {
     const seen = new Set<string>();
     items.forEach((item, index) => {
-      if (seen.has(item.id)) findings.push(error('catalog.duplicate-id', ['catalogs', name, index, 'id'], `Two items of "${name}" have the id "${item.id}".`, 'Give each item its own id.'));
+      if (seen.has(item.id)) findings.push(error('catalog.duplicate-id', ['catalogs', name, index, 'id'], `Two items of "${name}" have the id "${item.id}".`, 'Give each item its own id: the id is what a pick stores and what the list row replies.'));
       seen.add(item.id);
     });
   }

@@ -21,6 +21,7 @@ triggers:
   - type: referral
   - type: new_contact
   - type: api
+  - type: resolved
 variables:
   tentativas: 0
   cliente: null
@@ -103,7 +104,7 @@ steps:
     method: POST
     url: https://api.loja.example/pedidos/{{vars.pedido}}
     headers:
-      Authorization: Bearer {{vars.token}}
+      Authorization: Bearer {{secrets.LOJA_TOKEN}}
     body: { canal: whatsapp, pedido: "{{vars.pedido}}" }
     timeout: 5s
     retries: 2
@@ -174,6 +175,7 @@ export const COMPLETE_FLOW: FlowDocument = {
     { type: 'referral', source_ids: [] },
     { type: 'new_contact' },
     { type: 'api' },
+    { type: 'resolved' },
   ],
   variables: { tentativas: 0, cliente: null },
   settings: {
@@ -225,7 +227,7 @@ export const COMPLETE_FLOW: FlowDocument = {
       type: 'http',
       method: 'POST',
       url: 'https://api.loja.example/pedidos/{{vars.pedido}}',
-      headers: { Authorization: 'Bearer {{vars.token}}' },
+      headers: { Authorization: 'Bearer {{secrets.LOJA_TOKEN}}' },
       body: { canal: 'whatsapp', pedido: '{{vars.pedido}}' },
       timeout_ms: 5000,
       retries: 2,

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { parseFlowDocument, type ParseFlowResult } from './parse.js';
 import { COMPLETE_FLOW, COMPLETE_FLOW_YAML } from './parse-fixtures.js';
 import { catastrophicRegex } from './regex-safety.js';
+import { STEP_TYPES, TRIGGER_TYPES } from './schema-parts.js';
 import { flowDocumentSchema } from './schema.js';
 import type { FlowProblem } from './types.js';
 
@@ -9,6 +10,13 @@ import type { FlowProblem } from './types.js';
 function problemsOf(source: unknown, options?: { format?: 'yaml' | 'json' }): FlowProblem[] {
   const result: ParseFlowResult = parseFlowDocument(source, options);
   if (result.ok) throw new Error(`expected problems, the document parsed (warnings: ${JSON.stringify(result.warnings)})`);
+  // Every problem says where (a readable path, never a JSON pointer), what, and what to write instead.
+  for (const problem of result.problems) {
+    expect(problem.path).not.toMatch(/^\/|\/\d/);
+    expect(problem.message.length, problem.message).toBeGreaterThan(15);
+    expect(problem.fix.length, problem.fix).toBeGreaterThan(15);
+    expect(problem.rule).toMatch(/^[a-z]+\.[a-z-]+$/);
+  }
   return result.problems;
 }
 
@@ -33,8 +41,8 @@ describe('parseFlowDocument: a valid document', () => {
     expect(result.ok && result.document).toEqual(COMPLETE_FLOW);
     const triggers = new Set(COMPLETE_FLOW.triggers.map((trigger) => trigger.type));
     const steps = new Set(COMPLETE_FLOW.steps.map((step) => step.type));
-    expect([...triggers].sort()).toEqual(['any', 'api', 'intent', 'keyword', 'new_contact', 'pattern', 'payload', 'referral']);
-    expect([...steps].sort()).toEqual(['ask', 'condition', 'end', 'form', 'goto', 'handoff', 'http', 'intent', 'menu', 'search', 'send', 'send_template', 'set', 'survey', 'wait']);
+    expect([...triggers].sort()).toEqual([...TRIGGER_TYPES].sort());
+    expect([...steps].sort()).toEqual([...STEP_TYPES].sort());
   });
 
   it('reads the same flow written as JSON, strictly with format json', () => {
@@ -246,6 +254,25 @@ describe('parseFlowDocument: each mistake answers its path, a plain message and 
       ['steps[2].text', 'expression.syntax'],
     ]);
     expect(problems[0]?.fix).toContain('quote');
+  });
+
+  it('secrets: only {{secrets.NAME}} alone in an http step\'s url, headers or body; never where a customer or a variable could see them', () => {
+    const http = (headers: Record<string, string>) => ({ type: 'http', url: 'https://api.loja.example/x?key={{secrets.API_KEY}}', headers });
+    expect(parseFlowDocument(flow([http({ Authorization: 'Bearer {{secrets.API_TOKEN}}' })]))).toMatchObject({ ok: true, warnings: [] });
+    const problems = problemsOf(
+      flow([
+        http({ Authorization: "{{'Bearer ' & secrets.API_TOKEN}}", 'X-Key': '{{secrets.api_key}}' }),
+        { type: 'send', text: 'Sua chave: {{secrets.API_TOKEN}}' },
+        { type: 'set', values: { token: 'secrets.API_TOKEN' } },
+      ]),
+    );
+    expect(problems.map((problem) => [problem.path, problem.rule])).toEqual([
+      ['steps[0].headers.Authorization', 'expression.secret-form'],
+      ['steps[0].headers["X-Key"]', 'expression.secret-form'],
+      ['steps[1].text', 'expression.secret-outside-http'],
+      ['steps[2].values.token', 'expression.secret-outside-http'],
+    ]);
+    expect(problems[0]?.fix).toContain('Bearer {{secrets.API_TOKEN}}');
   });
 
   it('a placeholder opened and never closed', () => {

@@ -133,7 +133,7 @@ function explain(err: ErrorObject, data: unknown): Finding {
       return error('schema.range', at, `${name} is ${String(value)}; ${err.keyword.endsWith('inimum') ? 'too small' : 'too large'}.`, `Use a value ${range}. ${describe(field)}`);
     }
     case 'uniqueItems':
-      return error('schema.duplicate', at, `${name} lists the same value twice.`, 'List each value once.');
+      return error('schema.duplicate', at, `${name} lists the same value twice.`, 'List each value once: remove the repeated one.');
     default:
       return error(`schema.${err.keyword}`, at, `${name} ${err.message ?? 'is not valid'}.`, describe(field) || 'See docs/flows.md.');
   }
@@ -191,7 +191,8 @@ function fieldName(at: PathSegments): string {
 
 function objectName(schema: unknown): string {
   const title = (schema as JsonSchema | undefined)?.title;
-  if (typeof title !== 'string' || title === 'Conversa flow') return 'the flow';
+  if (title === 'Conversa flow') return 'the flow';
+  if (typeof title !== 'string') return 'this mapping';
   return `${/^[AEIOU]/.test(title) ? 'an' : 'a'} ${title.charAt(0).toLowerCase()}${title.slice(1)}`;
 }
 

@@ -24,7 +24,7 @@ export const flowDocumentSchema: JsonSchema = {
   required: ['name', 'steps'],
   properties: {
     format: { title: 'Format', description: 'The format version of this document: 1 (the default).', const: 1, default: 1 },
-    name: named(PATTERNS.flowName, 'Name', 'The flow\'s name, unique in the workspace.'),
+    name: named(PATTERNS.flowName, 'Flow name', 'The flow\'s name, unique in the workspace.'),
     description: { title: 'Description', description: 'What the flow is for, for the people who maintain it.', type: 'string', maxLength: 1000 },
     language: { title: 'Language', description: 'The flow\'s main language: pt (the default), en or es. It picks the default texts and the language of intent phrases written as a plain list.', enum: ['pt', 'en', 'es'], default: 'pt' },
     triggers: { title: 'Triggers', description: 'What starts the flow for a contact with no running session (none: only another flow or the API starts it).', type: 'array', maxItems: 100, items: { $ref: '#/$defs/trigger' } },
@@ -101,14 +101,14 @@ export const flowDocumentSchema: JsonSchema = {
       }),
     }),
     intent: strictObject('Intent', 'Something customers may mean, with training phrases (trained with nlp.js at publish).', {
-      name: named(PATTERNS.intentName, 'Name', 'Unique in the flow.'),
+      name: named(PATTERNS.intentName, 'Intent name', 'Unique in the flow.'),
       phrases: {
         title: 'Phrases',
         description: 'Training phrases: a list (in the flow\'s language) or per language {pt: [...], en: [...], es: [...]}.',
         type: ['array', 'object'],
         if: { type: 'array' },
         then: phraseList(),
-        else: { type: 'object', additionalProperties: false, minProperties: 1, properties: { pt: phraseList('Portuguese'), en: phraseList('English'), es: phraseList('Spanish') } },
+        else: { title: 'Phrase list by language', description: 'Training phrases per language.', type: 'object', additionalProperties: false, minProperties: 1, properties: { pt: phraseList('Portuguese'), en: phraseList('English'), es: phraseList('Spanish') } },
       },
       global: { title: 'Global', description: 'Works from any step, e.g. "menu", "voltar", "falar com atendente" (default false); needs goto or action.', type: 'boolean', default: false },
       goto: stepRef('Go to', 'Where the intent leads.'),

@@ -34,7 +34,8 @@ Options:
   --wa-id ID       the customer's WhatsApp id (default 5511999990001)
   --window STATE   open (default) or closed: the 24 h window before the customer writes
   --vars JSON      variables to start with, e.g. '{"plan": "gold"}'
-  --start          start the flow at once (as the API would), not on the first message`;
+  --start          start the flow at once (as the API would), not on the first message
+  --verbose, -v    show every line of the engine's log (warnings are always shown)`;
 
 export interface FlowChatIo {
   out: (text: string) => void;
@@ -62,6 +63,7 @@ export async function runFlowChat(argv: string[], io: FlowChatIo): Promise<numbe
         window: { type: 'string' },
         vars: { type: 'string' },
         start: { type: 'boolean' },
+        verbose: { type: 'boolean', short: 'v' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -93,6 +95,7 @@ export async function runFlowChat(argv: string[], io: FlowChatIo): Promise<numbe
     contact: { wa_id: values['wa-id'] ?? '5511999990001', name: values.name ?? 'Ana' },
     windowOpen: values.window !== 'closed',
     vars: startVars,
+    verbose: values.verbose === true,
   });
   return chat.run(values.start === true);
 }
@@ -109,7 +112,7 @@ class TerminalChat {
     readonly tools: Pick<EngineContext, 'classify' | 'search'>,
     readonly io: FlowChatIo,
     readonly canned: Canned,
-    readonly options: { contact: EngineContext['contact']; windowOpen: boolean; vars: Record<string, unknown> },
+    readonly options: { contact: EngineContext['contact']; windowOpen: boolean; vars: Record<string, unknown>; verbose: boolean },
   ) {
     this.#windowOpen = options.windowOpen;
     this.#lines = createInterface({ input: io.input, terminal: false })[Symbol.asyncIterator]();
@@ -164,8 +167,10 @@ class TerminalChat {
       const context: EngineContext = { now: at ?? new Date(), contact: this.options.contact, windowOpen: this.#windowOpen, ...this.tools };
       const out = await runEngine(this.flow, this.#state, event, context);
       this.#state = out.state;
-      for (const line of out.log) this.io.out(`  · ${line.level === 'warn' ? 'warning: ' : ''}${line.step ? `[${line.step}] ` : ''}${line.message}`);
       for (const message of out.messages) this.#show(message);
+      for (const line of out.log) {
+        if (line.level === 'warn' || this.options.verbose) this.io.out(`  · ${line.level === 'warn' ? 'warning: ' : ''}${line.step ? `[${line.step}] ` : ''}${line.message}`);
+      }
       event = null;
       for (const effect of out.effects) {
         const result = await this.#effect(effect);

@@ -254,8 +254,9 @@ async function answerSurvey(run: Run, waiting: WaitingOf<'survey'>, message: Cus
   if (!step) return;
   run.fresh = false;
   if (waiting.phase === 'comment') {
-    const skipped = message.kind === 'reply' || message.kind !== 'text' || run.phrases.skip_words.includes(fold(message.text));
-    return finishSurvey(run, step, waiting.score ?? null, skipped || message.kind !== 'text' ? null : message.text.trim());
+    // Only a text is a comment; the Skip button, a skip word or anything else leaves none.
+    const comment = message.kind === 'text' && !run.phrases.skip_words.includes(fold(message.text)) ? message.text.trim() : null;
+    return finishSurvey(run, step, waiting.score ?? null, comment);
   }
   const [min, max] = step.kind === 'csat' ? [1, 5] : [0, 10];
   const score = readScore(message, step.kind);

@@ -748,6 +748,17 @@ describe('wait, goto, handoff, form, survey, end', () => {
     expect(chat.texts()).toEqual(['Obrigado pela sua avaliação!']);
   });
 
+  it('leaves no comment when the customer taps Skip or types a skip word', async () => {
+    for (const skip of [(chat: Chat) => chat.tap('Pular'), (chat: Chat) => chat.say('não')]) {
+      const chat = new Chat({ steps: [{ id: 's', type: 'survey', kind: 'csat', text: 'Nota?', comment: true, comment_text: 'Comentário, {{contact.name}}?' }] });
+      await chat.start();
+      await chat.say('⭐⭐⭐');
+      expect(chat.texts()).toEqual(['Comentário, Ana?']);
+      await skip(chat);
+      expect(chat.out.effects[0]).toEqual({ type: 'survey', kind: 'csat', score: 3, comment: null });
+    }
+  });
+
   it('runs an NPS survey with a typed score and its own thanks', async () => {
     const chat = new Chat({ steps: [{ id: 's', type: 'survey', kind: 'nps', text: 'De 0 a 10, nos recomendaria?', comment: false, thanks: 'Valeu, {{contact.name}}!' }] });
     await chat.start();

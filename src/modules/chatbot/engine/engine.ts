@@ -2,7 +2,7 @@ import type { FlowDocument } from '../document/index.js';
 import { handleMessage, routeIntent } from './answers.js';
 import { Run } from './run.js';
 import { advance } from './steps.js';
-import type { EngineContext, EngineEvent, EngineOutput, RunEngine, SessionState } from './types.js';
+import type { CustomerMessage, EngineContext, EngineEvent, EngineOutput, RunEngine, SessionState } from './types.js';
 
 /**
  * The bot engine: one event applied to one session (see ./types.ts). Pure and deterministic:
@@ -62,7 +62,7 @@ async function start(run: Run, flow: FlowDocument, event: Extract<EngineEvent, {
     expires_at: now,
   };
   if (event.message) run.receive(event.message);
-  const first = event.step ?? flow.start;
+  const first = event.step ?? (await intentEntry(flow, event.message, context)) ?? flow.start;
   run.info(first, `flow "${flow.name}" started`);
   await advance(run, first);
   // An intent step with no question, reached with the trigger's message unanswered, classifies it.
@@ -71,6 +71,20 @@ async function start(run: Run, flow: FlowDocument, event: Extract<EngineEvent, {
     const step = run.step(waiting.step);
     if (step?.type === 'intent') await routeIntent(run, step);
   }
+}
+
+/**
+ * Where a flow started by free text begins: when the message is one of the flow's intent
+ * triggers (above the threshold) and that intent names a `goto`, the flow starts there (a FAQ
+ * question answered at once, not after the menu); else at `start`.
+ */
+async function intentEntry(flow: FlowDocument, message: CustomerMessage | undefined, context: EngineContext): Promise<string | undefined> {
+  if (message?.kind !== 'text' || !context.classify) return undefined;
+  const triggering = new Set(flow.triggers.flatMap((t) => (t.type === 'intent' ? t.intents : [])));
+  if (triggering.size === 0) return undefined;
+  const result = await context.classify(message.text);
+  if (!result.intent || !triggering.has(result.intent) || result.score < flow.settings.nlu_threshold) return undefined;
+  return flow.intents.find((intent) => intent.name === result.intent)?.goto;
 }
 
 /** An effect's result: the waiting step goes on. False when the result is stale (ignored). */

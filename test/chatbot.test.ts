@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { DIALECTS } from './support/databases.js';
 import type { RestClient } from './support/http.js';
-import { useApp } from './support/use-app.js';
+import { approvedTemplate, useApp } from './support/use-app.js';
 import { until, type Json } from './support/wait.js';
 
 /**
@@ -20,7 +20,7 @@ describe.each(DIALECTS)('chatbot on $name', (dialect) => {
   /** A simulated customer: writes, taps, and reads what the business sent. */
   const customer = (waId: string) => {
     const sandbox: RestClient = running.sandbox;
-    const received = async (): Promise<Json[]> => (await sandbox('GET', `/sandbox/v1/phones/${waId}/messages?limit=1000`)).body.data;
+    const received = async (): Promise<Json[]> => (await sandbox('GET', `/sandbox/v1/phones/${waId}/messages?limit=1000`)).body.data ?? [];
     let seen = 0;
     const self = {
       waId,
@@ -47,10 +47,12 @@ describe.each(DIALECTS)('chatbot on $name', (dialect) => {
       },
       /** Waits for `count` new messages from the business since the last say/tap; answers them. */
       async answers(count: number): Promise<Json[]> {
-        return until(async () => {
+        const fresh = await until(async () => {
           const all = await received();
-          return all.length >= seen + count ? all.slice(seen) : undefined;
+          return all.length >= seen + count ? all.slice(seen, seen + count) : undefined;
         }, `${count} answer(s) to ${waId}`);
+        seen += count;
+        return fresh;
       },
     };
     return self;
@@ -76,13 +78,10 @@ describe.each(DIALECTS)('chatbot on $name', (dialect) => {
     expect(menu.type).toBe('interactive');
     expect(textOf(menu)).toMatch(/Como posso ajudar/);
     expect(buttonsOf(menu)).toEqual(['Meu pedido', 'Dúvidas', 'Atendente']);
-    // Read on receipt: the customer's message shows blue ticks.
-    await until(async () => {
-      const phone = (await running.sandbox('GET', `/sandbox/v1/phones/${ana.waId}`)).body;
-      return JSON.stringify(phone).includes(hello) || (await ana.received()).length > 0 ? phone : undefined;
-    }, 'the phone');
-    const inbound = await until(async () => ((await api('GET', `/messages?wamid=${hello}`)).body.business_read_at ? true : undefined), 'the inbound message marked read');
-    expect(inbound).toBe(true);
+    // Read on receipt: the customer's message shows blue ticks, here and on the phone.
+    await until(async () => ((await api('GET', `/messages?wamid=${encodeURIComponent(hello)}`)).body.data[0]?.read_by_business_at ? true : undefined), 'the inbound message marked read');
+    const sentByPhone = (await running.sandbox('GET', `/sandbox/v1/phones/${ana.waId}/messages`)).body.sent as Json[];
+    expect(sentByPhone.find((m) => m.id === hello)?.read_by_business).toBeTruthy();
 
     await ana.tap('Meu pedido');
     const [question] = await ana.answers(1);
@@ -183,17 +182,13 @@ describe.each(DIALECTS)('chatbot on $name', (dialect) => {
 
   it('starts a flow by API: a template with the window closed; a free-text flow is refused and says why', async () => {
     // The reminder's template, approved in the sandbox.
-    const template = await api('POST', '/templates', {
+    await approvedTemplate(running, {
       name: 'lembrete_consulta',
-      language: 'pt_BR',
-      category: 'UTILITY',
       components: [
-        { type: 'BODY', text: 'Olá {{1}}, lembrete da sua consulta amanhã às {{2}}.', example: { body_text: [['Ana', '14:30']] } },
+        { type: 'BODY', text: 'Olá {{1}}, lembrete da sua consulta amanhã às {{2}}. Responda pelos botões abaixo.', example: { body_text: [['Ana', '14:30']] } },
         { type: 'BUTTONS', buttons: [{ type: 'QUICK_REPLY', text: 'Confirmar' }, { type: 'QUICK_REPLY', text: 'Remarcar' }] },
       ],
     });
-    expect(template.status, template.text).toBe(201);
-    await until(async () => ((await api('GET', `/templates/${template.body.id}`)).body.status === 'APPROVED' ? true : undefined), 'the template approved');
     const reminder = await publish('appointment-reminder.yaml');
     const run = await api('POST', `/flows/${reminder.id}/runs`, { to: '+5511960000005', variables: { nome: 'Eva', hora: '14:30' } });
     expect(run.status, run.text).toBe(202);
@@ -207,13 +202,19 @@ describe.each(DIALECTS)('chatbot on $name', (dialect) => {
     const lead = (await api('GET', '/flows')).body.data.find((f: Json) => f.name === 'orcamento') ?? (await publish('lead-form.yaml'));
     const refused = await api('POST', `/flows/${lead.id}/runs`, { to: '+5511960000006' });
     expect(refused.status, refused.text).toBe(202);
-    expect(refused.body.messages).toEqual([]);
-    expect(refused.body.refused[0].code).toMatch(/WINDOW/);
+    expect(refused.body).toMatchObject({ messages: [], ended: true });
     const bot = (await api('GET', `/conversations/${refused.body.conversation_id}/bot`)).body;
-    expect(bot.log.map((l: Json) => `${l.level} ${l.message}`).join('\n')).toMatch(/warn (not sent|.*window)/i);
-    // A second run while one is waiting is refused unless replace.
-    const busy = await api('POST', `/flows/${lead.id}/runs`, { to: '+5511960000006' });
-    if (refused.body.ended === false) expect(busy.status).toBe(409);
+    expect(bot.log.map((l: Json) => `${l.level} ${l.message}`).join('\n')).toMatch(/warn .*window/i);
+    expect(await customer('5511960000006').received()).toEqual([]);
+    // A run while a session waits is refused unless it replaces it.
+    const support = (await api('GET', '/flows')).body.data.find((f: Json) => f.name === 'suporte');
+    await customer('5511960000008').say('oi');
+    await until(async () => ((await customer('5511960000008').received()).length ? true : undefined), 'the menu');
+    const busy = await api('POST', `/flows/${support.id}/runs`, { to: '+5511960000008' });
+    expect(busy.status, busy.text).toBe(409);
+    expect(busy.body.error.code).toBe('CONVERSA_ERR_CONVERSATION_BUSY');
+    const replaced = await api('POST', `/flows/${support.id}/runs`, { to: '+5511960000008', replace: true });
+    expect(replaced.status, replaced.text).toBe(202);
   });
 
   it('imports with every problem named, versions on publish, rolls back, and refuses bad input', async () => {

@@ -67,7 +67,7 @@ function documentOf(request: FastifyRequest<{ Body: DocumentBody }>): { ok: true
 
 /** `/api/v1/flows`: import, check, publish, roll back and run chatbot flows; `/api/v1/flow-secrets`. */
 export function registerFlowRoutes(app: FastifyInstance, deps: Pick<HttpDeps, 'flows' | 'chatbot' | 'phoneNumbers' | 'contacts' | 'conversations'>): void {
-  app.addContentTypeParser(YAML_TYPES, { parseAs: 'string', bodyLimit: MAX_FLOW_BYTES }, (_request, body, done) => done(null, body));
+  app.addContentTypeParser(YAML_TYPES, { parseAs: 'string', bodyLimit: MAX_FLOW_BYTES }, (_request, body, done) => done(null, { source: body, format: 'yaml' }));
 
   app.get(
     '/flows/schema.json',

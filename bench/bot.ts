@@ -17,9 +17,7 @@ import { createServer, type IncomingMessage } from 'node:http';
 import { cpus, totalmem } from 'node:os';
 import { createInterface } from 'node:readline';
 import { Pool } from 'undici';
-import { parseFlowDocument } from '../src/modules/chatbot/document/index.js';
-import { runEngine } from '../src/modules/chatbot/engine/engine.js';
-import type { SessionState } from '../src/modules/chatbot/engine/types.js';
+import { parseFlowDocument, runEngine, type SessionState } from '../src/modules/chatbot/index.js';
 import { BOT_BENCH_FLOW } from './bot-flow.js';
 
 const CONVERSATIONS = Number(process.env.BENCH_CONVERSATIONS ?? 500);

@@ -190,6 +190,10 @@ describe.each(DIALECTS)('bad input on every endpoint ($name)', (dialect) => {
     witness['phone-numbers'] = (await api('GET', `/phone-numbers/${pn}`)).body.id as string;
     target['phone-numbers'] = witness['phone-numbers'];
 
+    const flow = (name: string) => ({ source: `name: ${name}\nsteps:\n  - type: end\n    text: oi\n`, format: 'yaml' });
+    witness.flows = await created('POST', '/flows', flow('varredura-testemunha'));
+    target.flows = await created('POST', '/flows', flow('varredura-alvo'));
+
     const other = await running.app.modules.workspaces.create('Outra empresa');
     otherKey = (await running.app.modules.apiKeys.create({ workspaceId: other.id, name: 'outra', scopes: ['admin'] })).key;
     before = await snapshot();

@@ -29,7 +29,7 @@ describe('examples/flows', () => {
     const report = await runTranscript(readFileSync(file, 'utf8'), { loadFlow: (path) => loadFlowFile(resolve(dirname(file), path)), compile: compileFlow, now: new Date('2026-12-01T12:00:00Z') });
     const failed = report.cases.filter((c) => !c.passed);
     expect(report.error, report.error ?? '').toBeNull();
-    expect(failed, formatTranscriptReport(report)).toEqual([]);
+    expect(failed, formatTranscriptReport(report, name)).toEqual([]);
     expect(report.cases.length).toBeGreaterThan(0);
   });
 });

@@ -38,6 +38,13 @@ const OWNERS: Record<string, string> = {
   invoices: 'invoices',
   form_submissions: 'forms',
   survey_responses: 'forms',
+  flows: 'chatbot',
+  flow_versions: 'chatbot',
+  flow_deployments: 'chatbot',
+  bot_sessions: 'chatbot',
+  bot_tasks: 'chatbot',
+  bot_log: 'chatbot',
+  flow_secrets: 'chatbot',
 };
 
 /** Tables whose owning module keeps their writes in one class (its other classes ask it). */
@@ -59,6 +66,10 @@ const ALLOWED_READS: Record<string, string> = {
   'src/modules/campaigns/totals.ts: messages': "totals and recipient pages join recipients with their messages' status and cost",
   'src/modules/campaigns/totals.ts: conversations': 'totals count queued recipients inside an open window',
   'src/modules/campaigns/totals.ts: consents': 'totals count recipients who opted out since',
+  'src/modules/chatbot/chatbot.ts: conversations': "the bot answers inside the inbound batch's transaction: it reads the conversation's owner and window through it (on SQLite the only connection)",
+  'src/modules/chatbot/chatbot.ts: phone_numbers': "the bot reads its conversation's number (WABA, provider: its clock) inside the transaction it answers in",
+  'src/modules/chatbot/chatbot.ts: contacts': "the bot reads its conversation's contact (name, language, attributes for `{{contact.*}}`) inside the transaction it answers in",
+  'src/modules/messaging/send-service.ts: conversations': "queueing inside the caller's transaction (the bot's answers) reads the conversation's window through it",
   'src/modules/forms/form-submissions.ts: contacts': "a submissions page and each export page join every submission's contact wa_id and name (one statement a page)",
   'src/modules/forms/survey-responses.ts: contacts': "a page of survey answers joins each answer's contact wa_id and name (one statement a page)",
   'src/modules/conversations/inbox.ts: contacts': "an inbox page joins each conversation's contact name (three queries a page)",

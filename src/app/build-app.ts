@@ -12,8 +12,7 @@ import { ConsentLedger, registerPreferencesInbound } from '../modules/consent/in
 import { Contacts } from '../modules/contacts/index.js';
 import { CampaignRunner, Campaigns, MessagingLimits, type CampaignRunnerOptions } from '../modules/campaigns/index.js';
 import { Conversations, Inbox, Ownership } from '../modules/conversations/index.js';
-import { BotTasks, Chatbot, Flows, publishDemoFlow } from '../modules/chatbot/index.js';
-import { runEngine } from '../modules/chatbot/engine/engine.js';
+import { BotTasks, Chatbot, Flows, publishDemoFlow, runEngine } from '../modules/chatbot/index.js';
 import { Events } from '../modules/events/index.js';
 import { FormSubmissions, SurveyResponses } from '../modules/forms/index.js';
 import { InboundEvents, InboundRouter } from '../modules/inbound/index.js';

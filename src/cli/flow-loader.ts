@@ -1,7 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
-import { compileFlow as compileVersion, trainIntents } from '../modules/chatbot/engine-index.js';
-import { parseFlowDocument, type EngineContext, type FlowDocument } from '../modules/chatbot/index.js';
+import { compileFlow as compileVersion, parseFlowDocument, trainIntents, type EngineContext, type FlowDocument } from '../modules/chatbot/index.js';
 
 /**
  * Reads a flow file (YAML or JSON) for `conversa flow test|chat` with the parser the platform

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { sendError } from '../errors.js';
 import { responses, schemas as s } from '../responses.js';
 
 const STATES = [
@@ -27,7 +28,7 @@ export function registerDemoRoutes(app: FastifyInstance): void {
     },
     async (request, reply) => {
       const { id } = request.params;
-      if (id.endsWith('0')) return reply.code(404).send({ code: 'CONVERSA_ERR_NOT_FOUND', message: `No order ${id}.` });
+      if (id.endsWith('0')) return sendError(reply, 'CONVERSA_ERR_NOT_FOUND', `No order ${id}.`);
       const seed = [...id].reduce((sum, digit) => sum * 31 + Number(digit), 7);
       const state = STATES[seed % STATES.length]!;
       return { id, status: state.status, eta_days: state.eta_days, items: 1 + (seed % 4), total: `R$ ${(49.9 + (seed % 200)).toFixed(2).replace('.', ',')}` };

@@ -72,14 +72,15 @@ export function registerFlowRoutes(app: FastifyInstance, deps: Pick<HttpDeps, 'f
   app.get(
     '/flows/schema.json',
     {
+      onRequest: app.requireScope('flows:read'),
       schema: {
         tags: ['flows'],
         summary: 'The JSON Schema of flow documents',
-        description: 'Public (no API key): point an editor at it (`# yaml-language-server: $schema=…`). The same rules `conversa flow validate` checks, minus the cross-references.',
-        response: responses({ 200: s.openObject }),
+        description: 'Save it next to your flows and point your editor at it (`# yaml-language-server: $schema=./flow.schema.json`). The same rules `conversa flow validate` checks, minus the cross-references.',
+        response: responses({ 200: { ...s.openObject, description: 'The JSON Schema (draft 2020-12) of flow documents' } }),
       },
     },
-    async (_request, reply) => reply.header('cache-control', 'public, max-age=300').send(flowDocumentSchema),
+    async (_request, reply) => reply.header('cache-control', 'private, max-age=300').send(flowDocumentSchema),
   );
 
   app.post<{ Body: DocumentBody }>(
@@ -92,7 +93,7 @@ export function registerFlowRoutes(app: FastifyInstance, deps: Pick<HttpDeps, 'f
         summary: 'Check a flow document without storing it',
         description: 'Answers 200 with `valid` and every problem and warning (path, message, fix), like `conversa flow validate`.',
         body: documentBody,
-        response: responses({ 200: s.object({ valid: s.boolean, problems: { type: 'array', items: problem }, warnings: { type: 'array', items: problem } }) }),
+        response: responses({ 200: s.object({ valid: s.boolean, problems: { type: 'array', items: problem }, warnings: { type: 'array', items: problem } }, 'Whether the document is valid, and every problem and warning') }),
       },
     },
     async (request, reply) => {
@@ -267,22 +268,26 @@ export function registerFlowRoutes(app: FastifyInstance, deps: Pick<HttpDeps, 'f
     },
   );
 
-  const secretParams = { type: 'object', properties: { name: { type: 'string', pattern: SECRET_NAME.source, description: 'UPPER_SNAKE_CASE, up to 64 characters' } } } as const;
-  app.put<{ Params: { name: string }; Body: { value: string } }>(
-    '/flow-secrets/:name',
+  const secretParams = { type: 'object', properties: { name: { type: 'string', pattern: '^[A-Za-z0-9_]{1,64}$', description: 'The secret\'s name' } } } as const;
+  app.post<{ Body: { name: string; value: string } }>(
+    '/flow-secrets',
     {
       onRequest: app.requireScope('flows:write'),
       schema: {
         tags: ['flows'],
-        summary: 'Set a secret HTTP steps reference as {{secrets.NAME}}',
+        summary: 'Set (create or replace) a secret HTTP steps reference as {{secrets.NAME}}',
         description: 'Sealed at rest with the installation key; never answered back, never logged, filled in only when the HTTP step is called.',
-        params: secretParams,
-        body: { type: 'object', required: ['value'], additionalProperties: false, properties: { value: { type: 'string', minLength: 1, maxLength: 4096 } } },
+        body: {
+          type: 'object',
+          required: ['name', 'value'],
+          additionalProperties: false,
+          properties: { name: { type: 'string', pattern: SECRET_NAME.source, description: 'UPPER_SNAKE_CASE, up to 64 characters' }, value: { type: 'string', minLength: 1, maxLength: 4096 } },
+        },
         response: responses({ 204: null }),
       },
     },
     async (request, reply) => {
-      await deps.flows.setSecret(principalOf(request).workspaceId, request.params.name, request.body.value);
+      await deps.flows.setSecret(principalOf(request).workspaceId, request.body.name, request.body.value);
       return reply.code(204).send();
     },
   );
@@ -307,7 +312,7 @@ export function registerFlowRoutes(app: FastifyInstance, deps: Pick<HttpDeps, 'f
           200: s.object({
             session: { anyOf: [{ type: 'null' }, s.object({ flow: s.string, version: s.integer, waiting: s.nullableString, vars: s.openObject, expires_at: s.dateTime, started_at: s.dateTime })] },
             log: { type: 'array', items: s.object({ flow: s.string, version: s.integer, step: s.nullableString, level: s.string, message: s.string, created_at: s.dateTime }) },
-          }),
+          }, "The bot's running session (null when none) and its latest 100 log lines, oldest first"),
           404: ['CONVERSA_ERR_NOT_FOUND'],
         }),
       },

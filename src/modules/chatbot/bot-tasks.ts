@@ -169,7 +169,7 @@ export class BotTasks {
     if (bodyText) collect(bodyText);
     const secrets = await this.deps.flows.secrets(workspaceId, [...names]);
     const missing = [...names].filter((name) => !secrets.has(name));
-    if (missing.length > 0) return { ok: false, error: `secret ${missing.join(', ')} is not set (PUT /api/v1/flow-secrets/{name})` };
+    if (missing.length > 0) return { ok: false, error: `secret ${missing.join(', ')} is not set (POST /api/v1/flow-secrets)` };
     const fill = (text: string) => text.replace(SECRET_REF, (_m, name: string) => secrets.get(name) ?? '');
     const fillJson = (text: string) => text.replace(SECRET_REF, (_m, name: string) => JSON.stringify(secrets.get(name) ?? '').slice(1, -1));
     const url = fill(step.url);

@@ -131,7 +131,7 @@ function lintExpression(expression: string, at: PathSegments, scope: readonly st
     if (name === 'secrets') {
       findings.push(
         secretsAllowed
-          ? error('expression.secret-form', at, `The placeholder ${shown} uses a secret inside an expression or with a lower-case name; only {{secrets.NAME}} alone, NAME in upper case, is filled in.`, 'Write the secret alone in its braces, e.g. Authorization: Bearer {{secrets.API_TOKEN}} (PUT /api/v1/flow-secrets/API_TOKEN sets it).')
+          ? error('expression.secret-form', at, `The placeholder ${shown} uses a secret inside an expression or with a lower-case name; only {{secrets.NAME}} alone, NAME in upper case, is filled in.`, 'Write the secret alone in its braces, e.g. Authorization: Bearer {{secrets.API_TOKEN}} (POST /api/v1/flow-secrets {"name": "API_TOKEN", ...} sets it).')
           : error('expression.secret-outside-http', at, `The expression ${shown} reads a secret outside an http step's url, headers and body, where it could reach the customer or a variable.`, "Use {{secrets.NAME}} only in an http step's url, headers or body: the platform fills it in just before the call."),
       );
       continue;

@@ -25,3 +25,4 @@ app.post('/webhooks/whatsapp', async (request, reply) => {
 });
 const url = await app.listen({ port: 0, host: '127.0.0.1' });
 console.log(JSON.stringify({ event: 'ready', webhookUrl: `${url}/webhooks/whatsapp` }));
+process.on('SIGTERM', () => void app.close().then(() => process.exit(0)));

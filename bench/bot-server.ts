@@ -42,3 +42,4 @@ const published = await app.modules.flows.publish(started.workspaceId, flow.valu
 if (!published.ok) throw new Error(JSON.stringify(published.error));
 console.log(JSON.stringify({ event: 'ready', webhookUrl: `${started.platformUrl}/webhooks/whatsapp`, phoneNumberId: number.phone_number_id, wabaId: number.waba_id, database: app.database.description }));
 process.on('SIGTERM', () => void app.close().then(() => process.exit(0)));
+process.on('SIGINT', () => void app.close().then(() => process.exit(0)));

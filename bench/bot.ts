@@ -58,7 +58,9 @@ await new Promise<void>((resolve) => graph.listen(0, '127.0.0.1', () => resolve(
 const graphUrl = `http://127.0.0.1:${(graph.address() as { port: number }).port}`;
 
 async function child(script: string, env: Record<string, string>): Promise<{ proc: ChildProcess; ready: Record<string, string> }> {
-  const proc = spawn(process.execPath, ['--import', 'tsx', script], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...env } });
+  // BENCH_CPU_PROF=DIR writes a CPU profile of each child (node --cpu-prof) there.
+  const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_CPU_PROF] : [];
+  const proc = spawn(process.execPath, [...profile, '--import', 'tsx', script], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...env } });
   const lines = createInterface({ input: proc.stdout! });
   const ready = await new Promise<Record<string, string>>((resolve, reject) => {
     lines.on('line', (line) => {
@@ -70,6 +72,7 @@ async function child(script: string, env: Record<string, string>): Promise<{ pro
       }
     });
     proc.once('exit', (code) => reject(new Error(`${script} exited (${code})`)));
+    proc.once('spawn', () => undefined);
   });
   return { proc, ready };
 }
@@ -139,9 +142,11 @@ const rows: Array<Record<string, string | number>> = [];
 const noop = await child('bench/bot-noop.ts', { BENCH_APP_SECRET: SECRET, BENCH_GRAPH_URL: graphUrl });
 rows.push(await scenario('no-op (verify, 200, POST answer)', noop.ready.webhookUrl!));
 noop.proc.kill('SIGTERM');
+await new Promise((resolve) => noop.proc.once('exit', resolve));
 const platform = await child('bench/bot-server.ts', { BENCH_APP_SECRET: SECRET, BENCH_GRAPH_URL: `${graphUrl}` });
 rows.push(await scenario(`Conversa bot (${platform.ready.database})`, platform.ready.webhookUrl!));
 platform.proc.kill('SIGTERM');
+await new Promise((resolve) => platform.proc.once('exit', resolve));
 graph.close();
 
 // The engine alone: one customer message → the bot's answer, no I/O.

@@ -267,9 +267,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     queue: (trx, input) => sender.queueInTransaction(trx, input),
     queued: () => jobs.wake('dispatcher'),
     tasksStored: () => jobs.wake('bot tasks'),
-    markRead: async (workspaceId, messageId) => {
-      await readReceipts.markMessageRead(workspaceId, messageId);
-    },
+    markRead: (trx, message) => readReceipts.markReadWithin(trx, message),
   });
   chatbot.register(inboundRouter);
   ownership.onResolved((trx, notice) =>

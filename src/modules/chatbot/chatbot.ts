@@ -31,13 +31,28 @@ export interface ChatbotDeps {
   ownership: OwnershipPort;
   collected: CollectedPort;
   /** Queues a message through the send policy inside `trx` (SendService.queueInTransaction). */
-  queue: (trx: Kysely<Schema>, input: { workspaceId: string; number: { id: string; waba_id: string; provider: string }; conversationId: string; contact: { id: string; wa_id: string; phone: string }; type: MessageType; content: unknown; idempotencyKey: string }) => Promise<SendOutcome>;
+  queue: (
+    trx: Kysely<Schema>,
+    input: {
+      workspaceId: string;
+      number: { id: string; waba_id: string; provider: string };
+      conversationId: string;
+      contact: { id: string; wa_id: string; phone: string };
+      type: MessageType;
+      content: unknown;
+      idempotencyKey: string;
+      window: { last_inbound_at: string | null; free_entry_point_until: string | null };
+    },
+  ) => Promise<SendOutcome>;
   /** Something was queued: wake the dispatcher (after the commit). */
   queued: () => void;
   /** A bot task (HTTP call, wait) was stored: wake its worker (after the commit). */
   tasksStored: () => void;
-  /** Blue ticks on the customer's message (after the commit; best effort). */
-  markRead: (workspaceId: string, messageId: string) => Promise<void>;
+  /**
+   * Blue ticks on the customer's message: recorded in `trx`; the returned function tells the
+   * provider after the commit (best effort).
+   */
+  markRead: (trx: Kysely<Schema>, message: { id: string; conversationId: string; phoneNumberRowId: string; wamid: string; createdAt: string }) => Promise<() => Promise<void>>;
 }
 
 /** Where one engine run happens: the conversation, its contact and number, in a transaction. */
@@ -74,6 +89,7 @@ const WINDOW_MS = 24 * 60 * 60 * 1000;
  */
 export class Chatbot {
   #afterCommit: Array<() => Promise<void>> = [];
+  readonly #wabas = new Map<string, string>();
 
   constructor(private readonly deps: ChatbotDeps) {}
 
@@ -116,7 +132,7 @@ export class Chatbot {
         ran = true;
       }
     }
-    if (ran) this.#afterCommit.push(() => this.deps.markRead(workspaceId, facts.id));
+    if (ran) this.#afterCommit.push(await this.deps.markRead(trx, { id: facts.id, conversationId: conversation.id, phoneNumberRowId: context.number.id, wamid: facts.wamid, createdAt: facts.at.toISOString() }));
   }
 
   /**
@@ -285,7 +301,12 @@ export class Chatbot {
   async #place(trx: Kysely<Schema>, workspaceId: string, number: Pick<InboundNumber, 'id' | 'provider' | 'phone_number_id'> & { waba_id?: string }, conversation: Place['conversation'], cause: string): Promise<Place | undefined> {
     const contact = await trx.selectFrom('contacts').select(['id', 'wa_id', 'e164', 'name', 'language', 'attributes']).where('id', '=', conversation.contact_id).where('workspace_id', '=', workspaceId).executeTakeFirst();
     if (!contact) return undefined;
-    const wabaId = number.waba_id ?? (await trx.selectFrom('phone_numbers').select('waba_id').where('id', '=', number.id).executeTakeFirstOrThrow()).waba_id;
+    // A number's WABA never changes: read once per process.
+    let wabaId = number.waba_id ?? this.#wabas.get(number.id);
+    if (wabaId === undefined) {
+      wabaId = (await trx.selectFrom('phone_numbers').select('waba_id').where('id', '=', number.id).executeTakeFirstOrThrow()).waba_id;
+      this.#wabas.set(number.id, wabaId);
+    }
     return {
       trx,
       workspaceId,
@@ -330,12 +351,14 @@ export class Chatbot {
     const at = now.toISOString();
     const queued: string[] = [];
     const refused: Array<{ code: string; message: string }> = [];
-    const logs: Array<{ level: string; step: string | null; message: string }> = output.log.slice(0, 20).map((line) => ({ level: line.level, step: line.step, message: line.message }));
+    // The history keeps what a person reading it needs: warnings (a refusal, a failed call, a
+    // give-up), session ends and handoffs; the engine's routine lines are not stored.
+    const logs: Array<{ level: string; step: string | null; message: string }> = output.log.filter((line) => line.level === 'warn').slice(0, 20).map((line) => ({ level: line.level, step: line.step, message: line.message }));
     const cause = `${place.cause}:${version.versionId.slice(-8)}:${chain}`;
     for (const [index, message] of output.messages.entries()) {
       const { type, ...rest } = message;
       const content = (rest as Record<string, unknown>)[type] ?? rest;
-      const sent = await this.deps.queue(trx, { workspaceId, number: place.number, conversationId: conversation.id, contact: place.contact, type: type as MessageType, content, idempotencyKey: `${cause}:${index}` });
+      const sent = await this.deps.queue(trx, { workspaceId, number: place.number, conversationId: conversation.id, contact: place.contact, type: type as MessageType, content, idempotencyKey: `${cause}:${index}`, window: conversation });
       if (sent.ok) {
         queued.push(sent.message.id);
         this.#pendingQueued = true;

@@ -58,6 +58,28 @@ export class ReadReceipts {
     return this.#mark({ ...row, wamid: row.wamid }, options.typing === true);
   }
 
+  /**
+   * Blue ticks for a message being answered inside a transaction (the chatbot's): recorded here
+   * in `trx` (with the earlier ones, as Meta counts them), and the returned function tells the
+   * provider once the caller committed (best effort: the answer does not wait on it). One
+   * statement in the caller's transaction instead of a transaction of its own per message.
+   */
+  async markReadWithin(trx: Kysely<Schema>, message: { id: string; conversationId: string; phoneNumberRowId: string; wamid: string; createdAt: string }): Promise<() => Promise<void>> {
+    const at = (await this.deps.clock.at(message.phoneNumberRowId, trx)).toISOString();
+    await trx
+      .updateTable('messages')
+      .set({ business_read_at: at })
+      .where('conversation_id', '=', message.conversationId)
+      .where('direction', '=', 'in')
+      .where('business_read_at', 'is', null)
+      .where((eb) => eb.or([eb('created_at', '<', message.createdAt), eb.and([eb('created_at', '=', message.createdAt), eb('id', '<=', message.id)])]))
+      .execute();
+    return async () => {
+      const sender = await this.deps.directory.sender(message.phoneNumberRowId);
+      if (sender) await this.deps.graph.markRead(sender.endpoint, sender.metaPhoneNumberId, message.wamid, { typing: false });
+    };
+  }
+
   /** Shows "typing…" on the latest inbound message of a conversation (and marks it read). */
   async typingInConversation(workspaceId: string, conversationId: string): Promise<{ ok: true; receipt: ReadReceipt } | ({ ok: false } & ReadRefusal)> {
     const conversation = await this.deps.db.selectFrom('conversations').select('id').where('workspace_id', '=', workspaceId).where('id', '=', conversationId).executeTakeFirst();

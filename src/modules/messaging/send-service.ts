@@ -13,6 +13,9 @@ import { checkSendPolicy, type PolicyError } from './policy.js';
 import { OUR_MESSAGE_ID, validateOutbound } from './outbound-validation.js';
 import { canonicalHash } from './request-hash.js';
 
+/** The consent a service message is checked with: none is needed (checkSendPolicy ignores it for non-templates). */
+const NO_CONSENT_NEEDED = { marketing: 'none', utility: 'none' } as const;
+
 export const MESSAGE_TYPES: readonly MessageType[] = ['text', 'image', 'audio', 'video', 'document', 'sticker', 'location', 'contacts', 'interactive', 'template', 'reaction'];
 
 /** `POST /api/v1/messages`: where to, what type, the Cloud-API-shaped content under `type`. */
@@ -159,21 +162,21 @@ export class SendService {
       type: MessageType;
       content: unknown;
       idempotencyKey?: string | undefined;
+      /** The conversation's window as the caller read it in `trx` (else read here). */
+      window?: { last_inbound_at: string | null; free_entry_point_until: string | null } | undefined;
     },
   ): Promise<SendOutcome> {
     const { deps } = this;
     const request = { to: input.contact.wa_id, type: input.type, content: input.content };
+    // A repeated key is found by the insert's conflict (messages.queue): no read before it.
     const requestHash = input.idempotencyKey ? canonicalHash(request) : undefined;
-    if (input.idempotencyKey) {
-      const earlier = await deps.messages.keyed(input.workspaceId, input.idempotencyKey, trx);
-      if (earlier) return { ok: true, message: earlier.message, duplicate: true };
-    }
     const valid = validateOutbound(input.type, input.content, undefined);
     if (!valid.ok) {
       const { field, rule } = valid.error;
       return { ok: false, error: { code: 'CONVERSA_ERR_VALIDATION', message: `${field}: ${rule}`, fix: 'Correct that field; the rules per message type are in docs/messaging.md.', details: { field, rule } } };
     }
-    const conversation = await trx.selectFrom('conversations').select(['last_inbound_at', 'free_entry_point_until']).where('id', '=', input.conversationId).where('workspace_id', '=', input.workspaceId).executeTakeFirst();
+    const conversation =
+      input.window ?? (await trx.selectFrom('conversations').select(['last_inbound_at', 'free_entry_point_until']).where('id', '=', input.conversationId).where('workspace_id', '=', input.workspaceId).executeTakeFirst());
     if (!conversation) return { ok: false, error: appError('CONVERSA_ERR_VALIDATION', 'conversation: not found in this workspace', { field: 'conversation_id', rule: 'must be a conversation of this workspace' }) };
     const phone = normalizePhone(input.contact.phone || `+${input.contact.wa_id}`);
     const template = input.type === 'template' ? (input.content as TemplateSendObject) : undefined;
@@ -186,7 +189,8 @@ export class SendService {
       templates,
       lastInboundAt: conversation.last_inbound_at ? Date.parse(conversation.last_inbound_at) : null,
       freeEntryPointUntil: conversation.free_entry_point_until ? Date.parse(conversation.free_entry_point_until) : null,
-      consent: await deps.consent.state(input.workspaceId, input.contact.id, trx),
+      // A service message (not a template) answers someone who wrote: consent is not asked.
+      consent: template ? await deps.consent.state(input.workspaceId, input.contact.id, trx) : NO_CONSENT_NEEDED,
       recipientCountry: phone.ok ? phone.country : undefined,
       recipientCallingCode: phone.ok ? phone.callingCode : undefined,
     });
@@ -207,7 +211,7 @@ export class SendService {
       },
       trx,
     );
-    await deps.conversations.touch(input.conversationId, now, trx);
+    if (!queued.duplicate) await deps.conversations.touch(input.conversationId, now, trx);
     return { ok: true, message: queued.message, duplicate: queued.duplicate };
   }
 

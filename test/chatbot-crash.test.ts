@@ -30,7 +30,8 @@ afterAll(() => {
   for (const child of children) child.kill('SIGKILL');
 });
 
-describe.each(DIALECTS)('chatbot crash recovery on $name', (dialect) => {
+// Both dialects at once: most of the time is waiting (processes starting, grace periods).
+describe.concurrent.each(DIALECTS)('chatbot crash recovery on $name', (dialect) => {
   it(`answers each of ${CUSTOMERS} customers exactly once across a SIGKILL of the platform`, { timeout: 240_000 }, async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'conversa-bot-kill-'));
     const database = await dialect.create();
@@ -41,15 +42,17 @@ describe.each(DIALECTS)('chatbot crash recovery on $name', (dialect) => {
       const response = await fetch(`${platformUrl}/api/v1${path}`, { method, headers: { authorization: `Bearer ${KEY}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
       return { status: response.status, body: await response.json() };
     };
+    const mine = new Set<ReturnType<typeof start>>();
+    const own = (child: ReturnType<typeof start>) => (mine.add(child), child);
     try {
-      start(['src/cli/main.ts', 'sandbox', '--port', String(sandboxPort), '--access-token', TOKEN, '--state-file', join(dataDir, 'sandbox.json'), '--webhook-retry-base-ms', '250'], {});
+      own(start(['src/cli/main.ts', 'sandbox', '--port', String(sandboxPort), '--access-token', TOKEN, '--state-file', join(dataDir, 'sandbox.json'), '--webhook-retry-base-ms', '250'], {}));
       const accounts = await untilAlive(() => json(`${sandboxUrl}/sandbox/v1/accounts`), 'the sandbox', 90_000);
       const numberId = accounts.data[0].phone_numbers[0].id as string;
       // 10 messages a second: the answers take seconds to leave, so the kill lands among them.
       await json(`${sandboxUrl}/sandbox/v1/phone-numbers/${numberId}`, 'PATCH', { throughput_mps: 10 });
       const platformEnv = { PORT: String(platformPort), SANDBOX_URL: sandboxUrl, SANDBOX_ACCESS_TOKEN: TOKEN, CONVERSA_DATA_DIR: dataDir, DATABASE_URL: database.url, CONVERSA_ADMIN_KEY: KEY, CONVERSA_CLAIM_LEASE_SECONDS: '10', LOG_LEVEL: 'warn' };
       const serve = ['test/support/serve-process.ts', '8000'];
-      let platform = start(serve, platformEnv);
+      let platform = own(start(serve, platformEnv));
       await untilAlive(async () => (await json(`${sandboxUrl}/sandbox/v1/webhook`))?.url === `${platformUrl}/webhooks/whatsapp`, 'the platform to subscribe', 90_000);
       const flow = await api('POST', '/flows', { source: FLOW, format: 'yaml' });
       expect(flow.status, JSON.stringify(flow.body)).toBe(201);
@@ -68,7 +71,7 @@ describe.each(DIALECTS)('chatbot crash recovery on $name', (dialect) => {
       await writing;
       expect(atKill).toBeLessThan(CUSTOMERS); // the kill came while answers were still due
 
-      platform = start(serve, platformEnv);
+      platform = own(start(serve, platformEnv));
       await untilAlive(async () => (await receivedCount(sandboxUrl)) >= CUSTOMERS, `an answer for each of the ${CUSTOMERS} customers`, 120_000);
       await new Promise((resolve) => setTimeout(resolve, 10_000)); // past the grace for unknown outcomes: nothing more may arrive
       const perCustomer = new Map<string, number>();
@@ -79,8 +82,7 @@ describe.each(DIALECTS)('chatbot crash recovery on $name', (dialect) => {
       const wrong = [...perCustomer].filter(([, n]) => n !== 1);
       expect(wrong, 'customers without exactly one answer (wa_id, answers)').toEqual([]);
     } finally {
-      for (const child of children) child.kill('SIGKILL');
-      children.clear();
+      for (const child of mine) child.kill('SIGKILL');
       await database.drop();
       rmSync(dataDir, { recursive: true, force: true });
     }

@@ -19,15 +19,18 @@ afterAll(() => {
   for (const child of children) child.kill('SIGKILL');
 });
 
-describe.each(DIALECTS)('crash recovery on $name', (dialect) => {
+// Both dialects at once: much of the time is waiting (processes starting, grace periods).
+describe.concurrent.each(DIALECTS)('crash recovery on $name', (dialect) => {
   it(`delivers ${TOTAL} messages exactly once across a SIGKILL of the platform`, { timeout: 480_000 }, async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'conversa-kill-'));
     const database = await dialect.create();
     const [sandboxPort, platformPort] = [await freePort(), await freePort()];
     const sandboxUrl = `http://127.0.0.1:${sandboxPort}`;
     const platformUrl = `http://127.0.0.1:${platformPort}`;
+    const mine = new Set<ReturnType<typeof start>>();
+    const own = (child: ReturnType<typeof start>) => (mine.add(child), child);
     try {
-      start(['src/cli/main.ts', 'sandbox', '--port', String(sandboxPort), '--access-token', TOKEN, '--state-file', join(dataDir, 'sandbox.json'), '--webhook-retry-base-ms', '250'], {});
+      own(start(['src/cli/main.ts', 'sandbox', '--port', String(sandboxPort), '--access-token', TOKEN, '--state-file', join(dataDir, 'sandbox.json'), '--webhook-retry-base-ms', '250'], {}));
       const accounts = await untilAlive(() => json(`${sandboxUrl}/sandbox/v1/accounts`), 'the sandbox', 90_000);
       const numberId = accounts.data[0].phone_numbers[0].id as string;
       await json(`${sandboxUrl}/sandbox/v1/phone-numbers/${numberId}`, 'PATCH', { throughput_mps: 400 });
@@ -45,7 +48,7 @@ describe.each(DIALECTS)('crash recovery on $name', (dialect) => {
       // `conversa serve` with a 20 s grace for unknown outcomes (a build knob: the configuration
       // refuses less than 360 s); longer than the sandbox's retry gaps around this short restart.
       const serve = ['test/support/serve-process.ts', '20000'];
-      let platform = start(serve, platformEnv);
+      let platform = own(start(serve, platformEnv));
       await untilAlive(async () => (await json(`${sandboxUrl}/sandbox/v1/webhook`))?.url === `${platformUrl}/webhooks/whatsapp`, 'the platform to subscribe', 90_000);
 
       // Every customer writes first, so free-form replies are inside the window.
@@ -87,7 +90,7 @@ describe.each(DIALECTS)('crash recovery on $name', (dialect) => {
       expect(enqueued).toBeLessThan(TOTAL); // ... and mid-enqueue
 
       let logs = '';
-      platform = start(serve, platformEnv, (chunk) => (logs += chunk));
+      platform = own(start(serve, platformEnv, (chunk) => (logs += chunk)));
       await enqueue;
       expect(ids.size).toBe(TOTAL);
       await untilAlive(async () => (await receivedCount(sandboxUrl)) >= TOTAL, `all ${TOTAL} messages at the sandbox`, 150_000);
@@ -130,8 +133,7 @@ describe.each(DIALECTS)('crash recovery on $name', (dialect) => {
       expect(stuck, 'messages not yet delivered on the platform, by status').toEqual({});
       expect((statuses.get('delivered') ?? 0) + (statuses.get('read') ?? 0)).toBe(TOTAL);
     } finally {
-      for (const child of children) child.kill('SIGKILL');
-      children.clear();
+      for (const child of mine) child.kill('SIGKILL');
       await database.drop();
       rmSync(dataDir, { recursive: true, force: true });
     }

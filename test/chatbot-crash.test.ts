@@ -30,8 +30,7 @@ afterAll(() => {
   for (const child of children) child.kill('SIGKILL');
 });
 
-// Both dialects at once: most of the time is waiting (processes starting, grace periods).
-describe.concurrent.each(DIALECTS)('chatbot crash recovery on $name', (dialect) => {
+describe.each(DIALECTS)('chatbot crash recovery on $name', (dialect) => {
   it(`answers each of ${CUSTOMERS} customers exactly once across a SIGKILL of the platform`, { timeout: 240_000 }, async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'conversa-bot-kill-'));
     const database = await dialect.create();

@@ -19,8 +19,7 @@ afterAll(() => {
   for (const child of children) child.kill('SIGKILL');
 });
 
-// Both dialects at once: much of the time is waiting (processes starting, grace periods).
-describe.concurrent.each(DIALECTS)('crash recovery on $name', (dialect) => {
+describe.each(DIALECTS)('crash recovery on $name', (dialect) => {
   it(`delivers ${TOTAL} messages exactly once across a SIGKILL of the platform`, { timeout: 480_000 }, async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'conversa-kill-'));
     const database = await dialect.create();

@@ -948,3 +948,33 @@ describe('edges', () => {
     }
   });
 });
+
+describe('a flow started by an intent trigger', () => {
+  const flow = {
+    triggers: [{ type: 'intent' as const, intents: ['hours'] }, { type: 'any' as const }],
+    intents: [
+      { name: 'hours', goto: 'hours', phrases: { pt: ['horario de funcionamento'] } },
+      { name: 'prices', goto: 'prices', phrases: { pt: ['tabela de precos'] } },
+    ],
+    steps: [
+      { id: 'menu', type: 'end', text: 'menu' },
+      { id: 'hours', type: 'end', text: 'das 8h às 20h' },
+      { id: 'prices', type: 'end', text: 'preços' },
+    ],
+  } as unknown as FlowInput;
+
+  it("begins at the intent's goto when the first message is that trigger's intent", async () => {
+    const chat = new Chat(flow);
+    await chat.start({ message: { kind: 'text', text: 'horario de funcionamento' } });
+    expect(chat.texts()).toEqual(['das 8h às 20h']);
+  });
+
+  it('begins at start for an intent that is not one of its triggers, or for any other text', async () => {
+    const byPrices = new Chat(flow);
+    await byPrices.start({ message: { kind: 'text', text: 'tabela de precos' } });
+    expect(byPrices.texts()).toEqual(['menu']);
+    const other = new Chat(flow);
+    await other.start({ message: { kind: 'text', text: 'bom dia' } });
+    expect(other.texts()).toEqual(['menu']);
+  });
+});

@@ -80,6 +80,12 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ CONVERSA_WEBHOOKS_ALLOW_PRIVATE: 'sure' })).toThrow(/CONVERSA_WEBHOOKS_ALLOW_PRIVATE must be one of on, off/);
   });
 
+  it("publishes the demo bot unless CONVERSA_DEMO_FLOW is off; refuses private targets of flows' HTTP steps unless CONVERSA_FLOWS_ALLOW_PRIVATE is on", () => {
+    expect(loadConfig({}).flows).toEqual({ allowPrivate: false, demo: true });
+    expect(loadConfig({ CONVERSA_DEMO_FLOW: 'off', CONVERSA_FLOWS_ALLOW_PRIVATE: 'on' }).flows).toEqual({ allowPrivate: true, demo: false });
+    expect(() => loadConfig({ CONVERSA_DEMO_FLOW: 'maybe' })).toThrow(/CONVERSA_DEMO_FLOW must be one of on, off/);
+  });
+
   it('binds the sandbox to loopback whatever HOST says, unless SANDBOX_HOST says otherwise', () => {
     expect(loadConfig({ HOST: '0.0.0.0' }).sandbox).toMatchObject({ host: '127.0.0.1', controlToken: undefined });
     expect(loadConfig({ HOST: '0.0.0.0', SANDBOX_HOST: '0.0.0.0', SANDBOX_CONTROL_TOKEN: 'a-control-token-of-32-characters' }).sandbox).toMatchObject({ host: '0.0.0.0', controlToken: 'a-control-token-of-32-characters' });

@@ -283,12 +283,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     if (notice.transition.to.type !== 'bot') await chatbot.onTakenOver(trx, { workspaceId: notice.workspaceId, conversationId: notice.conversation.id, owner: `${notice.transition.to.type} ${notice.transition.to.id ?? ''}`.trim() });
   });
   // What a committed transaction queued or stored for the bot: woken now, not at the next poll.
-  const botCommitted = () => {
-    const wakeups = chatbot.takeWakeups();
-    if (wakeups.queued) jobs.wake('dispatcher');
-    if (wakeups.tasks) jobs.wake('bot tasks');
-    chatbot.committed();
-  };
+  const botCommitted = () => chatbot.committed();
   let demoOrigin: string | undefined;
   const botTasks = new BotTasks({
     db,

@@ -6,7 +6,7 @@ import { newId } from '../../db/ids.js';
 import { appError, type AppErrorValue } from '../../errors/index.js';
 import type { InboundContext, InboundNumber, InboundRouter } from '../inbound/index.js';
 import type { MessageEventPayload, MessageType } from '../../whatsapp/index.js';
-import type { SendOutcome } from '../messaging/index.js';
+import type { SendOutcome, TransactionalSend } from '../messaging/index.js';
 import type { Trigger } from './document/types.js';
 import type { CompiledVersion, Flows } from './flows.js';
 import type { CustomerMessage, EffectResult, EngineEvent, EngineOutput, RunEngine, SessionState } from './engine/types.js';
@@ -31,19 +31,7 @@ export interface ChatbotDeps {
   ownership: OwnershipPort;
   collected: CollectedPort;
   /** Queues a message through the send policy inside `trx` (SendService.queueInTransaction). */
-  queue: (
-    trx: Kysely<Schema>,
-    input: {
-      workspaceId: string;
-      number: { id: string; waba_id: string; provider: string };
-      conversationId: string;
-      contact: { id: string; wa_id: string; phone: string };
-      type: MessageType;
-      content: unknown;
-      idempotencyKey: string;
-      window: { last_inbound_at: string | null; free_entry_point_until: string | null };
-    },
-  ) => Promise<SendOutcome>;
+  queue: (trx: Kysely<Schema>, input: TransactionalSend & { idempotencyKey: string }) => Promise<SendOutcome>;
   /** Something was queued: wake the dispatcher (after the commit). */
   queued: () => void;
   /** A bot task (HTTP call, wait) was stored: wake its worker (after the commit). */
@@ -97,8 +85,19 @@ export class Chatbot {
     router.on('message', (event, context) => this.onMessage(event.payload, context));
   }
 
-  /** Runs what the last commit allows (read receipts); the processor calls it after each batch. */
+  /**
+   * After a commit (the processor's batch, a task's result, an API run): wakes the dispatcher
+   * and the task worker for what it stored, and tells the provider of the blue ticks it recorded.
+   */
   committed(): void {
+    if (this.#pendingQueued) {
+      this.#pendingQueued = false;
+      this.deps.queued();
+    }
+    if (this.#pendingTasks) {
+      this.#pendingTasks = false;
+      this.deps.tasksStored();
+    }
     const work = this.#afterCommit;
     this.#afterCommit = [];
     for (const task of work) task().catch((error: unknown) => this.deps.logger.warn({ err: error }, 'chatbot: after-commit work failed'));
@@ -180,7 +179,7 @@ export class Chatbot {
         },
       };
     });
-    if (result.ok) this.#flushSide();
+    if (result.ok) this.committed();
     return result;
   }
 
@@ -270,33 +269,8 @@ export class Chatbot {
     };
   }
 
-  /** Wakes what the last (committed) transaction stored work for. */
-  flush(): void {
-    this.#flushSide();
-    this.committed();
-  }
-
   #pendingQueued = false;
   #pendingTasks = false;
-
-  #flushSide(): void {
-    if (this.#pendingQueued) {
-      this.#pendingQueued = false;
-      this.deps.queued();
-    }
-    if (this.#pendingTasks) {
-      this.#pendingTasks = false;
-      this.deps.tasksStored();
-    }
-  }
-
-  /** Whether the last transaction queued messages or tasks (the processor's commit wakes them). */
-  takeWakeups(): { queued: boolean; tasks: boolean } {
-    const wakeups = { queued: this.#pendingQueued, tasks: this.#pendingTasks };
-    this.#pendingQueued = false;
-    this.#pendingTasks = false;
-    return wakeups;
-  }
 
   async #place(trx: Kysely<Schema>, workspaceId: string, number: Pick<InboundNumber, 'id' | 'provider' | 'phone_number_id'> & { waba_id?: string }, conversation: Place['conversation'], cause: string): Promise<Place | undefined> {
     const contact = await trx.selectFrom('contacts').select(['id', 'wa_id', 'e164', 'name', 'language', 'attributes']).where('id', '=', conversation.contact_id).where('workspace_id', '=', workspaceId).executeTakeFirst();

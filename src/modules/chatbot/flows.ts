@@ -48,7 +48,6 @@ export interface CompiledVersion {
 
 export type FlowOutcome<T> = { ok: true; value: T } | { ok: false; error: AppErrorValue };
 
-const MAX_SOURCE_BYTES = 512 * 1024;
 /** Compiled versions kept in memory (immutable, so never stale); the oldest used is dropped first. */
 const COMPILED_CACHE = 200;
 export const SECRET_NAME = /^[A-Z][A-Z0-9_]{0,63}$/;
@@ -70,9 +69,7 @@ export class Flows {
 
   /** Reads and checks a document; problems (and warnings) with their paths and fixes. */
   check(source: string, format?: 'yaml' | 'json'): { ok: true; document: FlowDocument; warnings: FlowProblem[] } | { ok: false; problems: FlowProblem[] } {
-    if (Buffer.byteLength(source, 'utf8') > MAX_SOURCE_BYTES) {
-      return { ok: false, problems: [{ path: '', message: `the document is over ${MAX_SOURCE_BYTES / 1024} KB`, fix: 'Split it into several flows (a `goto` step with `flow:` moves between them).', severity: 'error' }] };
-    }
+    // The parser bounds size (512 KB), nesting and steps itself.
     return parseFlowDocument(source, format ? { format } : {});
   }
 

@@ -9,5 +9,5 @@ export { DEFAULT_CONSENT_KEYWORDS, consentConfirmationText, matchConsentKeyword,
 export { POLICY_ERRORS, checkSendPolicy, checkTemplateSend, type PolicyDecision, type PolicyError, type PolicyInput } from './policy.js';
 export { canonicalHash } from './request-hash.js';
 export { loadRateCard, priceMessage, type Cost, type RateCard } from './pricing.js';
-export { MESSAGE_TYPES, SendService, type MediaRefusalCode, type OutboundMediaCheck, type SendOutcome, type SendRequest } from './send-service.js';
+export { MESSAGE_TYPES, SendService, type MediaRefusalCode, type OutboundMediaCheck, type SendOutcome, type SendRequest, type TransactionalSend } from './send-service.js';
 export { templateVariables } from './template-params.js';

@@ -13,6 +13,19 @@ import { checkSendPolicy, type PolicyError } from './policy.js';
 import { OUR_MESSAGE_ID, validateOutbound } from './outbound-validation.js';
 import { canonicalHash } from './request-hash.js';
 
+/** A message `queueInTransaction` queues to a contact of a known conversation. */
+export interface TransactionalSend {
+  workspaceId: string;
+  number: { id: string; waba_id: string; provider: string };
+  conversationId: string;
+  contact: { id: string; wa_id: string; phone: string };
+  type: MessageType;
+  content: unknown;
+  idempotencyKey?: string | undefined;
+  /** The conversation's window as the caller read it in `trx` (else read here). */
+  window?: { last_inbound_at: string | null; free_entry_point_until: string | null } | undefined;
+}
+
 /** The consent a service message is checked with: none is needed (checkSendPolicy ignores it for non-templates). */
 const NO_CONSENT_NEEDED = { marketing: 'none', utility: 'none' } as const;
 
@@ -154,17 +167,7 @@ export class SendService {
    */
   async queueInTransaction(
     trx: Kysely<Schema>,
-    input: {
-      workspaceId: string;
-      number: { id: string; waba_id: string; provider: string };
-      conversationId: string;
-      contact: { id: string; wa_id: string; phone: string };
-      type: MessageType;
-      content: unknown;
-      idempotencyKey?: string | undefined;
-      /** The conversation's window as the caller read it in `trx` (else read here). */
-      window?: { last_inbound_at: string | null; free_entry_point_until: string | null } | undefined;
-    },
+    input: TransactionalSend,
   ): Promise<SendOutcome> {
     const { deps } = this;
     const request = { to: input.contact.wa_id, type: input.type, content: input.content };

@@ -162,7 +162,10 @@ export class TemplateCache {
     const value = webhook.value;
     const providerId = value.message_template_id === undefined ? undefined : String(value.message_template_id);
     if (providerId === undefined) return false;
-    const row = await this.#find(trx, workspaceId, providerId, webhook.waba_id, stringOf(value.message_template_name), stringOf(value.message_template_language));
+    const found = await this.#find(trx, workspaceId, providerId, webhook.waba_id, stringOf(value.message_template_name), stringOf(value.message_template_language));
+    // An edit may be storing the next version right now: wait for it, then read the row it left
+    // (on PostgreSQL a stale row would set the old version's status and leave the new one PENDING).
+    const row = found && (await this.locked(trx, found.id));
     if (!row || row.deleted_at) return false;
     const at = typeof webhook.time === 'number' ? new Date(webhook.time * 1000).toISOString() : (await this.clock.atWaba(workspaceId, row.waba_id, trx)).toISOString();
     if (row.provider_template_id === null) {
@@ -370,6 +373,15 @@ export class TemplateCache {
   }
 
   /** By provider id; else a template of ours on the WABA not linked yet (its create answer may not be stored yet). */
+  /**
+   * The template row, read after taking its row lock (a no-op update: SQLite has no `for update`
+   * and needs none), so an edit and a webhook of the same template take turns.
+   */
+  async locked(trx: Kysely<Schema>, id: string): Promise<Row | undefined> {
+    await trx.updateTable('templates').set((eb) => ({ updated_at: eb.ref('updated_at') })).where('id', '=', id).execute();
+    return trx.selectFrom('templates').selectAll().where('id', '=', id).executeTakeFirst();
+  }
+
   async #find(trx: Kysely<Schema>, workspaceId: string, providerId: string, wabaId: string | undefined, name: string | undefined, language: string | undefined): Promise<Row | undefined> {
     // A webhook's template is looked for only on the WABA its entry names (in the verifying workspace).
     const linked = await trx

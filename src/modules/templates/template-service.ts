@@ -203,7 +203,9 @@ export class TemplateService {
     const at = await this.#now(row);
     const components = JSON.stringify(next.components);
     await this.deps.db.transaction().execute(async (trx) => {
-      const fresh = await trx.selectFrom('templates').selectAll().where('id', '=', row.id).executeTakeFirstOrThrow();
+      // Locked first: a review's webhook applied meanwhile either committed before (then `raced`) or waits for this.
+      const fresh = await this.deps.cache.locked(trx, row.id);
+      if (!fresh) throw new Error(`template ${row.id} vanished during its edit`);
       const version = fresh.version + 1;
       const raced = toProvider && (await this.#answeredSince(trx, row.id, before));
       await this.deps.cache.storeVersion(trx, fresh, {

@@ -1,0 +1,1 @@
+export { ROLES, canSeeConversation, type ConversationScope, type Role, type Viewer } from './viewer.js';

@@ -2,13 +2,15 @@ import type { InboundMessage } from '../whatsapp/wire.js';
 import type { SandboxEngine } from './engine.js';
 import { newWamid } from './ids.js';
 import { webhookErrorOf, metaFailure } from './meta-errors.js';
+import { automationOf, isBlocked } from './routes-graph-settings.js';
 import type { SandboxPhoneNumber, SimulatedPhone } from './state.js';
 import type { SimulatedInbound } from './validate-inbound.js';
 
 const INBOUND_MEDIA_TTL_MS = 7 * 24 * 3600 * 1000;
 const MEDIA_TYPES = new Set(['image', 'video', 'audio', 'document', 'sticker']);
 
-export type InboundOutcome = { ok: true; message: InboundMessage } | { ok: false; status: 404 | 422; field: string; rule: string };
+/** `delivered: false`: the business blocked this customer, so Meta never delivers the message to it. */
+export type InboundOutcome = { ok: true; message: InboundMessage; delivered: boolean } | { ok: false; status: 404 | 422; field: string; rule: string };
 
 /**
  * A simulated customer writes to a business phone number: the message is built as Meta
@@ -19,6 +21,9 @@ export function receiveFromPhone(engine: SandboxEngine, phone: SimulatedPhone, i
   const number = engine.state.phoneNumbers.get(input.to);
   if (!number) return { ok: false, status: 404, field: 'to', rule: `is not a phone number id of the sandbox (${input.to})` };
   if (!phone.hasWhatsapp) return { ok: false, status: 422, field: 'wa_id', rule: 'this simulated phone has no WhatsApp account' };
+  if (input.type === 'request_welcome' && !automationOf(number).enable_welcome_message) {
+    return { ok: false, status: 422, field: 'type', rule: `Meta sends request_welcome only when the number's welcome message is on (POST /${number.id}/conversational_automation {"enable_welcome_message": true})` };
+  }
 
   const content: Record<string, unknown> = { ...input.content };
   if (MEDIA_TYPES.has(input.type) && input.media) {
@@ -64,6 +69,11 @@ export function receiveFromPhone(engine: SandboxEngine, phone: SimulatedPhone, i
           : content;
   }
 
+  if (isBlocked(number, phone.waId)) {
+    // Blocked: the customer's phone shows it sent; the business never gets it, and no window opens.
+    phone.sent.push({ id: message.id, to: number.id, type: input.type, timestamp: message.timestamp, read_by_business: false });
+    return { ok: true, message, delivered: false };
+  }
   phone.lastInboundAt[number.id] = engine.clock.now();
   if (input.referral) recordReferral(phone, number.id, engine.clock.now());
   phone.sent.push({ id: message.id, to: number.id, type: input.type, timestamp: message.timestamp, read_by_business: false });
@@ -72,7 +82,7 @@ export function receiveFromPhone(engine: SandboxEngine, phone: SimulatedPhone, i
 
   const contacts = input.type === 'system' ? undefined : [{ profile: { name: phone.name }, wa_id: phone.waId }];
   engine.emitMessages(number, { ...(contacts ? { contacts } : {}), messages: [message] });
-  return { ok: true, message };
+  return { ok: true, message, delivered: true };
 }
 
 /**

@@ -32,6 +32,10 @@ export const META_ERRORS = {
   133010: { title: 'Phone number Not Registered', http: 400, type: 'OAuthException' },
   133005: { title: 'Two step verification PIN Mismatch', http: 400, type: 'OAuthException' },
   133016: { title: 'Account register deregister rate limit exceeded', http: 400, type: 'OAuthException' },
+  139100: { title: 'Failed to block/unblock users', http: 400, type: 'OAuthException' },
+  139101: { title: 'Blocklist limit reached', http: 400, type: 'OAuthException' },
+  139102: { title: 'Blocklist concurrent update', http: 400, type: 'OAuthException', transient: true },
+  139103: { title: 'Internal error', http: 500, type: 'OAuthException', transient: true },
   803: { title: 'Some of the aliases you requested do not exist', http: 404, type: 'GraphMethodException' },
   2: { title: 'Service temporarily unavailable', http: 503, type: 'OAuthException', transient: true },
 } as const satisfies Record<number, { title: string; http: number; type: string; transient?: boolean }>;

@@ -4,6 +4,7 @@ import { checkCommerceRefs } from './commerce-refs.js';
 import type { SandboxEngine } from './engine.js';
 import { newWamid } from './ids.js';
 import { checkMediaLink, type MediaKind } from './media-link.js';
+import { isBlocked } from './routes-graph-settings.js';
 import { metaFailure, webhookErrorOf, type MetaFailure } from './meta-errors.js';
 import type { ReceivedMessage, SandboxPhoneNumber, SimulatedPhone, StatusEntry, StoredTemplate } from './state.js';
 import { checkTemplateSend, templateStatusFailure } from './template-send.js';
@@ -43,6 +44,10 @@ export function sendMessage(
   }
   if (waId === number.displayPhoneNumber.replace(/\D/g, '')) {
     return fail(131021, 'to: the recipient cannot be the sender phone number');
+  }
+  if (isBlocked(number, waId)) {
+    // Meta: "Your business cannot message the user. Attempts to message a blocked user return an error."
+    return fail(131026, `Message undeliverable: ${waId} is blocked by this business phone number; unblock them first (DELETE /${number.id}/block_users).`);
   }
   const waba = engine.state.wabas.get(number.wabaId);
   const unknownRef = waba ? checkCommerceRefs(waba, request) : undefined;

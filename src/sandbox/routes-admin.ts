@@ -1,9 +1,11 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
+import QRCode from 'qrcode';
 import { z } from 'zod';
 import type { SandboxEngine } from './engine.js';
 import { receiveFromPhone, setMarketingPreference } from './inbound.js';
 import { businessTypingOf, deliverPending } from './outbound.js';
 import { phoneNumberInfo } from './routes-graph-account.js';
+import { automationOf, deepLinkOf, findQrCode } from './routes-graph-settings.js';
 import { SANDBOX_OPENAPI } from './sandbox-openapi.js';
 import type { SimulatedPhone } from './state.js';
 import { verifySubscriber } from './subscriber.js';
@@ -51,6 +53,8 @@ const schemas = {
     .object({ graph_error_rate: rate, graph_latency_ms: z.number().int().min(0).max(60_000), webhook_duplicate_rate: rate, webhook_reorder_ms: z.number().int().min(0).max(60_000), webhook_drop_rate: rate })
     .partial()
     .strict(),
+  openChat: z.object({ to: z.string().min(1) }).strict(),
+  qrScan: z.object({ code: z.string().regex(/^[A-Z0-9]{1,32}$/, 'must be a QR code (upper-case letters and digits)') }).strict(),
   templateStatus: z.object({ status: z.enum(['APPROVED', 'PAUSED', 'DISABLED', 'REJECTED']), reason: z.string().max(256).optional() }).strict(),
 };
 
@@ -224,7 +228,64 @@ export async function registerAdminRoutes(app: FastifyInstance, engine: SandboxE
     if (!validation.ok) return replyError(reply, 400, 'SANDBOX_ERR_VALIDATION', `${validation.field}: ${validation.rule}`, { field: validation.field, rule: validation.rule });
     const outcome = receiveFromPhone(engine, state.phoneFor(id.data), validation.message);
     if (!outcome.ok) return replyError(reply, outcome.status, outcome.status === 404 ? 'SANDBOX_ERR_NOT_FOUND' : 'SANDBOX_ERR_UNPROCESSABLE', `${outcome.field}: ${outcome.rule}`, { field: outcome.field, rule: outcome.rule });
-    return reply.code(201).send({ id: outcome.message.id, timestamp: outcome.message.timestamp, message: outcome.message });
+    return reply.code(201).send({ id: outcome.message.id, timestamp: outcome.message.timestamp, message: outcome.message, delivered_to_business: outcome.delivered });
+  });
+
+  // The customer opens the chat (from a link, a QR code or the contact list). Meta sends
+  // `request_welcome` only on the first open of a chat with no messages, and only when the
+  // number's welcome message is on; the answer says which happened.
+  app.post<{ Params: { wa_id: string } }>('/phones/:wa_id/chats', async (request, reply) => {
+    const id = waId.safeParse(request.params.wa_id);
+    if (!id.success) return replyError(reply, 400, 'SANDBOX_ERR_VALIDATION', `wa_id: ${id.error.issues[0]?.message}`, { field: 'wa_id', rule: id.error.issues[0]?.message ?? '' });
+    const input = parse(schemas.openChat, request.body, reply);
+    if (!input) return reply;
+    const number = state.phoneNumbers.get(input.to);
+    if (!number) return replyError(reply, 404, 'SANDBOX_ERR_NOT_FOUND', `to: no phone number ${input.to} in the sandbox.`, { field: 'to', rule: 'must be a sandbox phone number id' });
+    const phone = state.phoneFor(id.data);
+    const chatted = phone.sent.some((m) => m.to === number.id) || phone.received.some((m) => m.from === number.id) || phone.lastInboundAt[number.id] !== undefined;
+    if (!automationOf(number).enable_welcome_message) return { request_welcome: false, reason: 'the welcome message is off for this number' };
+    if (chatted) return { request_welcome: false, reason: 'the chat has messages already (Meta sends request_welcome on the first open only)' };
+    const outcome = receiveFromPhone(engine, phone, { to: number.id, type: 'request_welcome', content: {} });
+    if (!outcome.ok) return replyError(reply, outcome.status, 'SANDBOX_ERR_UNPROCESSABLE', `${outcome.field}: ${outcome.rule}`, { field: outcome.field, rule: outcome.rule });
+    return outcome.delivered ? { request_welcome: true, id: outcome.message.id } : { request_welcome: false, reason: 'the business blocked this customer' };
+  });
+
+  // The customer scans a QR code (or opens its wa.me/message link) and sends the prefilled text.
+  app.post<{ Params: { wa_id: string } }>('/phones/:wa_id/qr-scans', async (request, reply) => {
+    const id = waId.safeParse(request.params.wa_id);
+    if (!id.success) return replyError(reply, 400, 'SANDBOX_ERR_VALIDATION', `wa_id: ${id.error.issues[0]?.message}`, { field: 'wa_id', rule: id.error.issues[0]?.message ?? '' });
+    const input = parse(schemas.qrScan, request.body, reply);
+    if (!input) return reply;
+    const found = findQrCode(engine, input.code);
+    if (!found) return replyError(reply, 404, 'SANDBOX_ERR_NOT_FOUND', `code: no QR code ${input.code} in the sandbox (deleted?).`, { field: 'code', rule: 'must be a QR code of a sandbox number' });
+    const outcome = receiveFromPhone(engine, state.phoneFor(id.data), { to: found.number.id, type: 'text', content: { body: found.qr.prefilled_message } });
+    if (!outcome.ok) return replyError(reply, outcome.status, 'SANDBOX_ERR_UNPROCESSABLE', `${outcome.field}: ${outcome.rule}`, { field: outcome.field, rule: outcome.rule });
+    return reply.code(201).send({ id: outcome.message.id, timestamp: outcome.message.timestamp, message: outcome.message, delivered_to_business: outcome.delivered });
+  });
+
+  // The code `POST /{id}/request_code` "sent" by SMS or voice: what the business owner would read on the phone.
+  app.get<{ Params: { id: string } }>('/phone-numbers/:id/verification-code', async (request, reply) => {
+    const number = state.phoneNumbers.get(request.params.id);
+    if (!number) return replyError(reply, 404, 'SANDBOX_ERR_NOT_FOUND', `No phone number ${request.params.id} in the sandbox.`);
+    const pending = number.verification;
+    if (!pending) return replyError(reply, 404, 'SANDBOX_ERR_NOT_FOUND', `No verification code was requested for ${number.id}; call POST /${number.id}/request_code first.`);
+    return {
+      code: pending.code,
+      code_method: pending.codeMethod,
+      language: pending.language,
+      requested_at: new Date(pending.requestedAt).toISOString(),
+      verified_at: pending.verifiedAt === undefined ? null : new Date(pending.verifiedAt).toISOString(),
+    };
+  });
+
+  // The image behind a QR code's `qr_image_url` (Meta serves it from its CDN).
+  app.get<{ Params: { file: string } }>('/qr-codes/:file', async (request, reply) => {
+    const match = /^([A-Z0-9]{1,32})\.(png|svg)$/.exec(request.params.file);
+    const found = match ? findQrCode(engine, match[1] as string) : undefined;
+    if (!match || !found) return replyError(reply, 404, 'SANDBOX_ERR_NOT_FOUND', `No QR code image ${request.params.file}.`);
+    const link = deepLinkOf(found.qr.code);
+    if (match[2] === 'svg') return reply.type('image/svg+xml').send(await QRCode.toString(link, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 }));
+    return reply.type('image/png').send(await QRCode.toBuffer(link, { type: 'png', errorCorrectionLevel: 'M', margin: 2, width: 512 }));
   });
 
   app.get<{ Params: { wa_id: string }; Querystring: { limit?: string } }>('/phones/:wa_id/messages', async (request, reply) => {

@@ -1,12 +1,15 @@
+import { createHash, randomInt } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { SandboxEngine } from './engine.js';
 import { replyGraphError, unknownObject, type GraphContext } from './graph-reply.js';
 import { metaFailure, type MetaFailure } from './meta-errors.js';
 import { mediaInfo } from './routes-graph-media.js';
+import { automationOf } from './routes-graph-settings.js';
 import type { BusinessProfile, SandboxPhoneNumber, SandboxWaba } from './state.js';
 import { verifySubscriber } from './subscriber.js';
 
 const REGISTRATION_WINDOW_MS = 72 * 3600 * 1000;
+const VERIFICATION_CODE_TTL_MS = 10 * 60 * 1000;
 const REGISTRATIONS_PER_WINDOW = 10;
 const VERTICALS = new Set(
   'OTHER AUTO BEAUTY APPAREL EDU ENTERTAIN EVENT_PLAN FINANCE GROCERY GOVT HOTEL HEALTH NONPROFIT PROF_SERVICES RETAIL TRAVEL RESTAURANT ALCOHOL ONLINE_GAMBLING PHYSICAL_GAMBLING OTC_DRUGS'.split(
@@ -34,7 +37,11 @@ export async function registerGraphAccountRoutes(app: FastifyInstance, ctx: Grap
     const template = ctx.templates.get(id);
     if (template) return template;
     const number = engine.state.phoneNumbers.get(id);
-    if (number) return phoneNumberInfo(engine, number);
+    if (number) {
+      // `?fields=conversational_automation` adds Meta's automation object; every other field is always answered.
+      const fields = String((request.query as { fields?: unknown }).fields ?? '').split(',').map((f) => f.trim());
+      return fields.includes('conversational_automation') ? { ...phoneNumberInfo(engine, number), conversational_automation: automationOf(number) } : phoneNumberInfo(engine, number);
+    }
     const waba = engine.state.wabas.get(id);
     if (waba) return { id: waba.id, name: waba.name, timezone_id: waba.timezoneId, message_template_namespace: `ns_${waba.id}` };
     return replyGraphError(reply, unknownObject(id, 'GET'));
@@ -56,7 +63,7 @@ export async function registerGraphAccountRoutes(app: FastifyInstance, ctx: Grap
     const body = request.body ?? {};
     if (body.pin !== undefined) {
       if (typeof body.pin !== 'string' || !/^\d{6}$/.test(body.pin)) return replyGraphError(reply, metaFailure(100, 'pin: must be 6 digits'));
-      number.pin = body.pin;
+      number.pin = pinDigest(number.id, body.pin);
       engine.state.touch();
       return { success: true };
     }
@@ -78,10 +85,10 @@ export async function registerGraphAccountRoutes(app: FastifyInstance, ctx: Grap
     if (typeof body.pin !== 'string' || !/^\d{6}$/.test(body.pin)) {
       return replyGraphError(reply, metaFailure(100, 'pin: a 6-digit two-step verification PIN is required'));
     }
-    if (number.pin && number.pin !== body.pin) return replyGraphError(reply, metaFailure(133005, 'pin: does not match the two-step verification PIN'));
+    if (number.pin && !pinMatches(number, body.pin)) return replyGraphError(reply, metaFailure(133005, 'pin: does not match the two-step verification PIN'));
     const limited = countRegistration(engine, number);
     if (limited) return replyGraphError(reply, limited);
-    number.pin = body.pin;
+    number.pin = pinDigest(number.id, body.pin);
     number.registered = true;
     engine.state.touch();
     return { success: true };
@@ -98,16 +105,32 @@ export async function registerGraphAccountRoutes(app: FastifyInstance, ctx: Grap
   });
 
   app.post<{ Params: { id: string }; Body: Body | undefined }>('/:id/request_code', async (request, reply) => {
-    if (!engine.state.phoneNumbers.has(request.params.id)) return replyGraphError(reply, unknownObject(request.params.id, 'POST'));
-    const method = request.body?.code_method;
+    const number = engine.state.phoneNumbers.get(request.params.id);
+    if (!number) return replyGraphError(reply, unknownObject(request.params.id, 'POST'));
+    const body = { ...(request.query as Body), ...request.body };
+    const method = body.code_method;
+    if (method === undefined) return replyGraphError(reply, metaFailure(131008, 'code_method: is required (SMS or VOICE)'));
     if (method !== 'SMS' && method !== 'VOICE') return replyGraphError(reply, metaFailure(100, 'code_method: must be SMS or VOICE'));
+    const language = body.language ?? 'en_US';
+    if (typeof language !== 'string' || !/^[a-z]{2,3}(_[A-Z]{2})?$/.test(language)) return replyGraphError(reply, metaFailure(100, 'language: must be a language code such as en_US or pt_BR'));
+    // The sandbox "sends" a fresh 6-digit code; the control API shows it (GET /sandbox/v1/phone-numbers/{id}/verification-code).
+    number.verification = { code: String(randomInt(0, 1_000_000)).padStart(6, '0'), codeMethod: method, language, requestedAt: engine.clock.now() };
+    engine.state.touch();
     return { success: true };
   });
 
   app.post<{ Params: { id: string }; Body: Body | undefined }>('/:id/verify_code', async (request, reply) => {
-    if (!engine.state.phoneNumbers.has(request.params.id)) return replyGraphError(reply, unknownObject(request.params.id, 'POST'));
-    // The sandbox "sends" 000000 as the verification code.
-    if (request.body?.code !== '000000') return replyGraphError(reply, metaFailure(100, 'code: wrong verification code (the sandbox code is 000000)'));
+    const number = engine.state.phoneNumbers.get(request.params.id);
+    if (!number) return replyGraphError(reply, unknownObject(request.params.id, 'POST'));
+    const code = { ...(request.query as Body), ...request.body }.code;
+    if (code === undefined) return replyGraphError(reply, metaFailure(131008, 'code: is required'));
+    if (typeof code !== 'string' || !/^\d{6}$/.test(code)) return replyGraphError(reply, metaFailure(100, 'code: must be the 6-digit code that was sent'));
+    const pending = number.verification;
+    if (!pending || pending.verifiedAt !== undefined) return replyGraphError(reply, metaFailure(100, 'code: no verification code was requested; call POST /{phone-number-id}/request_code first'));
+    if (engine.clock.now() - pending.requestedAt > VERIFICATION_CODE_TTL_MS) return replyGraphError(reply, metaFailure(100, 'code: the verification code expired (10 minutes); request a new one'));
+    if (code !== pending.code) return replyGraphError(reply, metaFailure(100, 'code: wrong verification code'));
+    pending.verifiedAt = engine.clock.now();
+    engine.state.touch();
     return { success: true };
   });
 
@@ -177,7 +200,8 @@ export function phoneNumberInfo(engine: SandboxEngine, number: SandboxPhoneNumbe
     display_phone_number: number.displayPhoneNumber,
     verified_name: number.verifiedName,
     quality_rating: number.qualityRating,
-    code_verification_status: 'VERIFIED',
+    // A number whose last requested code was not entered yet is NOT_VERIFIED, as Meta shows it.
+    code_verification_status: number.verification && number.verification.verifiedAt === undefined ? 'NOT_VERIFIED' : 'VERIFIED',
     name_status: 'APPROVED',
     status: number.registered ? 'CONNECTED' : 'DISCONNECTED',
     platform_type: 'CLOUD_API',
@@ -222,5 +246,25 @@ function checkProfile(body: Body): Partial<BusinessProfile> | MetaFailure {
     if (typeof body.vertical !== 'string' || !VERTICALS.has(body.vertical)) return metaFailure(100, `vertical: must be one of ${[...VERTICALS].join(', ')}`);
     out.vertical = body.vertical;
   }
+  if (out.email && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(out.email)) return metaFailure(100, 'email: must be an e-mail address');
+  if (body.profile_picture_handle !== undefined) {
+    const handle = body.profile_picture_handle;
+    if (typeof handle !== 'string' || handle.length < 1 || handle.length > 1024) return metaFailure(100, 'profile_picture_handle: must be the handle of a Resumable Upload');
+    // The Resumable Upload API is not emulated: any handle is taken, and the picture gets a stable fake URL.
+    out.profile_picture_url = `https://pps.whatsapp.net/v/sandbox/${createHash('sha256').update(handle).digest('hex').slice(0, 24)}.jpg`;
+  }
   return out;
+}
+
+/**
+ * The two-step PIN as the sandbox keeps it: a digest bound to the number, so the state file never
+ * holds a PIN in clear (Meta does not show it either). State files from before keep a clear PIN,
+ * which `pinMatches` still accepts.
+ */
+function pinDigest(numberId: string, pin: string): string {
+  return `sha256:${createHash('sha256').update(`${numberId}:${pin}`).digest('hex')}`;
+}
+
+function pinMatches(number: SandboxPhoneNumber, pin: string): boolean {
+  return number.pin === pinDigest(number.id, pin) || number.pin === pin;
 }

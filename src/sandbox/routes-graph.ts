@@ -5,6 +5,7 @@ import { metaFailure } from './meta-errors.js';
 import { markRead, sendMessage } from './outbound.js';
 import { registerGraphAccountRoutes } from './routes-graph-account.js';
 import { registerGraphMediaRoutes } from './routes-graph-media.js';
+import { registerGraphSettingsRoutes } from './routes-graph-settings.js';
 import { validateSendRequest } from './validate-send.js';
 
 /**
@@ -77,6 +78,7 @@ export async function registerGraphRoutes(app: FastifyInstance, ctx: GraphContex
 
   await registerGraphMediaRoutes(app, ctx);
   await registerGraphAccountRoutes(app, ctx);
+  await registerGraphSettingsRoutes(app, ctx);
 
   // Graph answers every path, known or not, in its own error shape: a path the sandbox serves
   // with another method is "Unsupported <method> request" (100, subcode 33); any other path

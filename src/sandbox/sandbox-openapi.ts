@@ -117,6 +117,39 @@ export const SANDBOX_OPENAPI = {
         responses: { '200': ok('The phone'), ...bad, ...notFound },
       },
     },
+    '/phones/{wa_id}/chats': {
+      parameters: [waIdParam],
+      post: {
+        summary: "The customer opens the chat with a business number: on the first open of a chat without messages, and only when the number's welcome message is on, the business gets a request_welcome message",
+        requestBody: json({ type: 'object', required: ['to'], properties: { to: { type: 'string', description: 'The business phone number id' } }, additionalProperties: false }),
+        responses: { '200': ok('Whether request_welcome went out, and why not', { type: 'object', properties: { request_welcome: { type: 'boolean' }, id: { type: 'string' }, reason: { type: 'string' } } }), ...bad, ...notFound },
+      },
+    },
+    '/phones/{wa_id}/qr-scans': {
+      parameters: [waIdParam],
+      post: {
+        summary: "The customer scans a QR code (message_qrdls) and sends its prefilled message to the code's number",
+        requestBody: json({ type: 'object', required: ['code'], properties: { code: { type: 'string', pattern: '^[A-Z0-9]{1,32}$' } }, additionalProperties: false }),
+        responses: { '201': ok('The inbound message (delivered_to_business false when the business blocked the customer)'), ...bad, '404': ok('Unknown QR code', error) },
+      },
+    },
+    '/phone-numbers/{id}/verification-code': {
+      get: {
+        summary: 'The code the last POST /{id}/request_code "sent" by SMS or voice (6 digits, valid 10 minutes of sandbox time), for POST /{id}/verify_code',
+        parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+        responses: {
+          '200': ok('The code', { type: 'object', properties: { code: { type: 'string' }, code_method: { enum: ['SMS', 'VOICE'] }, language: { type: 'string' }, requested_at: { type: 'string', format: 'date-time' }, verified_at: { type: ['string', 'null'], format: 'date-time' } } }),
+          '404': ok('Unknown number, or no code requested', error),
+        },
+      },
+    },
+    '/qr-codes/{file}': {
+      get: {
+        summary: "The image behind a QR code's qr_image_url: {code}.png or {code}.svg, holding https://wa.me/message/{code}",
+        parameters: [{ name: 'file', in: 'path', required: true, schema: { type: 'string', pattern: '^[A-Z0-9]{1,32}\\.(png|svg)$' } }],
+        responses: { '200': { description: 'The image', content: { 'image/png': { schema: { type: 'string', format: 'binary' } }, 'image/svg+xml': { schema: { type: 'string' } } } }, '404': ok('Unknown QR code', error) },
+      },
+    },
     '/clock': {
       get: { summary: 'Sandbox time', responses: { '200': ok('Clock') } },
       post: { summary: 'Move sandbox time forward', requestBody: json({ type: 'object', required: ['advance_seconds'], properties: { advance_seconds: { type: 'number', exclusiveMinimum: 0 } } }), responses: { '200': ok('Clock'), ...bad } },

@@ -58,6 +58,28 @@ export interface SandboxPhoneNumber {
   /** Sandbox-clock times of register/deregister calls (10 per moving 72 h). */
   registrationCalls: number[];
   profile: BusinessProfile;
+  /** Welcome message, ice breakers and commands (absent in old state files: all off). */
+  automation?: SandboxAutomation;
+  /** wa_ids this number blocked, in the order they were blocked (absent in old state files). */
+  blocked?: string[];
+  /** QR codes with a prefilled message (`message_qrdls`), oldest first. */
+  qrCodes?: SandboxQrCode[];
+  /** The last verification code `request_code` "sent" (read it with `GET /sandbox/v1/phone-numbers/{id}/verification-code`). */
+  verification?: { code: string; codeMethod: 'SMS' | 'VOICE'; language: string; requestedAt: number; verifiedAt?: number };
+}
+
+/** Meta's `conversational_automation` of a number. */
+export interface SandboxAutomation {
+  enable_welcome_message: boolean;
+  prompts: string[];
+  commands: Array<{ command_name: string; command_description: string }>;
+}
+
+/** A QR code with a prefilled message: `https://wa.me/message/{code}` opens the chat with the text typed. */
+export interface SandboxQrCode {
+  code: string;
+  prefilled_message: string;
+  createdAt: number;
 }
 
 export interface StoredTemplate extends TemplateRecord {

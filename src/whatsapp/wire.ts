@@ -323,3 +323,65 @@ export interface MessagesChangeValue {
   statuses?: StatusEvent[];
   errors?: WebhookError[];
 }
+
+// ---- The number's settings (cloud-api-facts.md §1.4–§1.6; Meta's conversational automation and message QR codes) ----
+
+/** `GET /{phone-number-id}/whatsapp_business_profile` answers `{ data: [BusinessProfileRecord] }`. */
+export interface BusinessProfileRecord {
+  messaging_product: 'whatsapp';
+  about?: string;
+  address?: string;
+  description?: string;
+  email?: string;
+  profile_picture_url?: string;
+  websites?: string[];
+  vertical?: string;
+}
+
+/** `POST /{phone-number-id}/whatsapp_business_profile`: any of these fields, with `messaging_product`. */
+export interface BusinessProfileUpdate {
+  messaging_product: 'whatsapp';
+  about?: string;
+  address?: string;
+  description?: string;
+  email?: string;
+  websites?: string[];
+  vertical?: string;
+  /** A Resumable Upload handle of the new picture. */
+  profile_picture_handle?: string;
+}
+
+/** One command of the chat's `/` menu. */
+export interface AutomationCommand {
+  command_name: string;
+  command_description: string;
+}
+
+/** `conversational_automation` of a phone number: welcome message, ice breakers (`prompts`) and commands. */
+export interface ConversationalAutomation {
+  enable_welcome_message?: boolean;
+  prompts?: string[];
+  commands?: AutomationCommand[];
+}
+
+/** One user of a block or unblock answer. */
+export interface BlockUsersEntry {
+  input: string;
+  wa_id?: string;
+  errors?: Array<{ message: string; code: number; error_data?: { details: string } }>;
+}
+
+/** `POST` / `DELETE /{phone-number-id}/block_users` answers. */
+export interface BlockUsersResponse {
+  messaging_product: 'whatsapp';
+  block_users: { added_users?: BlockUsersEntry[]; removed_users?: BlockUsersEntry[]; failed_users?: BlockUsersEntry[] };
+}
+
+/** A QR code with a prefilled message (`/{phone-number-id}/message_qrdls`). */
+export interface MessageQrCode {
+  code: string;
+  prefilled_message: string;
+  deep_link_url: string;
+  /** Only in the answer of a create or update that asked for `generate_qr_image`. */
+  qr_image_url?: string;
+}

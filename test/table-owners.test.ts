@@ -38,6 +38,7 @@ const OWNERS: Record<string, string> = {
   invoices: 'invoices',
   form_submissions: 'forms',
   survey_responses: 'forms',
+  blocked_users: 'phone-numbers',
   flows: 'chatbot',
   flow_versions: 'chatbot',
   flow_deployments: 'chatbot',

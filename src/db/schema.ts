@@ -41,6 +41,7 @@ export interface Schema {
   flow_secrets: FlowSecretsTable;
   form_submissions: FormSubmissionsTable;
   survey_responses: SurveyResponsesTable;
+  blocked_users: BlockedUsersTable;
 }
 
 export interface WorkspacesTable {
@@ -705,4 +706,15 @@ export interface SurveyResponsesTable {
   agent: string | null;
   queue: string | null;
   answered_at: string;
+}
+
+/** A user a phone number blocked through the platform (Meta's `block_users`; migration 0025). */
+export interface BlockedUsersTable {
+  /** Our phone number row id. */
+  phone_number_id: string;
+  workspace_id: string;
+  wa_id: string;
+  blocked_at: string;
+  /** The API key that blocked them. */
+  blocked_by: string | null;
 }

@@ -21,6 +21,7 @@ import { registerNotificationRoutes } from './routes/notifications.js';
 import { registerOptInRoutes } from './routes/optin.js';
 import { registerPaymentRoutes } from './routes/payments.js';
 import { registerPhoneNumberRoutes } from './routes/phone-numbers.js';
+import { registerNumberSettingsRoutes } from './routes/number-settings.js';
 import { registerWebhookEventRoutes } from './routes/webhook-events.js';
 import { registerTemplateRoutes } from './routes/templates.js';
 import { registerWebhookRoutes } from './routes/webhooks.js';
@@ -79,6 +80,7 @@ export async function buildHttpServer(deps: HttpDeps, options: HttpServerOptions
       registerConversationRoutes(scope, deps);
       registerNotificationRoutes(scope, deps);
       registerPhoneNumberRoutes(scope, deps);
+      registerNumberSettingsRoutes(scope, deps);
       // Its own scope too: multipart and the text/csv parser for the CSV import only.
       await scope.register(async (csv) => registerContactImportRoutes(csv, deps));
       // Its own scope: the multipart parser (and its limits) applies to the media routes only.

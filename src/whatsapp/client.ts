@@ -1,5 +1,17 @@
 import { Agent, FormData, errors as undiciErrors, request } from 'undici';
-import type { CreateTemplateRequest, GraphErrorResponse, MediaInfoResponse, SendMessageRequest, SendMessageResponse, TemplateRecord } from './wire.js';
+import type {
+  BlockUsersResponse,
+  BusinessProfileRecord,
+  BusinessProfileUpdate,
+  ConversationalAutomation,
+  CreateTemplateRequest,
+  GraphErrorResponse,
+  MediaInfoResponse,
+  MessageQrCode,
+  SendMessageRequest,
+  SendMessageResponse,
+  TemplateRecord,
+} from './wire.js';
 
 /** Where and how to reach the Graph API for one phone number. */
 export interface GraphEndpoint {
@@ -35,6 +47,7 @@ export interface PhoneNumberInfo {
   whatsapp_business_manager_messaging_limit?: string;
 }
 
+const PROFILE_FIELDS = 'about,address,description,email,profile_picture_url,websites,vertical';
 const PHONE_NUMBER_FIELDS = 'id,display_phone_number,verified_name,quality_rating,throughput,account_mode,status,messaging_limit_tier';
 
 /** Meta codes that succeed on a later try (cloud-api-facts.md §3.2, §5.1). */
@@ -162,11 +175,94 @@ export class WhatsAppClient {
     }
   }
 
+  // ---- The number's settings (cloud-api-facts.md §1.4–§1.6) ----
+
+  /** `GET /{phone-number-id}/whatsapp_business_profile` with every field. */
+  async getBusinessProfile(endpoint: GraphEndpoint, phoneNumberId: string): Promise<GraphResult<BusinessProfileRecord>> {
+    const result = await this.#call<{ data?: BusinessProfileRecord[] }>(endpoint, 'GET', `/${encodeURIComponent(phoneNumberId)}/whatsapp_business_profile?fields=${PROFILE_FIELDS}`);
+    return result.ok ? { ok: true, value: result.value.data?.[0] ?? { messaging_product: 'whatsapp' } } : result;
+  }
+
+  /** `POST /{phone-number-id}/whatsapp_business_profile`: the fields given change, the others stay. */
+  updateBusinessProfile(endpoint: GraphEndpoint, phoneNumberId: string, profile: Omit<BusinessProfileUpdate, 'messaging_product'>): Promise<GraphResult<{ success: boolean }>> {
+    return this.#call(endpoint, 'POST', `/${encodeURIComponent(phoneNumberId)}/whatsapp_business_profile`, { messaging_product: 'whatsapp', ...profile });
+  }
+
+  /** `POST /{phone-number-id}/register` with the 6-digit two-step PIN (it becomes the PIN). */
+  register(endpoint: GraphEndpoint, phoneNumberId: string, pin: string): Promise<GraphResult<{ success: boolean }>> {
+    return this.#call(endpoint, 'POST', `/${encodeURIComponent(phoneNumberId)}/register`, { messaging_product: 'whatsapp', pin });
+  }
+
+  /** `POST /{phone-number-id}/deregister`. */
+  deregister(endpoint: GraphEndpoint, phoneNumberId: string): Promise<GraphResult<{ success: boolean }>> {
+    return this.#call(endpoint, 'POST', `/${encodeURIComponent(phoneNumberId)}/deregister`, {});
+  }
+
+  /** `POST /{phone-number-id}/request_code`: Meta sends a verification code by SMS or voice call. */
+  requestCode(endpoint: GraphEndpoint, phoneNumberId: string, codeMethod: 'SMS' | 'VOICE', language: string): Promise<GraphResult<{ success: boolean }>> {
+    return this.#call(endpoint, 'POST', `/${encodeURIComponent(phoneNumberId)}/request_code`, { code_method: codeMethod, language });
+  }
+
+  /** `POST /{phone-number-id}/verify_code`. */
+  verifyCode(endpoint: GraphEndpoint, phoneNumberId: string, code: string): Promise<GraphResult<{ success: boolean }>> {
+    return this.#call(endpoint, 'POST', `/${encodeURIComponent(phoneNumberId)}/verify_code`, { code });
+  }
+
+  /** `POST /{phone-number-id} {pin}`: sets or changes the two-step verification PIN. */
+  setTwoStepPin(endpoint: GraphEndpoint, phoneNumberId: string, pin: string): Promise<GraphResult<{ success: boolean }>> {
+    return this.#call(endpoint, 'POST', `/${encodeURIComponent(phoneNumberId)}`, { pin });
+  }
+
+  /** `GET /{phone-number-id}?fields=conversational_automation` (Meta omits what was never set). */
+  async getAutomation(endpoint: GraphEndpoint, phoneNumberId: string): Promise<GraphResult<ConversationalAutomation>> {
+    const result = await this.#call<{ conversational_automation?: ConversationalAutomation }>(endpoint, 'GET', `/${encodeURIComponent(phoneNumberId)}?fields=conversational_automation`);
+    return result.ok ? { ok: true, value: result.value.conversational_automation ?? {} } : result;
+  }
+
+  /** `POST /{phone-number-id}/conversational_automation`: the settings given change, the others stay. */
+  setAutomation(endpoint: GraphEndpoint, phoneNumberId: string, automation: ConversationalAutomation): Promise<GraphResult<{ success: boolean }>> {
+    return this.#call(endpoint, 'POST', `/${encodeURIComponent(phoneNumberId)}/conversational_automation`, automation);
+  }
+
+  /**
+   * `POST` (block) or `DELETE` (unblock) `/{phone-number-id}/block_users`. Meta answers per
+   * user: when some fail it answers an error (139100) beside the per-user lists, and this
+   * answers the lists (`failed_users` says who and why).
+   */
+  changeBlockedUsers(endpoint: GraphEndpoint, phoneNumberId: string, action: 'block' | 'unblock', users: string[]): Promise<GraphResult<BlockUsersResponse>> {
+    const body = { messaging_product: 'whatsapp', block_users: users.map((user) => ({ user })) };
+    return this.#call(endpoint, action === 'block' ? 'POST' : 'DELETE', `/${encodeURIComponent(phoneNumberId)}/block_users`, body, (answer) => typeof (answer as { block_users?: unknown } | undefined)?.block_users === 'object');
+  }
+
+  /** `GET /{phone-number-id}/block_users`: one page (`after`: the cursor of the previous page's end). */
+  listBlockedUsers(endpoint: GraphEndpoint, phoneNumberId: string, options: { limit: number; after?: string | undefined }): Promise<GraphResult<{ data: Array<{ wa_id: string }>; paging?: { cursors?: { after?: string }; next?: string } }>> {
+    const query = `?limit=${options.limit}${options.after ? `&after=${encodeURIComponent(options.after)}` : ''}`;
+    return this.#call(endpoint, 'GET', `/${encodeURIComponent(phoneNumberId)}/block_users${query}`);
+  }
+
+  /** `POST /{phone-number-id}/message_qrdls`: a new QR code (or, with `code`, a new message for it). */
+  saveQrCode(endpoint: GraphEndpoint, phoneNumberId: string, input: { prefilled_message: string; generate_qr_image?: 'PNG' | 'SVG'; code?: string }): Promise<GraphResult<MessageQrCode>> {
+    return this.#call(endpoint, 'POST', `/${encodeURIComponent(phoneNumberId)}/message_qrdls`, input);
+  }
+
+  /** `GET /{phone-number-id}/message_qrdls`, or one code. */
+  async listQrCodes(endpoint: GraphEndpoint, phoneNumberId: string, code?: string): Promise<GraphResult<MessageQrCode[]>> {
+    const path = `/${encodeURIComponent(phoneNumberId)}/message_qrdls${code ? `/${encodeURIComponent(code)}` : ''}`;
+    const result = await this.#call<{ data?: MessageQrCode[] }>(endpoint, 'GET', path);
+    return result.ok ? { ok: true, value: result.value.data ?? [] } : result;
+  }
+
+  /** `DELETE /{phone-number-id}/message_qrdls/{code}`. */
+  deleteQrCode(endpoint: GraphEndpoint, phoneNumberId: string, code: string): Promise<GraphResult<{ success: boolean }>> {
+    return this.#call(endpoint, 'DELETE', `/${encodeURIComponent(phoneNumberId)}/message_qrdls/${encodeURIComponent(code)}`);
+  }
+
   async close(): Promise<void> {
     await this.#agent.close();
   }
 
-  async #call<T>(endpoint: GraphEndpoint, method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown): Promise<GraphResult<T>> {
+  /** `answersDespiteError`: a non-2xx answer whose body it accepts is the value (Meta's partial failures). */
+  async #call<T>(endpoint: GraphEndpoint, method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown, answersDespiteError?: (body: unknown) => boolean): Promise<GraphResult<T>> {
     const url = `${endpoint.baseUrl}/${endpoint.version}${path}`;
     const json = body !== undefined && !(body instanceof FormData);
     let sent = false;
@@ -180,6 +276,7 @@ export class WhatsAppClient {
       sent = true;
       const text = await response.body.text();
       if (response.statusCode >= 200 && response.statusCode < 300) return { ok: true, value: parseJson(text) as T };
+      if (answersDespiteError && response.statusCode < 500 && answersDespiteError(parseJson(text))) return { ok: true, value: parseJson(text) as T };
       return graphError(response.statusCode, text);
     } catch (error) {
       const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);

@@ -9,6 +9,12 @@ table api_keys
   last_used_at text
   revoked_at text
   replaced_by text
+table blocked_users
+  phone_number_id text not null
+  workspace_id text not null
+  wa_id text not null
+  blocked_at text not null
+  blocked_by text
 table bot_log
   id text not null
   workspace_id text not null
@@ -446,6 +452,7 @@ table workspaces
 CREATE UNIQUE INDEX api_keys_key_hash_key ON api_keys USING btree (key_hash);
 CREATE UNIQUE INDEX api_keys_pkey ON api_keys USING btree (id);
 CREATE INDEX api_keys_workspace ON api_keys USING btree (workspace_id);
+CREATE UNIQUE INDEX blocked_users_pkey ON blocked_users USING btree (phone_number_id, wa_id);
 CREATE INDEX bot_log_conversation ON bot_log USING btree (conversation_id, created_at, id);
 CREATE UNIQUE INDEX bot_log_pkey ON bot_log USING btree (id);
 CREATE INDEX bot_sessions_expires ON bot_sessions USING btree (expires_at);

@@ -488,13 +488,17 @@ export function fold(text: string): string {
 }
 
 /**
- * Which live flow a message without a session starts, by trigger priority: a button or list
- * payload, a click-to-WhatsApp ad, a keyword, a pattern, an intent (the best score above each
+ * Which live flow a message without a session starts, by trigger priority: a first open of the
+ * chat (`request_welcome`) for a welcome trigger, a button or list payload, a click-to-WhatsApp ad, a keyword, a pattern, an intent (the best score above each
  * flow's threshold), a new contact, any message. Flows are tried in name order within a kind.
  */
 export async function pickFlow(live: readonly CompiledVersion[], message: CustomerMessage, facts: { referral?: unknown; contactCreated: boolean }): Promise<CompiledVersion | undefined> {
   const has = <T extends Trigger['type']>(version: CompiledVersion, type: T) => version.document.triggers.filter((t): t is Extract<Trigger, { type: T }> => t.type === type);
   const text = message.kind === 'text' ? message.text : message.kind === 'reply' ? message.title : message.kind === 'media' ? (message.caption ?? '') : '';
+  if (message.kind === 'other' && message.type === 'request_welcome') {
+    const byWelcome = live.find((v) => has(v, 'welcome').length > 0);
+    if (byWelcome) return byWelcome;
+  }
   if (message.kind === 'reply') {
     const byPayload = live.find((v) => has(v, 'payload').some((t) => t.payloads.includes(message.id)));
     if (byPayload) return byPayload;

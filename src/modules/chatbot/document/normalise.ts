@@ -183,7 +183,7 @@ function normaliseTrigger(raw: Raw): Trigger {
     case 'referral':
       return { type: 'referral', source_ids: list(raw.source_ids) };
     default:
-      return { type: raw.type as 'any' | 'new_contact' | 'api' | 'resolved' };
+      return { type: raw.type as 'any' | 'new_contact' | 'welcome' | 'api' | 'resolved' };
   }
 }
 

@@ -20,6 +20,7 @@ triggers:
     payloads: [confirmar, remarcar]
   - type: referral
   - type: new_contact
+  - type: welcome
   - type: api
   - type: resolved
 variables:
@@ -174,6 +175,7 @@ export const COMPLETE_FLOW: FlowDocument = {
     { type: 'payload', payloads: ['confirmar', 'remarcar'] },
     { type: 'referral', source_ids: [] },
     { type: 'new_contact' },
+    { type: 'welcome' },
     { type: 'api' },
     { type: 'resolved' },
   ],

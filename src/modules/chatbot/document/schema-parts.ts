@@ -36,7 +36,7 @@ export function patternBySource(source: string): NamePattern | undefined {
 /** The step types, in the order the docs present them. */
 export const STEP_TYPES = ['send', 'send_template', 'menu', 'ask', 'set', 'condition', 'http', 'search', 'intent', 'wait', 'goto', 'handoff', 'form', 'survey', 'end'] as const;
 
-export const TRIGGER_TYPES = ['keyword', 'pattern', 'intent', 'any', 'payload', 'referral', 'new_contact', 'api', 'resolved'] as const;
+export const TRIGGER_TYPES = ['keyword', 'pattern', 'intent', 'any', 'payload', 'referral', 'new_contact', 'welcome', 'api', 'resolved'] as const;
 
 export const ASK_INPUTS = ['text', 'number', 'email', 'phone', 'cpf', 'cnpj', 'cep', 'date', 'time', 'yes_no', 'choice', 'media', 'location'] as const;
 

@@ -73,6 +73,7 @@ export const flowDocumentSchema: JsonSchema = {
       source_ids: oneOrMany('Ad ids', 'Only these ads (source_id of the referral); none: any ad.', { type: 'string', minLength: 1, maxLength: 256 }, { minItems: 0 }),
     }, []),
     trigger_new_contact: trigger('new_contact', 'New-contact trigger', 'The first message of a contact the platform did not know.', {}, []),
+    trigger_welcome: trigger('welcome', 'Welcome trigger', "The customer opened the chat for the first time (Meta's request_welcome, sent when the number's welcome message is on: PUT /api/v1/phone-numbers/{id}/automation).", {}, []),
     trigger_resolved: trigger('resolved', 'Resolved trigger', 'A person resolved the conversation asking for the survey (POST /api/v1/conversations/{id}/resolve {"survey": true}): e.g. a CSAT flow. vars.resolved_by holds the agent and queue.', {}, []),
     trigger_api: trigger('api', 'API trigger', 'Started only by POST /api/v1/flows/{id}/runs (e.g. an appointment reminder); start with a send_template step, since the window may be closed.', {}, []),
     step: {

@@ -71,6 +71,8 @@ export type Trigger =
   | { type: 'referral'; source_ids: string[] }
   /** The first message of a contact the platform did not know. */
   | { type: 'new_contact' }
+  /** The customer opened the chat for the first time and the number's welcome message is on (Meta's `request_welcome`). */
+  | { type: 'welcome' }
   /** Started by `POST /api/v1/flows/{id}/runs` only. */
   | { type: 'api' }
   /** A person resolved the conversation asking for the survey (`POST …/resolve {"survey": true}`): e.g. a CSAT flow. */

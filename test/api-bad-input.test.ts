@@ -72,6 +72,11 @@ describe.each(DIALECTS)('bad input on every endpoint ($name)', (dialect) => {
       'POST /api/v1/templates/{id}/preview': { body: ['Ana'] },
       'POST /api/v1/invoices': { ...INVOICE, number: 'SWEEP-2' },
       'POST /api/v1/pix': { key: '+5511988887777', merchant_name: 'Padaria', merchant_city: 'Sao Paulo', amount: '10.00' },
+      'PATCH /api/v1/phone-numbers/{id}/profile': { about: 'Varredura' },
+      'POST /api/v1/phone-numbers/{id}/register': { pin: '123456' },
+      'POST /api/v1/phone-numbers/{id}/verify-code': { code: '123456' },
+      'POST /api/v1/phone-numbers/{id}/two-step': { pin: '123456' },
+      'PUT /api/v1/phone-numbers/{id}/automation': { prompts: ['Varredura'] },
     };
     const key = `${op.method} ${op.path}`;
     return key in examples ? examples[key] : op.body ? sampleOf(op.body) : undefined;

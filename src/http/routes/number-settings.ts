@@ -11,7 +11,7 @@ import { responses, schemas as s } from '../responses.js';
 const VERTICALS = ['OTHER', 'AUTO', 'BEAUTY', 'APPAREL', 'EDU', 'ENTERTAIN', 'EVENT_PLAN', 'FINANCE', 'GROCERY', 'GOVT', 'HOTEL', 'HEALTH', 'NONPROFIT', 'PROF_SERVICES', 'RETAIL', 'TRAVEL', 'RESTAURANT', 'ALCOHOL', 'ONLINE_GAMBLING', 'PHYSICAL_GAMBLING', 'OTC_DRUGS'];
 const PIN = { type: 'string', pattern: '^[0-9]{6}$', description: 'The 6-digit two-step verification PIN; passed to Meta, never stored or logged' } as const;
 const WA_ID = { type: 'string', pattern: '^\\+?[0-9]{7,15}$', description: 'The customer: digits of the E.164 number (a leading + is fine)' } as const;
-const QR_CODE = { type: 'string', pattern: '^[A-Za-z0-9]{1,32}$' } as const;
+const QR_CODE = { type: 'string', pattern: '^[A-Za-z0-9_-]{1,64}$', description: "The QR code's code (Meta's are upper-case letters and digits)" } as const;
 const QR_CACHE = { maxEntries: 256, maxBytes: 16 * 1024 * 1024 } as const;
 
 const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', minLength: 1, maxLength: 64 } } } as const;

@@ -27,6 +27,7 @@ import { registerWebhookRoutes } from './routes/webhooks.js';
 import { registerWhatsappWebhookRoutes } from './routes/whatsapp-webhook.js';
 import { registerWorkspaceRoutes } from './routes/workspaces.js';
 import { installTextGuard } from './text-guard.js';
+import { registerAppAdminRoutes } from './routes/app-admin.js';
 import { registerAppAuthRoutes } from './routes/app-auth.js';
 import { installSessions } from './session.js';
 
@@ -104,6 +105,7 @@ export async function buildHttpServer(deps: HttpDeps, options: HttpServerOptions
     async (scope) => {
       installTextGuard(scope);
       registerAppAuthRoutes(scope, deps);
+      registerAppAdminRoutes(scope, deps);
     },
     { prefix: '/app/api' },
   );

@@ -1,6 +1,7 @@
 import type { FastifyReply } from 'fastify';
 import type { z } from 'zod';
-import { sendError } from './errors.js';
+import type { AppErrorValue } from '../errors/index.js';
+import { sendAppError, sendError } from './errors.js';
 
 /**
  * Validates a request part with a zod schema. On failure answers 400 CONVERSA_ERR_VALIDATION
@@ -25,4 +26,14 @@ function ruleOf(issue: z.ZodIssue): string {
   if (issue.code === 'invalid_type' && issue.received === 'undefined') return 'is required';
   if (issue.code === 'unrecognized_keys') return `has unknown properties: ${issue.keys.join(', ')}`;
   return issue.message;
+}
+
+/**
+ * Sends a module's error whose `details.field` names a field of the request body by its bare
+ * name (`team_ids`): the answer names it as the validation does (`body.team_ids`).
+ */
+export function sendBodyError(reply: FastifyReply, error: AppErrorValue): FastifyReply {
+  const field = error.details?.field;
+  if (typeof field !== 'string' || field.startsWith('body.')) return sendAppError(reply, error);
+  return sendAppError(reply, { ...error, message: error.message.startsWith(`${field}:`) ? `body.${error.message}` : error.message, details: { ...error.details, field: `body.${field}` } });
 }

@@ -1,10 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, normaliseEmail, PRESENCES, type LoginThrottle, type Sessions, type Users } from '../../modules/users/index.js';
-import { sendAppError, sendError } from '../errors.js';
+import { sendError } from '../errors.js';
 import { clientKey } from '../rate-limit.js';
 import { clearSessionCookie, cookieOf, lookupSession, setSessionCookie, viewerOf } from '../session.js';
-import { parseInput } from '../zod-input.js';
+import { parseInput, sendBodyError } from '../zod-input.js';
 
 export interface AppAuthDeps {
   users: Users;
@@ -90,7 +90,7 @@ export function registerAppAuthRoutes(app: FastifyInstance, deps: AppAuthDeps): 
     if (!body) return reply;
     const viewer = viewerOf(request);
     const changed = await deps.users.changePassword(viewer.userId, body.current_password, body.new_password, request.userSession?.id);
-    if (!changed.ok) return sendAppError(reply, changed.error);
+    if (!changed.ok) return sendBodyError(reply, changed.error);
     request.log.info({ userId: viewer.userId }, 'password changed');
     return { user: await selfView(deps, viewer.userId) };
   });

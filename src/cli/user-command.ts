@@ -1,6 +1,4 @@
 import { parseArgs } from 'node:util';
-import { buildApp } from '../app/index.js';
-import { createLogger } from '../app/logger.js';
 import { loadConfig } from '../config/index.js';
 import { ROLES, type Role } from '../modules/users/index.js';
 import type { CampaignCommandIo } from './campaign-command.js';
@@ -53,6 +51,8 @@ export async function runUser(argv: string[], io: Omit<CampaignCommandIo, 'tty'>
     return 2;
   }
   const config = loadConfig(io.env);
+  // Loaded only now: bad usage answers at once, without the whole platform.
+  const { buildApp, createLogger } = await import('../app/index.js');
   // The composition root, not started: nothing listens and no worker runs; only the database is used.
   const app = await buildApp({ ...config, sandbox: { ...config.sandbox, enabled: false } }, { logger: createLogger('silent') });
   try {

@@ -24,12 +24,12 @@ describe('conversa user create', () => {
 
     const again = await conversa(['user', 'create', '--email', 'rosa@example.com', '--role', 'agent'], { ...CLEAN, CONVERSA_DATA_DIR: running.dataDir });
     expect(again).toMatchObject({ code: 1, stdout: '', stderr: expect.stringContaining('CONVERSA_ERR_CONFLICT') });
-  }, 60_000);
+  }, 120_000);
 
   it('refuses a bad role, a bad e-mail and an unknown workspace, naming what is wrong', async () => {
     const env = { ...CLEAN, CONVERSA_DATA_DIR: running.dataDir };
     expect(await conversa(['user', 'create', '--email', 'x@example.com', '--role', 'owner'], env)).toMatchObject({ code: 2, stderr: expect.stringContaining('one of admin, supervisor, agent') });
     expect(await conversa(['user', 'create', '--email', 'nope', '--role', 'agent'], env)).toMatchObject({ code: 2, stderr: expect.stringContaining('--email') });
     expect(await conversa(['user', 'create', '--email', 'y@example.com', '--role', 'agent', '--workspace', 'ws_nope'], env)).toMatchObject({ code: 1, stderr: expect.stringContaining('No workspace ws_nope') });
-  }, 60_000);
+  }, 120_000);
 });

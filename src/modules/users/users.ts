@@ -87,9 +87,23 @@ export class Users {
     const passwordHash = await hashPassword(input.password ?? (oneTimePassword as string));
     const now = this.#now().toISOString();
     const id = newId('usr');
+    const taken = { ok: false, error: appError('CONVERSA_ERR_CONFLICT', `email: ${email} already has an account`, { field: 'email', rule: 'must not belong to another user' }) } as const;
+    try {
+      return await this.#insert(input, { id, email, passwordHash, oneTimePassword, now, taken });
+    } catch (error) {
+      // Two creations of one e-mail at once (two nodes' first start, two admins): the unique index decides.
+      if (await this.#db.selectFrom('users').select('id').where('email', '=', email).executeTakeFirst()) return taken;
+      throw error;
+    }
+  }
+
+  async #insert(
+    input: CreateUserInput,
+    row: { id: string; email: string; passwordHash: string; oneTimePassword: string | undefined; now: string; taken: { ok: false; error: AppErrorValue } },
+  ): Promise<UserResult<{ user: UserView; oneTimePassword?: string }>> {
+    const { id, email, passwordHash, oneTimePassword, now, taken } = row;
     return this.#db.transaction().execute(async (trx) => {
-      const taken = await trx.selectFrom('users').select('id').where('email', '=', email).executeTakeFirst();
-      if (taken) return { ok: false, error: appError('CONVERSA_ERR_CONFLICT', `email: ${email} already has an account`, { field: 'email', rule: 'must not belong to another user' }) };
+      if (await trx.selectFrom('users').select('id').where('email', '=', email).executeTakeFirst()) return taken;
       const teams = await checkTeams(trx, input.workspaceId, input.teamIds ?? []);
       if (!teams.ok) return teams;
       await trx

@@ -236,6 +236,8 @@ describe.each(DIALECTS)('workspaces and API keys ($name)', (dialect) => {
     // Migrations after 0013 did not exist then either (Kysely runs them in order): undo 0025 to 0016 too.
     await db.deleteFrom('kysely_migration' as never).where('name' as never, '=', '0025-blocked-users' as never).execute();
     await sql`drop table blocked_users`.execute(db);
+    await db.deleteFrom('kysely_migration' as never).where('name' as never, '=', '0022-users' as never).execute();
+    for (const table of ['user_sessions', 'team_members', 'teams', 'users']) await sql`drop table ${sql.id(table)}`.execute(db);
     await db.deleteFrom('kysely_migration' as never).where('name' as never, '=', '0021-forms-surveys' as never).execute();
     for (const table of ['form_submissions', 'survey_responses']) await sql`drop table ${sql.id(table)}`.execute(db);
     await db.deleteFrom('kysely_migration' as never).where('name' as never, '=', '0020-flows' as never).execute();

@@ -200,7 +200,7 @@ describe.each(DIALECTS)('the agent inbox API on $name', (dialect) => {
     const resolved = await people.carla!.call('POST', `/app/api/conversations/${id}/resolve`, { survey: true });
     expect(resolved.status, JSON.stringify(resolved.body)).toBe(200);
     expect(resolved.body).toMatchObject({ owner: { type: 'bot' }, transition: { action: 'resolve', actor: { type: 'user', id: people.carla!.id } } });
-    const events = await running.app.modules.events.after(0, 100_000);
+    const events: Json[] = await running.app.modules.events.after(0, 100_000);
     expect(events.filter((e) => e.type === 'conversation.updated' && e.data.conversation_id === id && e.data.transition?.action === 'resolve').map((e) => e.data.transition.survey)).toEqual([true]);
     expect(await viewIds('sofia', 'resolved')).toContain(id);
   });

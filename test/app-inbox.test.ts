@@ -18,7 +18,7 @@ describe.each(DIALECTS)('the agent inbox API on $name', (dialect) => {
 
   /** A customer (a new number) writes; answers their conversation id once it is stored. */
   const customer = async (name: string, text = 'Oi, preciso de ajuda'): Promise<{ id: string; waId: string }> => {
-    const waId = `55119${String(dialect.name.length)}${String(++sequence).padStart(6, '0')}`;
+    const waId = `5511933${String(dialect.name.length)}${String(++sequence).padStart(5, '0')}`;
     expect((await running.sandbox('POST', '/sandbox/v1/phones', { wa_id: waId, name })).status).toBe(201);
     expect((await running.sandbox('POST', `/sandbox/v1/phones/${waId}/messages`, { to: running.pn, type: 'text', text: { body: text } })).status).toBe(201);
     const conversation = await until(async () => (await api('GET', `/conversations?wa_id=${waId}`)).body.data[0], `the conversation of ${waId}`);
@@ -93,7 +93,7 @@ describe.each(DIALECTS)('the agent inbox API on $name', (dialect) => {
     const theirs = await customer('Cliente de Vendas');
     await handoff(theirs.id, 'vendas');
     const other = (await api('POST', '/workspaces', { name: 'Outra loja' })).body;
-    const stranger = await createUser(running, { role: 'admin', workspaceId: other.id ?? other.workspace?.id });
+    const stranger = await createUser(running, { role: 'admin', workspaceId: other.workspace_id as string });
     const strangerCall = appApi(running, await signIn(running, stranger.email, stranger.password));
     for (const call of [people.ana!.call, strangerCall]) {
       const base = `/app/api/conversations/${theirs.id}`;
@@ -138,7 +138,7 @@ describe.each(DIALECTS)('the agent inbox API on $name', (dialect) => {
     expect((await people.ana!.call('POST', `/app/api/conversations/${id}/take`)).status).toBe(200);
     const sent = await people.ana!.call('POST', `/app/api/conversations/${id}/messages`, { type: 'text', text: { body: 'Oi! Sou a Ana.' } });
     expect(sent.status, JSON.stringify(sent.body)).toBe(202);
-    await until(async () => ((await running.sandbox('GET', `/sandbox/v1/phones/${waId}/messages`)).body.data as Json[]).some((m) => m.text?.body === 'Oi! Sou a Ana.'), 'the reply on the phone');
+    await until(async () => ((await running.sandbox('GET', `/sandbox/v1/phones/${waId}/messages`)).body.data as Json[]).some((m) => m.content?.body === 'Oi! Sou a Ana.'), 'the reply on the phone');
     const read = await people.ana!.call('POST', `/app/api/conversations/${id}/read`);
     expect(read.status, JSON.stringify(read.body)).toBe(200);
     expect((await api('GET', `/conversations/${id}`)).body.unread_count).toBe(0);
@@ -146,7 +146,7 @@ describe.each(DIALECTS)('the agent inbox API on $name', (dialect) => {
 
     // A contact the business wrote first (never answered): the window is closed.
     const template = await approvedTemplate(running, { name: `retorno_${dialect.name}`, category: 'UTILITY' });
-    const closedWa = `55119${String(dialect.name.length)}${String(++sequence).padStart(6, '0')}`;
+    const closedWa = `5511933${String(dialect.name.length)}${String(++sequence).padStart(5, '0')}`;
     expect((await api('POST', '/messages', { to: closedWa, type: 'template', template: { name: template.name, language: { code: 'pt_BR' }, components: [{ type: 'body', parameters: [{ type: 'text', text: 'Rui' }] }] } })).status).toBe(202);
     const closed = (await api('GET', `/conversations?wa_id=${closedWa}`)).body.data[0].id as string;
     await handoff(closed, 'suporte');
@@ -259,7 +259,7 @@ describe.each(DIALECTS)('the agent inbox API on $name', (dialect) => {
   it('drives the embedded sandbox from the phone page: customers, what they send and receive, the clock', async () => {
     const phone = people.bruno!.call;
     expect((await appApi(running, null)('GET', '/app/api/phone/phones')).status).toBe(401);
-    const waId = `55119${String(dialect.name.length)}${String(++sequence).padStart(6, '0')}`;
+    const waId = `5511933${String(dialect.name.length)}${String(++sequence).padStart(5, '0')}`;
     const created = await phone('POST', '/app/api/phone/phones', { wa_id: waId, name: 'Cliente do Telefone' });
     expect(created.status, JSON.stringify(created.body)).toBe(201);
     expect((await phone('POST', '/app/api/phone/phones', { wa_id: '12', name: 'x' })).body.error).toMatchObject({ code: 'CONVERSA_ERR_VALIDATION', details: { field: 'body.wa_id' } });
@@ -277,7 +277,7 @@ describe.each(DIALECTS)('the agent inbox API on $name', (dialect) => {
     expect((await phone('POST', `/app/api/conversations/${conversation.id}/messages`, { type: 'text', text: { body: 'Resposta do Bruno' } })).status).toBe(202);
     const screen = await until(async () => {
       const answer = (await phone('GET', `/app/api/phone/phones/${waId}`)).body;
-      return (answer.received as Json[]).some((m) => m.text?.body === 'Resposta do Bruno') && answer;
+      return (answer.received as Json[]).some((m) => m.content?.body === 'Resposta do Bruno') && answer;
     }, 'the reply on the phone page');
     expect(screen.phone).toMatchObject({ wa_id: waId, name: 'Cliente do Telefone' });
     expect((screen.sent as Json[]).map((m) => m.type)).toEqual(['text', 'location']);

@@ -316,6 +316,10 @@ function previewText(row: MessagesTable): string | null {
   return text ? Array.from(text).slice(0, 100).join('') : null;
 }
 
+// Booleans as SQL (better-sqlite3 binds no booleans).
+const ALWAYS = sql<SqlBool>`1 = 1`;
+const NEVER = sql<SqlBool>`1 = 0`;
+
 type ConversationScope = ExpressionBuilder<Schema & { c: Schema['conversations'] }, 'c'>;
 
 /**
@@ -332,8 +336,8 @@ type ConversationScope = ExpressionBuilder<Schema & { c: Schema['conversations']
  */
 function viewCondition(eb: ConversationScope, viewer: InboxViewer, view: InboxView, now: RawBuilder<string>): Expression<SqlBool> {
   const mine = eb.and([eb('c.owner_type', '=', 'agent'), eb('c.owner_id', '=', viewer.userId)]);
-  const inTeams = viewer.queues.length > 0 ? eb('c.queue', 'in', [...viewer.queues]) : eb.val(false);
-  const visible = viewer.seesAll ? eb.val(true) : eb.or([mine, inTeams]);
+  const inTeams = viewer.queues.length > 0 ? eb('c.queue', 'in', [...viewer.queues]) : NEVER;
+  const visible = viewer.seesAll ? ALWAYS : eb.or([mine, inTeams]);
   const resolvedSinceWrote = eb.and([eb('c.resolved_at', 'is not', null), eb.or([eb('c.last_inbound_at', 'is', null), eb('c.last_inbound_at', '<=', eb.ref('c.resolved_at'))])]);
   const awake = eb.and([eb('c.snooze_until_next_message', '=', 0), eb.or([eb('c.snoozed_until', 'is', null), eb('c.snoozed_until', '<=', now)])]);
   const condition = (): Expression<SqlBool> => {
@@ -349,7 +353,7 @@ function viewCondition(eb: ConversationScope, viewer: InboxViewer, view: InboxVi
       case 'resolved':
         return eb.and([eb('c.owner_type', '=', 'bot'), resolvedSinceWrote]);
       case 'all':
-        return eb.val(true);
+        return ALWAYS;
     }
   };
   return eb.and([visible, condition()]);

@@ -50,6 +50,8 @@ const OWNERS: Record<string, string> = {
   teams: 'users',
   team_members: 'users',
   user_sessions: 'users',
+  assignment_settings: 'agent-inbox',
+  assignment_rotations: 'agent-inbox',
 };
 
 /** Tables whose owning module keeps their writes in one class (its other classes ask it). */
@@ -85,6 +87,10 @@ const ALLOWED_READS: Record<string, string> = {
   'src/modules/media/media-removal.ts: invoices': 'deleting media first looks for invoices that name it',
   'src/modules/media/provider-media.ts: phone_numbers': "media sent from a number must be of the number's workspace (one join)",
   'src/modules/messaging/message-history.ts: conversations': "a conversation's history first checks the conversation is of the workspace",
+  'src/modules/agent-inbox/assignment.ts: users': "automatic assignment picks an online member of the queue's team with room, with their open conversations, in one statement inside the handoff's transaction",
+  'src/modules/agent-inbox/assignment.ts: team_members': "the same statement joins the team's members",
+  'src/modules/agent-inbox/assignment.ts: teams': 'the same statement finds the team working the queue (and an agent freeing a slot, the queues of their teams)',
+  'src/modules/agent-inbox/assignment.ts: conversations': "an agent's load counts their conversations inside that statement; a freed slot takes the oldest conversation waiting in their queues",
   'src/modules/messaging/read-receipts.ts: conversations': 'typing on a conversation first checks the conversation is of the workspace',
 };
 

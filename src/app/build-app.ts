@@ -11,6 +11,7 @@ import { numberRefreshLoop, PhoneNumberRefresher, PhoneNumbers, registerAccountI
 import { ConsentLedger, registerPreferencesInbound } from '../modules/consent/index.js';
 import { Contacts } from '../modules/contacts/index.js';
 import { CampaignRunner, Campaigns, MessagingLimits, type CampaignRunnerOptions } from '../modules/campaigns/index.js';
+import { AgentInbox, Assignment } from '../modules/agent-inbox/index.js';
 import { Conversations, Inbox, Ownership } from '../modules/conversations/index.js';
 import { BotTasks, Chatbot, Flows, publishDemoFlow, runEngine } from '../modules/chatbot/index.js';
 import { Events } from '../modules/events/index.js';
@@ -31,6 +32,7 @@ import { WhatsAppClient } from '../whatsapp/index.js';
 import { bootstrap, type BootstrapResult } from './bootstrap.js';
 import { secureDataDir } from './data-dir.js';
 import { createLogger } from './logger.js';
+import { SandboxLink } from './sandbox-link.js';
 import { resolveSecretKey } from './secret-key.js';
 
 export interface Modules {
@@ -99,6 +101,10 @@ export interface Modules {
   teams: Teams;
   /** Browser sessions of the agent inbox. */
   sessions: Sessions;
+  /** The agent inbox as a signed-in person works it: views, sending, take/assign/transfer/resolve, snooze. */
+  agentInbox: AgentInbox;
+  /** Automatic assignment of conversations handed to a queue (manual, round robin, least busy). */
+  assignment: Assignment;
 }
 
 export interface StartResult extends BootstrapResult {
@@ -292,6 +298,10 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   ownership.onTransition(async (trx, notice) => {
     if (notice.transition.to.type !== 'bot') await chatbot.onTakenOver(trx, { workspaceId: notice.workspaceId, conversationId: notice.conversation.id, owner: `${notice.transition.to.type} ${notice.transition.to.id ?? ''}`.trim() });
   });
+  // Automatic assignment (issue 11): a conversation that reaches a queue gets an online agent
+  // of its team, in the transaction of the move (registered after the chatbot's listener).
+  const assignment = new Assignment(db, ownership, clock);
+  ownership.onTransition((trx, notice) => assignment.onTransition(trx, notice));
   // What a committed transaction queued or stored for the bot: woken now, not at the next poll.
   const botCommitted = () => chatbot.committed();
   let demoOrigin: string | undefined;
@@ -336,6 +346,30 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     readReceipts,
     messageEraser: new MessageEraser({ db, media: mediaRemoval, clock }),
   };
+  const agentInbox = new AgentInbox({
+    inbox: conversationApi.inbox,
+    conversations,
+    ownership,
+    sender,
+    history: conversationApi.messageHistory,
+    readReceipts,
+    chatbot,
+    templates: templateService,
+    phoneNumbers,
+    people: {
+      activeUser: async (workspaceId, userId) => {
+        const user = await modules.users.get(workspaceId, userId);
+        return user?.active ? { id: user.id } : undefined;
+      },
+      team: async (workspaceId, teamId) => {
+        const team = await modules.teams.get(workspaceId, teamId);
+        return team ? { id: team.id, queue: team.queue } : undefined;
+      },
+    },
+    clock,
+  });
+  // The phone page's proxy reaches the embedded sandbox over HTTP once it listens (start()).
+  let sandboxLink: SandboxLink | undefined;
   // Stopped in reverse order by close(): the processor first (it queues replies for the
   // dispatcher), the periodic refreshes last. Each name is the shutdown step close() logs.
   jobs.register('number refresh', numberRefresh);
@@ -387,8 +421,10 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     users,
     teams: new Teams({ db, now }),
     sessions: new Sessions({ db, secretKey, now }),
+    agentInbox,
+    assignment,
   };
-  const http = await buildHttpServer({ logger, database, clock, ...modules, loginThrottle: new LoginThrottle({ now }), whatsapp: client, publicUrl: config.publicUrl, trustProxy: config.http.trustProxy, eventsStored: () => jobs.wake('processor'), sandboxControlToken: () => (sandbox ? sandbox.controlToken : config.sandbox.controlToken) }, { checkResponses: options.checkResponses ?? false, demoApi: sandbox !== undefined });
+  const http = await buildHttpServer({ logger, database, clock, ...modules, loginThrottle: new LoginThrottle({ now }), whatsapp: client, publicUrl: config.publicUrl, trustProxy: config.http.trustProxy, eventsStored: () => jobs.wake('processor'), sandboxControlToken: () => (sandbox ? sandbox.controlToken : config.sandbox.controlToken), sandboxControl: () => sandboxLink }, { checkResponses: options.checkResponses ?? false, demoApi: sandbox !== undefined });
   let closingStep: string | undefined;
   return {
     config,
@@ -402,6 +438,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     async start() {
       const sandboxUrl = sandbox ? await sandbox.listen(config.sandbox.port, config.sandbox.host) : config.sandbox.url;
       const controlToken = sandbox ? sandbox.controlToken : config.sandbox.controlToken;
+      if (sandbox && sandboxUrl) sandboxLink = new SandboxLink(sandboxUrl, controlToken);
       const listening = await http.listen({ port: config.port, host: config.host });
       const platformUrl = config.port === 0 ? listening.replace('[::1]', '127.0.0.1') : config.publicUrl;
       if (sandbox) demoOrigin = new URL(listening.replace('[::1]', '127.0.0.1').replace('0.0.0.0', '127.0.0.1').replace('[::]', '127.0.0.1')).origin;

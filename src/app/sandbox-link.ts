@@ -32,6 +32,26 @@ export class SandboxLink {
     await this.#call('PUT', '/sandbox/v1/webhook', input);
   }
 
+  /**
+   * Any control call, answered as it came (status and parsed JSON body): for the phone page's
+   * proxy, which forwards the sandbox's refusals to the browser.
+   */
+  async control(method: 'GET' | 'POST', path: string, body?: object): Promise<{ status: number; body: unknown }> {
+    const response = await request(`${this.baseUrl}${path}`, {
+      method,
+      headers: { ...(body ? { 'content-type': 'application/json' } : {}), ...this.#auth() },
+      ...(body ? { body: JSON.stringify(body) } : {}),
+    });
+    const text = await response.body.text();
+    let parsed: unknown = null;
+    try {
+      parsed = text ? JSON.parse(text) : null;
+    } catch {
+      parsed = { error: { message: text.slice(0, 200) } };
+    }
+    return { status: response.statusCode, body: parsed };
+  }
+
   async #call<T>(method: 'POST' | 'PUT', path: string, body: object): Promise<T> {
     const response = await request(`${this.baseUrl}${path}`, {
       method,

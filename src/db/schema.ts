@@ -46,6 +46,8 @@ export interface Schema {
   team_members: TeamMembersTable;
   user_sessions: UserSessionsTable;
   blocked_users: BlockedUsersTable;
+  assignment_settings: AssignmentSettingsTable;
+  assignment_rotations: AssignmentRotationsTable;
 }
 
 export interface WorkspacesTable {
@@ -165,6 +167,10 @@ export interface ConversationsTable {
   resolved_at: string | null;
   /** The handoff whose reason and summary an inbox shows; null with the bot. */
   handoff_transition_id: number | null;
+  /** Snoozed until then (0023): out of its agent's "mine" view; past means awake. */
+  snoozed_until: string | null;
+  /** 1: snoozed until the customer's next message (0023), which clears it. */
+  snooze_until_next_message: number;
 }
 
 /** Every change of a conversation's owner, in order (owned by the conversations module). */
@@ -771,4 +777,22 @@ export interface BlockedUsersTable {
   blocked_at: string;
   /** The API key that blocked them. */
   blocked_by: string | null;
+}
+
+/** How a workspace assigns conversations handed to its queues (0023); no row: `manual`. */
+export interface AssignmentSettingsTable {
+  workspace_id: string;
+  /** `manual`, `round_robin` or `least_busy`. */
+  strategy: string;
+  /** The user who chose it. */
+  updated_by: string | null;
+  updated_at: string;
+}
+
+/** The round robin pointer of one queue (0023): the user it last gave a conversation to. */
+export interface AssignmentRotationsTable {
+  workspace_id: string;
+  queue: string;
+  last_user_id: string | null;
+  updated_at: string;
 }

@@ -37,6 +37,7 @@ export const ERROR_CATALOGUE = {
   CONVERSA_ERR_NO_INBOUND_MESSAGE: { status: 422, title: 'The conversation has no message from the contact to mark read or to show typing on.' },
   CONVERSA_ERR_MEDIA_IN_USE: { status: 409, title: 'A message not yet sent (or an invoice) still names this media.' },
   CONVERSA_ERR_CONVERSATION_TRANSITION: { status: 409, title: "The conversation's owner does not allow this transition (details.from and details.to name them)." },
+  CONVERSA_ERR_SANDBOX_REFUSED: { status: 422, title: "The sandbox refused the simulated customer's action (a phone without WhatsApp, a media id or a quoted message it does not know)." },
   CONVERSA_ERR_MESSAGE_SENDING: { status: 409, title: 'The message is being sent right now; its outcome is known in a moment.' },
   CONVERSA_ERR_FLOW_INVALID: { status: 422, title: 'The flow document has problems (details.problems lists each with its path and fix).' },
   CONVERSA_ERR_FLOW_NOT_PUBLISHED: { status: 409, title: 'The flow is not live on that phone number.' },

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../clock/index.js';
 import type { Database } from '../db/index.js';
+import type { AgentInbox, Assignment } from '../modules/agent-inbox/index.js';
 import type { ApiKeys } from '../modules/api-keys/index.js';
 import type { PhoneNumberRefresher, PhoneNumbers } from '../modules/phone-numbers/index.js';
 import type { Campaigns, MessagingLimits } from '../modules/campaigns/index.js';
@@ -20,6 +21,7 @@ import type { Webhooks } from '../modules/webhooks/index.js';
 import type { LoginThrottle, Sessions, Teams, Users } from '../modules/users/index.js';
 import type { Workspaces } from '../modules/workspaces/index.js';
 import type { WhatsAppClient } from '../whatsapp/index.js';
+import type { SandboxControl } from './routes/app-phone.js';
 
 /** What the HTTP layer needs from the rest of the app. */
 export interface HttpDeps {
@@ -86,6 +88,12 @@ export interface HttpDeps {
   sessions: Sessions;
   /** Failed sign-ins per e-mail and address (in memory, per node). */
   loginThrottle: LoginThrottle;
+  /** The agent inbox's conversations as a signed-in person sees and works them (`/app/api/conversations`). */
+  agentInbox: AgentInbox;
+  /** The workspace's assignment strategy (`/app/api/settings/assignment`). */
+  assignment: Assignment;
+  /** The embedded sandbox's control API, for the phone page's proxy; undefined without an embedded sandbox. */
+  sandboxControl: () => SandboxControl | undefined;
   /** Wakes the inbound processor after new webhook events are stored. */
   eventsStored: () => void;
 }

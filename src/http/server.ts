@@ -30,6 +30,8 @@ import { registerWorkspaceRoutes } from './routes/workspaces.js';
 import { installTextGuard } from './text-guard.js';
 import { registerAppAdminRoutes } from './routes/app-admin.js';
 import { registerAppAuthRoutes } from './routes/app-auth.js';
+import { registerAppInboxRoutes } from './routes/app-inbox.js';
+import { registerAppPhoneRoutes } from './routes/app-phone.js';
 import { installSessions } from './session.js';
 
 declare module 'fastify' {
@@ -108,6 +110,8 @@ export async function buildHttpServer(deps: HttpDeps, options: HttpServerOptions
       installTextGuard(scope);
       registerAppAuthRoutes(scope, deps);
       registerAppAdminRoutes(scope, deps);
+      registerAppInboxRoutes(scope, deps);
+      registerAppPhoneRoutes(scope, deps);
     },
     { prefix: '/app/api' },
   );

@@ -1,7 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, normaliseEmail, PRESENCES, type LoginThrottle, type Sessions, type Users } from '../../modules/users/index.js';
-import { sendError } from '../errors.js';
+import type { Assignment } from '../../modules/agent-inbox/index.js';
+import { sendAppError, sendError } from '../errors.js';
 import { clientKey } from '../rate-limit.js';
 import { clearSessionCookie, cookieOf, lookupSession, setSessionCookie, viewerOf } from '../session.js';
 import { parseInput, sendBodyError } from '../zod-input.js';
@@ -11,6 +12,8 @@ export interface AppAuthDeps {
   sessions: Sessions;
   /** Failed sign-ins per e-mail and address (one per server; tests reach it to reset). */
   loginThrottle: LoginThrottle;
+  /** Automatic assignment, told when a person comes online (optional: absent, nothing is assigned). */
+  assignment?: Pick<Assignment, 'agentAvailable'>;
 }
 
 const loginBody = z.object({
@@ -100,6 +103,8 @@ export function registerAppAuthRoutes(app: FastifyInstance, deps: AppAuthDeps): 
     if (!body) return reply;
     const viewer = viewerOf(request);
     await deps.users.updateSelf(viewer.userId, { ...(body.name !== undefined ? { name: body.name } : {}), ...(body.presence !== undefined ? { presence: body.presence } : {}) });
+    // Coming online: the oldest conversations waiting in their teams' queues are theirs (automatic assignment).
+    if (body.presence === 'online') await deps.assignment?.agentAvailable(viewer.workspaceId, viewer.userId);
     return { user: await selfView(deps, viewer.userId) };
   });
 }

@@ -54,6 +54,12 @@ const conversationSchema = s.object(
       additionalProperties: true,
     },
     unread_count: { type: 'integer', description: 'Inbound messages after the last one the business marked read' },
+    snooze: {
+      type: ['object', 'null'],
+      description: "Snoozed by an agent (out of their inbox's \"mine\" view) until `until` or the customer's next message; null when awake",
+      properties: { until: s.nullableDateTime, until_next_message: s.boolean },
+      additionalProperties: false,
+    },
     created_at: s.dateTime,
     updated_at: s.dateTime,
     last_messages: { type: 'array', items: messageSchema, description: 'The latest `messages` messages, newest first' },

@@ -21,6 +21,8 @@ export interface ConversationView {
   free_entry_point_until: string | null;
   last_message_at: string | null;
   created_at: string;
+  /** Snoozed (out of its agent's "mine" view) until a time or the customer's next message; null when awake. */
+  snooze: { until: string | null; until_next_message: boolean } | null;
 }
 
 /**
@@ -88,7 +90,8 @@ export class Conversations {
   ): Promise<{ opened: boolean; expiresAt: string | null; lastMessageAt: string | null; freeEntryPointUntil: string | null }> {
     const iso = at.toISOString();
     const later = !conversation.last_inbound_at || conversation.last_inbound_at < iso;
-    const patch: Partial<ConversationsTable> = { updated_at: (await this.clock.at(conversation.phone_number_id, trx)).toISOString() };
+    // A customer message wakes a snoozed conversation (until their next message, or a time).
+    const patch: Partial<ConversationsTable> = { updated_at: (await this.clock.at(conversation.phone_number_id, trx)).toISOString(), snoozed_until: null, snooze_until_next_message: 0 };
     if (later) {
       patch.last_inbound_at = iso;
       patch.window_expires_at = new Date(at.getTime() + WINDOW_MS).toISOString();
@@ -136,8 +139,39 @@ export class Conversations {
       free_entry_point_until: row.free_entry_point_until,
       last_message_at: row.last_message_at,
       created_at: row.created_at,
+      snooze: snoozeOf(row, now),
     };
   }
+
+  /**
+   * Snoozes a conversation of the workspace until `until`, or until the customer's next message
+   * (`untilNextMessage`); the customer's next message wakes either. Answers the row after it,
+   * or undefined when the workspace has no such conversation.
+   */
+  async snooze(workspaceId: string, id: string, input: { until: Date } | { untilNextMessage: true }): Promise<ConversationsTable | undefined> {
+    const set = 'until' in input ? { snoozed_until: input.until.toISOString(), snooze_until_next_message: 0 } : { snoozed_until: null, snooze_until_next_message: 1 };
+    return this.#setSnooze(workspaceId, id, set);
+  }
+
+  /** Wakes a snoozed conversation now (nothing changes when it is awake). */
+  async unsnooze(workspaceId: string, id: string): Promise<ConversationsTable | undefined> {
+    return this.#setSnooze(workspaceId, id, { snoozed_until: null, snooze_until_next_message: 0 });
+  }
+
+  async #setSnooze(workspaceId: string, id: string, set: Pick<ConversationsTable, 'snoozed_until' | 'snooze_until_next_message'>): Promise<ConversationsTable | undefined> {
+    const row = await this.db.selectFrom('conversations').select('phone_number_id').where('workspace_id', '=', workspaceId).where('id', '=', id).executeTakeFirst();
+    if (!row) return undefined;
+    const at = (await this.clock.at(row.phone_number_id)).toISOString();
+    await this.db.updateTable('conversations').set({ ...set, updated_at: at }).where('workspace_id', '=', workspaceId).where('id', '=', id).execute();
+    return this.db.selectFrom('conversations').selectAll().where('id', '=', id).executeTakeFirst();
+  }
+}
+
+/** The snooze in force at `now` (an ISO time), or null. */
+function snoozeOf(row: Pick<ConversationsTable, 'snoozed_until' | 'snooze_until_next_message'>, now: string): ConversationView['snooze'] {
+  if (Number(row.snooze_until_next_message) === 1) return { until: null, until_next_message: true };
+  if (row.snoozed_until !== null && row.snoozed_until > now) return { until: row.snoozed_until, until_next_message: false };
+  return null;
 }
 
 /** A new conversation, owned by the bot, with no window open yet. */
@@ -159,5 +193,7 @@ function newConversation(workspaceId: string, phoneNumberRowId: string, contactI
     owner_since: at,
     resolved_at: null,
     handoff_transition_id: null,
+    snoozed_until: null,
+    snooze_until_next_message: 0,
   };
 }

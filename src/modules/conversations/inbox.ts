@@ -1,4 +1,4 @@
-import { sql, type Kysely } from 'kysely';
+import { sql, type ExpressionBuilder, type Expression, type Kysely, type RawBuilder, type SqlBool } from 'kysely';
 import { decodeKeysetCursor, encodeKeysetCursor, type MessagesTable, type Schema } from '../../db/index.js';
 import { realClock, type Clock } from '../../clock/index.js';
 import type { Conversations, ConversationView } from './conversations.js';
@@ -39,6 +39,27 @@ export interface HandoffView {
   at: string;
 }
 
+/** The views of the agent inbox (docs/inbox.md, "The inbox API"). */
+export const INBOX_VIEWS = ['mine', 'queue', 'teams', 'bot', 'resolved', 'all'] as const;
+export type InboxView = (typeof INBOX_VIEWS)[number];
+
+/**
+ * Who looks at the inbox, as far as the list needs to know: the person's id, their teams'
+ * queues, and whether they see every conversation of the workspace (admins and supervisors)
+ * or only their own and their queues' (agents: the rule of `canSeeConversation`).
+ */
+export interface InboxViewer {
+  userId: string;
+  queues: readonly string[];
+  seesAll: boolean;
+}
+
+/** How many conversations each view holds for one viewer. */
+export type InboxCounts = Record<InboxView, number>;
+
+/** How many of a conversation's latest messages a search reads (the bound that keeps it cheap). */
+export const SEARCH_MESSAGES = 200;
+
 export interface InboxFilter {
   contactId?: string | undefined;
   waId?: string | undefined;
@@ -52,6 +73,13 @@ export interface InboxFilter {
   windowOpen?: boolean | undefined;
   /** Only conversations updated at or after this time. */
   updatedSince?: Date | undefined;
+  /** Only what this viewer may see, in this view (the agent inbox). */
+  view?: { viewer: InboxViewer; name: InboxView } | undefined;
+  /**
+   * Text in the contact's name or number, or in one of the conversation's latest
+   * {@link SEARCH_MESSAGES} messages (case-insensitive for ASCII letters on SQLite).
+   */
+  search?: string | undefined;
 }
 
 /**
@@ -95,12 +123,26 @@ export class Inbox {
     if (options.windowOpen !== undefined) {
       // On each conversation's number's clock, as its `window_open` says: sandbox time for the
       // embedded sandbox's numbers, real time for the others.
-      const real = this.clock.now().toISOString();
-      const sandbox = this.clock.forNumber({ provider: 'sandbox' }).toISOString();
-      const now = sandbox === real ? sql<string>`${real}` : sql<string>`(case when (select pn.provider from phone_numbers pn where pn.id = c.phone_number_id) = 'sandbox' then ${sandbox} else ${real} end)`;
+      const now = this.#now();
       query = options.windowOpen
         ? query.where('c.window_expires_at', '>', now)
         : query.where((eb) => eb.or([eb('c.window_expires_at', 'is', null), eb('c.window_expires_at', '<=', now)]));
+    }
+    if (options.view) {
+      const viewed = options.view;
+      query = query.where((eb) => viewCondition(eb, viewed.viewer, viewed.name, this.#now()));
+    }
+    if (options.search) {
+      const pattern = likePattern(options.search);
+      query = query.where((eb) =>
+        eb.or([
+          eb(sql`lower(ct.name)`, 'like', sql`${pattern} escape '\\'`),
+          eb(sql`ct.wa_id`, 'like', sql`${pattern} escape '\\'`),
+          eb.exists(
+            sql`(select 1 from (select m.content from messages m where m.conversation_id = c.id and m.deleted_at is null order by m.created_at desc, m.id desc limit ${SEARCH_MESSAGES}) as recent where lower(recent.content) like ${pattern} escape '\\')`,
+          ),
+        ]),
+      );
     }
     if (after) {
       const { at, id } = after;
@@ -111,6 +153,33 @@ export class Inbox {
     const data = await this.#embed(page, options.messages ?? 0);
     const last = page.at(-1);
     return { ok: true, data, next_cursor: rows.length > options.limit && last ? encodeKeysetCursor(last.activity_at, last.id) : null };
+  }
+
+  /**
+   * How many conversations each view holds for `viewer`: one aggregate over what the viewer may
+   * see in the workspace (a conversation counts in every view it belongs to).
+   */
+  async counts(workspaceId: string, viewer: InboxViewer): Promise<InboxCounts> {
+    const now = this.#now();
+    const row = await this.db
+      .selectFrom('conversations as c')
+      .where('c.workspace_id', '=', workspaceId)
+      .where((eb) => viewCondition(eb, viewer, 'all', now))
+      .select((eb) =>
+        INBOX_VIEWS.map((view) => sql<number | string | null>`sum(case when ${viewCondition(eb, viewer, view, now)} then 1 else 0 end)`.as(view)),
+      )
+      .executeTakeFirst();
+    return Object.fromEntries(INBOX_VIEWS.map((view) => [view, Number(row?.[view] ?? 0)])) as InboxCounts;
+  }
+
+  /**
+   * Now, as each conversation's number reads it: sandbox time for the embedded sandbox's
+   * numbers, real time for the others (as `window_open` and `snooze` say).
+   */
+  #now(): RawBuilder<string> {
+    const real = this.clock.now().toISOString();
+    const sandbox = this.clock.forNumber({ provider: 'sandbox' }).toISOString();
+    return sandbox === real ? sql<string>`${real}` : sql<string>`(case when (select pn.provider from phone_numbers pn where pn.id = c.phone_number_id) = 'sandbox' then ${sandbox} else ${real} end)`;
   }
 
   /** One conversation of the workspace, with what the list embeds. */
@@ -245,4 +314,52 @@ function previewText(row: MessagesTable): string | null {
   const candidates = [inner.body, inner.caption, interactive?.text, inner.name, inner.emoji, inner.title, inner.filename];
   const text = candidates.find((value): value is string => typeof value === 'string' && value.length > 0);
   return text ? Array.from(text).slice(0, 100).join('') : null;
+}
+
+// Booleans as SQL (better-sqlite3 binds no booleans).
+const ALWAYS = sql<SqlBool>`1 = 1`;
+const NEVER = sql<SqlBool>`1 = 0`;
+
+type ConversationScope = ExpressionBuilder<Schema & { c: Schema['conversations'] }, 'c'>;
+
+/**
+ * Whether a conversation (alias `c`) is in `view` for `viewer`, as SQL. Every view is first
+ * what the viewer may see (`canSeeConversation`): agents their own conversations and those of
+ * their teams' queues; admins and supervisors the whole workspace.
+ *
+ * - mine: an agent's own, not snoozed (a snooze in the past is over);
+ * - queue: waiting in a queue (agents: their teams' queues);
+ * - teams: in the viewer's teams' queues, waiting or with a colleague;
+ * - bot: the bot owns it and it was not resolved since the customer last wrote;
+ * - resolved: resolved by people and the customer has not written since;
+ * - all: everything the viewer may see.
+ */
+function viewCondition(eb: ConversationScope, viewer: InboxViewer, view: InboxView, now: RawBuilder<string>): Expression<SqlBool> {
+  const mine = eb.and([eb('c.owner_type', '=', 'agent'), eb('c.owner_id', '=', viewer.userId)]);
+  const inTeams = viewer.queues.length > 0 ? eb('c.queue', 'in', [...viewer.queues]) : NEVER;
+  const visible = viewer.seesAll ? ALWAYS : eb.or([mine, inTeams]);
+  const resolvedSinceWrote = eb.and([eb('c.resolved_at', 'is not', null), eb.or([eb('c.last_inbound_at', 'is', null), eb('c.last_inbound_at', '<=', eb.ref('c.resolved_at'))])]);
+  const awake = eb.and([eb('c.snooze_until_next_message', '=', 0), eb.or([eb('c.snoozed_until', 'is', null), eb('c.snoozed_until', '<=', now)])]);
+  const condition = (): Expression<SqlBool> => {
+    switch (view) {
+      case 'mine':
+        return eb.and([mine, awake]);
+      case 'queue':
+        return eb('c.owner_type', '=', 'queue');
+      case 'teams':
+        return inTeams;
+      case 'bot':
+        return eb.and([eb('c.owner_type', '=', 'bot'), eb.not(resolvedSinceWrote)]);
+      case 'resolved':
+        return eb.and([eb('c.owner_type', '=', 'bot'), resolvedSinceWrote]);
+      case 'all':
+        return ALWAYS;
+    }
+  };
+  return eb.and([visible, condition()]);
+}
+
+/** `%text%` for LIKE, lower-cased, with LIKE's wildcards (and the escape) taken literally. */
+function likePattern(text: string): string {
+  return `%${text.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 }

@@ -1,5 +1,5 @@
 export { Conversations, WINDOW_MS, type ConversationView } from './conversations.js';
-export { Inbox, type HandoffView, type InboxConversation, type InboxFilter, type LastMessagePreview } from './inbox.js';
+export { INBOX_VIEWS, Inbox, SEARCH_MESSAGES, type HandoffView, type InboxConversation, type InboxCounts, type InboxFilter, type InboxView, type InboxViewer, type LastMessagePreview } from './inbox.js';
 export {
   Ownership,
   isBotOwned,

@@ -82,6 +82,14 @@ export class ReadReceipts {
 
   /** Shows "typing…" on the latest inbound message of a conversation (and marks it read). */
   async typingInConversation(workspaceId: string, conversationId: string): Promise<{ ok: true; receipt: ReadReceipt } | ({ ok: false } & ReadRefusal)> {
+    return this.markConversationRead(workspaceId, conversationId, { typing: true });
+  }
+
+  /**
+   * Marks the latest inbound message of a conversation read at the provider (and so every
+   * earlier one), with `typing` the typing indicator too: what an agent opening it does.
+   */
+  async markConversationRead(workspaceId: string, conversationId: string, options: { typing: boolean }): Promise<{ ok: true; receipt: ReadReceipt } | ({ ok: false } & ReadRefusal)> {
     const conversation = await this.deps.db.selectFrom('conversations').select('id').where('workspace_id', '=', workspaceId).where('id', '=', conversationId).executeTakeFirst();
     if (!conversation) return { ok: false, reason: 'not_found' };
     const latest = await this.deps.db
@@ -95,7 +103,7 @@ export class ReadReceipts {
       .limit(1)
       .executeTakeFirst();
     if (!latest?.wamid) return { ok: false, reason: 'no_inbound_message' };
-    return this.#mark({ ...latest, wamid: latest.wamid }, true);
+    return this.#mark({ ...latest, wamid: latest.wamid }, options.typing);
   }
 
   async #mark(

@@ -39,6 +39,12 @@ export interface SendRequest {
   from?: string | undefined;
   context?: { message_id: string } | undefined;
   content: unknown;
+  /**
+   * Send into this conversation of the workspace (the agent inbox): its contact and number,
+   * exactly, instead of `to` and `from` (a wa_id Meta sent without Brazil's ninth digit would
+   * otherwise normalise to another contact).
+   */
+  conversationId?: string | undefined;
 }
 
 export type SendOutcome =
@@ -99,7 +105,12 @@ export class SendService {
     const resolved = await this.#resolveReferences(workspaceId, request);
     if (!resolved.ok) return resolved;
     request = resolved.request;
-    const number = request.from ? await deps.phoneNumbers.resolve(workspaceId, request.from) : (await deps.phoneNumbers.list(workspaceId))[0];
+    const into = request.conversationId
+      ? await deps.db.selectFrom('conversations').select(['phone_number_id', 'contact_id']).where('workspace_id', '=', workspaceId).where('id', '=', request.conversationId).executeTakeFirst()
+      : undefined;
+    if (request.conversationId && !into) return { ok: false, error: appError('CONVERSA_ERR_VALIDATION', 'conversation: not found in this workspace', { field: 'conversation_id', rule: 'must be a conversation of this workspace' }) };
+    const from = into ? into.phone_number_id : request.from;
+    const number = from ? await deps.phoneNumbers.resolve(workspaceId, from) : (await deps.phoneNumbers.list(workspaceId))[0];
     if (!number) {
       return {
         ok: false,
@@ -117,7 +128,7 @@ export class SendService {
     }
     const mediaRefusal = await deps.media?.checkForSend(workspaceId, request.type, request.content);
     if (mediaRefusal) return { ok: false, error: mediaRefusal };
-    const existing = await deps.contacts.findByWaId(workspaceId, phone.waId);
+    const existing = into ? await deps.contacts.get(workspaceId, into.contact_id) : await deps.contacts.findByWaId(workspaceId, phone.waId);
     const contact = existing ?? (await deps.contacts.upsert(workspaceId, { e164: phone.e164, waId: phone.waId })).contact;
     const conversation = await deps.conversations.ensure(workspaceId, number.id, contact.id);
 

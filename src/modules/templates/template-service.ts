@@ -47,6 +47,8 @@ export interface TemplateListOptions {
   name?: string | undefined;
   category?: string | undefined;
   language?: string | undefined;
+  /** Only this WhatsApp Business Account's templates (those a number of it may send). */
+  wabaId?: string | undefined;
 }
 
 /** What an edit may change: Meta keeps the name and language of a template. */
@@ -255,6 +257,7 @@ export class TemplateService {
     if (!statuses.includes(DELETED)) query = query.where('deleted_at', 'is', null);
     if (options.category) query = query.where('category', '=', options.category.toUpperCase());
     if (options.language) query = query.where('language', '=', options.language);
+    if (options.wabaId) query = query.where('waba_id', '=', options.wabaId);
     if (options.name) query = query.where(sql<boolean>`${sql.ref('name')} like ${`%${escapeLike(options.name)}%`} escape '\\'`);
     if (options.cursor) query = query.where('id', '<', options.cursor);
     const rows = await query.execute();

@@ -45,6 +45,10 @@ const OWNERS: Record<string, string> = {
   bot_tasks: 'chatbot',
   bot_log: 'chatbot',
   flow_secrets: 'chatbot',
+  conversation_notes: 'desk',
+  note_mentions: 'desk',
+  conversation_labels: 'desk',
+  canned_replies: 'desk',
 };
 
 /** Tables whose owning module keeps their writes in one class (its other classes ask it). */
@@ -81,6 +85,10 @@ const ALLOWED_READS: Record<string, string> = {
   'src/modules/media/provider-media.ts: phone_numbers': "media sent from a number must be of the number's workspace (one join)",
   'src/modules/messaging/message-history.ts: conversations': "a conversation's history first checks the conversation is of the workspace",
   'src/modules/messaging/read-receipts.ts: conversations': 'typing on a conversation first checks the conversation is of the workspace',
+  'src/modules/desk/labels.ts: conversations': "the workspace's labels count the conversations carrying each that the viewer may see (one grouped join)",
+  'src/modules/desk/supervisor-board.ts: conversations': "the supervisor's board counts conversations by owner (queue sizes and waits, agents' loads, live ones) in grouped statements",
+  'src/modules/desk/supervisor-board.ts: conversation_transitions': "the supervisor's board reads one day's handoffs and resolves of the workspace (first response and resolution times)",
+  'src/modules/desk/supervisor-board.ts: messages': "the supervisor's board reads the times of the day's outbound messages of those conversations (the first agent reply after a handoff)",
 };
 
 const sources = (dir: string): string[] =>

@@ -27,6 +27,8 @@ import { registerWebhookRoutes } from './routes/webhooks.js';
 import { registerWhatsappWebhookRoutes } from './routes/whatsapp-webhook.js';
 import { registerWorkspaceRoutes } from './routes/workspaces.js';
 import { installTextGuard } from './text-guard.js';
+import { registerAppAuthRoutes } from './routes/app-auth.js';
+import { installSessions } from './session.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -65,6 +67,7 @@ export async function buildHttpServer(deps: HttpDeps, options: HttpServerOptions
   installResponseDefaults(app);
   await installOpenApi(app);
   installAuth(app, deps.apiKeys);
+  await installSessions(app, { users: deps.users, sessions: deps.sessions });
   registerHealthRoutes(app, deps.database);
   if (options.demoApi) registerDemoRoutes(app);
   await app.register(async (scope) => registerWhatsappWebhookRoutes(scope, deps));
@@ -95,6 +98,14 @@ export async function buildHttpServer(deps: HttpDeps, options: HttpServerOptions
       registerApiKeyRoutes(scope, deps);
     },
     { prefix: '/api/v1' },
+  );
+  // The agent inbox's API (issue 11): cookie sessions, not API keys (docs/inbox.md).
+  await app.register(
+    async (scope) => {
+      installTextGuard(scope);
+      registerAppAuthRoutes(scope, deps);
+    },
+    { prefix: '/app/api' },
   );
   return app;
 }

@@ -13,6 +13,7 @@ import { Contacts } from '../modules/contacts/index.js';
 import { CampaignRunner, Campaigns, MessagingLimits, type CampaignRunnerOptions } from '../modules/campaigns/index.js';
 import { Conversations, Inbox, Ownership } from '../modules/conversations/index.js';
 import { BotTasks, Chatbot, Flows, publishDemoFlow, runEngine } from '../modules/chatbot/index.js';
+import { Desk } from '../modules/desk/index.js';
 import { Events } from '../modules/events/index.js';
 import { FormSubmissions, SurveyResponses } from '../modules/forms/index.js';
 import { InboundEvents, InboundRouter } from '../modules/inbound/index.js';
@@ -97,6 +98,8 @@ export interface Modules {
   users: Users;
   /** Teams and the queues they work. */
   teams: Teams;
+  /** Beside a conversation in the inbox: notes, labels, canned replies, the contact panel, the supervisor's board. */
+  desk: Desk;
   /** Browser sessions of the agent inbox. */
   sessions: Sessions;
 }
@@ -384,6 +387,12 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     users: new Users({ db, capabilities: database.capabilities, now }),
     teams: new Teams({ db, now }),
     sessions: new Sessions({ db, secretKey, now }),
+    // The agent's desk (notes, labels, canned replies, contact panel, supervisor board); its
+    // people are read from the users module when asked (after `modules` exists).
+    desk: new Desk({
+      db, events, clock, conversations, inbox: conversationApi.inbox, ownership, contacts, consent, chatbot, formSubmissions,
+      people: { people: (workspaceId) => modules.users.list(workspaceId), teams: (workspaceId) => modules.teams.list(workspaceId) },
+    }),
   };
   const http = await buildHttpServer({ logger, database, clock, ...modules, loginThrottle: new LoginThrottle({ now }), whatsapp: client, publicUrl: config.publicUrl, trustProxy: config.http.trustProxy, eventsStored: () => jobs.wake('processor'), sandboxControlToken: () => (sandbox ? sandbox.controlToken : config.sandbox.controlToken) }, { checkResponses: options.checkResponses ?? false, demoApi: sandbox !== undefined });
   let closingStep: string | undefined;

@@ -763,6 +763,8 @@ export interface UserSessionsTable {
   created_at: string;
   expires_at: string;
   last_seen_at: string;
+}
+
 /** An internal note on a conversation: never sent to the customer (migration 0024, module desk). */
 export interface ConversationNotesTable {
   id: string;

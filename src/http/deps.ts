@@ -7,6 +7,7 @@ import type { Campaigns, MessagingLimits } from '../modules/campaigns/index.js';
 import type { Chatbot, Flows } from '../modules/chatbot/index.js';
 import type { ConsentLedger } from '../modules/consent/index.js';
 import type { Contacts } from '../modules/contacts/index.js';
+import type { Desk } from '../modules/desk/index.js';
 import type { Conversations, Inbox, Ownership } from '../modules/conversations/index.js';
 import type { InboundEvents } from '../modules/inbound/index.js';
 import type { MediaLibrary, MediaRemoval } from '../modules/media/index.js';
@@ -86,6 +87,8 @@ export interface HttpDeps {
   sessions: Sessions;
   /** Failed sign-ins per e-mail and address (in memory, per node). */
   loginThrottle: LoginThrottle;
+  /** The agent's desk: notes, labels, canned replies, contact panel, supervisor board (`/app/api`). */
+  desk: Desk;
   /** Wakes the inbound processor after new webhook events are stored. */
   eventsStored: () => void;
 }

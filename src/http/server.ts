@@ -28,6 +28,7 @@ import { registerWhatsappWebhookRoutes } from './routes/whatsapp-webhook.js';
 import { registerWorkspaceRoutes } from './routes/workspaces.js';
 import { installTextGuard } from './text-guard.js';
 import { registerAppAuthRoutes } from './routes/app-auth.js';
+import { registerDeskRoutes } from './routes/app-desk.js';
 import { installSessions } from './session.js';
 
 declare module 'fastify' {
@@ -104,6 +105,7 @@ export async function buildHttpServer(deps: HttpDeps, options: HttpServerOptions
     async (scope) => {
       installTextGuard(scope);
       registerAppAuthRoutes(scope, deps);
+      registerDeskRoutes(scope, deps);
     },
     { prefix: '/app/api' },
   );

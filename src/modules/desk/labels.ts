@@ -24,7 +24,6 @@ export function checkLabels(input: readonly string[]): LabelsInput {
     const field = `labels.${index}`;
     if (label.length === 0) return { ok: false, field, rule: 'must not be empty (after trimming spaces)' };
     if ([...label].length > LABEL_LIMITS.length) return { ok: false, field, rule: `must be at most ${LABEL_LIMITS.length} characters` };
-    // eslint-disable-next-line no-control-regex
     if (/[\u0000-\u001f\u007f]/.test(label)) return { ok: false, field, rule: 'must not contain control characters (line breaks, tabs)' };
     const key = label.toLowerCase();
     if (keys.has(key)) continue;

@@ -107,7 +107,11 @@ describe.each(DIALECTS)('the agent desk on $name', (dialect) => {
     }
     const sales = await conversationOf('5511944440002');
     await handoff(sales.id, 'vendas');
+    // People labelling at once never see a 500.
+    const racing = await Promise.all(['a', 'b', 'c', 'd'].map((label) => bruno('PUT', `/app/api/conversations/${sales.id}/labels`, { labels: ['comum', label] })));
+    expect(racing.map((answer) => answer.status)).toEqual([200, 200, 200, 200]);
     expect((await bruno('PUT', `/app/api/conversations/${sales.id}/labels`, { labels: ['vip'] })).body.labels).toEqual(['VIP']);
+    expect((await sup('GET', `/app/api/conversations/${sales.id}/labels`)).body.labels).toEqual(['VIP']);
     expect((await ana('PUT', `/app/api/conversations/${sales.id}/labels`, { labels: ['x'] })).status).toBe(404);
     // Counts cover what each one may see.
     expect((await sup('GET', '/app/api/labels')).body.data).toEqual([

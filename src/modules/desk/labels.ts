@@ -65,6 +65,9 @@ export class Labels {
         await trx
           .insertInto('conversation_labels')
           .values(final.map((label, position) => ({ conversation_id: conversationId, label_key: label.toLowerCase(), label, position, workspace_id: workspaceId, created_at: at })))
+          // Two people setting labels at once: the later insert takes over a row the other just
+          // wrote (no unique-key failure on PostgreSQL), and the labels end up as the union.
+          .onConflict((oc) => oc.columns(['conversation_id', 'label_key']).doUpdateSet((eb) => ({ label: eb.ref('excluded.label'), position: eb.ref('excluded.position') })))
           .execute();
       }
       await this.deps.events.record(trx, workspaceId, 'conversation.labels', { conversation_id: conversationId, labels: final, actor_id: actorId });

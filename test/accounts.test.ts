@@ -236,6 +236,8 @@ describe.each(DIALECTS)('workspaces and API keys ($name)', (dialect) => {
     // Migrations after 0013 did not exist then either (Kysely runs them in order): undo 0025 to 0016 too.
     await db.deleteFrom('kysely_migration' as never).where('name' as never, '=', '0025-blocked-users' as never).execute();
     await sql`drop table blocked_users`.execute(db);
+    await db.deleteFrom('kysely_migration' as never).where('name' as never, '=', '0024-desk' as never).execute();
+    for (const table of ['note_mentions', 'conversation_notes', 'conversation_labels', 'canned_replies']) await sql`drop table ${sql.id(table)}`.execute(db);
     await db.deleteFrom('kysely_migration' as never).where('name' as never, '=', '0023-inbox' as never).execute();
     for (const table of ['assignment_rotations', 'assignment_settings']) await sql`drop table ${sql.id(table)}`.execute(db);
     for (const column of ['snoozed_until', 'snooze_until_next_message']) await sql`alter table conversations drop column ${sql.id(column)}`.execute(db);

@@ -52,6 +52,10 @@ const OWNERS: Record<string, string> = {
   user_sessions: 'users',
   assignment_settings: 'agent-inbox',
   assignment_rotations: 'agent-inbox',
+  conversation_notes: 'desk',
+  note_mentions: 'desk',
+  conversation_labels: 'desk',
+  canned_replies: 'desk',
 };
 
 /** Tables whose owning module keeps their writes in one class (its other classes ask it). */
@@ -92,6 +96,10 @@ const ALLOWED_READS: Record<string, string> = {
   'src/modules/agent-inbox/assignment.ts: teams': 'the same statement finds the team working the queue (and an agent freeing a slot, the queues of their teams)',
   'src/modules/agent-inbox/assignment.ts: conversations': "an agent's load counts their conversations inside that statement; a freed slot takes the oldest conversation waiting in their queues",
   'src/modules/messaging/read-receipts.ts: conversations': 'typing on a conversation first checks the conversation is of the workspace',
+  'src/modules/desk/labels.ts: conversations': "the workspace's labels count the conversations carrying each that the viewer may see (one grouped join)",
+  'src/modules/desk/supervisor-board.ts: conversations': "the supervisor's board counts conversations by owner (queue sizes and waits, agents' loads, live ones) in grouped statements",
+  'src/modules/desk/supervisor-board.ts: conversation_transitions': "the supervisor's board reads one day's handoffs and resolves of the workspace (first response and resolution times)",
+  'src/modules/desk/supervisor-board.ts: messages': "the supervisor's board reads the times of the day's outbound messages of those conversations (the first agent reply after a handoff)",
 };
 
 const sources = (dir: string): string[] =>

@@ -14,6 +14,7 @@ import { CampaignRunner, Campaigns, MessagingLimits, type CampaignRunnerOptions 
 import { AgentInbox, Assignment } from '../modules/agent-inbox/index.js';
 import { Conversations, Inbox, Ownership } from '../modules/conversations/index.js';
 import { BotTasks, Chatbot, Flows, publishDemoFlow, runEngine } from '../modules/chatbot/index.js';
+import { Desk } from '../modules/desk/index.js';
 import { Events } from '../modules/events/index.js';
 import { FormSubmissions, SurveyResponses } from '../modules/forms/index.js';
 import { InboundEvents, InboundRouter } from '../modules/inbound/index.js';
@@ -99,6 +100,8 @@ export interface Modules {
   users: Users;
   /** Teams and the queues they work. */
   teams: Teams;
+  /** Beside a conversation in the inbox: notes, labels, canned replies, the contact panel, the supervisor's board. */
+  desk: Desk;
   /** Browser sessions of the agent inbox. */
   sessions: Sessions;
   /** The agent inbox as a signed-in person works it: views, sending, take/assign/transfer/resolve, snooze. */
@@ -423,6 +426,12 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     sessions: new Sessions({ db, secretKey, now }),
     agentInbox,
     assignment,
+    // The agent's desk (notes, labels, canned replies, contact panel, supervisor board); its
+    // people are read from the users module when asked (after `modules` exists).
+    desk: new Desk({
+      db, events, clock, conversations, inbox: conversationApi.inbox, ownership, contacts, consent, chatbot, formSubmissions,
+      people: { people: (workspaceId) => modules.users.list(workspaceId), teams: (workspaceId) => modules.teams.list(workspaceId) },
+    }),
   };
   const http = await buildHttpServer({ logger, database, clock, ...modules, loginThrottle: new LoginThrottle({ now }), whatsapp: client, publicUrl: config.publicUrl, trustProxy: config.http.trustProxy, eventsStored: () => jobs.wake('processor'), sandboxControlToken: () => (sandbox ? sandbox.controlToken : config.sandbox.controlToken), sandboxControl: () => sandboxLink }, { checkResponses: options.checkResponses ?? false, demoApi: sandbox !== undefined });
   let closingStep: string | undefined;

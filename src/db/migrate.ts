@@ -22,6 +22,7 @@ import * as m0021 from './migrations/0021-forms-surveys.js';
 import * as m0022 from './migrations/0022-users.js';
 import * as m0025 from './migrations/0025-blocked-users.js';
 import * as m0023 from './migrations/0023-inbox.js';
+import * as m0024 from './migrations/0024-desk.js';
 import { POSTGRES_MIGRATION_CONTEXT, SQLITE_MIGRATION_CONTEXT, type MigrationContext } from './migrations/context.js';
 
 type MigrationModule = { up(db: Kysely<unknown>, ctx: MigrationContext): Promise<void> };
@@ -50,6 +51,7 @@ const MIGRATIONS: Record<string, MigrationModule> = {
   '0022-users': m0022,
   '0025-blocked-users': m0025,
   '0023-inbox': m0023,
+  '0024-desk': m0024,
 };
 
 /**

@@ -48,6 +48,10 @@ export interface Schema {
   blocked_users: BlockedUsersTable;
   assignment_settings: AssignmentSettingsTable;
   assignment_rotations: AssignmentRotationsTable;
+  conversation_notes: ConversationNotesTable;
+  note_mentions: NoteMentionsTable;
+  conversation_labels: ConversationLabelsTable;
+  canned_replies: CannedRepliesTable;
 }
 
 export interface WorkspacesTable {
@@ -794,5 +798,53 @@ export interface AssignmentRotationsTable {
   workspace_id: string;
   queue: string;
   last_user_id: string | null;
+  updated_at: string;
+}
+
+/** An internal note on a conversation: never sent to the customer (migration 0024, module desk). */
+export interface ConversationNotesTable {
+  id: string;
+  workspace_id: string;
+  conversation_id: string;
+  /** The user who wrote it (`usr_…`). */
+  author_id: string;
+  text: string;
+  /** JSON array of the user ids the text mentions. */
+  mentions: string;
+  created_at: string;
+}
+
+/** A user mentioned in a note, and when they read it (migration 0024). */
+export interface NoteMentionsTable {
+  note_id: string;
+  user_id: string;
+  workspace_id: string;
+  conversation_id: string;
+  created_at: string;
+  read_at: string | null;
+}
+
+/** A label of a conversation; `label_key` is the lower-cased label (migration 0024). */
+export interface ConversationLabelsTable {
+  conversation_id: string;
+  label_key: string;
+  label: string;
+  /** Its place in the list as it was set. */
+  position: number;
+  workspace_id: string;
+  created_at: string;
+}
+
+/** A canned reply of a workspace, with its `{{variables}}` (migration 0024). */
+export interface CannedRepliesTable {
+  id: string;
+  workspace_id: string;
+  /** `/frete`: lower-cased, unique per workspace. */
+  shortcut: string;
+  title: string;
+  text: string;
+  created_by: string;
+  updated_by: string;
+  created_at: string;
   updated_at: string;
 }

@@ -41,6 +41,7 @@ export const ERROR_CATALOGUE = {
   CONVERSA_ERR_MESSAGE_SENDING: { status: 409, title: 'The message is being sent right now; its outcome is known in a moment.' },
   CONVERSA_ERR_FLOW_INVALID: { status: 422, title: 'The flow document has problems (details.problems lists each with its path and fix).' },
   CONVERSA_ERR_FLOW_NOT_PUBLISHED: { status: 409, title: 'The flow is not live on that phone number.' },
+  CONVERSA_ERR_CANNED_VARIABLE: { status: 422, title: 'The canned reply names a variable Conversa does not know (details.variable names it, details.known lists the variables).' },
   CONVERSA_ERR_CONVERSATION_BUSY: { status: 409, title: 'A person owns the conversation, or it is in a flow already.' },
   CONVERSA_ERR_MESSAGE_NOT_FOUND: { status: 422, title: 'A message the request refers to (a quoted reply, a reaction) is not a message of this workspace.' },
   CONVERSA_ERR_MESSAGE_NOT_SENT: { status: 422, title: 'A message the request refers to has not reached WhatsApp yet, so WhatsApp cannot point at it.' },

@@ -8,6 +8,7 @@ import type { Campaigns, MessagingLimits } from '../modules/campaigns/index.js';
 import type { Chatbot, Flows } from '../modules/chatbot/index.js';
 import type { ConsentLedger } from '../modules/consent/index.js';
 import type { Contacts } from '../modules/contacts/index.js';
+import type { Desk } from '../modules/desk/index.js';
 import type { Conversations, Inbox, Ownership } from '../modules/conversations/index.js';
 import type { InboundEvents } from '../modules/inbound/index.js';
 import type { MediaLibrary, MediaRemoval } from '../modules/media/index.js';
@@ -94,6 +95,8 @@ export interface HttpDeps {
   assignment: Assignment;
   /** The embedded sandbox's control API, for the phone page's proxy; undefined without an embedded sandbox. */
   sandboxControl: () => SandboxControl | undefined;
+  /** The agent's desk: notes, labels, canned replies, contact panel, supervisor board (`/app/api`). */
+  desk: Desk;
   /** Wakes the inbound processor after new webhook events are stored. */
   eventsStored: () => void;
 }

@@ -32,6 +32,7 @@ import { registerAppAdminRoutes } from './routes/app-admin.js';
 import { registerAppAuthRoutes } from './routes/app-auth.js';
 import { registerAppInboxRoutes } from './routes/app-inbox.js';
 import { registerAppPhoneRoutes } from './routes/app-phone.js';
+import { registerDeskRoutes } from './routes/app-desk.js';
 import { installSessions } from './session.js';
 
 declare module 'fastify' {
@@ -112,6 +113,7 @@ export async function buildHttpServer(deps: HttpDeps, options: HttpServerOptions
       registerAppAdminRoutes(scope, deps);
       registerAppInboxRoutes(scope, deps);
       registerAppPhoneRoutes(scope, deps);
+      registerDeskRoutes(scope, deps);
     },
     { prefix: '/app/api' },
   );

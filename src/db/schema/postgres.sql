@@ -91,6 +91,16 @@ table campaigns
   updated_at text not null
   launched_at text
   completed_at text
+table canned_replies
+  id text not null
+  workspace_id text not null
+  shortcut text not null
+  title text not null
+  text text not null
+  created_by text not null
+  updated_by text not null
+  created_at text not null
+  updated_at text not null
 table consents
   id bigint not null default nextval('consents_id_seq'::regclass)
   workspace_id text not null
@@ -120,6 +130,21 @@ table contacts
   created_at text not null
   updated_at text not null
   user_id text
+table conversation_labels
+  conversation_id text not null
+  label_key text not null
+  label text not null
+  position integer not null
+  workspace_id text not null
+  created_at text not null
+table conversation_notes
+  id text not null
+  workspace_id text not null
+  conversation_id text not null
+  author_id text not null
+  text text not null
+  mentions text not null
+  created_at text not null
 table conversation_transitions
   id bigint not null default nextval('conversation_transitions_id_seq'::regclass)
   workspace_id text not null
@@ -300,6 +325,13 @@ table messaging_limits
   workspace_id text not null
   tier integer
   updated_at text not null
+table note_mentions
+  note_id text not null
+  user_id text not null
+  workspace_id text not null
+  conversation_id text not null
+  created_at text not null
+  read_at text
 table notifications
   id text not null
   workspace_id text not null
@@ -498,6 +530,8 @@ CREATE INDEX campaign_rejections_campaign ON campaign_rejections USING btree (ca
 CREATE UNIQUE INDEX campaigns_pkey ON campaigns USING btree (id);
 CREATE INDEX campaigns_status ON campaigns USING btree (status, start_at);
 CREATE INDEX campaigns_workspace ON campaigns USING btree (workspace_id, id);
+CREATE UNIQUE INDEX canned_replies_pkey ON canned_replies USING btree (id);
+CREATE UNIQUE INDEX canned_replies_shortcut ON canned_replies USING btree (workspace_id, shortcut);
 CREATE INDEX consents_contact ON consents USING btree (contact_id, purpose, id);
 CREATE UNIQUE INDEX consents_pkey ON consents USING btree (id);
 CREATE INDEX contact_aliases_contact ON contact_aliases USING btree (contact_id);
@@ -505,6 +539,10 @@ CREATE UNIQUE INDEX contact_aliases_pkey ON contact_aliases USING btree (workspa
 CREATE UNIQUE INDEX contacts_pkey ON contacts USING btree (id);
 CREATE UNIQUE INDEX contacts_workspace_user_id ON contacts USING btree (workspace_id, user_id);
 CREATE UNIQUE INDEX contacts_workspace_wa_id ON contacts USING btree (workspace_id, wa_id);
+CREATE UNIQUE INDEX conversation_labels_pk ON conversation_labels USING btree (conversation_id, label_key);
+CREATE INDEX conversation_labels_workspace ON conversation_labels USING btree (workspace_id, label_key);
+CREATE INDEX conversation_notes_conversation ON conversation_notes USING btree (conversation_id, created_at, id);
+CREATE UNIQUE INDEX conversation_notes_pkey ON conversation_notes USING btree (id);
 CREATE INDEX conversation_transitions_conversation ON conversation_transitions USING btree (conversation_id, id);
 CREATE UNIQUE INDEX conversation_transitions_pkey ON conversation_transitions USING btree (id);
 CREATE INDEX conversations_activity ON conversations USING btree (workspace_id, COALESCE(last_message_at, created_at), id);
@@ -547,6 +585,8 @@ CREATE INDEX messages_unread ON messages USING btree (conversation_id) WHERE ((d
 CREATE UNIQUE INDEX messages_wamid_key ON messages USING btree (wamid);
 CREATE INDEX messages_workspace_page ON messages USING btree (workspace_id, created_at, id);
 CREATE UNIQUE INDEX messaging_limits_pkey ON messaging_limits USING btree (phone_number_id);
+CREATE UNIQUE INDEX note_mentions_pk ON note_mentions USING btree (note_id, user_id);
+CREATE INDEX note_mentions_user ON note_mentions USING btree (user_id, read_at, created_at);
 CREATE INDEX notifications_due ON notifications USING btree (status, send_at);
 CREATE UNIQUE INDEX notifications_pkey ON notifications USING btree (id);
 CREATE INDEX notifications_workspace_contact ON notifications USING btree (workspace_id, contact_id);

@@ -40,6 +40,22 @@ export interface ContactInput {
   userId?: string | undefined;
 }
 
+/** The bounds of a contact's editable fields (the API's and the inbox's validation). */
+export const CONTACT_LIMITS = {
+  /** Characters of a name. */
+  name: 256,
+  /** Attributes of one contact. */
+  attributes: 100,
+  /** Characters of an attribute's name. */
+  attributeKey: 64,
+  /** Characters of an attribute's value. */
+  attributeValue: 1024,
+  /** Tags of one contact. */
+  tags: 50,
+  /** Characters of a tag. */
+  tag: 64,
+} as const;
+
 /** Contacts: people known by their WhatsApp id, with attributes, tags, language and time zone. */
 export class Contacts {
   constructor(
@@ -197,6 +213,37 @@ export class Contacts {
       .where('a.workspace_id', '=', workspaceId)
       .where('a.wa_id', '=', waId)
       .executeTakeFirst();
+  }
+
+  /**
+   * Edits a contact by id (the inbox's contact panel): `name` replaces (null clears it),
+   * `attributes` merge (a null value removes that attribute), `tags` replace the list. Answers
+   * the contact after the edit, or undefined when it is not a contact of the workspace. The
+   * caller validates against {@link CONTACT_LIMITS}; the merged attributes are checked here.
+   */
+  async edit(
+    workspaceId: string,
+    id: string,
+    input: { name?: string | null; attributes?: Record<string, string | null>; tags?: string[] },
+  ): Promise<{ ok: true; contact: ContactView } | { ok: false; reason: 'not_found' | 'too_many_attributes' }> {
+    return this.db.transaction().execute(async (trx) => {
+      const existing = await trx.selectFrom('contacts').selectAll().where('workspace_id', '=', workspaceId).where('id', '=', id).executeTakeFirst();
+      if (!existing) return { ok: false, reason: 'not_found' } as const;
+      const patch: Partial<ContactsTable> = { updated_at: this.now().toISOString() };
+      if (input.name !== undefined) patch.name = input.name;
+      if (input.attributes !== undefined) {
+        const merged: Record<string, string> = JSON.parse(existing.attributes) as Record<string, string>;
+        for (const [key, value] of Object.entries(input.attributes)) {
+          if (value === null) delete merged[key];
+          else merged[key] = value;
+        }
+        if (Object.keys(merged).length > CONTACT_LIMITS.attributes) return { ok: false, reason: 'too_many_attributes' } as const;
+        patch.attributes = JSON.stringify(merged);
+      }
+      if (input.tags !== undefined) patch.tags = JSON.stringify([...new Set(input.tags)]);
+      await trx.updateTable('contacts').set(patch).where('id', '=', existing.id).execute();
+      return { ok: true, contact: toView({ ...existing, ...patch }) } as const;
+    });
   }
 
   async get(workspaceId: string, id: string, trx: Kysely<Schema> = this.db): Promise<ContactView | undefined> {

@@ -1,1 +1,1 @@
-export { EVENT_TYPES, Events, type DomainEvent, type EventType } from './events.js';
+export { EVENT_TYPES, Events, INTERNAL_EVENT_TYPES, isInternalEventType, type DomainEvent, type EventType, type InternalEventType } from './events.js';

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import { newId, type Schema, type WebhookDeliveriesTable, type WebhookSubscriptionsTable } from '../../db/index.js';
-import { EVENT_TYPES, type EventType } from '../events/index.js';
+import { EVENT_TYPES, isInternalEventType, type EventType } from '../events/index.js';
 import { checkOutboundUrl, newToken, type OutboundPolicy, type OutboundUrlCheck } from '../../security/index.js';
 import { realClock } from '../../clock/index.js';
 
@@ -242,8 +242,9 @@ export function checkWebhookUrl(value: string): UrlCheck {
   return { ok: true, url: url.toString() };
 }
 
-/** Answers whether a subscription's filter takes an event type. */
+/** Answers whether a subscription's filter takes an event type (never an inbox-only one, even for `*`). */
 export function matchesEventFilter(filters: readonly string[], type: EventType | string): boolean {
+  if (isInternalEventType(type)) return false;
   return filters.includes('*') || filters.includes(type);
 }
 

@@ -44,6 +44,7 @@ export const ERROR_CATALOGUE = {
   CONVERSA_ERR_MESSAGE_NOT_FOUND: { status: 422, title: 'A message the request refers to (a quoted reply, a reaction) is not a message of this workspace.' },
   CONVERSA_ERR_MESSAGE_NOT_SENT: { status: 422, title: 'A message the request refers to has not reached WhatsApp yet, so WhatsApp cannot point at it.' },
   CONVERSA_ERR_RATE_LIMITED: { status: 429, title: 'Too many requests from this address; wait for the Retry-After seconds.' },
+  CONVERSA_ERR_TOO_MANY_CONNECTIONS: { status: 429, title: 'This person has too many inbox WebSocket connections open on this node.' },
   CONVERSA_ERR_INTERNAL: { status: 500, title: 'Something went wrong on our side; the error is logged.' },
   CONVERSA_ERR_UNAVAILABLE: { status: 503, title: 'A dependency (the database) is not reachable.' },
   // The send policy's refusals (src/modules/messaging/policy.ts): permanent, retrying never helps.

@@ -1,1 +1,2 @@
-export { EVENT_TYPES, Events, type DomainEvent, type EventType } from './events.js';
+export { EVENT_TYPES, INTERNAL_EVENT_TYPES, OUTBOX_CHANNEL, Events, isWebhookEventType, type DomainEvent, type EventType, type EventsOptions, type InternalEventType, type OutboxEventType } from './events.js';
+export { advanceOutboxCursor, readOutboxAt, type AdvanceOptions, type OutboxCursor, type OutboxGap, type OutboxReader } from './outbox-position.js';

@@ -24,6 +24,7 @@ import { PixRequests } from '../modules/payments/index.js';
 import { RealtimeHub, type RealtimeOptions } from '../modules/realtime/index.js';
 import { registerTemplateInbound, TemplateCache, TemplateService, templateSyncLoop } from '../modules/templates/index.js';
 import { createWebhookModule, type WebhookDeliveryWorker, type WebhookFanOut, type WebhookModuleOptions, type Webhooks } from '../modules/webhooks/index.js';
+import { LoginThrottle, Sessions, Teams, Users } from '../modules/users/index.js';
 import { Workspaces } from '../modules/workspaces/index.js';
 import { createSandbox, type Sandbox, type SandboxOptions } from '../sandbox/index.js';
 import { SecretBox } from '../security/index.js';
@@ -93,6 +94,12 @@ export interface Modules {
   webhooks: Webhooks;
   webhookFanOut: WebhookFanOut;
   webhookDelivery: WebhookDeliveryWorker;
+  /** People of the agent inbox: accounts, passwords, presence, the Viewer of a session. */
+  users: Users;
+  /** Teams and the queues they work. */
+  teams: Teams;
+  /** Browser sessions of the agent inbox. */
+  sessions: Sessions;
   /** Pushes outbox events, typing and presence to the inbox's WebSocket connections of this node. */
   realtime: RealtimeHub;
 }
@@ -166,7 +173,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     await database.close();
     throw error;
   }
-  const box = new SecretBox(resolveSecretKey(config.secretKey, config.dataDir));
+  const secretKey = resolveSecretKey(config.secretKey, config.dataDir);
+  const box = new SecretBox(secretKey);
   const sandbox = config.sandbox.enabled
     ? await createSandbox({
         logger: logger.child({ component: 'sandbox' }),
@@ -384,9 +392,12 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     flows,
     chatbot,
     botTasks,
+    users: new Users({ db, capabilities: database.capabilities, now }),
+    teams: new Teams({ db, now }),
+    sessions: new Sessions({ db, secretKey, now }),
     realtime,
   };
-  const http = await buildHttpServer({ logger, database, clock, ...modules, whatsapp: client, publicUrl: config.publicUrl, trustProxy: config.http.trustProxy, eventsStored: () => jobs.wake('processor'), sandboxControlToken: () => (sandbox ? sandbox.controlToken : config.sandbox.controlToken) }, { checkResponses: options.checkResponses ?? false, demoApi: sandbox !== undefined });
+  const http = await buildHttpServer({ logger, database, clock, ...modules, loginThrottle: new LoginThrottle({ now }), whatsapp: client, publicUrl: config.publicUrl, trustProxy: config.http.trustProxy, eventsStored: () => jobs.wake('processor'), sandboxControlToken: () => (sandbox ? sandbox.controlToken : config.sandbox.controlToken) }, { checkResponses: options.checkResponses ?? false, demoApi: sandbox !== undefined });
   let closingStep: string | undefined;
   return {
     config,

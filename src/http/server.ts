@@ -27,6 +27,9 @@ import { registerWebhookRoutes } from './routes/webhooks.js';
 import { registerWhatsappWebhookRoutes } from './routes/whatsapp-webhook.js';
 import { registerWorkspaceRoutes } from './routes/workspaces.js';
 import { installTextGuard } from './text-guard.js';
+import { registerAppAuthRoutes } from './routes/app-auth.js';
+import { installSessions, viewerFromCookie } from './session.js';
+import { registerAppWsRoutes } from './routes/app-ws.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -65,6 +68,7 @@ export async function buildHttpServer(deps: HttpDeps, options: HttpServerOptions
   installResponseDefaults(app);
   await installOpenApi(app);
   installAuth(app, deps.apiKeys);
+  await installSessions(app, { users: deps.users, sessions: deps.sessions });
   registerHealthRoutes(app, deps.database);
   if (options.demoApi) registerDemoRoutes(app);
   await app.register(async (scope) => registerWhatsappWebhookRoutes(scope, deps));
@@ -96,6 +100,16 @@ export async function buildHttpServer(deps: HttpDeps, options: HttpServerOptions
     },
     { prefix: '/api/v1' },
   );
+  // The agent inbox's API (issue 11): cookie sessions, not API keys (docs/inbox.md).
+  await app.register(
+    async (scope) => {
+      installTextGuard(scope);
+      registerAppAuthRoutes(scope, deps);
+    },
+    { prefix: '/app/api' },
+  );
+  // Its own scope: the WebSocket plugin (and its frame size bound) applies to /app/ws only.
+  await app.register(async (scope) => registerAppWsRoutes(scope, { realtime: deps.realtime, viewerFromCookie, publicUrl: deps.publicUrl }));
   return app;
 }
 

@@ -20,6 +20,8 @@ const QUEUES = Number(process.env.BENCH_QUEUES ?? 10);
 const PEOPLE = Number(process.env.BENCH_AGENTS ?? 200);
 const SUPERVISORS = Number(process.env.BENCH_SUPERVISORS ?? 5);
 const PER_QUEUE = Number(process.env.BENCH_PER_QUEUE ?? 10);
+/** Publishing transactions in flight at most: below the pool's 10 connections, so the hub's reads are not queued behind a backlog of writes. */
+const IN_FLIGHT = Number(process.env.BENCH_IN_FLIGHT ?? 8);
 
 const now = () => performance.timeOrigin + performance.now();
 const print = (line: unknown) => process.stdout.write(`${JSON.stringify(line)}\n`);
@@ -89,7 +91,7 @@ async function publish(rate: number, seconds: number): Promise<void> {
     const timer = setInterval(() => {
       const due = Math.min(total, Math.floor(((now() - begin) / 1000) * rate));
       while (seq < due) {
-        if (inFlight >= 200) {
+        if (inFlight >= IN_FLIGHT) {
           behind += 1;
           break;
         }

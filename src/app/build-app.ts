@@ -23,6 +23,7 @@ import { LocalDiskMediaStorage, MediaDownloader, MediaLibrary, MediaRemoval, Pro
 import { Dispatcher, IngestProcessor, MessageEraser, MessagingInbound, MessageHistory, Messages, ReadReceipts, SendService, type DispatcherOptions } from '../modules/messaging/index.js';
 import { Notifications } from '../modules/notifications/index.js';
 import { PixRequests } from '../modules/payments/index.js';
+import { RealtimeHub, type RealtimeOptions } from '../modules/realtime/index.js';
 import { registerTemplateInbound, TemplateCache, TemplateService, templateSyncLoop } from '../modules/templates/index.js';
 import { createWebhookModule, type WebhookDeliveryWorker, type WebhookFanOut, type WebhookModuleOptions, type Webhooks } from '../modules/webhooks/index.js';
 import { LoginThrottle, Sessions, Teams, Users } from '../modules/users/index.js';
@@ -108,6 +109,8 @@ export interface Modules {
   agentInbox: AgentInbox;
   /** Automatic assignment of conversations handed to a queue (manual, round robin, least busy). */
   assignment: Assignment;
+  /** Pushes outbox events, typing and presence to the inbox's WebSocket connections of this node. */
+  realtime: RealtimeHub;
 }
 
 export interface StartResult extends BootstrapResult {
@@ -158,6 +161,8 @@ export interface BuildOptions {
   checkResponses?: boolean;
   /** Real time in epoch ms (default `Date.now`); tests shift it to tell the clock's readings from the host's. */
   realNow?: () => number;
+  /** Realtime hub knobs (poll interval, hold for missing ids, bounds); tests and benches set them. */
+  realtime?: RealtimeOptions;
   /** Test knobs for the embedded sandbox (review delay, retry base). */
   sandbox?: Partial<Pick<SandboxOptions, 'templateReviewDelayMs' | 'webhookRetryBaseMs'>>;
 }
@@ -203,11 +208,14 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   const phoneNumbers = new PhoneNumbers(db, box, now);
   const phoneNumberRefresher = new PhoneNumberRefresher({ phoneNumbers, graph: client, now });
   const numberRefresh = numberRefreshLoop(phoneNumberRefresher, options.numberRefresh?.intervalMs ?? config.phoneNumbers.refreshIntervalMs, logger.child({ component: 'phone-numbers' }));
-  const events = new Events(db, now);
+  // The realtime hub hears of new events at commit: NOTIFY on PostgreSQL (every node), a wake-up
+  // in process on SQLite (its read waits on the one connection, so it runs after the commit).
+  const events = new Events(db, now, database.capabilities.supportsListenNotify ? { notifyAtCommit: true } : { recorded: () => jobs.wake('realtime') });
   const contacts = new Contacts(db, now, events);
   const consent = new ConsentLedger(db, now, events);
   const conversations = new Conversations(db, clock);
-  const messages = new Messages(db, clock);
+  // Each message queued (API, bot, agent) records `message.created` in its transaction, for the inbox.
+  const messages = new Messages(db, clock, events);
   const templates = new TemplateCache(db, clock, events);
   const templateService = new TemplateService({ db, cache: templates, phoneNumbers, client, clock });
   const templateSync = templateSyncLoop(templateService, config.templates.syncIntervalMs, logger.child({ component: 'templates' }));
@@ -283,7 +291,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
         return outcome.ok ? { ok: true } : { ok: false, message: outcome.error.message ?? outcome.error.code };
       },
     },
-    queue: (trx, input) => sender.queueInTransaction(trx, input),
+    queue: (trx, input) => sender.queueInTransaction(trx, { sentBy: { type: 'bot', id: null }, ...input }),
     queued: () => jobs.wake('dispatcher'),
     tasksStored: () => jobs.wake('bot tasks'),
     markRead: (trx, message) => readReceipts.markReadWithin(trx, message),
@@ -375,6 +383,9 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   let sandboxLink: SandboxLink | undefined;
   // Stopped in reverse order by close(): the processor first (it queues replies for the
   // dispatcher), the periodic refreshes last. Each name is the shutdown step close() logs.
+  const realtime = new RealtimeHub({ db, capabilities: database.capabilities, outbox: events, channel: database.openNotifyChannel(), logger: logger.child({ component: 'realtime' }) }, options.realtime);
+  // Registered first, stopped last: its connections are closed with the HTTP server already.
+  jobs.register('realtime', realtime);
   jobs.register('number refresh', numberRefresh);
   jobs.register('template sync', templateSync);
   jobs.register('outbound webhooks', webhooks);
@@ -432,6 +443,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       db, events, clock, conversations, inbox: conversationApi.inbox, ownership, contacts, consent, chatbot, formSubmissions,
       people: { people: (workspaceId) => modules.users.list(workspaceId), teams: (workspaceId) => modules.teams.list(workspaceId) },
     }),
+    realtime,
   };
   const http = await buildHttpServer({ logger, database, clock, ...modules, loginThrottle: new LoginThrottle({ now }), whatsapp: client, publicUrl: config.publicUrl, trustProxy: config.http.trustProxy, eventsStored: () => jobs.wake('processor'), sandboxControlToken: () => (sandbox ? sandbox.controlToken : config.sandbox.controlToken), sandboxControl: () => sandboxLink }, { checkResponses: options.checkResponses ?? false, demoApi: sandbox !== undefined });
   let closingStep: string | undefined;

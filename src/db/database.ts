@@ -5,6 +5,7 @@ import SQLite from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import pg from 'pg';
 import type { Schema } from './schema.js';
+import { LocalNotifyChannel, PostgresNotifyChannel, type NotifyChannel } from './notify-channel.js';
 import { LocalLocks, PostgresAdvisoryLocks, type SessionLocks } from './session-locks.js';
 
 /**
@@ -27,6 +28,8 @@ export interface Database {
   readonly description: string;
   /** Opens a set of node-exclusive locks (advisory locks on a dedicated PostgreSQL connection). */
   openSessionLocks(): SessionLocks;
+  /** Opens a channel for short messages between nodes (LISTEN/NOTIFY on PostgreSQL, in process on SQLite). */
+  openNotifyChannel(): NotifyChannel;
   close(): Promise<void>;
 }
 
@@ -59,6 +62,7 @@ function openSqlite(path: string): Database {
     capabilities: { supportsSkipLocked: false, supportsListenNotify: false, singleWriter: true },
     description: memory ? 'sqlite (in memory)' : `sqlite ${path}`,
     openSessionLocks: () => new LocalLocks(),
+    openNotifyChannel: () => new LocalNotifyChannel(),
     close: () => db.destroy(),
   };
 }
@@ -76,6 +80,7 @@ function openPostgres(url: string, onConnectionError?: (error: Error) => void): 
     capabilities: { supportsSkipLocked: true, supportsListenNotify: true, singleWriter: false },
     description: `postgres ${redactUrl(url)}`,
     openSessionLocks: () => new PostgresAdvisoryLocks(withDefaultUser(url), onConnectionError),
+    openNotifyChannel: () => new PostgresNotifyChannel(withDefaultUser(url), onConnectionError),
     close: () => db.destroy(),
   };
 }

@@ -1,5 +1,6 @@
 export { openDatabase, pingDatabase, type Capabilities, type Database } from './database.js';
 export { LocalLocks, type SessionLocks } from './session-locks.js';
+export { LocalNotifyChannel, type NotifyChannel } from './notify-channel.js';
 export { migrateTo, migrateToLatest } from './migrate.js';
 export { dumpSchema } from './schema-dump.js';
 export { newId } from './ids.js';

@@ -50,6 +50,7 @@ export const ERROR_CATALOGUE = {
   CONVERSA_ERR_PASSWORD_CHANGE_REQUIRED: { status: 403, title: 'Choose your own password first (POST /app/api/me/password): you signed in with a one-time password.' },
   CONVERSA_ERR_LAST_ADMIN: { status: 409, title: 'The workspace must keep at least one active admin: make another person admin first.' },
   CONVERSA_ERR_RATE_LIMITED: { status: 429, title: 'Too many requests from this address; wait for the Retry-After seconds.' },
+  CONVERSA_ERR_TOO_MANY_CONNECTIONS: { status: 429, title: 'This person has too many inbox WebSocket connections open on this node.' },
   CONVERSA_ERR_INTERNAL: { status: 500, title: 'Something went wrong on our side; the error is logged.' },
   CONVERSA_ERR_UNAVAILABLE: { status: 503, title: 'A dependency (the database) is not reachable.' },
   // The send policy's refusals (src/modules/messaging/policy.ts): permanent, retrying never helps.

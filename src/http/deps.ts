@@ -15,6 +15,7 @@ import type { MediaLibrary, MediaRemoval } from '../modules/media/index.js';
 import type { Invoices } from '../modules/invoices/index.js';
 import type { FormSubmissions, SurveyResponses } from '../modules/forms/index.js';
 import type { PixRequests } from '../modules/payments/index.js';
+import type { RealtimeHub } from '../modules/realtime/index.js';
 import type { MessageEraser, MessageHistory, Messages, ReadReceipts, SendService } from '../modules/messaging/index.js';
 import type { Notifications } from '../modules/notifications/index.js';
 import type { TemplateService } from '../modules/templates/index.js';
@@ -58,6 +59,8 @@ export interface HttpDeps {
   /** `DELETE /api/v1/messages/{id}`: erase here, or cancel a queued send. */
   messageEraser: MessageEraser;
   invoices: Invoices;
+  /** The inbox's WebSocket fan-out (`GET /app/ws`). */
+  realtime: RealtimeHub;
   /** Pix payment requests (code, QR media, payment link). */
   pix: PixRequests;
   /** Form submissions of chatbot flows (`/api/v1/forms/submissions`, list and export). */

@@ -33,7 +33,8 @@ import { registerAppAuthRoutes } from './routes/app-auth.js';
 import { registerAppInboxRoutes } from './routes/app-inbox.js';
 import { registerAppPhoneRoutes } from './routes/app-phone.js';
 import { registerDeskRoutes } from './routes/app-desk.js';
-import { installSessions } from './session.js';
+import { installSessions, viewerFromCookie } from './session.js';
+import { registerAppWsRoutes } from './routes/app-ws.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -117,6 +118,8 @@ export async function buildHttpServer(deps: HttpDeps, options: HttpServerOptions
     },
     { prefix: '/app/api' },
   );
+  // Its own scope: the WebSocket plugin (and its frame size bound) applies to /app/ws only.
+  await app.register(async (scope) => registerAppWsRoutes(scope, { realtime: deps.realtime, viewerFromCookie, publicUrl: deps.publicUrl }));
   return app;
 }
 

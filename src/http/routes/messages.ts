@@ -90,7 +90,7 @@ export function registerMessageRoutes(app: FastifyInstance, deps: Pick<HttpDeps,
       },
     },
     async (request, reply) => {
-      const { workspaceId } = principalOf(request);
+      const { workspaceId, keyId } = principalOf(request);
       const body = request.body;
       // The content is checked by the send service (after an Idempotency-Key replay): 400 naming the field.
       const content = body[body.type];
@@ -99,6 +99,7 @@ export function registerMessageRoutes(app: FastifyInstance, deps: Pick<HttpDeps,
         workspaceId,
         { to: body.to, type: body.type, from: body.from, context: body.context, content },
         typeof key === 'string' ? key : undefined,
+        { sentBy: { type: 'api', id: keyId } },
       );
       if (!outcome.ok) return sendAppError(reply, outcome.error);
       if (outcome.duplicate) reply.header('idempotent-replayed', 'true');

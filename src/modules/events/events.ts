@@ -1,14 +1,18 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { Schema } from '../../db/index.js';
 import { realClock } from '../../clock/index.js';
 
-/** The event types other systems can subscribe to. */
+/** The event types other systems can subscribe to (outbound webhooks; the OpenAPI enum). */
 export const EVENT_TYPES = ['message.received', 'message.status', 'message.error', 'conversation.updated', 'consent.changed', 'contact.created', 'template.status', 'notification.refused', 'form.submitted', 'survey.answered'] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
 /**
- * Event types for the agent inbox only (its WebSocket feed): recorded in the same outbox, never
- * offered to webhook subscribers (not even to `*`). Each one's data carries `conversation_id`.
+ * The agent inbox's own event types (issue 11): recorded in the same outbox and pushed to
+ * browsers by the realtime hub, never offered to webhook subscribers (not in {@link EVENT_TYPES},
+ * skipped by the fan-out). Each one's data carries `conversation_id`.
+ * - `message.created`: an outbound message was queued (by an agent, the bot, the API, a notification).
+ * - `note.created`: an internal note was written on a conversation.
+ * - `conversation.labels`: a conversation's labels changed.
  */
 export const INTERNAL_EVENT_TYPES = ['message.created', 'note.created', 'conversation.labels'] as const;
 export type InternalEventType = (typeof INTERNAL_EVENT_TYPES)[number];
@@ -18,12 +22,37 @@ export function isInternalEventType(type: string): type is InternalEventType {
   return (INTERNAL_EVENT_TYPES as readonly string[]).includes(type);
 }
 
+/** Any type the outbox holds. */
+export type OutboxEventType = EventType | InternalEventType;
+
+/** Whether outbound webhooks may carry events of this type (internal inbox events may not). */
+export function isWebhookEventType(type: string): type is EventType {
+  return (EVENT_TYPES as readonly string[]).includes(type);
+}
+
+/** The PostgreSQL channel a recording transaction notifies at commit (`LISTEN conversa_outbox`). */
+export const OUTBOX_CHANNEL = 'conversa_outbox';
+
 export interface DomainEvent {
   id: number;
   workspace_id: string;
-  type: EventType | InternalEventType;
+  type: OutboxEventType;
   data: Record<string, unknown>;
   created_at: string;
+}
+
+export interface EventsOptions {
+  /**
+   * Databases with LISTEN/NOTIFY: each recording transaction also notifies {@link OUTBOX_CHANNEL}
+   * (in the insert's statement, so no extra round trip; PostgreSQL delivers it at commit, to
+   * every node, and folds repeats within one transaction).
+   */
+  notifyAtCommit?: boolean;
+  /**
+   * Called right after an event is inserted, before the caller commits (in-process followers on
+   * a single-writer database: their next read waits on the one connection, so it sees the commit).
+   */
+  recorded?: () => void;
 }
 
 /**
@@ -34,21 +63,38 @@ export class Events {
   constructor(
     private readonly db: Kysely<Schema>,
     private readonly now: () => Date = () => realClock.now(),
+    private readonly options: EventsOptions = {},
   ) {}
 
-  async record(trx: Kysely<Schema>, workspaceId: string, type: EventType | InternalEventType, data: Record<string, unknown>): Promise<void> {
-    await trx.insertInto('outbox_events').values({ workspace_id: workspaceId, type, data: JSON.stringify(data), created_at: this.now().toISOString() }).execute();
+  async record(trx: Kysely<Schema>, workspaceId: string, type: OutboxEventType, data: Record<string, unknown>): Promise<void> {
+    const values = { workspace_id: workspaceId, type, data: JSON.stringify(data), created_at: this.now().toISOString() };
+    if (this.options.notifyAtCommit) {
+      await trx
+        .with('recorded', (db) => db.insertInto('outbox_events').values(values).returning('id'))
+        .selectFrom('recorded')
+        .select(sql<string>`pg_notify(${OUTBOX_CHANNEL}, '')`.as('notified'))
+        .execute();
+    } else {
+      await trx.insertInto('outbox_events').values(values).execute();
+    }
+    this.options.recorded?.();
   }
 
   /** Committed events with an id above `afterId`, oldest first. */
   async after(afterId: number, limit: number): Promise<DomainEvent[]> {
     const rows = await this.db.selectFrom('outbox_events').selectAll().where('id', '>', afterId).orderBy('id').limit(limit).execute();
-    return rows.map((row) => ({ id: Number(row.id), workspace_id: row.workspace_id, type: row.type as EventType | InternalEventType, data: JSON.parse(row.data) as Record<string, unknown>, created_at: row.created_at }));
+    return rows.map((row) => ({ id: Number(row.id), workspace_id: row.workspace_id, type: row.type as OutboxEventType, data: JSON.parse(row.data) as Record<string, unknown>, created_at: row.created_at }));
   }
 
   /** The newest event id (consumers starting fresh begin after it). */
   async lastId(): Promise<number> {
     const row = await this.db.selectFrom('outbox_events').select((eb) => eb.fn.max('id').as('max')).executeTakeFirst();
     return Number(row?.max ?? 0);
+  }
+
+  /** The oldest event id still kept (0 when the outbox is empty). */
+  async firstId(): Promise<number> {
+    const row = await this.db.selectFrom('outbox_events').select((eb) => eb.fn.min('id').as('min')).executeTakeFirst();
+    return Number(row?.min ?? 0);
   }
 }

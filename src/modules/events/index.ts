@@ -1,1 +1,2 @@
-export { EVENT_TYPES, Events, INTERNAL_EVENT_TYPES, isInternalEventType, type DomainEvent, type EventType, type InternalEventType } from './events.js';
+export { EVENT_TYPES, INTERNAL_EVENT_TYPES, OUTBOX_CHANNEL, Events, isInternalEventType, isWebhookEventType, type DomainEvent, type EventType, type EventsOptions, type InternalEventType, type OutboxEventType } from './events.js';
+export { advanceOutboxCursor, readOutboxAt, type AdvanceOptions, type OutboxCursor, type OutboxGap, type OutboxReader } from './outbox-position.js';

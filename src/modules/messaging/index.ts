@@ -3,7 +3,7 @@ export { IngestProcessor, type ProcessorDeps } from './ingest-processor.js';
 export { MessagingInbound, type InboundMediaRecorder, type MessagingInboundDeps } from './inbound-handlers.js';
 export { MessageEraser, type MessageMediaEraser } from './message-eraser.js';
 export { MAX_HISTORY_PAGE, MessageHistory } from './message-history.js';
-export { Messages, canAdvance, toView, type MessageView, type OutboundStatus } from './messages.js';
+export { Messages, canAdvance, toView, type MessageAuthor, type MessageView, type OutboundStatus } from './messages.js';
 export { ReadReceipts, TYPING_MS, type ReadMarker, type ReadReceipt, type ReadReceiptDirectory, type ReadRefusal } from './read-receipts.js';
 export { DEFAULT_CONSENT_KEYWORDS, consentConfirmationText, matchConsentKeyword, type KeywordConfig } from './opt-out-keywords.js';
 export { POLICY_ERRORS, checkSendPolicy, checkTemplateSend, type PolicyDecision, type PolicyError, type PolicyInput } from './policy.js';

@@ -1,6 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import { realClock, type Clock } from '../../clock/index.js';
 import { newId, type MessagesTable, type Schema } from '../../db/index.js';
+import type { Events } from '../events/index.js';
 
 /**
  * Outbound message states. `sending`: claimed by a dispatcher, the request may be in flight.
@@ -92,6 +93,15 @@ export interface NewOutbound {
   notBefore?: Date | undefined;
   /** The message id to use (campaigns assign it when planning); default a new one. */
   id?: string | undefined;
+  /** Who queued it, when known (published with `message.created`). */
+  sentBy?: MessageAuthor | undefined;
+}
+
+/** Who queued an outbound message: a person of the inbox, the bot, an API key, or the platform itself (keyword confirmations). */
+export interface MessageAuthor {
+  type: 'agent' | 'bot' | 'api' | 'system';
+  /** The user id, the flow id, the API key id; null when not known. */
+  id: string | null;
 }
 
 /** The messages table: both directions, and for outbound rows the outbox itself. */
@@ -100,6 +110,8 @@ export class Messages {
     private readonly db: Kysely<Schema>,
     /** A message's timestamps follow its number's clock. */
     private readonly clock: Clock = realClock,
+    /** The outbox: each message queued by `queue` records `message.created` in its transaction (for the inbox). */
+    private readonly events?: Pick<Events, 'record'>,
   ) {}
 
   /**
@@ -108,13 +120,26 @@ export class Messages {
    * nothing new is queued.
    */
   async queue(input: NewOutbound, trx: Kysely<Schema> = this.db): Promise<{ message: MessageView; duplicate: boolean; requestHash: string | null }> {
+    // The message and its event commit together: outside a transaction, open one.
+    if (this.events && !trx.isTransaction) return trx.transaction().execute((inner) => this.queue(input, inner));
     const row = outboundRow(input, (await this.clock.at(input.phoneNumberRowId, trx)).toISOString());
     const result = await trx
       .insertInto('messages')
       .values(row)
       .onConflict((oc) => oc.columns(['workspace_id', 'idempotency_key']).doNothing())
       .executeTakeFirst();
-    if (Number(result.numInsertedOrUpdatedRows ?? 0) === 1) return { message: toView(row), duplicate: false, requestHash: row.request_hash };
+    if (Number(result.numInsertedOrUpdatedRows ?? 0) === 1) {
+      await this.events?.record(trx, row.workspace_id, 'message.created', {
+        conversation_id: row.conversation_id,
+        message_id: row.id,
+        type: row.type,
+        direction: 'out',
+        status: row.status,
+        sent_by: input.sentBy ?? null,
+        created_at: row.created_at,
+      });
+      return { message: toView(row), duplicate: false, requestHash: row.request_hash };
+    }
     const existing = await trx
       .selectFrom('messages')
       .selectAll()

@@ -8,7 +8,7 @@ import { normalizePhone, type Contacts } from '../contacts/index.js';
 import type { Conversations } from '../conversations/index.js';
 import type { PhoneNumbers } from '../phone-numbers/index.js';
 import type { TemplateCache } from '../templates/index.js';
-import type { Messages, MessageView } from './messages.js';
+import type { MessageAuthor, Messages, MessageView } from './messages.js';
 import { checkSendPolicy, type PolicyError } from './policy.js';
 import { OUR_MESSAGE_ID, validateOutbound } from './outbound-validation.js';
 import { canonicalHash } from './request-hash.js';
@@ -24,6 +24,8 @@ export interface TransactionalSend {
   idempotencyKey?: string | undefined;
   /** The conversation's window as the caller read it in `trx` (else read here). */
   window?: { last_inbound_at: string | null; free_entry_point_until: string | null } | undefined;
+  /** Who queues it (published with `message.created`). */
+  sentBy?: MessageAuthor | undefined;
 }
 
 /** The consent a service message is checked with: none is needed (checkSendPolicy ignores it for non-templates). */
@@ -89,7 +91,7 @@ export class SendService {
    * 202), or 409 when the request differs from the one that used the key (compared by
    * `canonicalHash`, so key order does not matter).
    */
-  async send(workspaceId: string, request: SendRequest, idempotencyKey?: string): Promise<SendOutcome> {
+  async send(workspaceId: string, request: SendRequest, idempotencyKey?: string, options: { sentBy?: MessageAuthor } = {}): Promise<SendOutcome> {
     const { deps } = this;
     const requestHash = idempotencyKey ? canonicalHash(request) : undefined;
     if (idempotencyKey) {
@@ -161,6 +163,7 @@ export class SendService {
       category: decision.category,
       pricingType: decision.pricingType,
       costMicros: decision.cost.amountMicros,
+      sentBy: options.sentBy,
     });
     // A concurrent request with the same key won the insert: answer it only if it was this request.
     if (queued.duplicate) return replayOf(queued, requestHash);
@@ -222,6 +225,7 @@ export class SendService {
         category: decision.category,
         pricingType: decision.pricingType,
         costMicros: decision.cost.amountMicros,
+        sentBy: input.sentBy,
       },
       trx,
     );
@@ -242,6 +246,7 @@ export class SendService {
         category: 'service',
         pricingType: 'free_customer_service',
         costMicros: 0,
+        sentBy: { type: 'system', id: null },
       },
       trx,
     );

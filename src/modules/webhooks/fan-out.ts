@@ -1,17 +1,12 @@
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import { newId, type Capabilities, type Schema, type WebhookDeliveriesTable } from '../../db/index.js';
-import type { DomainEvent } from '../events/index.js';
-import { advanceOutboxCursor, type OutboxCursor } from './outbox-position.js';
+import { advanceOutboxCursor, isWebhookEventType, readOutboxAt, type DomainEvent, type OutboxCursor, type OutboxReader } from '../events/index.js';
 import { PollingLoop } from '../../jobs/index.js';
 import { eventIdOf, matchesEventFilter } from './webhooks.js';
 import { realClock } from '../../clock/index.js';
 
-/** What the fan-out reads of the outbox (the Events module). */
-export interface OutboxReader {
-  /** Committed events with an id above `afterId`, oldest first. */
-  after(afterId: number, limit: number): Promise<DomainEvent[]>;
-}
+export type { OutboxReader };
 
 export interface FanOutOptions {
   /** Events read per pass (default 200). */
@@ -77,8 +72,7 @@ export class WebhookFanOut {
       this.#position = stored;
     }
     const cursor = this.#cursor;
-    const fresh = await this.outbox.after(cursor.seenUpTo, this.options.batchSize ?? 200);
-    const refilled = await this.#refills(cursor);
+    const { refilled, fresh } = await readOutboxAt(this.outbox, cursor, this.options.batchSize ?? 200);
     const events = [...refilled, ...fresh];
     const next = advanceOutboxCursor(
       cursor,
@@ -115,16 +109,6 @@ export class WebhookFanOut {
     return row ? Number(row.position) : undefined;
   }
 
-  /** Events that appeared in a gap since the last pass. */
-  async #refills(cursor: OutboxCursor): Promise<DomainEvent[]> {
-    const found: DomainEvent[] = [];
-    for (const gap of cursor.gaps.slice(0, 20)) {
-      const events = await this.outbox.after(gap.from - 1, Math.min(gap.to - gap.from + 1, 200));
-      found.push(...events.filter((event) => event.id <= gap.to));
-    }
-    return found;
-  }
-
   async #createDeliveries(trx: Kysely<Schema>, events: DomainEvent[]): Promise<number> {
     if (events.length === 0) return 0;
     const workspaces = [...new Set(events.map((event) => event.workspace_id))];
@@ -139,6 +123,8 @@ export class WebhookFanOut {
     const at = this.now().toISOString();
     const rows: WebhookDeliveriesTable[] = [];
     for (const event of events) {
+      // The inbox's own events (message.created, note.created, ...) are not offered to subscribers.
+      if (!isWebhookEventType(event.type)) continue;
       let body: string | undefined;
       for (const subscription of subscriptions) {
         if (subscription.workspace_id !== event.workspace_id || event.id <= Number(subscription.after_event_id)) continue;

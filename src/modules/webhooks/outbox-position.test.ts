@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { advanceOutboxCursor } from './outbox-position.js';
+import { advanceOutboxCursor } from '../events/index.js';
 import { nextRetry } from './retry-schedule.js';
 
 describe('advanceOutboxCursor', () => {

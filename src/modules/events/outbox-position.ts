@@ -1,3 +1,5 @@
+import type { DomainEvent } from './events.js';
+
 /** Outbox ids that were skipped when seen: still being committed, or rolled back. */
 export interface OutboxGap {
   from: number;
@@ -57,4 +59,25 @@ function fill(gap: OutboxGap, id: number): OutboxGap[] {
   if (id > gap.from) parts.push({ ...gap, to: id - 1 });
   if (id < gap.to) parts.push({ ...gap, from: id + 1 });
   return parts;
+}
+
+/** What a follower reads of the outbox (the Events module). */
+export interface OutboxReader {
+  /** Committed events with an id above `afterId`, oldest first. */
+  after(afterId: number, limit: number): Promise<DomainEvent[]>;
+}
+
+/**
+ * One read of a follower at `cursor`: new events above `seenUpTo` (at most `batchSize`), then
+ * the events that filled a gap since the last read (at most 20 gaps looked at). Hand their ids to
+ * {@link advanceOutboxCursor} afterwards. Shared by the webhook fan-out and the realtime hub.
+ */
+export async function readOutboxAt(outbox: OutboxReader, cursor: OutboxCursor, batchSize: number): Promise<{ refilled: DomainEvent[]; fresh: DomainEvent[] }> {
+  const fresh = await outbox.after(cursor.seenUpTo, batchSize);
+  const refilled: DomainEvent[] = [];
+  for (const gap of cursor.gaps.slice(0, 20)) {
+    const events = await outbox.after(gap.from - 1, Math.min(gap.to - gap.from + 1, 200));
+    refilled.push(...events.filter((event) => event.id <= gap.to));
+  }
+  return { refilled, fresh };
 }

@@ -9,6 +9,16 @@ table api_keys
   last_used_at text
   revoked_at text
   replaced_by text
+table assignment_rotations
+  workspace_id text not null
+  queue text not null
+  last_user_id text
+  updated_at text not null
+table assignment_settings
+  workspace_id text not null
+  strategy text not null
+  updated_by text
+  updated_at text not null
 table blocked_users
   phone_number_id text not null
   workspace_id text not null
@@ -177,6 +187,8 @@ table conversations
   owner_since text
   resolved_at text
   handoff_transition_id bigint
+  snoozed_until text
+  snooze_until_next_message integer not null default 0
 table event_consumers
   name text not null
   position bigint not null
@@ -514,6 +526,8 @@ table workspaces
 CREATE UNIQUE INDEX api_keys_key_hash_key ON api_keys USING btree (key_hash);
 CREATE UNIQUE INDEX api_keys_pkey ON api_keys USING btree (id);
 CREATE INDEX api_keys_workspace ON api_keys USING btree (workspace_id);
+CREATE UNIQUE INDEX assignment_rotations_pk ON assignment_rotations USING btree (workspace_id, queue);
+CREATE UNIQUE INDEX assignment_settings_pkey ON assignment_settings USING btree (workspace_id);
 CREATE UNIQUE INDEX blocked_users_pkey ON blocked_users USING btree (phone_number_id, wa_id);
 CREATE INDEX bot_log_conversation ON bot_log USING btree (conversation_id, created_at, id);
 CREATE UNIQUE INDEX bot_log_pkey ON bot_log USING btree (id);

@@ -71,7 +71,7 @@ export class Events {
     if (this.options.notifyAtCommit) {
       await trx
         .with('recorded', (db) => db.insertInto('outbox_events').values(values).returning('id'))
-        .selectFrom('recorded')
+        .selectFrom(['recorded']) // the CTE above, not a table
         .select(sql<string>`pg_notify(${OUTBOX_CHANNEL}, '')`.as('notified'))
         .execute();
     } else {

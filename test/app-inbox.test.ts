@@ -139,6 +139,9 @@ describe.each(DIALECTS)('the agent inbox API on $name', (dialect) => {
     const sent = await people.ana!.call('POST', `/app/api/conversations/${id}/messages`, { type: 'text', text: { body: 'Oi! Sou a Ana.' } });
     expect(sent.status, JSON.stringify(sent.body)).toBe(202);
     await until(async () => ((await running.sandbox('GET', `/sandbox/v1/phones/${waId}/messages`)).body.data as Json[]).some((m) => m.content?.body === 'Oi! Sou a Ana.'), 'the reply on the phone');
+    // The inbox's feed says who wrote it: this agent, not the API or the bot.
+    const created = await running.app.database.db.selectFrom('outbox_events').select('data').where('type', '=', 'message.created').orderBy('id', 'desc').limit(20).execute();
+    expect(created.map((row) => JSON.parse(row.data)).find((data: Json) => data.message_id === sent.body.id)?.sent_by).toEqual({ type: 'agent', id: people.ana!.id });
     const read = await people.ana!.call('POST', `/app/api/conversations/${id}/read`);
     expect(read.status, JSON.stringify(read.body)).toBe(200);
     expect((await api('GET', `/conversations/${id}`)).body.unread_count).toBe(0);

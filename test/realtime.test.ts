@@ -6,7 +6,7 @@ import { isWebhookEventType } from '../src/modules/events/index.js';
 import { startTestApp, type RunningApp } from './support/app.js';
 import { DIALECTS } from './support/databases.js';
 import { useApp } from './support/use-app.js';
-import { createUser, signIn, type AppSession } from './support/users.js';
+import { appApi, createUser, signIn, type AppSession } from './support/users.js';
 import { openWs, type WsClient } from './support/ws-client.js';
 import type { Json } from './support/wait.js';
 
@@ -161,6 +161,16 @@ describe.each(DIALECTS)('realtime over WebSocket ($name)', (dialect) => {
     expect(helper.frames.some((frame: Json) => frame.type === 'ephemeral')).toBe(false);
     expect(seller.frames.some((frame: Json) => frame.type === 'ephemeral')).toBe(false);
     expect(boss.frames.filter((frame: Json) => frame.type === 'ephemeral')).toHaveLength(1);
+  });
+
+  it('tells the workspace when a person changes presence, and no other workspace', async () => {
+    const [boss, stranger] = await Promise.all([connect(supervisor), connect(otherAdmin)]);
+    const changed = await appApi(running, support)('PATCH', '/app/api/me', { presence: 'away' });
+    expect(changed.status, JSON.stringify(changed.body)).toBe(200);
+    const frame = await boss.waitFor((f) => f.type === 'ephemeral' && f.kind === 'presence', 'presence');
+    expect(frame.data).toMatchObject({ user_id: support.user.id, presence: 'away' });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(stranger.frames.some((f: Json) => f.type === 'ephemeral')).toBe(false);
   });
 
   it('refuses an upgrade without a session, from another site, or with a bogus cookie', async () => {

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, normaliseEmail, PRESENCES, type LoginThrottle, type Sessions, type Users } from '../../modules/users/index.js';
 import type { Assignment } from '../../modules/agent-inbox/index.js';
+import type { RealtimeHub } from '../../modules/realtime/index.js';
 import { sendAppError, sendError } from '../errors.js';
 import { clientKey } from '../rate-limit.js';
 import { clearSessionCookie, cookieOf, lookupSession, setSessionCookie, viewerOf } from '../session.js';
@@ -14,6 +15,8 @@ export interface AppAuthDeps {
   loginThrottle: LoginThrottle;
   /** Automatic assignment, told when a person comes online (optional: absent, nothing is assigned). */
   assignment?: Pick<Assignment, 'agentAvailable'>;
+  /** The inbox's live feed, told when a person's presence changes (optional: absent, nobody is told). */
+  realtime?: Pick<RealtimeHub, 'presence'>;
 }
 
 const loginBody = z.object({
@@ -105,6 +108,7 @@ export function registerAppAuthRoutes(app: FastifyInstance, deps: AppAuthDeps): 
     await deps.users.updateSelf(viewer.userId, { ...(body.name !== undefined ? { name: body.name } : {}), ...(body.presence !== undefined ? { presence: body.presence } : {}) });
     // Coming online: the oldest conversations waiting in their teams' queues are theirs (automatic assignment).
     if (body.presence === 'online') await deps.assignment?.agentAvailable(viewer.workspaceId, viewer.userId);
+    if (body.presence !== undefined) await deps.realtime?.presence(viewer.workspaceId, { user_id: viewer.userId, presence: body.presence, name: body.name ?? viewer.name });
     return { user: await selfView(deps, viewer.userId) };
   });
 }

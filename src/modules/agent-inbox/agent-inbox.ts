@@ -119,7 +119,7 @@ export class AgentInbox {
   async send(viewer: Viewer, id: string, message: { type: MessageType; content: unknown; context?: { message_id: string } | undefined }, idempotencyKey?: string): Promise<SendOutcome | { ok: false; error: AppErrorValue<'CONVERSA_ERR_NOT_FOUND'> }> {
     const conversation = await this.find(viewer, id);
     if (!conversation) return notFound(id);
-    return this.deps.sender.send(viewer.workspaceId, { to: conversation.contact.wa_id, conversationId: id, type: message.type, content: message.content, context: message.context }, idempotencyKey);
+    return this.deps.sender.send(viewer.workspaceId, { to: conversation.contact.wa_id, conversationId: id, type: message.type, content: message.content, context: message.context }, idempotencyKey, { sentBy: { type: 'agent', id: viewer.userId } });
   }
 
   /** Blue ticks on the contact's latest message (with `typing`, "typing…" too). */

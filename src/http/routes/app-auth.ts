@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, normaliseEmail, PRESENCES, type LoginThrottle, type Sessions, type Users } from '../../modules/users/index.js';
 import type { Assignment } from '../../modules/agent-inbox/index.js';
 import type { RealtimeHub } from '../../modules/realtime/index.js';
-import { sendAppError, sendError } from '../errors.js';
+import { sendError } from '../errors.js';
 import { clientKey } from '../rate-limit.js';
 import { clearSessionCookie, cookieOf, lookupSession, setSessionCookie, viewerOf } from '../session.js';
 import { parseInput, sendBodyError } from '../zod-input.js';

@@ -27,6 +27,7 @@ import { registerWebhookRoutes } from './routes/webhooks.js';
 import { registerWhatsappWebhookRoutes } from './routes/whatsapp-webhook.js';
 import { registerWorkspaceRoutes } from './routes/workspaces.js';
 import { installTextGuard } from './text-guard.js';
+import { installWebApp } from './web-app.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -43,6 +44,8 @@ export interface HttpServerOptions {
   checkResponses?: boolean;
   /** Serve the demo company API (`/demo/…`) the demo bot calls: only with the embedded sandbox. */
   demoApi?: boolean;
+  /** The built web app's folder (default dist/web; see web-app.ts). */
+  webDir?: string;
 }
 
 /** Builds the platform's Fastify server (not listening): health, Meta's webhook, the REST API. */
@@ -96,6 +99,8 @@ export async function buildHttpServer(deps: HttpDeps, options: HttpServerOptions
     },
     { prefix: '/api/v1' },
   );
+  // The agent inbox (web/, built into dist/web) at `/`.
+  await installWebApp(app, options.webDir);
   return app;
 }
 

@@ -76,7 +76,14 @@ export interface Conversation {
   unread_count?: number;
   handoff?: Handoff | null;
   labels?: string[];
-  snoozed_until?: string | null;
+  snooze?: { until: string | null; until_next_message: boolean } | null;
+  /** GET /conversations/:id only: the bot's part (its session's variables, its latest log lines). */
+  bot?: {
+    session: { flow: string; version: number; waiting: string | null; vars: Record<string, unknown> } | null;
+    log: Array<{ flow: string; step: string | null; level: string; message: string; created_at: string }>;
+  };
+  /** GET /conversations/:id only: what the composer may send now. */
+  composer?: { mode: 'free' | 'templates_only'; window_expires_at: string | null };
 }
 
 export interface Page<T> {
@@ -106,10 +113,6 @@ export interface Message {
   sent_by?: { type: string; id?: string | null; name?: string | null } | null;
 }
 
-export interface TemplateParam {
-  name?: string;
-  example?: string;
-}
 
 export interface Template {
   id?: string;
@@ -120,20 +123,26 @@ export interface Template {
   components?: Array<{ type: string; format?: string; text?: string; buttons?: Array<{ type: string; text: string; url?: string; phone_number?: string }> }>;
   cost?: { currency: string; amount_micros: number } | null;
   parameter_format?: string;
+  /** The values a send must give (GET /conversations/:id/templates). */
+  parameters?: {
+    header: { type: string; variables?: string[] } | null;
+    body: string[];
+    buttons: Array<{ index: number; type: string; variables: string[] }>;
+  };
 }
 
 export interface Note {
   id: string;
-  body: string;
-  author?: { id: string; name: string } | null;
-  author_id?: string;
-  mentions?: string[];
+  text: string;
+  author: { id: string; name: string | null };
+  mentions: Array<{ id: string; name: string | null }>;
   created_at: string;
 }
 
 export interface CannedReply {
   id: string;
+  /** As typed in the composer: `/frete`. */
   shortcut: string;
-  title?: string;
-  body: string;
+  title: string;
+  text: string;
 }

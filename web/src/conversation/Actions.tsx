@@ -60,7 +60,7 @@ export function Actions({ conversation }: { conversation: Conversation }) {
           {t('actions.resolve')}
         </button>
       ) : null}
-      {conversation.snoozed_until ? (
+      {conversation.snooze ? (
         <button type="button" onClick={() => run.mutate({ path: 'unsnooze' })}>
           {t('actions.unsnooze')}
         </button>

@@ -16,7 +16,8 @@ const EMOJIS = ['😀', '😊', '🙂', '😉', '😍', '🙏', '👍', '👋', 
  * its cost. Every refusal of the send policy is shown as the server words it.
  */
 export function Composer({ conversation, templates }: { conversation: Conversation; templates: UseQueryResult<{ data: Template[] }> }) {
-  return conversation.window_open ? <FreeComposer conversation={conversation} /> : <TemplateComposer conversation={conversation} templates={templates} />;
+  const free = conversation.composer ? conversation.composer.mode === 'free' : conversation.window_open;
+  return free ? <FreeComposer conversation={conversation} /> : <TemplateComposer conversation={conversation} templates={templates} />;
 }
 
 function useSend(conversationId: string) {
@@ -42,7 +43,7 @@ function FreeComposer({ conversation }: { conversation: Conversation }) {
   const send = useSend(conversation.id);
   const canned = useQuery({ queryKey: ['canned'], queryFn: () => api<{ data: CannedReply[] }>('GET', '/canned-replies'), staleTime: 60_000, retry: false });
   const cannedQuery = text.startsWith('/') && !text.includes('\n') ? text.slice(1).toLowerCase() : undefined;
-  const suggestions = cannedQuery === undefined ? [] : (canned.data?.data ?? []).filter((reply) => `${reply.shortcut} ${reply.title ?? ''}`.toLowerCase().includes(cannedQuery)).slice(0, 8);
+  const suggestions = cannedQuery === undefined ? [] : (canned.data?.data ?? []).filter((reply) => `${reply.shortcut.replace(/^\//, '')} ${reply.title}`.toLowerCase().includes(cannedQuery)).slice(0, 8);
 
   const submit = () => {
     const body = text.trim();
@@ -52,10 +53,10 @@ function FreeComposer({ conversation }: { conversation: Conversation }) {
 
   const chooseCanned = async (reply: CannedReply) => {
     try {
-      const rendered = await api<{ text?: string; body?: string }>('POST', `/canned-replies/${reply.id}/render`, { conversation_id: conversation.id });
-      setText(rendered.text ?? rendered.body ?? reply.body);
+      const rendered = await api<{ text: string }>('POST', `/canned-replies/${reply.id}/render`, { conversation_id: conversation.id });
+      setText(rendered.text);
     } catch {
-      setText(reply.body);
+      setText(reply.text);
     }
     input.current?.focus();
   };
@@ -115,7 +116,7 @@ function FreeComposer({ conversation }: { conversation: Conversation }) {
           {suggestions.map((reply, index) => (
             <li key={reply.id} role="option" aria-selected={index === cannedIndex}>
               <button type="button" onClick={() => void chooseCanned(reply)}>
-                <strong>/{reply.shortcut}</strong> <span className="muted">{reply.title ?? reply.body.slice(0, 60)}</span>
+                <strong>/{reply.shortcut.replace(/^\//, '')}</strong> <span className="muted">{reply.title || reply.text.slice(0, 60)}</span>
               </button>
             </li>
           ))}
@@ -182,9 +183,9 @@ function TemplateComposer({ conversation, templates }: { conversation: Conversat
   const part = (type: string) => template?.components?.find((c) => c.type.toUpperCase() === type);
   const bodyText = part('BODY')?.text;
   const headerText = part('HEADER')?.format?.toUpperCase() === 'TEXT' || (part('HEADER') && !part('HEADER')?.format) ? part('HEADER')?.text : undefined;
-  const bodyKeys = placeholders(bodyText);
-  const headerKeys = placeholders(headerText);
-  const named = bodyKeys.some((key) => !/^\d+$/.test(key));
+  const bodyKeys = template?.parameters?.body ?? placeholders(bodyText);
+  const headerKeys = template?.parameters ? (template.parameters.header?.type === 'text' ? (template.parameters.header.variables ?? []) : []) : placeholders(headerText);
+  const named = template?.parameter_format ? template.parameter_format === 'NAMED' : bodyKeys.some((key) => !/^\d+$/.test(key));
   const valueOf = (scope: string, key: string) => values[`${scope}:${key}`] ?? '';
 
   const submit = () => {

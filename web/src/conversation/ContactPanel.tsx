@@ -5,20 +5,14 @@ import { Link } from 'react-router';
 import { api } from '../api';
 import type { Conversation } from '../types';
 import { ErrorNote, shortTime } from '../ui';
-import { rec, str } from './content';
 
+/** GET /app/api/contacts/:id/panel. */
 interface Panel {
-  contact?: { id: string; name?: string | null; wa_id?: string; attributes?: Record<string, unknown>; tags?: string[] };
-  attributes?: Record<string, unknown>;
-  tags?: string[];
-  consent?: unknown[];
-  consent_history?: unknown[];
-  conversations?: unknown[];
-  past_conversations?: unknown[];
-  bot_variables?: Record<string, unknown>;
-  variables?: Record<string, unknown>;
-  forms?: unknown[];
-  form_submissions?: unknown[];
+  contact: { id: string; name: string | null; wa_id: string; attributes: Record<string, string>; tags: string[] };
+  consent: Array<{ id: number; purpose: string; status: string; source: string; recorded_at: string }>;
+  conversations: Array<{ id: string; owner: { type: string; id: string | null }; last_activity_at: string; labels: string[] }>;
+  bot: { flow: string; vars: Record<string, unknown> } | null;
+  form_submissions: Array<{ id: string; form: string; fields: Record<string, unknown>; submitted_at: string }>;
 }
 
 /** The contact: attributes (editable), tags, consent history, past conversations, the bot's variables, forms. */
@@ -26,7 +20,7 @@ export function ContactPanel({ conversation }: { conversation: Conversation }) {
   const { t, i18n } = useTranslation();
   const queries = useQueryClient();
   const contactId = conversation.contact.id;
-  const panel = useQuery({ queryKey: ['panel', contactId], queryFn: () => api<Panel>('GET', `/contacts/${contactId}/panel`) });
+  const panel = useQuery({ queryKey: ['panel', contactId], queryFn: () => api<Panel>('GET', `/contacts/${contactId}/panel?conversation_id=${conversation.id}`) });
   const [editing, setEditing] = useState<Record<string, string> | null>(null);
   const [newKey, setNewKey] = useState('');
   const save = useMutation({
@@ -37,12 +31,12 @@ export function ContactPanel({ conversation }: { conversation: Conversation }) {
     },
   });
   const data = panel.data;
-  const attributes = data?.attributes ?? data?.contact?.attributes ?? {};
-  const tags = data?.tags ?? data?.contact?.tags ?? [];
-  const consent = data?.consent_history ?? data?.consent ?? [];
-  const past = data?.past_conversations ?? data?.conversations ?? [];
-  const variables = data?.bot_variables ?? data?.variables ?? {};
-  const forms = data?.form_submissions ?? data?.forms ?? [];
+  const attributes = data?.contact.attributes ?? {};
+  const tags = data?.contact.tags ?? [];
+  const consent = data?.consent ?? [];
+  const past = (data?.conversations ?? []).filter((item) => item.id !== conversation.id);
+  const variables = data?.bot?.vars ?? conversation.bot?.session?.vars ?? {};
+  const forms = data?.form_submissions ?? [];
 
   return (
     <aside className="contact-panel" aria-label={t('panel.contact')}>
@@ -94,9 +88,9 @@ export function ContactPanel({ conversation }: { conversation: Conversation }) {
       <section>
         <h4>{t('panel.consent')}</h4>
         <ul>
-          {consent.map(rec).map((entry, index) => (
-            <li key={index}>
-              {str(entry.purpose) ?? ''} <strong>{str(entry.status) ?? str(entry.action) ?? str(entry.state)}</strong> <small className="muted">{shortTime(str(entry.at) ?? str(entry.created_at), i18n.language)} {str(entry.source) ?? ''}</small>
+          {consent.map((entry) => (
+            <li key={entry.id}>
+              {entry.purpose} <strong>{entry.status}</strong> <small className="muted">{shortTime(entry.recorded_at, i18n.language)} · {entry.source}</small>
             </li>
           ))}
         </ul>
@@ -105,9 +99,9 @@ export function ContactPanel({ conversation }: { conversation: Conversation }) {
       <section>
         <h4>{t('panel.past')}</h4>
         <ul>
-          {past.map(rec).map((entry) => (
-            <li key={str(entry.id)}>
-              <Link to={`/inbox/${str(entry.id)}`}>{shortTime(str(entry.last_message_at) ?? str(entry.created_at), i18n.language) || str(entry.id)}</Link> <small className="muted">{str(rec(entry.owner).type) ?? ''}</small>
+          {past.map((entry) => (
+            <li key={entry.id}>
+              <Link to={`/inbox/${entry.id}`}>{shortTime(entry.last_activity_at, i18n.language)}</Link> <small className="muted">{entry.owner.type} {entry.labels.join(', ')}</small>
             </li>
           ))}
         </ul>
@@ -119,12 +113,12 @@ export function ContactPanel({ conversation }: { conversation: Conversation }) {
       </section>
       <section>
         <h4>{t('panel.forms')}</h4>
-        {forms.map(rec).map((entry, index) => (
-          <details key={str(entry.id) ?? index}>
+        {forms.map((entry) => (
+          <details key={entry.id}>
             <summary>
-              {str(entry.form_name) ?? str(entry.name) ?? str(entry.form_id) ?? t('panel.form')} <small className="muted">{shortTime(str(entry.created_at) ?? str(entry.submitted_at), i18n.language)}</small>
+              {entry.form || t('panel.form')} <small className="muted">{shortTime(entry.submitted_at, i18n.language)}</small>
             </summary>
-            <KeyValues values={rec(entry.answers ?? entry.data ?? entry.values)} />
+            <KeyValues values={entry.fields} />
           </details>
         ))}
         {forms.length === 0 ? <p className="muted">—</p> : null}

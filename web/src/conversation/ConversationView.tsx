@@ -159,6 +159,32 @@ export function ConversationView({ conversationId, backTo }: { conversationId: s
                 ) : null}
               </aside>
             ) : null}
+            {current.bot && (current.bot.session || current.bot.log.length > 0) ? (
+              <details className="bot-part">
+                <summary>
+                  {t('bot.title')}
+                  {current.bot.session ? ` · ${current.bot.session.flow} v${current.bot.session.version}` : ''}
+                  {current.bot.session?.waiting ? ` · ${t('bot.waiting', { step: current.bot.session.waiting })}` : ''}
+                </summary>
+                {current.bot.session ? (
+                  <dl className="key-values" aria-label={t('bot.variables')}>
+                    {Object.entries(current.bot.session.vars).map(([key, value]) => (
+                      <div key={key}>
+                        <dt>{key}</dt>
+                        <dd>{typeof value === 'string' ? value : JSON.stringify(value)}</dd>
+                      </div>
+                    ))}
+                  </dl>
+                ) : null}
+                <ol className="bot-log" aria-label={t('bot.log')}>
+                  {current.bot.log.map((line, index) => (
+                    <li key={index} className={`log-${line.level}`}>
+                      <code>{line.step ?? '—'}</code> {line.message}
+                    </li>
+                  ))}
+                </ol>
+              </details>
+            ) : null}
             {messages.error ? <ErrorNote error={messages.error} /> : null}
             <ol className="messages" ref={listRef} aria-label={t('conversation.messages')} aria-live="polite">
               {shown.map((message) => (

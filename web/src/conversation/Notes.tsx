@@ -13,7 +13,7 @@ export function Notes({ conversationId }: { conversationId: string }) {
   const notes = useQuery({ queryKey: ['notes', conversationId], queryFn: () => api<{ data: Note[] }>('GET', `/conversations/${conversationId}/notes`) });
   const agents = useQuery({ queryKey: ['agents'], queryFn: () => api<{ data: Agent[] }>('GET', '/agents') });
   const add = useMutation({
-    mutationFn: (body: string) => api('POST', `/conversations/${conversationId}/notes`, { body }),
+    mutationFn: (body: string) => api('POST', `/conversations/${conversationId}/notes`, { text: body }),
     onSuccess: () => {
       setText('');
       void queries.invalidateQueries({ queryKey: ['notes', conversationId] });
@@ -22,6 +22,7 @@ export function Notes({ conversationId }: { conversationId: string }) {
   const mention = /@([\p{L}\p{N}._-]*)$/u.exec(text);
   const candidates = mention ? (agents.data?.data ?? []).filter((agent) => agent.name.toLowerCase().replace(/\s+/g, '').includes((mention[1] ?? '').toLowerCase())).slice(0, 6) : [];
   const names = new Set((agents.data?.data ?? []).map((agent) => agent.name.replace(/\s+/g, '')));
+  const mentioned = (note: Note, handle: string) => names.has(handle) || note.mentions.some((m) => (m.name ?? '').replace(/\s+/g, '') === handle);
 
   return (
     <div className="notes">
@@ -33,8 +34,8 @@ export function Notes({ conversationId }: { conversationId: string }) {
               {note.author?.name ?? '—'} · <time dateTime={note.created_at}>{shortTime(note.created_at, i18n.language)}</time>
             </span>
             <p>
-              {note.body.split(/(@[\p{L}\p{N}._-]+)/u).map((part, index) =>
-                part.startsWith('@') && names.has(part.slice(1)) ? (
+              {note.text.split(/(@[\p{L}\p{N}._-]+)/u).map((part, index) =>
+                part.startsWith('@') && mentioned(note, part.slice(1)) ? (
                   <mark key={index} className="mention">
                     {part}
                   </mark>

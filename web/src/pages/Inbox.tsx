@@ -26,7 +26,8 @@ export function Inbox() {
   const searchRef = useRef<HTMLInputElement>(null);
 
   useEffect(() => {
-    const timer = setTimeout(() => setQ(search.trim()), 250);
+    // The server searches from 2 characters on.
+    const timer = setTimeout(() => setQ(search.trim().length >= 2 ? search.trim() : ''), 250);
     return () => clearTimeout(timer);
   }, [search]);
 

@@ -29,7 +29,7 @@ export function Shell({ session }: { session: Session }) {
   }, [realtime]);
 
   // The phone page exists only while the sandbox runs.
-  const sandbox = useQuery({ queryKey: ['phone', 'accounts'], queryFn: () => api<{ data: unknown[] }>('GET', '/phone/accounts'), retry: false, staleTime: Infinity });
+  const sandbox = useQuery({ queryKey: ['phone', 'available'], queryFn: () => api<{ now: string }>('GET', '/phone/clock'), retry: false, staleTime: Infinity });
 
   const presence = useMutation({
     mutationFn: (value: Presence) => api('PATCH', '/me', { presence: value }),

@@ -28,12 +28,11 @@ interface Sent {
   read_by_business: boolean;
   content?: unknown;
 }
+/** GET /app/api/phone/phones/:wa_id: the phone, what it received from the business, what it sent. */
 interface Thread {
-  data: Received[];
+  phone: SimPhone;
+  received: Received[];
   sent: Sent[];
-}
-interface Accounts {
-  data: Array<{ waba_id: string; name?: string; phone_numbers: Array<{ id: string; display_phone_number?: string; verified_name?: string }> }>;
 }
 
 type Bubble = { key: string; id: string; mine: boolean; type: string; content: Json; at: number; status: string; error?: Received['error'] };
@@ -50,10 +49,6 @@ export function Phone() {
   const queries = useQueryClient();
   const [waId, setWaId] = useState(() => localStorage.getItem(PHONE_KEY) ?? '');
   const phones = useQuery({ queryKey: ['phone', 'phones'], queryFn: () => api<{ data: SimPhone[] }>('GET', '/phone/phones') });
-  const accounts = useQuery({ queryKey: ['phone', 'accounts'], queryFn: () => api<Accounts>('GET', '/phone/accounts'), retry: false, staleTime: Infinity });
-  const numbers = (accounts.data?.data ?? []).flatMap((account) => account.phone_numbers);
-  const [to, setTo] = useState('');
-  const business = numbers.find((n) => n.id === to) ?? numbers[0];
   const current = phones.data?.data.find((phone) => phone.wa_id === waId);
 
   useEffect(() => {
@@ -75,7 +70,6 @@ export function Phone() {
         <h1>{t('phone.title')}</h1>
         <p className="muted">{t('phone.hint')}</p>
         {phones.error ? <ErrorNote error={phones.error} /> : null}
-        {accounts.error ? <ErrorNote error={accounts.error} /> : null}
         <label>
           {t('phone.customer')}
           <select aria-label={t('phone.customer')} value={current ? waId : ''} onChange={(e) => setWaId(e.target.value)}>
@@ -106,21 +100,9 @@ export function Phone() {
           <ErrorNote error={create.error} />
           <button type="submit">{t('phone.create')}</button>
         </form>
-        {numbers.length > 1 ? (
-          <label>
-            {t('phone.business')}
-            <select value={business?.id ?? ''} onChange={(e) => setTo(e.target.value)}>
-              {numbers.map((n) => (
-                <option key={n.id} value={n.id}>
-                  {n.verified_name ?? n.display_phone_number ?? n.id}
-                </option>
-              ))}
-            </select>
-          </label>
-        ) : null}
         <Clock />
       </div>
-      {current && business ? <Chat phone={current} to={business.id} businessName={business.verified_name ?? business.display_phone_number ?? business.id} /> : <p className="empty">{t('phone.none')}</p>}
+      {current ? <Chat phone={current} businessName={t('phone.businessName')} /> : <p className="empty">{t('phone.none')}</p>}
     </main>
   );
 }
@@ -158,7 +140,7 @@ function Clock() {
 function bubblesOf(thread: Thread | undefined): Bubble[] {
   if (!thread) return [];
   const sent = thread.sent.map((m, index): Bubble => ({ key: `s${index}:${m.id}`, id: m.id, mine: true, type: m.type, content: rec(m.content), at: Number(m.timestamp), status: m.read_by_business ? 'read' : 'delivered' }));
-  const received = thread.data.map(
+  const received = thread.received.map(
     (m, index): Bubble => ({ key: `r${index}:${m.id}`, id: m.id, mine: false, type: m.type, content: rec(m.content), at: Number(m.timestamp), status: m.status, ...(m.error ? { error: m.error } : {}) }),
   );
   // Merge by time; at the same second the customer's message came first (the business answers it).
@@ -179,7 +161,7 @@ function bubblesOf(thread: Thread | undefined): Bubble[] {
   return out;
 }
 
-function Chat({ phone, to, businessName }: { phone: SimPhone; to: string; businessName: string }) {
+function Chat({ phone, businessName }: { phone: SimPhone; businessName: string }) {
   const { t, i18n } = useTranslation();
   const queries = useQueryClient();
   const [text, setText] = useState('');
@@ -187,14 +169,14 @@ function Chat({ phone, to, businessName }: { phone: SimPhone; to: string; busine
   const [list, setList] = useState<Json | null>(null);
   const listRef = useRef<HTMLOListElement>(null);
   const fileRef = useRef<HTMLInputElement>(null);
+  // The sandbox has no push to the browser: the phone asks every 0.7 s, as a phone would be told.
   const thread = useQuery({
     queryKey: ['phone', 'messages', phone.wa_id],
-    queryFn: () => api<Thread>('GET', `/phone/phones/${phone.wa_id}/messages?limit=200`),
+    queryFn: () => api<Thread>('GET', `/phone/phones/${phone.wa_id}`),
     refetchInterval: 700,
   });
-  const info = useQuery({ queryKey: ['phone', 'phone', phone.wa_id], queryFn: () => api<SimPhone>('GET', `/phone/phones/${phone.wa_id}`), refetchInterval: 1500 });
   const send = useMutation({
-    mutationFn: (message: Json) => api('POST', `/phone/phones/${phone.wa_id}/messages`, { to, ...message }),
+    mutationFn: (message: Json) => api('POST', `/phone/phones/${phone.wa_id}/messages`, message),
     onSuccess: () => void queries.invalidateQueries({ queryKey: ['phone', 'messages', phone.wa_id] }),
   });
   const bubbles = bubblesOf(thread.data);
@@ -219,7 +201,7 @@ function Chat({ phone, to, businessName }: { phone: SimPhone; to: string; busine
     if (fileRef.current) fileRef.current.value = '';
   };
 
-  const typing = Boolean(info.data?.business_typing);
+  const typing = Boolean(thread.data?.phone.business_typing);
 
   return (
     <section className="phone" aria-label={t('phone.screen')}>

@@ -1,5 +1,6 @@
 import type { QueryClient } from '@tanstack/react-query';
 import { useSyncExternalStore } from 'react';
+import type { Message, Page } from './types';
 
 /** A frame of GET /app/ws (the brief's contract). */
 type Frame =
@@ -162,6 +163,8 @@ export class Realtime {
       // A customer's message ends their typing indicator.
       if (type === 'message.received' && this.#typing.delete(conversationId)) this.#notify();
     }
+    // `message.status` names the message only: patch it where a conversation's messages are cached.
+    if (!conversationId && type === 'message.status' && typeof data.message_id === 'string') this.#patchStatus(data.message_id, data);
     if (type.startsWith('contact.') || type.startsWith('consent.')) void this.queries.invalidateQueries({ queryKey: ['panel'] });
     if (type !== 'message.status') {
       void this.queries.invalidateQueries({ queryKey: ['conversations'] });
@@ -169,7 +172,21 @@ export class Realtime {
       void this.queries.invalidateQueries({ queryKey: ['supervisor'] });
     }
   }
+
+  #patchStatus(messageId: string, data: Record<string, unknown>): void {
+    for (const [key, page] of this.queries.getQueriesData<Page<Message>>({ queryKey: ['messages'] })) {
+      if (!page?.data.some((message) => message.id === messageId)) continue;
+      const status = typeof data.status === 'string' ? data.status : undefined;
+      // Statuses only move forward (sent < delivered < read); `played` stays `read` on screen.
+      if (status && status !== 'played') {
+        this.queries.setQueryData<Page<Message>>(key, { ...page, data: page.data.map((message) => (message.id === messageId && STATUS_ORDER.indexOf(status) > STATUS_ORDER.indexOf(message.status) ? { ...message, status } : message)) });
+      }
+      void this.queries.invalidateQueries({ queryKey: key });
+    }
+  }
 }
+
+const STATUS_ORDER = ['queued', 'accepted', 'sending', 'sent', 'delivered', 'read', 'failed'];
 
 /** The link's state, re-rendering on change. */
 export function useLinkState(realtime: Realtime): LinkState {

@@ -233,7 +233,9 @@ describe.each(DIALECTS)('workspaces and API keys ($name)', (dialect) => {
     await db.updateTable('api_keys').set({ scopes: '["admin"]' }).execute();
     await db.deleteFrom('kysely_migration' as never).where('name' as never, '=', '0013-workspace-admin' as never).execute();
     await sql`alter table api_keys drop column replaced_by`.execute(db);
-    // Migrations after 0013 did not exist then either (Kysely runs them in order): undo 0021 to 0016 too.
+    // Migrations after 0013 did not exist then either (Kysely runs them in order): undo 0022 to 0016 too.
+    await db.deleteFrom('kysely_migration' as never).where('name' as never, '=', '0022-users' as never).execute();
+    for (const table of ['user_sessions', 'team_members', 'teams', 'users']) await sql`drop table ${sql.id(table)}`.execute(db);
     await db.deleteFrom('kysely_migration' as never).where('name' as never, '=', '0021-forms-surveys' as never).execute();
     for (const table of ['form_submissions', 'survey_responses']) await sql`drop table ${sql.id(table)}`.execute(db);
     await db.deleteFrom('kysely_migration' as never).where('name' as never, '=', '0020-flows' as never).execute();

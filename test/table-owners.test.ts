@@ -45,6 +45,10 @@ const OWNERS: Record<string, string> = {
   bot_tasks: 'chatbot',
   bot_log: 'chatbot',
   flow_secrets: 'chatbot',
+  users: 'users',
+  teams: 'users',
+  team_members: 'users',
+  user_sessions: 'users',
 };
 
 /** Tables whose owning module keeps their writes in one class (its other classes ask it). */

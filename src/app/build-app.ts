@@ -23,6 +23,7 @@ import { Notifications } from '../modules/notifications/index.js';
 import { PixRequests } from '../modules/payments/index.js';
 import { registerTemplateInbound, TemplateCache, TemplateService, templateSyncLoop } from '../modules/templates/index.js';
 import { createWebhookModule, type WebhookDeliveryWorker, type WebhookFanOut, type WebhookModuleOptions, type Webhooks } from '../modules/webhooks/index.js';
+import { LoginThrottle, Sessions, Teams, Users } from '../modules/users/index.js';
 import { Workspaces } from '../modules/workspaces/index.js';
 import { createSandbox, type Sandbox, type SandboxOptions } from '../sandbox/index.js';
 import { SecretBox } from '../security/index.js';
@@ -92,6 +93,12 @@ export interface Modules {
   webhooks: Webhooks;
   webhookFanOut: WebhookFanOut;
   webhookDelivery: WebhookDeliveryWorker;
+  /** People of the agent inbox: accounts, passwords, presence, the Viewer of a session. */
+  users: Users;
+  /** Teams and the queues they work. */
+  teams: Teams;
+  /** Browser sessions of the agent inbox. */
+  sessions: Sessions;
 }
 
 export interface StartResult extends BootstrapResult {
@@ -99,6 +106,8 @@ export interface StartResult extends BootstrapResult {
   sandboxUrl?: string;
   /** The token the embedded sandbox's control API requires, and whether it was generated at this start. */
   sandboxControlToken?: { token: string; generated: boolean };
+  /** The first admin of the agent inbox, created at this start because there was no user at all: print once. */
+  firstAdmin?: { email: string; oneTimePassword: string };
   /** Things the operator must know, already logged (e.g. real numbers beside the embedded sandbox). */
   warnings: string[];
 }
@@ -163,7 +172,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     await database.close();
     throw error;
   }
-  const box = new SecretBox(resolveSecretKey(config.secretKey, config.dataDir));
+  const secretKey = resolveSecretKey(config.secretKey, config.dataDir);
+  const box = new SecretBox(secretKey);
   const sandbox = config.sandbox.enabled
     ? await createSandbox({
         logger: logger.child({ component: 'sandbox' }),
@@ -316,6 +326,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     { db, capabilities: database.capabilities, box, outbox: events, logger, now },
     { ...options.webhooks, transport: { allowPrivate: config.webhooks.allowPrivate, ...options.webhooks?.transport } },
   );
+  const users = new Users({ db, capabilities: database.capabilities, now });
   const pix = new PixRequests(media, config.payments.linkPattern);
   const invoices = new Invoices(db, media, pix, now);
   // The conversation API (issue 9): inbox, history, read receipts and typing, deletion.
@@ -375,8 +386,11 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     flows,
     chatbot,
     botTasks,
+    users,
+    teams: new Teams({ db, now }),
+    sessions: new Sessions({ db, secretKey, now }),
   };
-  const http = await buildHttpServer({ logger, database, clock, ...modules, whatsapp: client, publicUrl: config.publicUrl, trustProxy: config.http.trustProxy, eventsStored: () => jobs.wake('processor'), sandboxControlToken: () => (sandbox ? sandbox.controlToken : config.sandbox.controlToken) }, { checkResponses: options.checkResponses ?? false, demoApi: sandbox !== undefined, ...(options.webDir ? { webDir: options.webDir } : {}) });
+  const http = await buildHttpServer({ logger, database, clock, ...modules, loginThrottle: new LoginThrottle({ now }), whatsapp: client, publicUrl: config.publicUrl, trustProxy: config.http.trustProxy, eventsStored: () => jobs.wake('processor'), sandboxControlToken: () => (sandbox ? sandbox.controlToken : config.sandbox.controlToken) }, { checkResponses: options.checkResponses ?? false, demoApi: sandbox !== undefined, ...(options.webDir ? { webDir: options.webDir } : {}) });
   let closingStep: string | undefined;
   return {
     config,
@@ -400,6 +414,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
         webhookUrl: `${platformUrl}/webhooks/whatsapp`,
         ...(sandboxUrl ? { sandbox: { baseUrl: sandboxUrl, accessToken: config.sandbox.accessToken, controlToken } } : {}),
       });
+      const firstAdmin = await createFirstAdmin(users, result.workspaceId, config.adminEmail, logger);
       const warnings: string[] = [];
       if (sandbox && sandboxUrl && (await phoneNumbers.anyOfProvider('cloud_api', { notAt: sandboxUrl }))) {
         warnings.push(
@@ -417,6 +432,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
         ...result,
         platformUrl,
         ...(sandboxUrl ? { sandboxUrl } : {}),
+        ...(firstAdmin ? { firstAdmin } : {}),
         ...(sandbox?.controlToken ? { sandboxControlToken: { token: sandbox.controlToken, generated: sandbox.controlToken !== config.sandbox.controlToken } } : {}),
         warnings,
       };
@@ -445,6 +461,21 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       closingStep = undefined;
     },
   };
+}
+
+/**
+ * On a start with no user at all (a new installation, or one from before the agent inbox): the
+ * first admin of the agent inbox, in the default workspace, with a one-time password they must
+ * replace at the first sign-in. The password is logged this once (the one secret the log ever
+ * holds, useless after that first sign-in) and printed by `conversa serve`. Two nodes starting
+ * together on PostgreSQL: the e-mail's unique index lets one of them create it.
+ */
+async function createFirstAdmin(users: Users, workspaceId: string, email: string, logger: Logger): Promise<{ email: string; oneTimePassword: string } | undefined> {
+  if (await users.any()) return undefined;
+  const created = await users.create({ workspaceId, email, role: 'admin', name: 'Admin' }).catch(() => undefined);
+  if (!created?.ok || !created.value.oneTimePassword) return undefined;
+  logger.info({ email, one_time_password_once: created.value.oneTimePassword, userId: created.value.user.id }, 'first start: created the first admin of the agent inbox; sign in at /login with this e-mail and one-time password (shown once; you choose your own password at the first sign-in)');
+  return { email, oneTimePassword: created.value.oneTimePassword };
 }
 
 /**

@@ -11,6 +11,7 @@ Commands:
   sandbox    Run only the Cloud API sandbox (see: conversa sandbox --help)
   campaign   Create, estimate, launch and follow campaigns over the REST API (see: conversa campaign --help)
   workspace  Create a workspace and its first admin API key over the REST API (see: conversa workspace --help)
+  user       Create a person of the agent inbox and print a one-time password (see: conversa user --help)
   flow       Chatbot flows: validate, test (transcripts), chat (in the terminal), publish (see: conversa flow --help)
   forms      Export the form submissions of chatbot flows as XLSX or CSV (see: conversa forms --help)
   help       Show this help
@@ -36,6 +37,8 @@ export async function main(argv: string[]): Promise<number> {
         return await (await import('./flow.js')).runFlow(rest, { env: process.env, out: (text) => console.log(text), err: (text) => console.error(text) });
       case 'workspace':
         return await runWorkspace(rest, { env: process.env, out: (text) => console.log(text), err: (text) => console.error(text) });
+      case 'user':
+        return await (await import('./user-command.js')).runUser(rest, { env: process.env, out: (text) => console.log(text), err: (text) => console.error(text) });
       case 'forms':
         return await runForms(rest, { env: process.env, out: (text) => console.log(text), err: (text) => console.error(text), stdout: process.stdout });
       case undefined:

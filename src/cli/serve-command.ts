@@ -44,6 +44,9 @@ export async function runServe(args: string[], options: BuildOptions = {}): Prom
   if (started.generatedAdminKey) {
     lines.push('', `  Admin API key (shown once, store it now): ${started.generatedAdminKey}`);
   }
+  if (started.firstAdmin) {
+    lines.push('', `  First admin of the agent inbox: ${started.firstAdmin.email}`, `  One-time password (shown once; choose your own at the first sign-in): ${started.firstAdmin.oneTimePassword}`);
+  }
   console.log(`${lines.join('\n')}\n`);
   await onShutdown(async () => {
     app.logger.info('shutting down');

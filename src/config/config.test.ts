@@ -32,6 +32,12 @@ describe('loadConfig', () => {
     });
   });
 
+  it('takes the first admin\'s e-mail from CONVERSA_ADMIN_EMAIL (lower-cased), admin@conversa.local by default, and refuses a non-address', () => {
+    expect(loadConfig({}).adminEmail).toBe('admin@conversa.local');
+    expect(loadConfig({ CONVERSA_ADMIN_EMAIL: ' Ana@Padaria.example ' }).adminEmail).toBe('ana@padaria.example');
+    expect(() => loadConfig({ CONVERSA_ADMIN_EMAIL: 'ana' })).toThrow(/CONVERSA_ADMIN_EMAIL must be an e-mail address/);
+  });
+
   it('names every bad variable and its rule', () => {
     expect(() => loadConfig({ PORT: 'eighty', DATABASE_URL: 'mysql://x', CONVERSA_SANDBOX: 'maybe' })).toThrow(ConfigError);
     let message = '';

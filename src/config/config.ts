@@ -16,6 +16,8 @@ export interface Config {
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** The admin API key to create on first start; generated and printed once when absent. */
   readonly adminKey: string | undefined;
+  /** CONVERSA_ADMIN_EMAIL: the e-mail of the first admin of the agent inbox, created on a first start with no user (default admin@conversa.local). */
+  readonly adminEmail: string;
   /** 32-byte key that encrypts provider secrets at rest; read from the data folder when absent. */
   readonly secretKey: string | undefined;
   readonly sandbox: {
@@ -79,6 +81,9 @@ export interface Config {
   };
 }
 
+/** The first admin's e-mail when CONVERSA_ADMIN_EMAIL is not set. */
+export const DEFAULT_ADMIN_EMAIL = 'admin@conversa.local';
+
 /** The sandbox's documented default bearer token (override with SANDBOX_ACCESS_TOKEN). */
 export const DEFAULT_SANDBOX_ACCESS_TOKEN = 'sandbox-access-token';
 
@@ -127,6 +132,7 @@ const envSchema = z.object({
     .optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   CONVERSA_ADMIN_KEY: z.string().min(24, 'CONVERSA_ADMIN_KEY must be at least 24 characters').optional(),
+  CONVERSA_ADMIN_EMAIL: z.string().trim().toLowerCase().max(320, 'CONVERSA_ADMIN_EMAIL must be at most 320 characters').email('CONVERSA_ADMIN_EMAIL must be an e-mail address such as admin@example.com').default(DEFAULT_ADMIN_EMAIL),
   CONVERSA_SECRET_KEY: z
     .string()
     .regex(/^[0-9a-f]{64}$/i, 'CONVERSA_SECRET_KEY must be 64 hexadecimal characters (32 bytes)')
@@ -187,6 +193,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     databaseUrl: e.DATABASE_URL ?? `sqlite:${resolve(dataDir, 'conversa.db')}`,
     logLevel: e.LOG_LEVEL,
     adminKey: e.CONVERSA_ADMIN_KEY,
+    adminEmail: e.CONVERSA_ADMIN_EMAIL,
     secretKey: e.CONVERSA_SECRET_KEY,
     sandbox: {
       enabled: e.CONVERSA_SANDBOX && !e.SANDBOX_URL,

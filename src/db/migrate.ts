@@ -19,6 +19,7 @@ import * as m0018 from './migrations/0018-hot-path-indexes.js';
 import * as m0019 from './migrations/0019-conversation-ownership.js';
 import * as m0020 from './migrations/0020-flows.js';
 import * as m0021 from './migrations/0021-forms-surveys.js';
+import * as m0022 from './migrations/0022-users.js';
 import { POSTGRES_MIGRATION_CONTEXT, SQLITE_MIGRATION_CONTEXT, type MigrationContext } from './migrations/context.js';
 
 type MigrationModule = { up(db: Kysely<unknown>, ctx: MigrationContext): Promise<void> };
@@ -44,6 +45,7 @@ const MIGRATIONS: Record<string, MigrationModule> = {
   '0019-conversation-ownership': m0019,
   '0020-flows': m0020,
   '0021-forms-surveys': m0021,
+  '0022-users': m0022,
 };
 
 /**

@@ -41,6 +41,10 @@ export interface Schema {
   flow_secrets: FlowSecretsTable;
   form_submissions: FormSubmissionsTable;
   survey_responses: SurveyResponsesTable;
+  users: UsersTable;
+  teams: TeamsTable;
+  team_members: TeamMembersTable;
+  user_sessions: UserSessionsTable;
 }
 
 export interface WorkspacesTable {
@@ -705,4 +709,54 @@ export interface SurveyResponsesTable {
   agent: string | null;
   queue: string | null;
   answered_at: string;
+}
+
+/** A person who signs in to the agent inbox (migration 0022). */
+export interface UsersTable {
+  id: string;
+  workspace_id: string;
+  /** Lower-cased; unique across the installation. */
+  email: string;
+  name: string;
+  /** `admin`, `supervisor` or `agent`. */
+  role: string;
+  /** argon2id PHC string; the password itself is never stored. */
+  password_hash: string;
+  /** 1 when the password is a one-time password the person must replace at the next sign-in. */
+  must_change_password: number;
+  /** How many conversations the person takes at once (automatic assignment). */
+  capacity: number;
+  /** `online`, `away` or `offline`. */
+  presence: string;
+  presence_at: string | null;
+  /** 1 active, 0 deactivated (cannot sign in; kept for history). */
+  active: number;
+  created_at: string;
+  updated_at: string;
+  last_login_at: string | null;
+}
+
+/** A team of people working one handoff queue (migration 0022). */
+export interface TeamsTable {
+  id: string;
+  workspace_id: string;
+  name: string;
+  /** The queue a handoff names; unique per workspace. */
+  queue: string;
+  created_at: string;
+}
+
+export interface TeamMembersTable {
+  team_id: string;
+  user_id: string;
+}
+
+/** A signed-in browser (migration 0022). */
+export interface UserSessionsTable {
+  /** SHA-256 (hex) of the token in the cookie. */
+  id: string;
+  user_id: string;
+  created_at: string;
+  expires_at: string;
+  last_seen_at: string;
 }

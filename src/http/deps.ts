@@ -17,6 +17,7 @@ import type { MessageEraser, MessageHistory, Messages, ReadReceipts, SendService
 import type { Notifications } from '../modules/notifications/index.js';
 import type { TemplateService } from '../modules/templates/index.js';
 import type { Webhooks } from '../modules/webhooks/index.js';
+import type { LoginThrottle, Sessions, Teams, Users } from '../modules/users/index.js';
 import type { Workspaces } from '../modules/workspaces/index.js';
 import type { WhatsAppClient } from '../whatsapp/index.js';
 
@@ -77,6 +78,14 @@ export interface HttpDeps {
   trustProxy: boolean | number | readonly string[];
   /** The token the sandbox's control API requires (embedded: its own; SANDBOX_URL: SANDBOX_CONTROL_TOKEN). */
   sandboxControlToken: () => string | undefined;
+  /** People of the agent inbox (`/app/api/users`, sign-in). */
+  users: Users;
+  /** Teams and their queues (`/app/api/teams`). */
+  teams: Teams;
+  /** Browser sessions (the `conversa_session` cookie). */
+  sessions: Sessions;
+  /** Failed sign-ins per e-mail and address (in memory, per node). */
+  loginThrottle: LoginThrottle;
   /** Wakes the inbound processor after new webhook events are stored. */
   eventsStored: () => void;
 }

@@ -27,6 +27,9 @@ import { registerWebhookRoutes } from './routes/webhooks.js';
 import { registerWhatsappWebhookRoutes } from './routes/whatsapp-webhook.js';
 import { registerWorkspaceRoutes } from './routes/workspaces.js';
 import { installTextGuard } from './text-guard.js';
+import { registerAppAdminRoutes } from './routes/app-admin.js';
+import { registerAppAuthRoutes } from './routes/app-auth.js';
+import { installSessions } from './session.js';
 import { installWebApp } from './web-app.js';
 
 declare module 'fastify' {
@@ -68,6 +71,7 @@ export async function buildHttpServer(deps: HttpDeps, options: HttpServerOptions
   installResponseDefaults(app);
   await installOpenApi(app);
   installAuth(app, deps.apiKeys);
+  await installSessions(app, { users: deps.users, sessions: deps.sessions });
   registerHealthRoutes(app, deps.database);
   if (options.demoApi) registerDemoRoutes(app);
   await app.register(async (scope) => registerWhatsappWebhookRoutes(scope, deps));
@@ -98,6 +102,15 @@ export async function buildHttpServer(deps: HttpDeps, options: HttpServerOptions
       registerApiKeyRoutes(scope, deps);
     },
     { prefix: '/api/v1' },
+  );
+  // The agent inbox's API (issue 11): cookie sessions, not API keys (docs/inbox.md).
+  await app.register(
+    async (scope) => {
+      installTextGuard(scope);
+      registerAppAuthRoutes(scope, deps);
+      registerAppAdminRoutes(scope, deps);
+    },
+    { prefix: '/app/api' },
   );
   // The agent inbox (web/, built into dist/web) at `/`.
   await installWebApp(app, options.webDir);

@@ -359,6 +359,15 @@ table survey_responses
   agent text
   queue text
   answered_at text not null
+table team_members
+  team_id text not null
+  user_id text not null
+table teams
+  id text not null
+  workspace_id text not null
+  name text not null
+  queue text not null
+  created_at text not null
 table template_events
   id bigint not null default nextval('template_events_id_seq'::regclass)
   workspace_id text not null
@@ -406,6 +415,27 @@ table templates
   created_at text not null
   updated_at text not null
   deleted_at text
+table user_sessions
+  id text not null
+  user_id text not null
+  created_at text not null
+  expires_at text not null
+  last_seen_at text not null
+table users
+  id text not null
+  workspace_id text not null
+  email text not null
+  name text not null
+  role text not null
+  password_hash text not null
+  must_change_password integer not null default 0
+  capacity integer not null default 5
+  presence text not null default 'offline'::text
+  presence_at text
+  active integer not null default 1
+  created_at text not null
+  updated_at text not null
+  last_login_at text
 table webhook_deliveries
   id text not null
   subscription_id text not null
@@ -524,12 +554,22 @@ CREATE INDEX survey_responses_contact ON survey_responses USING btree (contact_i
 CREATE INDEX survey_responses_kind ON survey_responses USING btree (workspace_id, kind, answered_at, id);
 CREATE INDEX survey_responses_page ON survey_responses USING btree (workspace_id, answered_at, id);
 CREATE UNIQUE INDEX survey_responses_pkey ON survey_responses USING btree (id);
+CREATE UNIQUE INDEX team_members_pk ON team_members USING btree (team_id, user_id);
+CREATE INDEX team_members_user ON team_members USING btree (user_id);
+CREATE UNIQUE INDEX teams_pkey ON teams USING btree (id);
+CREATE UNIQUE INDEX teams_queue ON teams USING btree (workspace_id, queue);
 CREATE UNIQUE INDEX template_events_pkey ON template_events USING btree (id);
 CREATE INDEX template_events_template ON template_events USING btree (template_id, id);
 CREATE UNIQUE INDEX template_versions_pk ON template_versions USING btree (template_id, version);
 CREATE UNIQUE INDEX templates_live_name_language ON templates USING btree (workspace_id, waba_id, name, language) WHERE (deleted_at IS NULL);
 CREATE UNIQUE INDEX templates_pkey ON templates USING btree (id);
 CREATE INDEX templates_provider_id ON templates USING btree (workspace_id, provider_template_id);
+CREATE INDEX user_sessions_expires ON user_sessions USING btree (expires_at);
+CREATE UNIQUE INDEX user_sessions_pkey ON user_sessions USING btree (id);
+CREATE INDEX user_sessions_user ON user_sessions USING btree (user_id);
+CREATE UNIQUE INDEX users_email ON users USING btree (email);
+CREATE UNIQUE INDEX users_pkey ON users USING btree (id);
+CREATE INDEX users_workspace ON users USING btree (workspace_id, name, id);
 CREATE INDEX webhook_deliveries_due ON webhook_deliveries USING btree (status, next_attempt_at);
 CREATE INDEX webhook_deliveries_log ON webhook_deliveries USING btree (subscription_id, id);
 CREATE UNIQUE INDEX webhook_deliveries_pkey ON webhook_deliveries USING btree (id);

@@ -1,0 +1,74 @@
+import { parseArgs } from 'node:util';
+import { loadConfig } from '../config/index.js';
+import { ROLES, type Role } from '../modules/users/index.js';
+import type { CampaignCommandIo } from './campaign-command.js';
+
+const HELP = `Usage: conversa user create --email EMAIL --role admin|supervisor|agent [--name NAME] [--workspace WORKSPACE_ID]
+
+Creates a person of the agent inbox directly in the database the server uses (DATABASE_URL, or
+the SQLite file in CONVERSA_DATA_DIR: the same environment as \`conversa serve\`; the server may
+be running or not) and prints {"user_id", "email", "role", "workspace_id", "one_time_password"}.
+The one-time password is shown this once; the person chooses their own at the first sign-in.
+Also the way back in when every admin has lost their password.
+
+Options:
+  --email EMAIL        their e-mail (unique across the installation)
+  --role ROLE          admin, supervisor or agent
+  --name NAME          default: the part of the e-mail before the @
+  --workspace ID       default: the installation's first (default) workspace`;
+
+/** `conversa user create`. Answers the exit code: 0 created, 1 refused (e-mail taken, unknown workspace), 2 bad usage. */
+export async function runUser(argv: string[], io: Omit<CampaignCommandIo, 'tty'>): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, allowPositionals: true, options: { email: { type: 'string' }, role: { type: 'string' }, name: { type: 'string' }, workspace: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
+  } catch (error) {
+    io.err(`${(error as Error).message}\n\n${HELP}`);
+    return 2;
+  }
+  const { values, positionals } = parsed;
+  const [action] = positionals;
+  if (values.help || !action) {
+    io.out(HELP);
+    return values.help ? 0 : 2;
+  }
+  if (action !== 'create') {
+    io.err(`Unknown user command "${action}".\n\n${HELP}`);
+    return 2;
+  }
+  const email = values.email?.trim().toLowerCase() ?? '';
+  if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email) || email.length > 320) {
+    io.err('conversa user create needs --email with an e-mail address such as ana@example.com.');
+    return 2;
+  }
+  if (!ROLES.includes(values.role as Role)) {
+    io.err(`conversa user create needs --role: one of ${ROLES.join(', ')}.`);
+    return 2;
+  }
+  const name = values.name?.trim();
+  if (values.name !== undefined && (!name || name.length > 200)) {
+    io.err('--name must be 1 to 200 characters.');
+    return 2;
+  }
+  const config = loadConfig(io.env);
+  // Loaded only now: bad usage answers at once, without the whole platform.
+  const { buildApp, createLogger } = await import('../app/index.js');
+  // The composition root, not started: nothing listens and no worker runs; only the database is used.
+  const app = await buildApp({ ...config, sandbox: { ...config.sandbox, enabled: false } }, { logger: createLogger('silent') });
+  try {
+    const workspace = values.workspace ? await app.modules.workspaces.get(values.workspace) : await app.modules.workspaces.findFirst();
+    if (!workspace) {
+      io.err(values.workspace ? `No workspace ${values.workspace} in this installation.` : 'This installation has no workspace yet: start the server once (conversa serve), then create people.');
+      return 1;
+    }
+    const created = await app.modules.users.create({ workspaceId: workspace.id, email, role: values.role as Role, ...(name ? { name } : {}) });
+    if (!created.ok) {
+      io.err(`${created.error.code}: ${created.error.message}`);
+      return 1;
+    }
+    io.out(JSON.stringify({ user_id: created.value.user.id, email: created.value.user.email, role: created.value.user.role, workspace_id: workspace.id, one_time_password: created.value.oneTimePassword }));
+    return 0;
+  } finally {
+    await app.close();
+  }
+}

@@ -167,8 +167,6 @@ describe.skipIf(!hasChromium)('the agent inbox in chromium', () => {
   it('offers only templates when the customer service window is closed, and shows the supervisor board', async () => {
     const admin = await signedIn(boss, '/inbox?view=all');
     const item = admin.getByRole('list', { name: 'All' }).getByRole('link', { name: /Maria Souza/ });
-    await admin.waitForTimeout(3000);
-    await admin.screenshot({ path: '/tmp/dbg-all.png' });
     await item.waitFor();
     // 25 hours later on the sandbox clock.
     const advanced = await running.sandbox('POST', '/sandbox/v1/clock', { advance_seconds: 25 * 3600 });

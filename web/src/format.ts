@@ -14,7 +14,7 @@ export type FormatNode =
 
 const MARKERS: Record<string, 'bold' | 'italic' | 'strike'> = { '*': 'bold', _: 'italic', '~': 'strike' };
 const URL_PATTERN = /https?:\/\/[^\s<>"'`]+/gi;
-const TRAILING = /[).,!?;:'"\]}]+$/;
+const TRAILING = /[).,!?;:'"\]}*_~]+$/;
 // Private-use characters stand for links while the markers are parsed.
 const OPEN = '\uE000';
 const CLOSE = '\uE001';

@@ -28,6 +28,7 @@ import { registerWhatsappWebhookRoutes } from './routes/whatsapp-webhook.js';
 import { registerWorkspaceRoutes } from './routes/workspaces.js';
 import { installTextGuard } from './text-guard.js';
 import { registerAppAdminRoutes } from './routes/app-admin.js';
+import { registerAppMediaRoutes } from './routes/app-media.js';
 import { registerAppAuthRoutes } from './routes/app-auth.js';
 import { installSessions } from './session.js';
 import { installWebApp } from './web-app.js';
@@ -109,6 +110,8 @@ export async function buildHttpServer(deps: HttpDeps, options: HttpServerOptions
       installTextGuard(scope);
       registerAppAuthRoutes(scope, deps);
       registerAppAdminRoutes(scope, deps);
+      // Its own scope: the multipart parser applies to the media routes only.
+      await scope.register(async (media) => registerAppMediaRoutes(media, deps));
     },
     { prefix: '/app/api' },
   );

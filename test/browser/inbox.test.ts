@@ -24,6 +24,7 @@ const CHROMIUM = '/usr/bin/chromium';
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const SHOTS = join(ROOT, 'docs', 'screenshots');
 const hasChromium = existsSync(CHROMIUM);
+const ONE_PIXEL_PNG = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==';
 if (!hasChromium) console.warn(`test/browser/inbox.test.ts skipped: ${CHROMIUM} is missing (apt-get install chromium; .ci/run installs it)`);
 
 describe.skipIf(!hasChromium)('the agent inbox in chromium', () => {
@@ -125,6 +126,12 @@ describe.skipIf(!hasChromium)('the agent inbox in chromium', () => {
     const reply = conversation.locator('li.message.out', { hasText: 'sou a Ana' });
     await reply.locator('.ticks-read').waitFor();
     await expect(reply.locator('strong').textContent()).resolves.toBe('Como posso ajudar?');
+
+    // A photo from the customer shows in the conversation (the media library, once downloaded).
+    await screen.getByLabel('Send a photo').setInputFiles({ name: 'foto.png', mimeType: 'image/png', buffer: Buffer.from(ONE_PIXEL_PNG, 'base64') });
+    const photo = conversation.locator('li.message.in.type-image img');
+    await photo.waitFor();
+    await until(async () => ((await photo.evaluate((img) => Number((img as unknown as { naturalWidth: number }).naturalWidth))) > 0 ? true : undefined), 'the customer photo loaded');
 
     // Hostile text from the customer stays text: no element, no script, no javascript: link.
     const hostile = '<img src=x onerror=alert(1)> clique javascript:alert(2) ou https://example.com/ok';

@@ -93,12 +93,21 @@ function FreeComposer({ conversation }: { conversation: Conversation }) {
     if (event.key === 'Escape') input.current?.blur();
   };
 
-  const attach = (chosen: File | undefined) => {
+  // An attachment: uploaded to the media library first, then sent by its id (with the text as caption).
+  const [uploadError, setUploadError] = useState<unknown>(null);
+  const attach = async (chosen: File | undefined) => {
     if (!chosen) return;
+    setUploadError(null);
     const form = new FormData();
     form.append('file', chosen, chosen.name);
-    if (text.trim()) form.append('caption', text.trim());
-    send.mutate(form, { onSuccess: () => setText('') });
+    try {
+      const media = await api<{ id: string; kind: string; filename: string | null }>('POST', '/media', form);
+      const caption = text.trim() && !['audio', 'sticker'].includes(media.kind) ? { caption: text.trim() } : {};
+      const named = media.kind === 'document' ? { filename: media.filename ?? chosen.name } : {};
+      send.mutate({ type: media.kind, [media.kind]: { id: media.id, ...caption, ...named } }, { onSuccess: () => setText('') });
+    } catch (error) {
+      setUploadError(error);
+    }
     if (file.current) file.current.value = '';
   };
 
@@ -139,7 +148,7 @@ function FreeComposer({ conversation }: { conversation: Conversation }) {
           ))}
         </div>
       ) : null}
-      <ErrorNote error={send.error} />
+      <ErrorNote error={send.error ?? uploadError} />
       <div className="composer-row">
         <button type="button" className="icon" aria-label={t('composer.emoji')} aria-expanded={emoji} onClick={() => setEmoji((open) => !open)}>
           😊
@@ -147,7 +156,7 @@ function FreeComposer({ conversation }: { conversation: Conversation }) {
         <label className="icon attach">
           <span aria-hidden="true">📎</span>
           <span className="visually-hidden">{t('composer.attach')}</span>
-          <input ref={file} type="file" aria-label={t('composer.attach')} onChange={(e) => attach(e.target.files?.[0])} accept="image/*,video/*,audio/*,application/pdf,.doc,.docx,.xls,.xlsx,.txt" />
+          <input ref={file} type="file" aria-label={t('composer.attach')} onChange={(e) => void attach(e.target.files?.[0])} accept="image/*,video/*,audio/*,application/pdf,.doc,.docx,.xls,.xlsx,.txt" />
         </label>
         <textarea
           id="composer-input"

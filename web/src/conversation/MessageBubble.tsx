@@ -1,3 +1,4 @@
+import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Formatted } from '../Formatted';
 import { safeHref } from '../format';
@@ -95,7 +96,7 @@ function Body({ message, templates }: { message: Message; templates?: Template[]
     case 'image':
       return (
         <figure className="media">
-          {mediaSrc ? <img src={mediaSrc} alt={caption ?? t('types.image')} loading="lazy" /> : <MediaLink link={link} label={t('types.image')} />}
+          {mediaSrc ? <MediaImage src={mediaSrc} alt={caption ?? t('types.image')} /> : <MediaLink link={link} label={t('types.image')} />}
           {caption ? (
             <figcaption>
               <Formatted text={caption} />
@@ -104,7 +105,7 @@ function Body({ message, templates }: { message: Message; templates?: Template[]
         </figure>
       );
     case 'sticker':
-      return mediaSrc ? <img className="sticker" src={mediaSrc} alt={t('types.sticker')} /> : <MediaLink link={link} label={t('types.sticker')} />;
+      return mediaSrc ? <MediaImage className="sticker" src={mediaSrc} alt={t('types.sticker')} /> : <MediaLink link={link} label={t('types.sticker')} />;
     case 'video':
       return (
         <figure className="media">
@@ -182,6 +183,20 @@ function Body({ message, templates }: { message: Message; templates?: Template[]
     default:
       return <p className="muted">{t(`types.${message.type}`, { defaultValue: t('message.unsupported', { type: message.type }) })}</p>;
   }
+}
+
+/** An image of the media library: a customer's file is still downloading when its message arrives (409), so retry a few times. */
+function MediaImage({ src, alt, className }: { src: string; alt: string; className?: string }) {
+  const [attempt, setAttempt] = useState(0);
+  return (
+    <img
+      key={attempt}
+      className={className}
+      src={attempt === 0 ? src : `${src}?attempt=${attempt}`}
+      alt={alt}
+      onError={() => attempt < 8 && setTimeout(() => setAttempt((n) => n + 1), 500 * (attempt + 1))}
+    />
+  );
 }
 
 function MediaLink({ link, label }: { link: string | undefined; label: string }) {

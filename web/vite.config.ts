@@ -15,6 +15,7 @@ export default defineConfig({
     // The CSP has no 'unsafe-inline': never inline assets as data: scripts.
     assetsInlineLimit: 0,
     reportCompressedSize: false,
+    chunkSizeWarningLimit: 700,
   },
   server: {
     proxy: {

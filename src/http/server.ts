@@ -29,12 +29,14 @@ import { registerWhatsappWebhookRoutes } from './routes/whatsapp-webhook.js';
 import { registerWorkspaceRoutes } from './routes/workspaces.js';
 import { installTextGuard } from './text-guard.js';
 import { registerAppAdminRoutes } from './routes/app-admin.js';
+import { registerAppMediaRoutes } from './routes/app-media.js';
 import { registerAppAuthRoutes } from './routes/app-auth.js';
 import { registerAppInboxRoutes } from './routes/app-inbox.js';
 import { registerAppPhoneRoutes } from './routes/app-phone.js';
 import { registerDeskRoutes } from './routes/app-desk.js';
 import { installSessions, viewerFromCookie } from './session.js';
 import { registerAppWsRoutes } from './routes/app-ws.js';
+import { installWebApp } from './web-app.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -51,6 +53,8 @@ export interface HttpServerOptions {
   checkResponses?: boolean;
   /** Serve the demo company API (`/demo/…`) the demo bot calls: only with the embedded sandbox. */
   demoApi?: boolean;
+  /** The built web app's folder (default dist/web; see web-app.ts). */
+  webDir?: string;
 }
 
 /** Builds the platform's Fastify server (not listening): health, Meta's webhook, the REST API. */
@@ -115,11 +119,15 @@ export async function buildHttpServer(deps: HttpDeps, options: HttpServerOptions
       registerAppInboxRoutes(scope, deps);
       registerAppPhoneRoutes(scope, deps);
       registerDeskRoutes(scope, deps);
+      // Its own scope: the multipart parser applies to the media routes only.
+      await scope.register(async (media) => registerAppMediaRoutes(media, deps));
     },
     { prefix: '/app/api' },
   );
   // Its own scope: the WebSocket plugin (and its frame size bound) applies to /app/ws only.
   await app.register(async (scope) => registerAppWsRoutes(scope, { realtime: deps.realtime, viewerFromCookie, publicUrl: deps.publicUrl }));
+  // The agent inbox (web/, built into dist/web) at `/`.
+  await installWebApp(app, options.webDir);
   return app;
 }
 

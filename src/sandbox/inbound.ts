@@ -76,7 +76,7 @@ export function receiveFromPhone(engine: SandboxEngine, phone: SimulatedPhone, i
   }
   phone.lastInboundAt[number.id] = engine.clock.now();
   if (input.referral) recordReferral(phone, number.id, engine.clock.now());
-  phone.sent.push({ id: message.id, to: number.id, type: input.type, timestamp: message.timestamp, read_by_business: false });
+  phone.sent.push({ id: message.id, to: number.id, type: input.type, timestamp: message.timestamp, read_by_business: false, content: message[input.type] ?? content, ...(message.context ? { context: message.context } : {}) });
   engine.state.inbound.set(message.id, { id: message.id, from: phone.waId, to: number.id, type: input.type, timestamp: message.timestamp, read_by_business: false });
   engine.state.touch();
 

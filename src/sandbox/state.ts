@@ -133,6 +133,10 @@ export interface SentMessage {
   timestamp: string;
   /** Set when the business marked it read. */
   read_by_business: boolean;
+  /** What the phone sent (the message's object under its type), for the phone page's bubbles. */
+  content?: unknown;
+  /** The message it replies to (`context.id`). */
+  context?: unknown;
 }
 
 export interface SimulatedPhone {

@@ -1,5 +1,5 @@
 import multipart from '@fastify/multipart';
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { MAX_MEDIA_BYTES } from '../../modules/media/index.js';
 import { principalOf } from '../auth.js';
 import type { HttpDeps } from '../deps.js';
@@ -53,35 +53,7 @@ export async function registerMediaRoutes(app: FastifyInstance, deps: Pick<HttpD
         }),
       },
     },
-    async (request, reply) => {
-      if (!request.isMultipart()) {
-        return sendError(reply, 'CONVERSA_ERR_UNSUPPORTED_MEDIA_TYPE', 'Send multipart/form-data with the file in a part named "file".', { field: 'file', rule: 'must be sent as multipart/form-data' });
-      }
-      let file: { data: Buffer; mimeType: string; filename: string | undefined } | undefined;
-      let filename: string | undefined;
-      try {
-        for await (const part of request.parts()) {
-          if (part.type === 'file') {
-            if (part.fieldname !== 'file') {
-              part.file.resume();
-              return sendError(reply, 'CONVERSA_ERR_VALIDATION', `${part.fieldname}: unexpected file part; send the file in a part named "file"`, { field: part.fieldname, rule: 'only a part named "file" may carry a file' });
-            }
-            file = { data: await part.toBuffer(), mimeType: part.mimetype, filename: part.filename || undefined };
-          } else if (part.fieldname === 'filename' && typeof part.value === 'string') {
-            filename = part.value;
-          }
-        }
-      } catch (error) {
-        return multipartError(reply, error);
-      }
-      if (!file) return sendError(reply, 'CONVERSA_ERR_VALIDATION', 'file: is required (a multipart part named "file")', { field: 'file', rule: 'is required' });
-      const uploaded = await deps.media.upload(principalOf(request).workspaceId, { data: file.data, declaredType: file.mimeType, filename: filename ?? file.filename });
-      if (!uploaded.ok) {
-        const { code, message, field, rule } = uploaded.error;
-        return sendError(reply, code, message, { field, rule });
-      }
-      return reply.code(201).send(uploaded.media);
-    },
+    async (request, reply) => receiveUpload(request, reply, deps, principalOf(request).workspaceId),
   );
 
   app.get<{ Params: { id: string } }>(
@@ -103,21 +75,7 @@ export async function registerMediaRoutes(app: FastifyInstance, deps: Pick<HttpD
       },
     },
     async (request, reply) => {
-      const found = await deps.media.content(principalOf(request).workspaceId, request.params.id);
-      if (!found.ok) {
-        return found.reason === 'not_found'
-          ? sendError(reply, 'CONVERSA_ERR_NOT_FOUND', `No media ${request.params.id}.`)
-          : sendError(reply, 'CONVERSA_ERR_MEDIA_NOT_READY', `Media ${request.params.id} is ${found.media?.status ?? 'not ready'}.`, { media_id: request.params.id, status: found.media?.status });
-      }
-      const { media, data } = found;
-      const name = media.filename ?? media.id;
-      return reply
-        .header('content-type', media.mime_type)
-        .header('content-length', data.length)
-        .header('content-disposition', `attachment; filename="${name.replace(/[^\x20-\x7e]|["\\]/g, '_')}"; filename*=UTF-8''${encodeURIComponent(name)}`)
-        .header('x-content-type-options', 'nosniff')
-        .header('etag', `"${media.sha256 ?? media.id}"`)
-        .send(data);
+      return sendMediaContent(reply, deps, principalOf(request).workspaceId, request.params.id);
     },
   );
 
@@ -156,6 +114,56 @@ export async function registerMediaRoutes(app: FastifyInstance, deps: Pick<HttpD
 }
 
 /** @fastify/multipart's limit and parse errors as the API's errors, naming the field. */
+/** Reads a multipart upload (one part named `file`, an optional `filename`) into the media library: 201 with the media, or the refusal. */
+export async function receiveUpload(request: FastifyRequest, reply: FastifyReply, deps: Pick<HttpDeps, 'media'>, workspaceId: string): Promise<FastifyReply> {
+  if (!request.isMultipart()) {
+      return sendError(reply, 'CONVERSA_ERR_UNSUPPORTED_MEDIA_TYPE', 'Send multipart/form-data with the file in a part named "file".', { field: 'file', rule: 'must be sent as multipart/form-data' });
+    }
+    let file: { data: Buffer; mimeType: string; filename: string | undefined } | undefined;
+    let filename: string | undefined;
+    try {
+      for await (const part of request.parts()) {
+        if (part.type === 'file') {
+          if (part.fieldname !== 'file') {
+            part.file.resume();
+            return sendError(reply, 'CONVERSA_ERR_VALIDATION', `${part.fieldname}: unexpected file part; send the file in a part named "file"`, { field: part.fieldname, rule: 'only a part named "file" may carry a file' });
+          }
+          file = { data: await part.toBuffer(), mimeType: part.mimetype, filename: part.filename || undefined };
+        } else if (part.fieldname === 'filename' && typeof part.value === 'string') {
+          filename = part.value;
+        }
+      }
+    } catch (error) {
+      return multipartError(reply, error);
+    }
+    if (!file) return sendError(reply, 'CONVERSA_ERR_VALIDATION', 'file: is required (a multipart part named "file")', { field: 'file', rule: 'is required' });
+    const uploaded = await deps.media.upload(workspaceId, { data: file.data, declaredType: file.mimeType, filename: filename ?? file.filename });
+    if (!uploaded.ok) {
+      const { code, message, field, rule } = uploaded.error;
+      return sendError(reply, code, message, { field, rule });
+    }
+    return reply.code(201).send(uploaded.media);
+}
+
+/** Answers the stored bytes of media of a workspace (404 unknown, 409 not ready), as a download that is never sniffed. */
+export async function sendMediaContent(reply: FastifyReply, deps: Pick<HttpDeps, 'media'>, workspaceId: string, id: string): Promise<FastifyReply> {
+  const found = await deps.media.content(workspaceId, id);
+    if (!found.ok) {
+      return found.reason === 'not_found'
+        ? sendError(reply, 'CONVERSA_ERR_NOT_FOUND', `No media ${id}.`)
+        : sendError(reply, 'CONVERSA_ERR_MEDIA_NOT_READY', `Media ${id} is ${found.media?.status ?? 'not ready'}.`, { media_id: id, status: found.media?.status });
+    }
+    const { media, data } = found;
+    const name = media.filename ?? media.id;
+    return reply
+      .header('content-type', media.mime_type)
+      .header('content-length', data.length)
+      .header('content-disposition', `attachment; filename="${name.replace(/[^\x20-\x7e]|["\\]/g, '_')}"; filename*=UTF-8''${encodeURIComponent(name)}`)
+      .header('x-content-type-options', 'nosniff')
+      .header('etag', `"${media.sha256 ?? media.id}"`)
+      .send(data);
+}
+
 function multipartError(reply: FastifyReply, error: unknown): FastifyReply {
   const code = (error as { code?: string }).code;
   if (code === 'FST_REQ_FILE_TOO_LARGE') {

@@ -265,6 +265,28 @@ describe.each(DIALECTS)('the agent inbox API on $name', (dialect) => {
     expect((await people.admin!.call('PUT', '/app/api/settings/assignment', { strategy: 'manual' })).status).toBe(200);
   });
 
+  it('lets an agent read only the attachments of conversations they may see', async () => {
+    const { id } = await customer('Cliente Foto', 'Segue a foto');
+    await handoff(id, 'suporte');
+    expect((await people.ana!.call('POST', `/app/api/conversations/${id}/take`)).status).toBe(200);
+    const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==', 'base64');
+    const form = new FormData();
+    form.append('file', new Blob([png], { type: 'image/png' }), 'foto.png');
+    const uploaded = await api('POST', '/media', form);
+    expect(uploaded.status, JSON.stringify(uploaded.body)).toBe(201);
+    const mediaId = uploaded.body.id as string;
+    const path = `/app/api/media/${mediaId}/content`;
+    // Not sent yet: only supervisors and admins.
+    expect((await people.ana!.call('GET', path)).status).toBe(404);
+    const sent = await people.ana!.call('POST', `/app/api/conversations/${id}/messages`, { type: 'image', image: { id: mediaId } });
+    expect(sent.status, JSON.stringify(sent.body)).toBe(202);
+    expect((await people.ana!.call('GET', path)).status).toBe(200);
+    expect((await people.bruno!.call('GET', path)).status).toBe(200); // same team
+    expect((await people.sofia!.call('GET', path)).status).toBe(200);
+    const foreign = await people.carla!.call('GET', path);
+    expect([foreign.status, foreign.body?.error?.code]).toEqual([404, 'CONVERSA_ERR_NOT_FOUND']);
+  });
+
   it('drives the embedded sandbox from the phone page: customers, what they send and receive, the clock', async () => {
     const phone = people.bruno!.call;
     expect((await appApi(running, null)('GET', '/app/api/phone/phones')).status).toBe(401);

@@ -380,6 +380,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       },
     },
     clock,
+    messages,
+    media,
   });
   // The phone page's proxy reaches the embedded sandbox over HTTP once it listens (start()).
   let sandboxLink: SandboxLink | undefined;

@@ -4,7 +4,8 @@ import type { MessageType, TemplateComponentDefinition } from '../../whatsapp/in
 import type { BotView, Chatbot } from '../chatbot/index.js';
 import { normalizePhone } from '../contacts/index.js';
 import type { Conversations, Inbox, InboxConversation, InboxCounts, InboxView, InboxViewer, Ownership, TransitionView } from '../conversations/index.js';
-import { priceMessage, type MessageHistory, type ReadReceipts, type SendOutcome, type SendService } from '../messaging/index.js';
+import type { MediaLibrary } from '../media/index.js';
+import { priceMessage, type MessageHistory, type Messages, type ReadReceipts, type SendOutcome, type SendService } from '../messaging/index.js';
 import type { PhoneNumbers } from '../phone-numbers/index.js';
 import type { PreviewParams, TemplateService, TemplateView } from '../templates/index.js';
 import { canSeeConversation, type Viewer } from '../users/index.js';
@@ -29,6 +30,9 @@ export interface AgentInboxDeps {
   phoneNumbers: Pick<PhoneNumbers, 'resolve'>;
   people: InboxPeople;
   clock: Clock;
+  /** Which conversation a message, or an attachment sent by id, belongs to (media rights). */
+  messages: Pick<Messages, 'get' | 'conversationsSending'>;
+  media: Pick<MediaLibrary, 'get'>;
 }
 
 /** A conversation with what the agent's screen shows beside the messages. */
@@ -84,6 +88,21 @@ export class AgentInbox {
   /** A page of one view, newest activity first; `search` matches name, number and text. */
   async list(viewer: Viewer, options: { view: InboxView; search?: string | undefined; limit: number; cursor?: string | undefined }) {
     return this.deps.inbox.list(viewer.workspaceId, { limit: options.limit, cursor: options.cursor, messages: 0, view: { viewer: inboxViewer(viewer), name: options.view }, search: options.search });
+  }
+
+  /**
+   * Whether the viewer may read a media file: admins and supervisors any of their workspace; an
+   * agent one received in, or sent to, a conversation they may see (an upload not sent yet: no).
+   */
+  async mayReadMedia(viewer: Viewer, mediaId: string): Promise<boolean> {
+    if (viewer.role !== 'agent') return true;
+    const media = await this.deps.media.get(viewer.workspaceId, mediaId);
+    if (!media) return true; // the content route answers 404 itself
+    const conversations = media.source_message_id
+      ? [(await this.deps.messages.get(viewer.workspaceId, media.source_message_id))?.conversation_id]
+      : await this.deps.messages.conversationsSending(viewer.workspaceId, media.id);
+    for (const id of conversations) if (id && (await this.find(viewer, id))) return true;
+    return false;
   }
 
   /** How many conversations each view holds for the viewer. */

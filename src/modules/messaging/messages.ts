@@ -349,6 +349,24 @@ export class Messages {
     return { ...toView(row), reactions: currentReactions(reactions) };
   }
 
+  /**
+   * The conversations of the outbound messages whose content names `mediaId` (an attachment sent
+   * by its `med_` id), at most `limit` of them: who may see one of these may see the attachment.
+   */
+  async conversationsSending(workspaceId: string, mediaId: string, limit = 20): Promise<string[]> {
+    const pattern = `%"${mediaId.replace(/[\\%_"]/g, (c) => `\\${c}`)}"%`;
+    const rows = await this.db
+      .selectFrom('messages')
+      .select('conversation_id')
+      .distinct()
+      .where('workspace_id', '=', workspaceId)
+      .where('direction', '=', 'out')
+      .where(sql<boolean>`${sql.ref('content')} like ${pattern} escape '\\'`)
+      .limit(limit)
+      .execute();
+    return rows.map((row) => row.conversation_id);
+  }
+
   /** Counts by status (for tests, metrics and the kill test). */
   async countByStatus(workspaceId: string): Promise<Record<string, number>> {
     const rows = await this.db

@@ -43,7 +43,7 @@ describe('conversa flow validate FILE', () => {
     const run = await conversaProcess(['flow', 'validate', file('loja.yaml')], {});
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
-    expect(run.stdout.trim()).toBe(`${file('loja.yaml')}: flow "loja-suporte" is valid: 16 steps, 9 triggers, 0 warnings.`);
+    expect(run.stdout.trim()).toBe(`${file('loja.yaml')}: flow "loja-suporte" is valid: 16 steps, 10 triggers, 0 warnings.`);
   }, 30_000);
 
   it('errors: exit 1, one line per problem with file:line:column, path, message and fix', async () => {

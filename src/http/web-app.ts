@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
+import { sendError } from './errors.js';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 
 /**
@@ -69,7 +70,8 @@ export async function installWebApp(app: FastifyInstance, webDir: string = DEFAU
     try {
       page = await readFile(indexFile, 'utf8');
     } catch {
-      return reply.code(503).type('text/html; charset=utf-8').send(NOT_BUILT_PAGE);
+      // A page for a person at `/`, not an API answer: the catalogue's JSON errors do not apply.
+      return reply.status(503).type('text/html; charset=utf-8').send(NOT_BUILT_PAGE);
     }
     return reply.type('text/html; charset=utf-8').send(page);
   };
@@ -81,7 +83,7 @@ export async function installWebApp(app: FastifyInstance, webDir: string = DEFAU
       const icon = await readFile(join(webDir, 'favicon.svg'));
       return reply.headers(SECURITY_HEADERS).header('cache-control', 'public, max-age=86400').type('image/svg+xml').send(icon);
     } catch {
-      return reply.code(404).send({ error: { code: 'CONVERSA_ERR_NOT_FOUND', message: 'No route for GET /favicon.svg.' } });
+      return sendError(reply, 'CONVERSA_ERR_NOT_FOUND', 'No route for GET /favicon.svg.');
     }
   });
 }

@@ -21,6 +21,7 @@ export async function runServe(args: string[], options: BuildOptions = {}): Prom
     '',
     `  Conversa is running`,
     `  Platform   ${started.platformUrl}   (health: ${started.platformUrl}/healthz)`,
+    `  Inbox      ${started.platformUrl}/   (the agent inbox web app; the phone page at ${started.platformUrl}/phone)`,
     `  Webhook    ${started.platformUrl}/webhooks/whatsapp`,
   ];
   if (started.sandboxUrl && started.sandboxNumber) {

@@ -3,9 +3,9 @@ import { rename, rm } from 'node:fs/promises';
 import { Readable, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
-import { parseArgs } from 'node:util';
 import { apiClientFor } from './api-client.js';
 import type { CampaignCommandIo } from './campaign-command.js';
+import { parseSubcommand } from './subcommand.js';
 
 const HELP = `Usage: conversa forms export --format xlsx|csv [--form NAME] [--out FILE]
 
@@ -30,38 +30,19 @@ export interface FormsCommandIo extends Omit<CampaignCommandIo, 'tty'> {
 
 /** `conversa forms export`. Answers the exit code: 0 written, 1 the API refused or is unreachable, 2 bad usage. */
 export async function runForms(argv: string[], io: FormsCommandIo): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        format: { type: 'string' },
-        form: { type: 'string' },
-        flow: { type: 'string' },
-        since: { type: 'string' },
-        until: { type: 'string' },
-        delimiter: { type: 'string' },
-        out: { type: 'string' },
-        url: { type: 'string' },
-        'api-key': { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (error) {
-    io.err(`${(error as Error).message}\n\n${HELP}`);
-    return 2;
-  }
-  const { values, positionals } = parsed;
-  const [action] = positionals;
-  if (values.help || !action) {
-    io.out(HELP);
-    return values.help ? 0 : 2;
-  }
-  if (action !== 'export') {
-    io.err(`Unknown forms command "${action}".\n\n${HELP}`);
-    return 2;
-  }
+  const parsed = parseSubcommand(argv, io, { noun: 'forms', actions: ['export'], help: HELP, options: {
+      format: { type: 'string' },
+      form: { type: 'string' },
+      flow: { type: 'string' },
+      since: { type: 'string' },
+      until: { type: 'string' },
+      delimiter: { type: 'string' },
+      out: { type: 'string' },
+      url: { type: 'string' },
+      'api-key': { type: 'string' },
+    } });
+  if (typeof parsed === 'number') return parsed;
+  const { values } = parsed;
   if (values.format !== 'xlsx' && values.format !== 'csv') {
     io.err('conversa forms export needs --format xlsx or --format csv.');
     return 2;

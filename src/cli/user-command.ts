@@ -1,7 +1,7 @@
-import { parseArgs } from 'node:util';
 import { loadConfig } from '../config/index.js';
 import { ROLES, type Role } from '../modules/users/index.js';
 import type { CampaignCommandIo } from './campaign-command.js';
+import { parseSubcommand } from './subcommand.js';
 
 const HELP = `Usage: conversa user create --email EMAIL --role admin|supervisor|agent [--name NAME] [--workspace WORKSPACE_ID]
 
@@ -19,23 +19,9 @@ Options:
 
 /** `conversa user create`. Answers the exit code: 0 created, 1 refused (e-mail taken, unknown workspace), 2 bad usage. */
 export async function runUser(argv: string[], io: Omit<CampaignCommandIo, 'tty'>): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({ args: argv, allowPositionals: true, options: { email: { type: 'string' }, role: { type: 'string' }, name: { type: 'string' }, workspace: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
-  } catch (error) {
-    io.err(`${(error as Error).message}\n\n${HELP}`);
-    return 2;
-  }
-  const { values, positionals } = parsed;
-  const [action] = positionals;
-  if (values.help || !action) {
-    io.out(HELP);
-    return values.help ? 0 : 2;
-  }
-  if (action !== 'create') {
-    io.err(`Unknown user command "${action}".\n\n${HELP}`);
-    return 2;
-  }
+  const parsed = parseSubcommand(argv, io, { noun: 'user', actions: ['create'], help: HELP, options: { email: { type: 'string' }, role: { type: 'string' }, name: { type: 'string' }, workspace: { type: 'string' } } });
+  if (typeof parsed === 'number') return parsed;
+  const { values } = parsed;
   const email = values.email?.trim().toLowerCase() ?? '';
   if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email) || email.length > 320) {
     io.err('conversa user create needs --email with an e-mail address such as ana@example.com.');

@@ -1,6 +1,6 @@
-import { parseArgs } from 'node:util';
 import { apiClientFor } from './api-client.js';
 import type { CampaignCommandIo } from './campaign-command.js';
+import { parseSubcommand } from './subcommand.js';
 
 const HELP = `Usage: conversa workspace create --name NAME
 
@@ -16,23 +16,9 @@ Options:
 
 /** `conversa workspace create`. Answers the exit code: 0 ok, 1 the API refused or is unreachable, 2 bad usage. */
 export async function runWorkspace(argv: string[], io: Omit<CampaignCommandIo, 'tty'>): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({ args: argv, allowPositionals: true, options: { name: { type: 'string' }, url: { type: 'string' }, 'api-key': { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
-  } catch (error) {
-    io.err(`${(error as Error).message}\n\n${HELP}`);
-    return 2;
-  }
-  const { values, positionals } = parsed;
-  const [action] = positionals;
-  if (values.help || !action) {
-    io.out(HELP);
-    return values.help ? 0 : 2;
-  }
-  if (action !== 'create') {
-    io.err(`Unknown workspace command "${action}".\n\n${HELP}`);
-    return 2;
-  }
+  const parsed = parseSubcommand(argv, io, { noun: 'workspace', actions: ['create'], help: HELP, options: { name: { type: 'string' }, url: { type: 'string' }, 'api-key': { type: 'string' } } });
+  if (typeof parsed === 'number') return parsed;
+  const { values } = parsed;
   if (!values.name?.trim()) {
     io.err('conversa workspace create needs --name NAME.');
     return 2;

@@ -220,6 +220,34 @@ describe.each(DIALECTS)('the agent desk on $name', (dialect) => {
     expect((await sup('GET', '/app/api/supervisor?time_zone=Mars/Olympus')).body.error.details.field).toBe('querystring.time_zone');
   });
 
+  it('lists the conversations live on the board: queue, agent, and how long the customer waits, longest first', async () => {
+    const live = async () => {
+      const board = await sup('GET', '/app/api/supervisor');
+      expect(board.status, JSON.stringify(board.body)).toBe(200);
+      return board.body.conversations as Json[];
+    };
+    const withAna = await conversationOf('5511944440004', 'Meu cartão foi recusado');
+    await handoff(withAna.id, 'suporte');
+    expect((await api('POST', `/conversations/${withAna.id}/assign`, { agent_id: users.ana.id })).status).toBe(200);
+    await conversationOf('5511944440004', 'Alguém aí?');
+    let rows = await live();
+    const waiting = rows.find((row) => row.id === support.id);
+    expect(waiting).toMatchObject({ contact: { id: support.contact.id, wa_id: '5511944440001' }, owner: { type: 'queue', id: 'suporte', name: 'suporte' }, queue: 'suporte' });
+    expect(waiting!.waiting_since).toBe(waiting!.owner_since);
+    const assigned = rows.find((row) => row.id === withAna.id);
+    expect(assigned).toMatchObject({ owner: { type: 'agent', id: users.ana.id, name: 'Ana Silva' }, queue: 'suporte', waiting_since: expect.any(String) });
+    // Only conversations with people; the longest wait first, the answered ones last.
+    expect(rows.every((row) => ['queue', 'agent'].includes(row.owner.type))).toBe(true);
+    const waits = rows.filter((row) => row.waiting_since).map((row) => row.waiting_since as string);
+    expect(waits).toEqual([...waits].sort());
+    expect((await api('POST', '/messages', { to: '5511944440004', type: 'text', text: { body: 'Vou verificar.' } })).status).toBe(202);
+    rows = await live();
+    expect(rows.find((row) => row.id === withAna.id)!.waiting_since).toBeNull();
+    expect(rows.at(-1)!.waiting_since).toBeNull();
+    expect((await sup('GET', '/app/api/supervisor')).body.conversations_truncated).toBe(false);
+    expect((await ana('GET', '/app/api/supervisor')).status).toBe(403);
+  });
+
   it('answers 401 without a session and 403 without the CSRF token', async () => {
     const anonymous = appApi(running, null);
     for (const path of ['/app/api/labels', '/app/api/canned-replies', '/app/api/supervisor', `/app/api/conversations/${support.id}/notes`]) expect((await anonymous('GET', path)).status).toBe(401);

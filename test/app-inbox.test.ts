@@ -142,6 +142,16 @@ describe.each(DIALECTS)('the agent inbox API on $name', (dialect) => {
     // The inbox's feed says who wrote it: this agent, not the API or the bot.
     const created = await running.app.database.db.selectFrom('outbox_events').select('data').where('type', '=', 'message.created').orderBy('id', 'desc').limit(20).execute();
     expect(created.map((row) => JSON.parse(row.data)).find((data: Json) => data.message_id === sent.body.id)?.sent_by).toEqual({ type: 'agent', id: people.ana!.id });
+    // The history says it too, with the agent's name; a message from the API names its key; the customer's, no one.
+    const viaApi = await api('POST', '/messages', { to: waId, type: 'text', text: { body: 'Seu pedido saiu para entrega.' } });
+    expect(viaApi.status).toBe(202);
+    for (const history of [await people.ana!.call('GET', `/app/api/conversations/${id}/messages`), await api('GET', `/conversations/${id}/messages`)]) {
+      expect(history.status).toBe(200);
+      const byId = new Map<string, Json>(history.body.data.map((m: Json) => [m.id, m]));
+      expect(byId.get(sent.body.id)?.sent_by).toEqual({ type: 'agent', id: people.ana!.id, name: 'ana' });
+      expect(byId.get(viaApi.body.id)?.sent_by).toEqual({ type: 'api', id: expect.stringMatching(/^key_/) });
+      expect(history.body.data.find((m: Json) => m.direction === 'in').sent_by).toBeNull();
+    }
     const read = await people.ana!.call('POST', `/app/api/conversations/${id}/read`);
     expect(read.status, JSON.stringify(read.body)).toBe(200);
     expect((await api('GET', `/conversations/${id}`)).body.unread_count).toBe(0);

@@ -99,6 +99,7 @@ const ALLOWED_READS: Record<string, string> = {
   'src/modules/desk/labels.ts: conversations': "the workspace's labels count the conversations carrying each that the viewer may see (one grouped join)",
   'src/modules/desk/supervisor-board.ts: conversations': "the supervisor's board counts conversations by owner (queue sizes and waits, agents' loads, live ones) in grouped statements",
   'src/modules/desk/supervisor-board.ts: conversation_transitions': "the supervisor's board reads one day's handoffs and resolves of the workspace (first response and resolution times)",
+  'src/modules/desk/supervisor-board.ts: contacts': "the supervisor's list of live conversations names each one's contact (a join in the same statement)",
   'src/modules/desk/supervisor-board.ts: messages': "the supervisor's board reads the times of the day's outbound messages of those conversations (the first agent reply after a handoff)",
   'src/modules/realtime/scopes.ts: conversations': "the realtime hub looks up each batch's conversations' scope (workspace, owner, queue) in one statement to decide which browsers may see an event",
   'src/modules/realtime/scopes.ts: messages': "a status event names a message, not its conversation: the hub finds the conversation through the message, in the same batched lookup",

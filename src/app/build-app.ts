@@ -355,7 +355,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   const conversationApi = {
     mediaRemoval,
     inbox: new Inbox(db, conversations, clock),
-    messageHistory: new MessageHistory(db),
+    messageHistory: new MessageHistory(db, (workspaceId, ids) => users.names(workspaceId, ids)),
     readReceipts,
     messageEraser: new MessageEraser({ db, media: mediaRemoval, clock }),
   };

@@ -245,6 +245,10 @@ export interface MessagesTable {
   played_at?: string | null;
   /** An inbound reaction: our id of the message it reacts to (migration 0017). */
   reacts_to?: string | null;
+  /** Outbound: who queued it, `agent`, `bot`, `api` or `system`; null when not known (migration 0026). */
+  sent_by_type?: string | null;
+  /** Outbound: the user id (agent) or API key id (api) that queued it (migration 0026). */
+  sent_by_id?: string | null;
 }
 
 /** One webhook event (a message, a status, or another change kept raw), deduplicated. */

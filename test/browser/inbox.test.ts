@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createUser, type CreatedUser } from '../support/users.js';
 import { useApp } from '../support/use-app.js';
 import { until } from '../support/wait.js';
+import { unnamedControls } from './a11y.js';
 
 /**
  * The agent inbox in a real browser (issue 11, "Tested in a real browser"): Debian's chromium
@@ -38,6 +39,9 @@ describe.skipIf(!hasChromium)('the agent inbox in chromium', () => {
   const contexts: BrowserContext[] = [];
   const dialogs: string[] = [];
   const pageErrors: string[] = [];
+
+  /** Every control of the page has an accessible name (Chromium's accessibility tree and the DOM). */
+  const expectAllNamed = async (page: Page, where: string) => expect(await unnamedControls(page), `controls without an accessible name on ${where}`).toEqual([]);
 
   /** A signed-in browser window (its own cookies), in English, laptop-sized unless told. */
   const signedIn = async (user: CreatedUser, path: string, viewport = { width: 1280, height: 800 }): Promise<Page> => {
@@ -89,12 +93,14 @@ describe.skipIf(!hasChromium)('the agent inbox in chromium', () => {
     await screen.getByLabel('Message', { exact: true }).fill('oi');
     await screen.getByRole('button', { name: 'Send', exact: true }).click();
     await screen.getByText('Sou o assistente da Loja Demo').waitFor();
+    await expectAllNamed(phone, 'the phone page');
 
     // Two agents of the team watch their queue.
     const anaPage = await signedIn(ana, '/inbox?view=queue');
     const brunoPage = await signedIn(bruno, '/inbox?view=queue');
     const queueItem = (page: Page) => page.getByRole('list', { name: 'Queue' }).getByRole('link', { name: /Maria Souza/ });
     await expect(queueItem(anaPage).count()).resolves.toBe(0);
+    await expectAllNamed(anaPage, 'the inbox');
 
     // The customer taps "Atendente": the bot hands off, and the queue shows it without a reload.
     await screen.getByRole('button', { name: 'Atendente' }).click();
@@ -147,6 +153,7 @@ describe.skipIf(!hasChromium)('the agent inbox in chromium', () => {
     await expect(shown.locator('a').getAttribute('rel')).resolves.toBe('noopener noreferrer');
     await expect(anaPage.locator('a[href^="javascript:"]').count()).resolves.toBe(0);
 
+    await expectAllNamed(anaPage, 'the conversation');
     await anaPage.screenshot({ path: join(SHOTS, 'conversation.png') });
     await anaPage.goto(`${base}/inbox?view=mine`);
     await anaPage.getByRole('list', { name: 'Mine' }).getByRole('link', { name: /Maria Souza/ }).click();
@@ -184,12 +191,17 @@ describe.skipIf(!hasChromium)('the agent inbox in chromium', () => {
     await closed.waitFor();
     await expect(conversation.getByRole('textbox', { name: 'Message' }).count()).resolves.toBe(0);
     await expect(closed.getByRole('note').textContent()).resolves.toContain('24-hour window is closed');
+    await expectAllNamed(admin, 'the template composer');
     await admin.screenshot({ path: join(SHOTS, 'composer-closed-window.png') });
 
     await admin.getByRole('link', { name: 'Supervisor' }).click();
     await admin.getByRole('heading', { name: 'Queues' }).waitFor();
     await admin.getByRole('cell', { name: 'Ana Lima' }).waitFor();
+    await expectAllNamed(admin, 'the supervisor page');
     await admin.screenshot({ path: join(SHOTS, 'supervisor.png') });
+    await admin.getByRole('link', { name: 'Admin' }).click();
+    await admin.getByRole('form', { name: 'New user' }).waitFor();
+    await expectAllNamed(admin, 'the admin page');
     expect(pageErrors).toEqual([]);
   }, 30_000);
 });

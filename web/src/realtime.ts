@@ -156,6 +156,7 @@ export class Realtime {
     if (conversationId) {
       if (type.startsWith('note.')) {
         void this.queries.invalidateQueries({ queryKey: ['notes', conversationId] });
+        void this.queries.invalidateQueries({ queryKey: ['mentions'] });
       } else {
         void this.queries.invalidateQueries({ queryKey: ['messages', conversationId] });
         void this.queries.invalidateQueries({ queryKey: ['conversation', conversationId] });

@@ -109,8 +109,8 @@ export interface Message {
   reacts_to?: string | null;
   forwarded?: boolean;
   reactions?: Array<{ emoji: string; from: string; at: string }>;
-  /** Who sent an outbound message (bot, agent, API), when the server says. */
-  sent_by?: { type: string; id?: string | null; name?: string | null } | null;
+  /** Who queued an outbound message (null: not known); `name`: the agent's, in history pages. */
+  sent_by?: { type: 'agent' | 'bot' | 'api' | 'system'; id: string | null; name?: string } | null;
 }
 
 

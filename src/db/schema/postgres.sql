@@ -332,6 +332,8 @@ table messages
   cost_source text
   played_at text
   reacts_to text
+  sent_by_type text
+  sent_by_id text
 table messaging_limits
   phone_number_id text not null
   workspace_id text not null

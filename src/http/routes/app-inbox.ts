@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { ASSIGNMENT_STRATEGIES, type AgentInbox, type Assignment, type InboxOutcome, type TransitionAnswer } from '../../modules/agent-inbox/index.js';
 import { INBOX_VIEWS, type InboxConversation } from '../../modules/conversations/index.js';
+import type { Labels } from '../../modules/desk/index.js';
 import { MAX_HISTORY_PAGE, MESSAGE_TYPES, toView } from '../../modules/messaging/index.js';
 import type { MessageType } from '../../whatsapp/index.js';
 import { sendAppError, sendError } from '../errors.js';
@@ -12,6 +13,8 @@ import { sendProviderError } from './provider-error.js';
 export interface AppInboxDeps {
   agentInbox: AgentInbox;
   assignment: Assignment;
+  /** The desk's labels: each conversation answered carries its `labels`. */
+  desk?: { labels: Pick<Labels, 'ofMany'> } | undefined;
 }
 
 const ID = z.string().min(1).max(64).regex(/^[A-Za-z0-9_-]+$/, 'must be an id');
@@ -86,12 +89,17 @@ export function registerAppInboxRoutes(app: FastifyInstance, deps: AppInboxDeps)
   const signedIn = { onRequest: app.requireUser() };
   const params = (request: FastifyRequest, reply: FastifyReply) => parseInput(reply, 'params', idParams, request.params);
 
+  /** The labels of these conversations (one query), for the list's rows and the conversation's header. */
+  const labelsOf = async (workspaceId: string, ids: string[]) => (deps.desk ? deps.desk.labels.ofMany(workspaceId, ids) : new Map<string, string[]>());
+
   app.get('/conversations', signedIn, async (request, reply) => {
     const query = parseInput(reply, 'querystring', listQuery, request.query);
     if (!query) return reply;
-    const page = await agentInbox.list(viewerOf(request), { view: query.view, search: query.q, limit: query.limit, cursor: query.cursor });
+    const viewer = viewerOf(request);
+    const page = await agentInbox.list(viewer, { view: query.view, search: query.q, limit: query.limit, cursor: query.cursor });
     if (!page.ok) return badCursor(reply);
-    return { view: query.view, data: page.data.map(presentConversation), next_cursor: page.next_cursor };
+    const labels = await labelsOf(viewer.workspaceId, page.data.map((conversation) => conversation.id));
+    return { view: query.view, data: page.data.map((conversation) => ({ ...presentConversation(conversation), labels: labels.get(conversation.id) ?? [] })), next_cursor: page.next_cursor };
   });
 
   app.get('/conversations/counts', signedIn, async (request) => agentInbox.counts(viewerOf(request)));
@@ -99,9 +107,11 @@ export function registerAppInboxRoutes(app: FastifyInstance, deps: AppInboxDeps)
   app.get('/conversations/:id', signedIn, async (request, reply) => {
     const path = params(request, reply);
     if (!path) return reply;
-    const outcome = await agentInbox.detail(viewerOf(request), path.id);
+    const viewer = viewerOf(request);
+    const outcome = await agentInbox.detail(viewer, path.id);
     if (!outcome.ok) return sendAppError(reply, outcome.error);
-    return { ...presentConversation(outcome.value.conversation), bot: outcome.value.bot, composer: outcome.value.composer };
+    const labels = await labelsOf(viewer.workspaceId, [path.id]);
+    return { ...presentConversation(outcome.value.conversation), labels: labels.get(path.id) ?? [], bot: outcome.value.bot, composer: outcome.value.composer };
   });
 
   app.get('/conversations/:id/messages', signedIn, async (request, reply) => {

@@ -52,6 +52,12 @@ export const messageSchema = s.object(
       items: { type: 'object', additionalProperties: false, properties: { emoji: s.string, from: s.string, at: s.dateTime } },
       description: "The customer's current reactions (GET /messages/{id}; [] in lists)",
     },
+    sent_by: {
+      type: ['object', 'null'],
+      additionalProperties: false,
+      properties: { type: { type: 'string', enum: ['agent', 'bot', 'api', 'system'] }, id: s.nullableString, name: s.string },
+      description: "Outbound: who queued it (agent: a person of the inbox, with their name in a conversation's history; bot; api: the API key's id; system: the platform's own confirmations); null when not known (inbound, campaigns, messages from before)",
+    },
   },
   'A message',
 );

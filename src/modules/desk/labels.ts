@@ -81,6 +81,22 @@ export class Labels {
     return rows.map((row) => row.label);
   }
 
+  /** The labels of several conversations of the workspace, by conversation id (one query; none: []). */
+  async ofMany(workspaceId: string, conversationIds: readonly string[]): Promise<Map<string, string[]>> {
+    const labels = new Map<string, string[]>(conversationIds.map((id) => [id, []]));
+    if (conversationIds.length === 0) return labels;
+    const rows = await this.deps.db
+      .selectFrom('conversation_labels')
+      .select(['conversation_id', 'label'])
+      .where('workspace_id', '=', workspaceId)
+      .where('conversation_id', 'in', conversationIds)
+      .orderBy('conversation_id')
+      .orderBy('position')
+      .execute();
+    for (const row of rows) labels.get(row.conversation_id)?.push(row.label);
+    return labels;
+  }
+
   /**
    * The workspace's labels (every label in use), each with how many conversations the viewer may
    * see carry it; most used first, then by name.

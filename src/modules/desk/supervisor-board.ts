@@ -11,6 +11,22 @@ export interface SupervisorBoard {
   queues: Array<{ queue: string; team_ids: string[]; size: number; oldest_waiting_since: string | null; average_wait_seconds: number | null }>;
   agents: Array<{ id: string; name: string; email: string; role: string; presence: string; capacity: number; open_conversations: number; team_ids: readonly string[] }>;
   live: { with_agents: number; in_queues: number; with_bot: number };
+  /**
+   * The conversations with people now (waiting in a queue or with an agent), longest waiting
+   * first, at most {@link LIVE_LIST_LIMIT}. `waiting_since`: in a queue, since it entered it; with
+   * an agent, since the customer's latest message when it has no answer yet (null otherwise).
+   */
+  conversations: Array<{
+    id: string;
+    contact: { id: string; name: string | null; wa_id: string };
+    owner: { type: 'queue' | 'agent'; id: string; name: string | null };
+    queue: string | null;
+    owner_since: string | null;
+    waiting_since: string | null;
+    last_message_at: string | null;
+  }>;
+  /** True when more conversations are live than `conversations` lists. */
+  conversations_truncated: boolean;
   today: {
     date: string;
     time_zone: string;
@@ -25,6 +41,9 @@ export interface SupervisorBoard {
     resolution: { count: number; median_seconds: number | null; p90_seconds: number | null };
   };
 }
+
+/** The longest list of live conversations the board answers. */
+export const LIVE_LIST_LIMIT = 200;
 
 /**
  * The supervisor's board of a workspace (issue 11): queues, agents and their load, the
@@ -85,6 +104,8 @@ export class SupervisorBoards {
       .sort((a, b) => a.name.localeCompare(b.name));
     const sum = (type: string) => owned.filter((row) => row.owner_type === type).reduce((total, row) => total + Number(row.count), 0);
 
+    const live = await this.#live(workspaceId, new Map(people.map((person) => [person.id, person.name])));
+
     const day = dayBounds(now, zone.timeZone);
     const today = await this.#today(workspaceId, day.start.toISOString(), day.end.toISOString());
     return {
@@ -92,8 +113,44 @@ export class SupervisorBoards {
       queues,
       agents,
       live: { with_agents: sum('agent'), in_queues: sum('queue'), with_bot: Number(withBot.count) },
+      conversations: live.conversations,
+      conversations_truncated: live.truncated,
       today: { date: day.date, time_zone: zone.timeZone, time_zone_source: zone.source, from: day.start.toISOString(), to: day.end.toISOString(), ...today },
     };
+  }
+
+  /**
+   * The conversations with people now, in one statement (with their contacts): those waiting
+   * for an answer first (in a queue since it entered it, with an agent since the customer's
+   * unanswered message), oldest wait first; then the answered ones, by latest activity.
+   */
+  async #live(workspaceId: string, names: ReadonlyMap<string, string>): Promise<{ conversations: SupervisorBoard['conversations']; truncated: boolean }> {
+    const rows = await this.deps.db
+      .selectFrom('conversations as c')
+      .innerJoin('contacts as k', 'k.id', 'c.contact_id')
+      .select(['c.id', 'c.owner_type', 'c.owner_id', 'c.queue', 'c.owner_since', 'c.created_at', 'c.last_inbound_at', 'c.last_message_at', 'k.id as contact_id', 'k.name as contact_name', 'k.wa_id'])
+      .where('c.workspace_id', '=', workspaceId)
+      .where('c.owner_type', 'in', ['queue', 'agent'])
+      .orderBy('c.owner_since')
+      .orderBy('c.id')
+      .limit(LIVE_LIST_LIMIT + 1)
+      .execute();
+    const conversations = rows.slice(0, LIVE_LIST_LIMIT).map((row) => {
+      const inQueue = row.owner_type === 'queue';
+      const unanswered = row.last_inbound_at !== null && (row.last_message_at === null || row.last_inbound_at >= row.last_message_at);
+      return {
+        id: row.id,
+        contact: { id: row.contact_id, name: row.contact_name, wa_id: row.wa_id },
+        owner: { type: inQueue ? ('queue' as const) : ('agent' as const), id: row.owner_id ?? '', name: inQueue ? row.owner_id : (names.get(row.owner_id ?? '') ?? null) },
+        queue: row.queue,
+        owner_since: row.owner_since,
+        waiting_since: inQueue ? (row.owner_since ?? row.created_at) : unanswered ? row.last_inbound_at : null,
+        last_message_at: row.last_message_at,
+      };
+    });
+    const waitKey = (item: (typeof conversations)[number]) => item.waiting_since ?? '9999';
+    conversations.sort((a, b) => waitKey(a).localeCompare(waitKey(b)) || (b.last_message_at ?? '').localeCompare(a.last_message_at ?? '') || a.id.localeCompare(b.id));
+    return { conversations, truncated: rows.length > LIVE_LIST_LIMIT };
   }
 
   /**

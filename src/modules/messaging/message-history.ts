@@ -10,10 +10,26 @@ export const MAX_HISTORY_PAGE = 200;
  * (created_at, id), and a message by Meta's id.
  */
 export class MessageHistory {
-  constructor(private readonly db: Kysely<Schema>) {}
+  constructor(
+    private readonly db: Kysely<Schema>,
+    /** The names of a workspace's people by id (the users module), for `sent_by.name` of agents' messages. */
+    private readonly peopleNames?: (workspaceId: string, userIds: readonly string[]) => Promise<Map<string, string>>,
+  ) {}
+
+  /** Adds the agent's name to `sent_by` of agents' messages: one lookup for the whole page. */
+  private async withAuthors(workspaceId: string, messages: MessageView[]): Promise<MessageView[]> {
+    const ids = [...new Set(messages.flatMap((message) => (message.sent_by?.type === 'agent' && message.sent_by.id ? [message.sent_by.id] : [])))];
+    if (ids.length === 0 || !this.peopleNames) return messages;
+    const names = await this.peopleNames(workspaceId, ids);
+    return messages.map((message) => {
+      const name = message.sent_by?.type === 'agent' && message.sent_by.id ? names.get(message.sent_by.id) : undefined;
+      return name === undefined || !message.sent_by ? message : { ...message, sent_by: { ...message.sent_by, name } };
+    });
+  }
 
   /**
-   * One page of a conversation's messages, newest first. `cursor` is the `next_cursor` of the
+   * One page of a conversation's messages, newest first, agents' messages with their author's
+   * name (`sent_by.name`, one lookup per page). `cursor` is the `next_cursor` of the
    * page before; answers `{ ok: false, reason: 'not_found' }` for a conversation of another
    * workspace and `'bad_cursor'` for a cursor this server did not make.
    */
@@ -40,7 +56,7 @@ export class MessageHistory {
     const rows = await query.execute();
     const page = rows.slice(0, limit);
     const last = page.at(-1);
-    return { ok: true, data: page.map(toView), next_cursor: rows.length > limit && last ? encodeKeysetCursor(last.created_at, last.id) : null };
+    return { ok: true, data: await this.withAuthors(workspaceId, page.map(toView)), next_cursor: rows.length > limit && last ? encodeKeysetCursor(last.created_at, last.id) : null };
   }
 
   /**

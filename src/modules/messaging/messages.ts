@@ -66,6 +66,11 @@ export interface MessageView {
   referred_product: { catalog_id: string; product_retailer_id: string } | null;
   /** The customer's current reactions to this message (`GET /api/v1/messages/{id}` only; [] elsewhere). */
   reactions: Array<{ emoji: string; from: string; at: string }>;
+  /**
+   * Outbound: who queued it (null when not known: inbound, campaigns, older messages). `name`: the
+   * person's name for `agent`, in history pages (`MessageHistory.page`) only.
+   */
+  sent_by: { type: MessageAuthor['type']; id: string | null; name?: string } | null;
 }
 
 /** The status webhook's `pricing` (cloud-api-facts.md §2.5). */
@@ -158,7 +163,7 @@ export class Messages {
     const at = new Map<string, string>();
     for (const input of inputs) if (!at.has(input.phoneNumberRowId)) at.set(input.phoneNumberRowId, (await this.clock.at(input.phoneNumberRowId, trx)).toISOString());
     const rows = inputs.map((input) => outboundRow(input, at.get(input.phoneNumberRowId) as string));
-    // 26 columns a row: 400 rows stay under SQLite's 32,766 bound parameters.
+    // 28 columns a row: 400 rows stay under SQLite's 32,766 bound parameters.
     for (let i = 0; i < rows.length; i += 400) await trx.insertInto('messages').values(rows.slice(i, i + 400)).execute();
     return rows.map((row) => row.id);
   }
@@ -410,6 +415,8 @@ function outboundRow(input: NewOutbound, at: string): MessagesTable {
     delivered_at: null,
     read_at: null,
     failed_at: null,
+    sent_by_type: input.sentBy?.type ?? null,
+    sent_by_id: input.sentBy?.id ?? null,
   };
 }
 
@@ -442,6 +449,7 @@ export function toView(row: MessagesTable): MessageView {
     reacts_to: row.reacts_to ?? null,
     ...inboundExtras(row),
     reactions: [],
+    sent_by: row.sent_by_type ? { type: row.sent_by_type as MessageAuthor['type'], id: row.sent_by_id ?? null } : null,
   };
 }
 

@@ -141,6 +141,13 @@ export class Users {
     return viewById(this.#db, workspaceId, id);
   }
 
+  /** The names of these people of the workspace, by id (another workspace's ids are not answered). */
+  async names(workspaceId: string, ids: readonly string[]): Promise<Map<string, string>> {
+    if (ids.length === 0) return new Map();
+    const rows = await this.#db.selectFrom('users').select(['id', 'name']).where('workspace_id', '=', workspaceId).where('id', 'in', ids).execute();
+    return new Map(rows.map((row) => [row.id, row.name]));
+  }
+
   /** The workspace's people by name. */
   async list(workspaceId: string): Promise<UserView[]> {
     const rows = await this.#db.selectFrom('users').selectAll().where('workspace_id', '=', workspaceId).orderBy('name').orderBy('id').execute();

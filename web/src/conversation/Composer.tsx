@@ -1,5 +1,5 @@
 import { useMutation, useQuery, useQueryClient, type UseQueryResult } from '@tanstack/react-query';
-import { useRef, useState, type KeyboardEvent as ReactKeyboardEvent } from 'react';
+import { useEffect, useRef, useState, type KeyboardEvent as ReactKeyboardEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api } from '../api';
 import { Formatted } from '../Formatted';
@@ -43,6 +43,12 @@ function FreeComposer({ conversation }: { conversation: Conversation }) {
   const send = useSend(conversation.id);
   const canned = useQuery({ queryKey: ['canned'], queryFn: () => api<{ data: CannedReply[] }>('GET', '/canned-replies'), staleTime: 60_000, retry: false });
   const cannedQuery = text.startsWith('/') && !text.includes('\n') ? text.slice(1).toLowerCase() : undefined;
+  // Typing "/" reads the list again: a reply a supervisor just wrote is offered at once.
+  const slash = cannedQuery !== undefined;
+  const refetchCanned = canned.refetch;
+  useEffect(() => {
+    if (slash) void refetchCanned();
+  }, [slash, refetchCanned]);
   const suggestions = cannedQuery === undefined ? [] : (canned.data?.data ?? []).filter((reply) => `${reply.shortcut.replace(/^\//, '')} ${reply.title}`.toLowerCase().includes(cannedQuery)).slice(0, 8);
 
   const submit = () => {

@@ -43,13 +43,12 @@ export function MessageBubble({ message, quoted, templates, reactions }: { messa
   );
 }
 
-function senderLabel(message: Message, t: (key: string, options?: Record<string, unknown>) => string): string | undefined {
+/** "Bot", the agent's name, "API", "Automatic" (keyword confirmations): who queued an outbound message. */
+function senderLabel(message: Message, t: (key: string) => string): string | undefined {
   const by = message.sent_by;
   if (!by) return undefined;
-  if (by.type === 'bot' || by.type === 'flow') return t('message.bot');
-  if (by.type === 'agent' || by.type === 'user') return by.name ?? t('message.agent');
-  if (by.type === 'api_key' || by.type === 'api') return t('message.api');
-  return by.name ?? undefined;
+  if (by.type === 'agent') return by.name ?? t('message.agent');
+  return t(`message.${by.type}`);
 }
 
 /** Sent ✓, delivered ✓✓, read ✓✓ (blue); waiting 🕓; failed ⚠. */

@@ -21,8 +21,6 @@ export function Notes({ conversationId }: { conversationId: string }) {
   });
   const mention = /@([\p{L}\p{N}._-]*)$/u.exec(text);
   const candidates = mention ? (agents.data?.data ?? []).filter((agent) => agent.name.toLowerCase().replace(/\s+/g, '').includes((mention[1] ?? '').toLowerCase())).slice(0, 6) : [];
-  const names = new Set((agents.data?.data ?? []).map((agent) => agent.name.replace(/\s+/g, '')));
-  const mentioned = (note: Note, handle: string) => names.has(handle) || note.mentions.some((m) => (m.name ?? '').replace(/\s+/g, '') === handle);
 
   return (
     <div className="notes">
@@ -34,15 +32,7 @@ export function Notes({ conversationId }: { conversationId: string }) {
               {note.author?.name ?? '—'} · <time dateTime={note.created_at}>{shortTime(note.created_at, i18n.language)}</time>
             </span>
             <p>
-              {note.text.split(/(@[\p{L}\p{N}._-]+)/u).map((part, index) =>
-                part.startsWith('@') && mentioned(note, part.slice(1)) ? (
-                  <mark key={index} className="mention">
-                    {part}
-                  </mark>
-                ) : (
-                  <Fragment key={index}>{part}</Fragment>
-                ),
-              )}
+              <NoteText note={note} />
             </p>
           </li>
         ))}
@@ -59,7 +49,7 @@ export function Notes({ conversationId }: { conversationId: string }) {
           <ul className="mentions" aria-label={t('notes.mention')}>
             {candidates.map((agent) => (
               <li key={agent.id}>
-                <button type="button" onClick={() => setText(text.replace(/@[\p{L}\p{N}._-]*$/u, `@${agent.name.replace(/\s+/g, '')} `))}>
+                <button type="button" onClick={() => setText(text.replace(/@[\p{L}\p{N}._-]*$/u, `@[${agent.name.replace(/[[\]()]/g, '')}](${agent.id}) `))}>
                   @{agent.name}
                 </button>
               </li>
@@ -73,5 +63,38 @@ export function Notes({ conversationId }: { conversationId: string }) {
         </button>
       </form>
     </div>
+  );
+}
+
+/**
+ * A note's text as text, its mentions marked: `@[Ana Lima](usr_…)` (what the picker writes) shows
+ * as "@Ana Lima"; `@ana.lima` (an e-mail's local part) is marked when the note resolved someone.
+ */
+export function NoteText({ note }: { note: Pick<Note, 'text' | 'mentions'> }) {
+  const ids = new Set(note.mentions.map((m) => m.id));
+  const parts = note.text.split(/(@\[[^\]\n]{1,100}\]\(usr_[A-Za-z0-9_-]+\)|@[\p{L}\p{N}._-]+)/u);
+  return (
+    <>
+      {parts.map((part, index) => {
+        const byId = /^@\[([^\]]+)\]\((usr_[A-Za-z0-9_-]+)\)$/.exec(part);
+        if (byId) {
+          const person = note.mentions.find((m) => m.id === byId[2]);
+          return ids.has(byId[2] as string) ? (
+            <mark key={index} className="mention">
+              @{person?.name ?? byId[1]}
+            </mark>
+          ) : (
+            <Fragment key={index}>@{byId[1]}</Fragment>
+          );
+        }
+        return part.startsWith('@') && note.mentions.length > 0 ? (
+          <mark key={index} className="mention">
+            {part}
+          </mark>
+        ) : (
+          <Fragment key={index}>{part}</Fragment>
+        );
+      })}
+    </>
   );
 }

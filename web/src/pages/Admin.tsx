@@ -7,6 +7,8 @@ import type { Role, Team, User } from '../types';
 import { ErrorNote } from '../ui';
 
 const ROLES: Role[] = ['agent', 'supervisor', 'admin'];
+const STRATEGIES = ['manual', 'round_robin', 'least_busy'] as const;
+type Strategy = (typeof STRATEGIES)[number];
 
 /** Users (create with a one-time password shown once, role, teams, capacity) and teams (name, queue, members). */
 export function Admin() {
@@ -19,10 +21,12 @@ export function Admin() {
           {t('admin.users')}
         </NavLink>
         <NavLink to="/admin/teams">{t('admin.teams')}</NavLink>
+        <NavLink to="/admin/assignment">{t('assignment.title')}</NavLink>
       </nav>
       <Routes>
         <Route index element={<Users />} />
         <Route path="teams" element={<Teams />} />
+        <Route path="assignment" element={<Assignment />} />
       </Routes>
     </main>
   );
@@ -243,5 +247,55 @@ function Teams() {
         </section>
       ))}
     </>
+  );
+}
+
+/** How conversations handed to a queue find an agent: by hand, round robin, or the least busy (GET/PUT /settings/assignment). */
+function Assignment() {
+  const { t } = useTranslation();
+  const queries = useQueryClient();
+  const current = useQuery({ queryKey: ['assignment'], queryFn: () => api<{ strategy: Strategy }>('GET', '/settings/assignment') });
+  const [chosen, setChosen] = useState<Strategy | null>(null);
+  const save = useMutation({
+    mutationFn: (strategy: Strategy) => api<{ strategy: Strategy }>('PUT', '/settings/assignment', { strategy }),
+    onSuccess: (saved) => {
+      queries.setQueryData(['assignment'], saved);
+      setChosen(null);
+    },
+  });
+  const value = chosen ?? current.data?.strategy ?? 'manual';
+  return (
+    <form
+      className="inline-form assignment"
+      aria-label={t('assignment.title')}
+      onSubmit={(event) => {
+        event.preventDefault();
+        save.mutate(value);
+      }}
+    >
+      <h2>{t('assignment.title')}</h2>
+      <p className="muted">{t('assignment.hint')}</p>
+      {!current.data ? <p className="loading">{t('common.loading')}</p> : null}
+      <fieldset hidden={!current.data}>
+        <legend>{t('assignment.strategy')}</legend>
+        {STRATEGIES.map((strategy) => (
+          <label key={strategy} className="check">
+            <input type="radio" name="strategy" value={strategy} checked={value === strategy} onChange={() => setChosen(strategy)} />
+            <span>
+              <strong>{t(`assignment.${strategy}`)}</strong> <small className="muted">{t(`assignment.${strategy}Hint`)}</small>
+            </span>
+          </label>
+        ))}
+      </fieldset>
+      <ErrorNote error={current.error ?? save.error} />
+      {save.isSuccess && chosen === null ? (
+        <p role="status" className="saved">
+          {t('assignment.saved', { strategy: t(`assignment.${save.data.strategy}`) })}
+        </p>
+      ) : null}
+      <button type="submit" className="primary" disabled={save.isPending || !current.isSuccess}>
+        {t('common.save')}
+      </button>
+    </form>
   );
 }

@@ -99,6 +99,11 @@ export function Inbox() {
                   <span className="row-bottom">
                     <span className="preview">{previewOf(conversation, t)}</span>
                     <OwnerBadge conversation={conversation} />
+                    {(conversation.labels ?? []).map((label) => (
+                      <span key={label} className="label-chip small">
+                        {label}
+                      </span>
+                    ))}
                     {conversation.unread_count ? (
                       <span className="unread" aria-label={t('inbox.unread', { count: conversation.unread_count })}>
                         {conversation.unread_count}

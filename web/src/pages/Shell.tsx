@@ -6,8 +6,9 @@ import { api } from '../api';
 import { Realtime, useLinkState } from '../realtime';
 import { AppContext } from '../realtime-context';
 import { useSignOut } from '../session';
-import type { Presence, Session } from '../types';
-import { Dialog, ErrorNote, typingInField } from '../ui';
+import { NoteText } from '../conversation/Notes';
+import type { Note, Presence, Session } from '../types';
+import { Dialog, ErrorNote, shortTime, typingInField } from '../ui';
 import { LanguageSwitch } from './LanguageSwitch';
 
 const PRESENCES: Presence[] = ['online', 'away', 'offline'];
@@ -76,6 +77,7 @@ export function Shell({ session }: { session: Session }) {
               </select>
             </label>
             <LanguageSwitch />
+            <Mentions />
             <button type="button" className="icon" aria-label={t('nav.help')} title={t('nav.help')} onClick={() => setHelp(true)}>
               ?
             </button>
@@ -125,5 +127,58 @@ function HelpTable() {
         ))}
       </tbody>
     </table>
+  );
+}
+
+/** Notes that mention me: a count in the top bar, the list in a dialog (each opens its conversation). */
+function Mentions() {
+  const { t, i18n } = useTranslation();
+  const queries = useQueryClient();
+  const navigate = useNavigate();
+  const [open, setOpen] = useState(false);
+  // Live: note.created events refresh it (realtime.ts); every 60 s for notes in conversations I do not follow.
+  const mentions = useQuery({ queryKey: ['mentions'], queryFn: () => api<{ data: Array<{ note: Note & { conversation_id: string }; read_at: string | null }> }>('GET', '/mentions?limit=50'), refetchInterval: 60_000 });
+  const markRead = useMutation({
+    mutationFn: (noteIds?: string[]) => api('POST', '/mentions/read', noteIds ? { note_ids: noteIds } : {}),
+    onSuccess: () => queries.invalidateQueries({ queryKey: ['mentions'] }),
+  });
+  const items = mentions.data?.data ?? [];
+  const unread = items.filter((item) => !item.read_at).length;
+  return (
+    <>
+      <button type="button" className={`mentions-button ${unread ? 'has-unread' : ''}`} aria-label={t('mentions.button', { count: unread })} onClick={() => setOpen(true)}>
+        @{unread ? <span className="count">{unread}</span> : null}
+      </button>
+      <Dialog open={open} onClose={() => setOpen(false)} title={t('mentions.title')}>
+        {mentions.error ? <ErrorNote error={mentions.error} /> : null}
+        <ol className="mention-list" aria-label={t('mentions.title')}>
+          {items.map(({ note, read_at }) => (
+            <li key={note.id} className={read_at ? 'read' : 'unread'}>
+              <button
+                type="button"
+                onClick={() => {
+                  setOpen(false);
+                  if (!read_at) markRead.mutate([note.id]);
+                  navigate(`/inbox/${note.conversation_id}?view=all`);
+                }}
+              >
+                <span className="muted">
+                  {note.author?.name ?? '—'} · <time dateTime={note.created_at}>{shortTime(note.created_at, i18n.language)}</time>
+                </span>
+                <span className="mention-text">
+                  <NoteText note={note} />
+                </span>
+              </button>
+            </li>
+          ))}
+        </ol>
+        {mentions.isSuccess && items.length === 0 ? <p className="empty">{t('mentions.empty')}</p> : null}
+        {unread > 0 ? (
+          <button type="button" onClick={() => markRead.mutate(undefined)}>
+            {t('mentions.markAll')}
+          </button>
+        ) : null}
+      </Dialog>
+    </>
   );
 }

@@ -1,6 +1,9 @@
-import { useQuery } from '@tanstack/react-query';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { Link } from 'react-router';
 import { api } from '../api';
+import type { CannedReply } from '../types';
 import { duration, ErrorNote, shortTime } from '../ui';
 
 /** GET /app/api/supervisor. */
@@ -9,6 +12,15 @@ interface Board {
   queues: Array<{ queue: string; size: number; oldest_waiting_since: string | null; average_wait_seconds: number | null }>;
   agents: Array<{ id: string; name: string; email: string; role: string; presence: string; capacity: number; open_conversations: number }>;
   live: { with_agents: number; in_queues: number; with_bot: number };
+  conversations: Array<{
+    id: string;
+    contact: { id: string; name: string | null; wa_id: string };
+    owner: { type: 'queue' | 'agent'; id: string; name: string | null };
+    queue: string | null;
+    owner_since: string | null;
+    waiting_since: string | null;
+  }>;
+  conversations_truncated: boolean;
   today: {
     date: string;
     time_zone: string;
@@ -90,10 +102,105 @@ export function Supervisor() {
               </tbody>
             </table>
           </section>
+          <section>
+            <h2 id="live-conversations">{t('supervisor.liveList')}</h2>
+            <table aria-labelledby="live-conversations">
+              <thead>
+                <tr>
+                  <th scope="col">{t('supervisor.contact')}</th>
+                  <th scope="col">{t('supervisor.queue')}</th>
+                  <th scope="col">{t('supervisor.agent')}</th>
+                  <th scope="col">{t('supervisor.waitingSince')}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {data.conversations.map((item) => (
+                  <tr key={item.id} data-conversation-id={item.id}>
+                    <td>
+                      <Link to={`/inbox/${item.id}?view=all`}>{item.contact.name ?? `+${item.contact.wa_id}`}</Link>
+                    </td>
+                    <td>{item.queue ?? '—'}</td>
+                    <td>{item.owner.type === 'agent' ? (item.owner.name ?? '—') : <span className="badge queue">{t('supervisor.inQueue')}</span>}</td>
+                    <td>
+                      {item.waiting_since ? (
+                        <time dateTime={item.waiting_since} title={item.waiting_since}>
+                          {duration((now - Date.parse(item.waiting_since)) / 1000)}
+                        </time>
+                      ) : (
+                        <span className="muted">{t('supervisor.answered')}</span>
+                      )}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+            {data.conversations.length === 0 ? <p className="empty">{t('supervisor.noLive')}</p> : null}
+            {data.conversations_truncated ? <p className="muted">{t('supervisor.truncated', { count: data.conversations.length })}</p> : null}
+          </section>
           <p className="muted">{t('supervisor.asOf', { time: shortTime(data.at, i18n.language), zone: data.today.time_zone })}</p>
         </>
       ) : null}
+      <CannedReplies />
     </main>
+  );
+}
+
+/** The workspace's canned replies: create (shortcut, title, text with {{variables}}), list, delete. */
+function CannedReplies() {
+  const { t } = useTranslation();
+  const queries = useQueryClient();
+  const list = useQuery({ queryKey: ['canned'], queryFn: () => api<{ data: CannedReply[]; variables?: string[] }>('GET', '/canned-replies') });
+  const [form, setForm] = useState({ shortcut: '/', title: '', text: '' });
+  const refresh = () => void queries.invalidateQueries({ queryKey: ['canned'] });
+  const create = useMutation({
+    mutationFn: () => api('POST', '/canned-replies', form),
+    onSuccess: () => {
+      setForm({ shortcut: '/', title: '', text: '' });
+      refresh();
+    },
+  });
+  const remove = useMutation({ mutationFn: (id: string) => api('DELETE', `/canned-replies/${id}`), onSuccess: refresh });
+  return (
+    <section className="canned-admin">
+      <h2>{t('canned.title')}</h2>
+      <form
+        className="inline-form"
+        aria-label={t('canned.new')}
+        onSubmit={(event) => {
+          event.preventDefault();
+          create.mutate();
+        }}
+      >
+        <label>
+          {t('canned.shortcut')}
+          <input required value={form.shortcut} pattern="/[A-Za-z0-9_-]{1,31}" onChange={(e) => setForm({ ...form, shortcut: e.target.value })} />
+        </label>
+        <label>
+          {t('canned.name')}
+          <input required value={form.title} onChange={(e) => setForm({ ...form, title: e.target.value })} />
+        </label>
+        <label>
+          {t('canned.text')}
+          <textarea required rows={3} value={form.text} onChange={(e) => setForm({ ...form, text: e.target.value })} />
+        </label>
+        <p className="muted">{t('canned.variables', { list: (list.data?.variables ?? ['contact.name', 'agent.name']).map((name) => `{{${name}}}`).join(' ') })}</p>
+        <ErrorNote error={create.error} />
+        <button type="submit" className="primary" disabled={create.isPending}>
+          {t('canned.create')}
+        </button>
+      </form>
+      <ErrorNote error={list.error ?? remove.error} />
+      <ul className="canned-list" aria-label={t('canned.title')}>
+        {(list.data?.data ?? []).map((reply) => (
+          <li key={reply.id}>
+            <strong>{reply.shortcut}</strong> {reply.title} <span className="muted">{reply.text}</span>{' '}
+            <button type="button" onClick={() => remove.mutate(reply.id)} aria-label={t('canned.delete', { shortcut: reply.shortcut })}>
+              ×
+            </button>
+          </li>
+        ))}
+      </ul>
+    </section>
   );
 }
 

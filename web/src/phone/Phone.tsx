@@ -219,7 +219,7 @@ function Chat({ phone, businessName }: { phone: SimPhone; businessName: string }
       </header>
       <ol className="phone-messages" ref={listRef} aria-label={t('phone.messages')} aria-live="polite">
         {bubbles.map((bubble) => (
-          <li key={bubble.key} className={`pbubble ${bubble.mine ? 'mine' : 'theirs'}`} data-status={bubble.status}>
+          <li key={bubble.key} className={`pbubble ${bubble.mine ? 'mine' : 'theirs'}`} data-status={bubble.status} data-type={bubble.type}>
             <PhoneBody bubble={bubble} onTap={(reply, kind) => tap(reply, kind, bubble.id)} onList={setList} />
             <span className="pmeta">
               <time>{new Date(bubble.at * 1000).toLocaleTimeString(i18n.language, { hour: '2-digit', minute: '2-digit' })}</time>

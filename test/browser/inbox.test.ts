@@ -204,6 +204,27 @@ describe.skipIf(!hasChromium)('the agent inbox in chromium', () => {
     await expectAllNamed(admin, 'the admin page');
     expect(pageErrors).toEqual([]);
   }, 30_000);
+
+  it('works on a phone-sized screen: the list and the conversation are separate screens', async () => {
+    const small = await signedIn(boss, '/inbox?view=all', { width: 390, height: 844 });
+    const list = small.getByRole('list', { name: 'All' });
+    const item = list.getByRole('link', { name: /Maria Souza/ });
+    await item.click();
+    const conversation = small.getByRole('region', { name: 'Conversation', exact: true });
+    await conversation.getByRole('heading', { name: /Maria Souza/ }).waitFor();
+    expect(await list.isVisible()).toBe(false); // the conversation takes the whole screen
+    const wide = await small.evaluate(() =>
+      [...document.querySelectorAll('body *')]
+        .filter((element) => element.getBoundingClientRect().right > window.innerWidth + 1)
+        .map((element) => `${element.tagName.toLowerCase()}.${[...element.classList].join('.')} ${Math.round(element.getBoundingClientRect().right)}`),
+    );
+    expect(wide).toEqual([]); // nothing wider than the screen
+    await small.getByRole('link', { name: 'Back to the list', exact: true }).click();
+    await list.waitFor();
+    expect(await conversation.isVisible()).toBe(false);
+    await expectAllNamed(small, 'the inbox on a phone-sized screen');
+    expect(pageErrors).toEqual([]);
+  }, 30_000);
 });
 
 /** Builds the web app into dist/web when it is missing or older than a file of web/. */

@@ -122,9 +122,11 @@ export class SendService {
     request = resolved.request;
     if (request.recipientType === 'group') return this.#sendToGroup(workspaceId, request, idempotencyKey, requestHash, options);
     const into = request.conversationId
-      ? await deps.db.selectFrom('conversations').select(['phone_number_id', 'contact_id']).where('workspace_id', '=', workspaceId).where('id', '=', request.conversationId).executeTakeFirst()
+      ? await deps.db.selectFrom('conversations').select(['phone_number_id', 'contact_id', 'group_id']).where('workspace_id', '=', workspaceId).where('id', '=', request.conversationId).executeTakeFirst()
       : undefined;
     if (request.conversationId && !into) return { ok: false, error: appError('CONVERSA_ERR_VALIDATION', 'conversation: not found in this workspace', { field: 'conversation_id', rule: 'must be a conversation of this workspace' }) };
+    // A group's conversation (the inbox answering a group): the message goes to the group.
+    if (into?.group_id) return this.#sendToGroup(workspaceId, { ...request, to: into.group_id, recipientType: 'group' }, idempotencyKey, requestHash, options);
     const from = into ? into.phone_number_id : request.from;
     const number = from ? await deps.phoneNumbers.resolve(workspaceId, from) : (await deps.phoneNumbers.list(workspaceId))[0];
     if (!number) {

@@ -77,6 +77,11 @@ describe.each(DIALECTS)('bad input on every endpoint ($name)', (dialect) => {
       'POST /api/v1/phone-numbers/{id}/verify-code': { code: '123456' },
       'POST /api/v1/phone-numbers/{id}/two-step': { pin: '123456' },
       'PUT /api/v1/phone-numbers/{id}/automation': { prompts: ['Varredura'] },
+      'POST /api/v1/groups': { subject: 'Varredura' },
+      'PATCH /api/v1/groups/{id}': { subject: 'Varredura' },
+      'POST /api/v1/groups/{id}/join-requests/approve': { join_request_ids: ['varredura'] },
+      'POST /api/v1/groups/{id}/join-requests/reject': { join_request_ids: ['varredura'] },
+      'POST /api/v1/groups/{id}/participants/remove': { wa_ids: ['5511955550002'] },
     };
     const key = `${op.method} ${op.path}`;
     return key in examples ? examples[key] : op.body ? sampleOf(op.body) : undefined;

@@ -56,6 +56,8 @@ const OWNERS: Record<string, string> = {
   note_mentions: 'desk',
   conversation_labels: 'desk',
   canned_replies: 'desk',
+  groups: 'groups',
+  group_participants: 'groups',
 };
 
 /** Tables whose owning module keeps their writes in one class (its other classes ask it). */
@@ -67,6 +69,9 @@ const WRITER_FILES: Record<string, string> = {
 
 /** Reads of another module's table, by `file: table`, with the reason (docs/architecture.md). */
 const ALLOWED_READS: Record<string, string> = {
+  'src/modules/groups/groups.ts: conversations': "a send to a group reads the group's conversation (id and its contact record) in the statement that finds the group",
+  'src/modules/groups/groups.ts: phone_numbers': "a group's view names its number by Meta's phone_number_id, read in the transaction it is shown from (the inbound batch's for group.* events)",
+  'src/modules/groups/group-inbound.ts: conversations': "a message written in a group is stored in the group's conversation, read inside the inbound batch's transaction",
   'src/clock/clock.ts: phone_numbers': "the clock (below the modules) reads a number's `provider` to know whether sandbox time applies",
   'src/modules/campaigns/audience.ts: contacts': "a filter audience walks the workspace's contacts by tag and attribute in keyset pages (one statement per 1,000)",
   'src/modules/campaigns/campaign-runner.ts: messages': "the failure-rate check joins recipients with their messages' statuses (one aggregate)",

@@ -17,6 +17,7 @@ import { BotTasks, Chatbot, Flows, publishDemoFlow, runEngine } from '../modules
 import { Desk } from '../modules/desk/index.js';
 import { Events } from '../modules/events/index.js';
 import { FormSubmissions, SurveyResponses } from '../modules/forms/index.js';
+import { GroupInbound, Groups } from '../modules/groups/index.js';
 import { InboundEvents, InboundRouter } from '../modules/inbound/index.js';
 import { Invoices } from '../modules/invoices/index.js';
 import { LocalDiskMediaStorage, MediaDownloader, MediaLibrary, MediaRemoval, ProviderMedia, type MediaDownloaderOptions } from '../modules/media/index.js';
@@ -38,6 +39,8 @@ import { SandboxLink } from './sandbox-link.js';
 import { resolveSecretKey } from './secret-key.js';
 
 export interface Modules {
+  /** WhatsApp groups (`/api/v1/groups`; their webhooks are registered on the inbound router). */
+  groups: Groups;
   /** Chatbot flows: drafts, versions, deployments, secrets. */
   flows: Flows;
   /** Runs flows in conversations (registered on the inbound router). */
@@ -236,7 +239,10 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     events,
     ...options.dispatcher,
   });
-  const sender = new SendService({ db, phoneNumbers, contacts, conversations, consent, messages, templates, client, media, queued: () => jobs.wake('dispatcher'), clock });
+  // Groups (issue 12): Meta keeps each group, the platform its record, participants and conversation.
+  const groups = new Groups({ db, phoneNumbers, contacts, conversations, events, graph: client, clock });
+  const groupInbound = new GroupInbound(groups, logger.child({ component: 'groups' }));
+  const sender = new SendService({ db, phoneNumbers, contacts, conversations, consent, messages, templates, client, media, queued: () => jobs.wake('dispatcher'), clock, groups });
   const notifications = new Notifications(
     { db, capabilities: database.capabilities, phoneNumbers, contacts, templates, client, sender, messages, events, logger: logger.child({ component: 'notifications' }), clock },
     { ...config.notifications, leaseMs: config.dispatch.claimLeaseMs },
@@ -260,7 +266,9 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       repliesQueued = true;
     },
     media,
+    groupConversation: (workspaceId, numberRowId, providerGroupId, trx) => groupInbound.conversationFor(workspaceId, numberRowId, providerGroupId, trx),
   }).register(inboundRouter);
+  groupInbound.register(inboundRouter);
   registerTemplateInbound(inboundRouter, templates, () => jobs.wake('template sync'));
   registerPreferencesInbound(inboundRouter, { contacts, consent });
   registerAccountInbound(inboundRouter, { refresh: () => jobs.wake('number refresh'), logger: logger.child({ component: 'phone-numbers' }) });
@@ -419,6 +427,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     processor,
     inboundRouter,
     dispatcher,
+    groups,
     media,
     ...conversationApi,
     invoices,

@@ -24,6 +24,7 @@ import * as m0025 from './migrations/0025-blocked-users.js';
 import * as m0023 from './migrations/0023-inbox.js';
 import * as m0024 from './migrations/0024-desk.js';
 import * as m0026 from './migrations/0026-message-author.js';
+import * as m0027 from './migrations/0027-groups.js';
 import { POSTGRES_MIGRATION_CONTEXT, SQLITE_MIGRATION_CONTEXT, type MigrationContext } from './migrations/context.js';
 
 type MigrationModule = { up(db: Kysely<unknown>, ctx: MigrationContext): Promise<void> };
@@ -54,6 +55,7 @@ const MIGRATIONS: Record<string, MigrationModule> = {
   '0023-inbox': m0023,
   '0024-desk': m0024,
   '0026-message-author': m0026,
+  '0027-groups': m0027,
 };
 
 /**

@@ -46,6 +46,8 @@ export interface Schema {
   team_members: TeamMembersTable;
   user_sessions: UserSessionsTable;
   blocked_users: BlockedUsersTable;
+  groups: GroupsTable;
+  group_participants: GroupParticipantsTable;
   assignment_settings: AssignmentSettingsTable;
   assignment_rotations: AssignmentRotationsTable;
   conversation_notes: ConversationNotesTable;
@@ -173,6 +175,8 @@ export interface ConversationsTable {
   handoff_transition_id: number | null;
   /** Snoozed until then (0023): out of its agent's "mine" view; past means awake. */
   snoozed_until: string | null;
+  /** Set on a group's conversation (0027): our groups.id; its contact is the group's own contact record. */
+  group_id?: string | null;
   /** 1: snoozed until the customer's next message (0023), which clears it. */
   snooze_until_next_message: number;
 }
@@ -851,4 +855,44 @@ export interface CannedRepliesTable {
   updated_by: string;
   created_at: string;
   updated_at: string;
+}
+
+/** A WhatsApp group a number created through the platform (0027; the groups module). */
+export interface GroupsTable {
+  /** `grp_...` */
+  id: string;
+  workspace_id: string;
+  /** Our phone number row id. */
+  phone_number_id: string;
+  /** The create call's `request_id`: Meta's `group_lifecycle_update` names it beside the new group id. */
+  request_id: string;
+  /** Meta's group id; null while `pending`. */
+  provider_group_id: string | null;
+  /** `pending`, `active` or `deleted`. */
+  status: string;
+  subject: string;
+  description: string;
+  /** `auto_approve` or `approval_required`. */
+  join_approval_mode: string;
+  /** The current invite link; null when revoked or not known yet. */
+  invite_link: string | null;
+  /** 1 while WhatsApp suspends the group. */
+  suspended: number;
+  /** The group's conversation (created with the group's id). */
+  conversation_id: string | null;
+  created_at: string;
+  updated_at: string;
+  deleted_at: string | null;
+}
+
+/** Who is (or was) in a group (0027). */
+export interface GroupParticipantsTable {
+  group_id: string;
+  workspace_id: string;
+  wa_id: string;
+  contact_id: string;
+  /** `member` or `left` (left by themselves or removed). */
+  status: string;
+  joined_at: string;
+  left_at: string | null;
 }

@@ -14,6 +14,7 @@ export const ERROR_CATALOGUE = {
   CONVERSA_ERR_CONFLICT: { status: 409, title: 'It already exists.' },
   CONVERSA_ERR_PROVIDER_REJECTED: { status: 422, title: "The WhatsApp provider (Meta's Graph API or the sandbox) refused the request." },
   CONVERSA_ERR_UNSAFE_URL: { status: 422, title: 'The URL targets an address the server does not call (loopback, private, link-local, metadata, ...) or carries a user name or password.' },
+  CONVERSA_ERR_GROUP_PENDING: { status: 409, title: 'Meta has not confirmed the group yet (its id arrives in a group_lifecycle_update webhook); try again in a moment.' },
   CONVERSA_ERR_PROVIDER_UNREACHABLE: { status: 502, title: "The WhatsApp provider (Meta's Graph API or the sandbox) could not be reached." },
   CONVERSA_ERR_WEBHOOK_SIGNATURE: { status: 401, title: 'The X-Hub-Signature-256 header is missing or does not match the body.' },
   CONVERSA_ERR_WEBHOOK_VERIFY_TOKEN: { status: 403, title: 'hub.verify_token does not match any connected phone number.' },
@@ -58,6 +59,12 @@ export const ERROR_CATALOGUE = {
     status: 422,
     title: 'Customer service window closed',
     fix: "Send an approved template instead; free-form messages are allowed only within 24 h of the contact's last message.",
+    policy: true,
+  },
+  CONVERSA_ERR_GROUP_MESSAGE_TYPE: {
+    status: 422,
+    title: 'This kind of message cannot be sent to a WhatsApp group',
+    fix: 'Groups take text, media (image, video, audio, document, sticker) and text or media templates; not interactive messages or authentication templates (docs/groups.md).',
     policy: true,
   },
   CONVERSA_ERR_TEMPLATE_MISSING: {

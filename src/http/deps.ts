@@ -10,6 +10,7 @@ import type { ConsentLedger } from '../modules/consent/index.js';
 import type { Contacts } from '../modules/contacts/index.js';
 import type { Desk } from '../modules/desk/index.js';
 import type { Conversations, Inbox, Ownership } from '../modules/conversations/index.js';
+import type { Groups } from '../modules/groups/index.js';
 import type { InboundEvents } from '../modules/inbound/index.js';
 import type { MediaLibrary, MediaRemoval } from '../modules/media/index.js';
 import type { Invoices } from '../modules/invoices/index.js';
@@ -38,6 +39,8 @@ export interface HttpDeps {
   /** Reads numbers again from the provider (`POST /api/v1/phone-numbers/{id}/refresh`). */
   phoneNumberRefresher: PhoneNumberRefresher;
   inboundEvents: InboundEvents;
+  /** WhatsApp groups (`/api/v1/groups`). */
+  groups: Groups;
   contacts: Contacts;
   consent: ConsentLedger;
   conversations: Conversations;

@@ -22,6 +22,7 @@ import { registerOptInRoutes } from './routes/optin.js';
 import { registerPaymentRoutes } from './routes/payments.js';
 import { registerPhoneNumberRoutes } from './routes/phone-numbers.js';
 import { registerNumberSettingsRoutes } from './routes/number-settings.js';
+import { registerGroupRoutes } from './routes/groups.js';
 import { registerWebhookEventRoutes } from './routes/webhook-events.js';
 import { registerTemplateRoutes } from './routes/templates.js';
 import { registerWebhookRoutes } from './routes/webhooks.js';
@@ -93,6 +94,7 @@ export async function buildHttpServer(deps: HttpDeps, options: HttpServerOptions
       registerNotificationRoutes(scope, deps);
       registerPhoneNumberRoutes(scope, deps);
       registerNumberSettingsRoutes(scope, deps);
+      registerGroupRoutes(scope, deps);
       // Its own scope too: multipart and the text/csv parser for the CSV import only.
       await scope.register(async (csv) => registerContactImportRoutes(csv, deps));
       // Its own scope: the multipart parser (and its limits) applies to the media routes only.

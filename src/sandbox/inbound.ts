@@ -2,6 +2,7 @@ import type { InboundMessage } from '../whatsapp/wire.js';
 import type { SandboxEngine } from './engine.js';
 import { newWamid } from './ids.js';
 import { webhookErrorOf, metaFailure } from './meta-errors.js';
+import { isParticipant } from './group-messages.js';
 import { automationOf, isBlocked } from './routes-graph-settings.js';
 import type { SandboxPhoneNumber, SimulatedPhone } from './state.js';
 import type { SimulatedInbound } from './validate-inbound.js';
@@ -18,9 +19,14 @@ export type InboundOutcome = { ok: true; message: InboundMessage; delivered: boo
  * the customer service window opens, and the `messages` webhook goes out signed.
  */
 export function receiveFromPhone(engine: SandboxEngine, phone: SimulatedPhone, input: SimulatedInbound): InboundOutcome {
-  const number = engine.state.phoneNumbers.get(input.to);
-  if (!number) return { ok: false, status: 404, field: 'to', rule: `is not a phone number id of the sandbox (${input.to})` };
+  // `to` is a business phone number id, or a group id: the customer writes in the group.
+  const group = engine.state.groups.get(input.to);
+  const number = engine.state.phoneNumbers.get(group ? group.phoneNumberId : input.to);
+  if (!number) return { ok: false, status: 404, field: 'to', rule: `is not a phone number id or group id of the sandbox (${input.to})` };
   if (!phone.hasWhatsapp) return { ok: false, status: 422, field: 'wa_id', rule: 'this simulated phone has no WhatsApp account' };
+  if (group && !isParticipant(group, phone.waId)) return { ok: false, status: 422, field: 'to', rule: `${phone.waId} is not a participant of group ${group.id} (join it with POST /sandbox/v1/phones/${phone.waId}/groups/join)` };
+  if (group && group.suspended) return { ok: false, status: 422, field: 'to', rule: `group ${group.id} is suspended` };
+  if (group && (input.type === 'request_welcome' || input.type === 'system')) return { ok: false, status: 422, field: 'type', rule: `${input.type} is not a message a customer writes in a group` };
   if (input.type === 'request_welcome' && !automationOf(number).enable_welcome_message) {
     return { ok: false, status: 422, field: 'type', rule: `Meta sends request_welcome only when the number's welcome message is on (POST /${number.id}/conversational_automation {"enable_welcome_message": true})` };
   }
@@ -43,7 +49,7 @@ export function receiveFromPhone(engine: SandboxEngine, phone: SimulatedPhone, i
     if (input.type === 'document' && item.filename && content.filename === undefined) content.filename = item.filename;
   }
 
-  const context = resolveContext(engine, phone, number, input);
+  const context = resolveContext(engine, phone, number, input, group?.id);
   if (!context.ok) return context;
 
   const message: InboundMessage = {
@@ -53,6 +59,7 @@ export function receiveFromPhone(engine: SandboxEngine, phone: SimulatedPhone, i
     type: input.type,
     ...(context.value ? { context: context.value as InboundMessage['context'] } : {}),
     ...(input.referral ? { referral: input.referral } : {}),
+    ...(group ? { group_id: group.id } : {}),
   };
   if (input.type === 'unsupported') {
     // Meta's unsupported-message webhook: the error without `href`, and `unsupported.type`
@@ -69,15 +76,16 @@ export function receiveFromPhone(engine: SandboxEngine, phone: SimulatedPhone, i
           : content;
   }
 
-  if (isBlocked(number, phone.waId)) {
+  if (!group && isBlocked(number, phone.waId)) {
     // Blocked: the customer's phone shows it sent; the business never gets it, and no window opens.
     phone.sent.push({ id: message.id, to: number.id, type: input.type, timestamp: message.timestamp, read_by_business: false });
     return { ok: true, message, delivered: false };
   }
-  phone.lastInboundAt[number.id] = engine.clock.now();
-  if (input.referral) recordReferral(phone, number.id, engine.clock.now());
-  phone.sent.push({ id: message.id, to: number.id, type: input.type, timestamp: message.timestamp, read_by_business: false, content: message[input.type] ?? content, ...(message.context ? { context: message.context } : {}) });
-  engine.state.inbound.set(message.id, { id: message.id, from: phone.waId, to: number.id, type: input.type, timestamp: message.timestamp, read_by_business: false });
+  // A message in a group opens no customer service window with the author (none is documented for groups).
+  if (!group) phone.lastInboundAt[number.id] = engine.clock.now();
+  if (input.referral && !group) recordReferral(phone, number.id, engine.clock.now());
+  phone.sent.push({ id: message.id, to: group ? group.id : number.id, type: input.type, timestamp: message.timestamp, read_by_business: false, content: message[input.type] ?? content, ...(message.context ? { context: message.context } : {}) });
+  engine.state.inbound.set(message.id, { id: message.id, from: phone.waId, to: group ? group.id : number.id, type: input.type, timestamp: message.timestamp, read_by_business: false });
   engine.state.touch();
 
   const contacts = input.type === 'system' ? undefined : [{ profile: { name: phone.name }, wa_id: phone.waId }];
@@ -132,7 +140,7 @@ type ContextResult = { ok: true; value?: WebhookContext } | { ok: false; status:
  * this number (or sent to it); a product inquiry names a product of a catalog connected to the
  * number's WABA and gets an id of its own, as Meta's do; forwards carry only their flags.
  */
-function resolveContext(engine: SandboxEngine, phone: SimulatedPhone, number: SandboxPhoneNumber, input: SimulatedInbound): ContextResult {
+function resolveContext(engine: SandboxEngine, phone: SimulatedPhone, number: SandboxPhoneNumber, input: SimulatedInbound, groupId?: string): ContextResult {
   const needsContext = input.type === 'button' || (input.type === 'interactive' && input.content.type !== 'nfm_reply');
   const given = input.context;
   if (given?.id === undefined && needsContext) {
@@ -143,7 +151,9 @@ function resolveContext(engine: SandboxEngine, phone: SimulatedPhone, number: Sa
   if (given.id !== undefined) {
     const replied = engine.state.messages.get(given.id);
     const ownSent = engine.state.inbound.get(given.id);
-    if (!(replied && replied.to === phone.waId && replied.from === number.id) && !(ownSent && ownSent.from === phone.waId)) {
+    const chat = groupId ?? phone.waId;
+    const inGroup = groupId !== undefined && ownSent?.to === groupId;
+    if (!(replied && replied.to === chat && replied.from === number.id) && !(ownSent && (groupId === undefined ? ownSent.from === phone.waId : inGroup))) {
       return { ok: false, status: 422, field: 'context.id', rule: 'is not a message in this chat' };
     }
     if (input.type === 'interactive' && replied && replied.type !== 'interactive') {

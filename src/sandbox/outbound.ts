@@ -35,9 +35,7 @@ export function sendMessage(
   if (!number.registered) {
     return fail(133010, `Phone number ${number.id} is not registered on the Cloud API; call POST /${number.id}/register first.`);
   }
-  if (request.recipient_type === 'group') {
-    return fail(100, 'recipient_type: groups are not emulated by the Conversa sandbox');
-  }
+  // Group sends go to group-messages.ts (routes-graph.ts dispatches on recipient_type).
   const waId = request.to.replace(/\D/g, '');
   if (waId.length < 7 || waId.length > 15) {
     return fail(100, `to: "${request.to}" is not a valid phone number or WhatsApp ID`);
@@ -214,7 +212,7 @@ function mediaLinkOf(request: SendMessageRequest, type: MessageType): { url: str
   return undefined;
 }
 
-function conversationIdOf(numberId: string, waId: string, key: string): string {
+export function conversationIdOf(numberId: string, waId: string, key: string): string {
   return createHash('sha256').update(`${numberId}:${waId}:${key}`).digest('hex').slice(0, 32);
 }
 
@@ -304,7 +302,8 @@ function scheduleDeliveredAndRead(engine: SandboxEngine, number: SandboxPhoneNum
   });
 }
 
-function advance(
+/** Moves a sent message's status forward (never back) and sends its status webhook. */
+export function advance(
   engine: SandboxEngine,
   number: SandboxPhoneNumber,
   message: ReceivedMessage,
@@ -318,6 +317,10 @@ function advance(
   const event: StatusEvent = { id: message.id, status, timestamp, recipient_id: message.to };
   if (message.biz_opaque_callback_data !== undefined) event.biz_opaque_callback_data = message.biz_opaque_callback_data;
   if (errors) event.errors = errors;
+  if (message.group_id) {
+    event.recipient_type = 'group';
+    event.group_id = message.group_id;
+  }
   if (message.pricing && status !== 'failed') {
     const conversation = message.pricing.conversation;
     event.conversation = {

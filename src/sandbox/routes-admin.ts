@@ -6,6 +6,7 @@ import { receiveFromPhone, setMarketingPreference } from './inbound.js';
 import { businessTypingOf, deliverPending } from './outbound.js';
 import { phoneNumberInfo } from './routes-graph-account.js';
 import { automationOf, deepLinkOf, findQrCode } from './routes-graph-settings.js';
+import { registerAdminGroupRoutes } from './routes-admin-groups.js';
 import { SANDBOX_OPENAPI } from './sandbox-openapi.js';
 import type { SimulatedPhone } from './state.js';
 import { verifySubscriber } from './subscriber.js';
@@ -305,6 +306,8 @@ export async function registerAdminRoutes(app: FastifyInstance, engine: SandboxE
     setMarketingPreference(engine, phone, number, input.value);
     return describePhone(phone);
   });
+
+  await registerAdminGroupRoutes(app, engine, replyError);
 
   app.get('/clock', async () => ({ now: new Date(engine.clock.now()).toISOString(), offset_seconds: engine.clock.offsetMs / 1000 }));
 

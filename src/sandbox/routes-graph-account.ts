@@ -1,6 +1,7 @@
 import { createHash, randomInt } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { SandboxEngine } from './engine.js';
+import { answerGroupObject } from './routes-graph-groups.js';
 import { replyGraphError, unknownObject, type GraphContext } from './graph-reply.js';
 import { metaFailure, type MetaFailure } from './meta-errors.js';
 import { mediaInfo } from './routes-graph-media.js';
@@ -32,6 +33,8 @@ export async function registerGraphAccountRoutes(app: FastifyInstance, ctx: Grap
 
   app.get<{ Params: { id: string } }>('/:id', async (request, reply) => {
     const id = request.params.id;
+    const group = await answerGroupObject(ctx, request, reply);
+    if (group) return group;
     const media = engine.media.get(id, engine.clock.now());
     if (media) return mediaInfo(engine, request, media);
     const template = ctx.templates.get(id);
@@ -48,12 +51,16 @@ export async function registerGraphAccountRoutes(app: FastifyInstance, ctx: Grap
   });
 
   app.delete<{ Params: { id: string } }>('/:id', async (request, reply) => {
+    const group = await answerGroupObject(ctx, request, reply);
+    if (group) return group;
     if (engine.media.delete(request.params.id)) return { success: true };
     return replyGraphError(reply, unknownObject(request.params.id, 'DELETE'));
   });
 
   app.post<{ Params: { id: string }; Body: Body | undefined }>('/:id', async (request, reply) => {
     const id = request.params.id;
+    const group = await answerGroupObject(ctx, request, reply);
+    if (group) return group;
     if (ctx.templates.get(id)) {
       const outcome = ctx.templates.edit(id, request.body);
       return outcome.ok ? outcome.value : replyGraphError(reply, outcome.failure);

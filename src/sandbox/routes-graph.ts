@@ -1,5 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { sendGroupMessage } from './group-messages.js';
+import { registerGraphGroupRoutes } from './routes-graph-groups.js';
 import { replyGraphError, replyUnknownPath, unknownObject, type GraphContext } from './graph-reply.js';
 import { metaFailure } from './meta-errors.js';
 import { markRead, sendMessage } from './outbound.js';
@@ -55,7 +57,10 @@ export async function registerGraphRoutes(app: FastifyInstance, ctx: GraphContex
       const failure = markRead(ctx.engine, number, validation.request);
       return failure ? replyGraphError(reply, failure) : { success: true };
     }
-    const outcome = sendMessage(ctx.engine, number, validation.message, validation.type);
+    const outcome =
+      validation.message.recipient_type === 'group'
+        ? sendGroupMessage(ctx.engine, number, validation.message, validation.type)
+        : sendMessage(ctx.engine, number, validation.message, validation.type);
     return outcome.ok ? outcome.response : replyGraphError(reply, outcome.failure);
   });
 
@@ -79,6 +84,7 @@ export async function registerGraphRoutes(app: FastifyInstance, ctx: GraphContex
   await registerGraphMediaRoutes(app, ctx);
   await registerGraphAccountRoutes(app, ctx);
   await registerGraphSettingsRoutes(app, ctx);
+  await registerGraphGroupRoutes(app, ctx);
 
   // Graph answers every path, known or not, in its own error shape: a path the sandbox serves
   // with another method is "Unsupported <method> request" (100, subcode 33); any other path
@@ -89,7 +95,7 @@ export async function registerGraphRoutes(app: FastifyInstance, ctx: GraphContex
     if (segments.length > 0 && routes.some((route) => route.test(path))) return replyGraphError(reply, unknownObject(segments[0] ?? '', request.method));
     const state = ctx.engine.state;
     const id = segments[0] ?? '';
-    const known = state.phoneNumbers.has(id) || state.wabas.has(id) || state.templates.has(id) || ctx.engine.media.get(id, ctx.engine.clock.now()) !== undefined;
+    const known = state.phoneNumbers.has(id) || state.wabas.has(id) || state.groups.has(id) || state.templates.has(id) || ctx.engine.media.get(id, ctx.engine.clock.now()) !== undefined;
     return replyUnknownPath(reply, known ? `/${segments.slice(1).join('/')}` : path);
   });
 }

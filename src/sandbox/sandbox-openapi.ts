@@ -133,6 +133,36 @@ export const SANDBOX_OPENAPI = {
         responses: { '201': ok('The inbound message (delivered_to_business false when the business blocked the customer)'), ...bad, '404': ok('Unknown QR code', error) },
       },
     },
+    '/phones/{wa_id}/groups/join': {
+      parameters: [waIdParam],
+      post: {
+        summary: 'The customer taps a group invite link: joins at once (auto_approve, 201) or leaves a join request for the business (approval_required, 202); a full group (8 participants) is 422 with meta_code 131204',
+        requestBody: json({ type: 'object', properties: { invite_link: { type: 'string', description: 'https://chat.whatsapp.com/{code}' }, code: { type: 'string' } }, additionalProperties: false, description: 'Exactly one of invite_link or code' }),
+        responses: {
+          '201': ok('Joined', { type: 'object', properties: { group_id: { type: 'string' }, status: { const: 'joined' } } }),
+          '202': ok('Join request waiting for the business', { type: 'object', properties: { group_id: { type: 'string' }, status: { const: 'requested' }, join_request_id: { type: 'string' } } }),
+          ...bad,
+          '404': ok('Not the current invite link of any group', error),
+          '409': ok('Already a participant (meta_code 131202)', error),
+          '422': ok('Group full (131204) or suspended (131207), or the phone has no WhatsApp', error),
+        },
+      },
+    },
+    '/phones/{wa_id}/groups/{group_id}/leave': {
+      parameters: [waIdParam, { name: 'group_id', in: 'path', required: true, schema: { type: 'string' } }],
+      post: { summary: 'The customer leaves the group (group_participants_update, group_remove_participants)', responses: { '200': ok('Left'), '404': ok('Unknown phone or group', error), '409': ok('Not a participant', error) } },
+    },
+    '/groups': {
+      get: { summary: 'Every group of the sandbox: info, participants, invite link, open join requests (customers write in one with POST /phones/{wa_id}/messages, to = the group id)', responses: { '200': ok('Groups') } },
+    },
+    '/groups/{group_id}': {
+      parameters: [{ name: 'group_id', in: 'path', required: true, schema: { type: 'string' } }],
+      patch: {
+        summary: 'WhatsApp suspends or reinstates the group (group_status_update); a suspended group answers 131207',
+        requestBody: json({ type: 'object', required: ['suspended'], properties: { suspended: { type: 'boolean' } }, additionalProperties: false }),
+        responses: { '200': ok('The group'), ...bad, '404': ok('Unknown group', error) },
+      },
+    },
     '/phone-numbers/{id}/verification-code': {
       get: {
         summary: 'The code the last POST /{id}/request_code "sent" by SMS or voice (6 digits, valid 10 minutes of sandbox time), for POST /{id}/verify_code',

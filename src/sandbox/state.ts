@@ -82,6 +82,28 @@ export interface SandboxQrCode {
   createdAt: number;
 }
 
+/** A group of a business phone number (Groups API, cloud-api-facts.md §1.7). */
+export interface SandboxGroup {
+  /** Meta's group id: base64url text, not a number. */
+  id: string;
+  phoneNumberId: string;
+  /** The create call's `request_id`, repeated in the group's webhooks. */
+  requestId: string;
+  subject: string;
+  description: string;
+  joinApprovalMode: 'auto_approve' | 'approval_required';
+  suspended: boolean;
+  /** Sandbox-clock ms. */
+  createdAt: number;
+  /** Customers in the group (the business is not counted), in the order they joined. */
+  participants: Array<{ waId: string; joinedAt: number }>;
+  /** The code of the current invite link (`https://chat.whatsapp.com/{code}`); null when revoked. */
+  inviteCode: string | null;
+  joinRequests: Array<{ id: string; waId: string; createdAt: number }>;
+  /** The last profile picture set (multipart `file`), as its MIME type and sha256. */
+  picture?: { mime_type: string; sha256: string };
+}
+
 export interface StoredTemplate extends TemplateRecord {
   wabaId: string;
   createdAt: number;
@@ -117,6 +139,8 @@ export interface ReceivedMessage {
   status: StatusEntry['status'];
   statuses: StatusEntry[];
   error?: { code: number; title: string; details: string };
+  /** Sent to a group: its id (`to` is the group id too). */
+  group_id?: string;
   pricing?: {
     category: string;
     type: 'regular' | 'free_customer_service' | 'free_entry_point';
@@ -170,6 +194,8 @@ interface PersistedState {
   phoneNumbers: SandboxPhoneNumber[];
   templates: StoredTemplate[];
   phones: Array<Omit<SimulatedPhone, 'received' | 'sent' | 'businessTyping'>>;
+  /** Absent in state files written before groups. */
+  groups?: SandboxGroup[];
 }
 
 /**
@@ -181,6 +207,8 @@ export class SandboxState {
   readonly phoneNumbers = new Map<string, SandboxPhoneNumber>();
   readonly templates = new Map<string, StoredTemplate>();
   readonly phones = new Map<string, SimulatedPhone>();
+  /** Groups of every number, by Meta's group id (deleted groups are removed). */
+  readonly groups = new Map<string, SandboxGroup>();
   /** Every message sent to a simulated phone, by wamid. */
   readonly messages = new Map<string, ReceivedMessage>();
   /** Every message a simulated phone sent, by wamid, with its sender. */
@@ -212,6 +240,7 @@ export class SandboxState {
     for (const number of saved.phoneNumbers) this.phoneNumbers.set(number.id, number);
     for (const template of saved.templates) this.templates.set(template.id, template);
     for (const phone of saved.phones) this.phones.set(phone.waId, { ...phone, received: [], sent: [] });
+    for (const group of saved.groups ?? []) this.groups.set(group.id, group);
     return true;
   }
 
@@ -234,6 +263,7 @@ export class SandboxState {
       phoneNumbers: [...this.phoneNumbers.values()],
       templates: [...this.templates.values()],
       phones: [...this.phones.values()].map(({ received: _r, sent: _s, businessTyping: _t, ...rest }) => rest),
+      groups: [...this.groups.values()],
     };
     // Owner only: the state holds the app secret that signs webhooks, and customers' numbers.
     mkdirSync(dirname(this.file), { recursive: true, mode: 0o700 });

@@ -4,7 +4,12 @@ import type {
   BusinessProfileRecord,
   BusinessProfileUpdate,
   ConversationalAutomation,
+  CreateGroupRequest,
+  CreateGroupResponse,
   CreateTemplateRequest,
+  GroupInfo,
+  GroupJoinRequest,
+  GroupJoinRequestsResponse,
   GraphErrorResponse,
   MediaInfoResponse,
   MessageQrCode,
@@ -255,6 +260,52 @@ export class WhatsAppClient {
   /** `DELETE /{phone-number-id}/message_qrdls/{code}`. */
   deleteQrCode(endpoint: GraphEndpoint, phoneNumberId: string, code: string): Promise<GraphResult<{ success: boolean }>> {
     return this.#call(endpoint, 'DELETE', `/${encodeURIComponent(phoneNumberId)}/message_qrdls/${encodeURIComponent(code)}`);
+  }
+
+  /** `POST /{phone-number-id}/groups`: answers a `request_id`; the group's id comes in a `group_lifecycle_update` webhook. */
+  createGroup(endpoint: GraphEndpoint, phoneNumberId: string, input: Omit<CreateGroupRequest, 'messaging_product'>): Promise<GraphResult<CreateGroupResponse>> {
+    return this.#call(endpoint, 'POST', `/${encodeURIComponent(phoneNumberId)}/groups`, { messaging_product: 'whatsapp', ...input });
+  }
+
+  /** `GET /{group-id}?fields=...`: subject, description, participants, approval mode, suspension, creation time. */
+  getGroup(endpoint: GraphEndpoint, groupId: string): Promise<GraphResult<GroupInfo>> {
+    return this.#call(endpoint, 'GET', `/${encodeURIComponent(groupId)}?fields=subject,description,participants,join_approval_mode,suspended,creation_timestamp,total_participant_count`);
+  }
+
+  /** `POST /{group-id}`: a new subject and/or description. */
+  updateGroup(endpoint: GraphEndpoint, groupId: string, changes: { subject?: string; description?: string }): Promise<GraphResult<{ success?: boolean }>> {
+    return this.#call(endpoint, 'POST', `/${encodeURIComponent(groupId)}`, { messaging_product: 'whatsapp', ...changes });
+  }
+
+  /** `DELETE /{group-id}`: every participant is removed, the business included. */
+  deleteGroup(endpoint: GraphEndpoint, groupId: string): Promise<GraphResult<{ success?: boolean }>> {
+    return this.#call(endpoint, 'DELETE', `/${encodeURIComponent(groupId)}`);
+  }
+
+  /** `POST /{group-id}/invite_link`: a new invite link (the previous one stops working). */
+  createInviteLink(endpoint: GraphEndpoint, groupId: string): Promise<GraphResult<{ invite_link: string }>> {
+    return this.#call(endpoint, 'POST', `/${encodeURIComponent(groupId)}/invite_link`, { messaging_product: 'whatsapp' });
+  }
+
+  /** `DELETE /{group-id}/invite_link`. */
+  revokeInviteLink(endpoint: GraphEndpoint, groupId: string): Promise<GraphResult<{ success?: string | boolean }>> {
+    return this.#call(endpoint, 'DELETE', `/${encodeURIComponent(groupId)}/invite_link`, { messaging_product: 'whatsapp' });
+  }
+
+  /** `GET /{group-id}/join_requests`: the open join requests. */
+  async listJoinRequests(endpoint: GraphEndpoint, groupId: string): Promise<GraphResult<GroupJoinRequest[]>> {
+    const result = await this.#call<{ data?: GroupJoinRequest[] }>(endpoint, 'GET', `/${encodeURIComponent(groupId)}/join_requests`);
+    return result.ok ? { ok: true, value: result.value.data ?? [] } : result;
+  }
+
+  /** `POST` (approve) or `DELETE` (reject) `/{group-id}/join_requests`; each request succeeds or fails on its own. */
+  answerJoinRequests(endpoint: GraphEndpoint, groupId: string, action: 'approve' | 'reject', ids: string[]): Promise<GraphResult<GroupJoinRequestsResponse>> {
+    return this.#call(endpoint, action === 'approve' ? 'POST' : 'DELETE', `/${encodeURIComponent(groupId)}/join_requests`, { messaging_product: 'whatsapp', join_requests: ids });
+  }
+
+  /** `DELETE /{group-id}/participants` (1 to 8 users). */
+  removeGroupParticipants(endpoint: GraphEndpoint, groupId: string, users: string[]): Promise<GraphResult<{ success?: boolean }>> {
+    return this.#call(endpoint, 'DELETE', `/${encodeURIComponent(groupId)}/participants`, { messaging_product: 'whatsapp', participants: users.map((user) => ({ user })) });
   }
 
   async close(): Promise<void> {

@@ -2,6 +2,7 @@ export { WhatsAppClient, type GraphEndpoint, type GraphResult, type PhoneNumberI
 export { parseSignatureHeader, verifyWebhookSignature, WebhookSignatureChecker } from './signature.js';
 export {
   ACCOUNT_CHANGE_FIELDS,
+  GROUP_CHANGE_FIELDS,
   INBOUND_WEBHOOK_KINDS,
   TEMPLATE_CHANGE_FIELDS,
   eventPhoneNumberId,

@@ -5,7 +5,7 @@
  *
  * Source: shared/whatsapp/cloud-api-facts.md §2.3–§2.5.
  */
-import type { InboundMessage, StatusEvent, WebhookContact, WebhookError, WebhookMetadata } from './wire.js';
+import type { GroupWebhookEvent, InboundMessage, StatusEvent, WebhookContact, WebhookError, WebhookMetadata } from './wire.js';
 
 /** How an event is stored (`inbound_events.kind`): one per message, per status, per value-level error list, the rest whole. */
 export type StoredEventKind = 'message' | 'status' | 'error' | 'other';
@@ -65,12 +65,19 @@ export type InboundWebhookEvent =
   | { kind: 'template'; payload: ChangeEventPayload }
   | { kind: 'user_preferences'; payload: ChangeEventPayload & { preferences: UserPreference[] } }
   | { kind: 'account_update'; payload: ChangeEventPayload }
+  | { kind: 'group'; payload: ChangeEventPayload & { groups: GroupWebhookEvent[] } }
   | { kind: 'other'; payload: ChangeEventPayload };
 
 export type InboundWebhookKind = InboundWebhookEvent['kind'];
 
 /** Every kind, in the order the docs list them. */
-export const INBOUND_WEBHOOK_KINDS: readonly InboundWebhookKind[] = ['message', 'status', 'template', 'user_preferences', 'account_update', 'errors', 'other'];
+export const INBOUND_WEBHOOK_KINDS: readonly InboundWebhookKind[] = ['message', 'status', 'template', 'user_preferences', 'account_update', 'group', 'errors', 'other'];
+
+/**
+ * Fields of group changes (Groups API, cloud-api-facts.md §1.7). Meta's v23 spec spells the
+ * participants field `group_participant_update`; its guide `group_participants_update`: both are read.
+ */
+export const GROUP_CHANGE_FIELDS: readonly string[] = ['group_lifecycle_update', 'group_participants_update', 'group_participant_update', 'group_settings_update', 'group_status_update'];
 
 /**
  * Reads a stored event (its `kind` and parsed JSON payload) as a typed event. Throws on a
@@ -90,6 +97,10 @@ export function readWebhookEvent(stored: StoredEventKind | string, payload: unkn
   }
   if (TEMPLATE_CHANGE_FIELDS.includes(change.field)) return { kind: 'template', payload: change };
   if (ACCOUNT_CHANGE_FIELDS.includes(change.field)) return { kind: 'account_update', payload: change };
+  if (GROUP_CHANGE_FIELDS.includes(change.field)) {
+    const list = (change.value as { groups?: unknown } | undefined)?.groups;
+    return { kind: 'group', payload: { ...change, groups: Array.isArray(list) ? (list as GroupWebhookEvent[]).filter((g) => g !== null && typeof g === 'object' && typeof g.group_id === 'string') : [] } };
+  }
   return { kind: 'other', payload: change };
 }
 

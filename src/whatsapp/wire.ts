@@ -291,6 +291,8 @@ export interface InboundMessage {
   system?: SystemObject;
   reaction?: { message_id: string; emoji?: string };
   errors?: WebhookError[];
+  /** Set when the message was written in a group (Groups API): the group's id; `from` is its author. */
+  group_id?: string;
   [content: string]: unknown;
 }
 
@@ -313,6 +315,9 @@ export interface StatusEvent {
   conversation?: { id: string; expiration_timestamp?: string; origin: { type: string } };
   pricing?: PricingObject;
   errors?: WebhookError[];
+  /** A message sent to a group (`recipient_type: "group"`): the group it went to. */
+  group_id?: string;
+  recipient_type?: 'individual' | 'group';
 }
 
 export interface MessagesChangeValue {
@@ -384,4 +389,87 @@ export interface MessageQrCode {
   deep_link_url: string;
   /** Only in the answer of a create or update that asked for `generate_qr_image`. */
   qr_image_url?: string;
+}
+
+// ---- Groups (cloud-api-facts.md §1.7; Meta's spec: GroupInfo, Groups, GroupValue) ----
+
+export type GroupJoinApprovalMode = 'auto_approve' | 'approval_required';
+
+/** `POST /{phone-number-id}/groups`. */
+export interface CreateGroupRequest {
+  messaging_product: 'whatsapp';
+  /** At most 128 characters (trimmed). */
+  subject: string;
+  /** At most 2048 characters. */
+  description?: string;
+  /** Default `auto_approve`. */
+  join_approval_mode?: GroupJoinApprovalMode;
+}
+
+/** The answer to a create: the group's id arrives later, in a `group_lifecycle_update` webhook with this `request_id`. */
+export interface CreateGroupResponse {
+  messaging_product: 'whatsapp';
+  request_id: string;
+}
+
+/** `GET /{group-id}?fields=...` (Meta's `GroupInfo`). */
+export interface GroupInfo {
+  id: string;
+  messaging_product?: 'whatsapp';
+  subject?: string;
+  description?: string;
+  join_approval_mode?: GroupJoinApprovalMode;
+  suspended?: boolean;
+  /** Unix seconds. */
+  creation_timestamp?: number;
+  participants?: Array<{ wa_id: string }>;
+  /** Participants, the business excluded. */
+  total_participant_count?: number;
+}
+
+/** `GET /{phone-number-id}/groups`: the number's active groups, one page. */
+export interface GroupListResponse {
+  data: { groups: Array<{ id: string; subject: string; created_at: string }> };
+  paging?: { cursors?: { before?: string; after?: string }; next?: string; previous?: string };
+}
+
+/** One open join request (`GET /{group-id}/join_requests`). */
+export interface GroupJoinRequest {
+  join_request_id: string;
+  wa_id: string;
+  /** Unix seconds. */
+  creation_timestamp: number;
+}
+
+/** `POST` (approve) / `DELETE` (reject) `/{group-id}/join_requests`. */
+export interface GroupJoinRequestsResponse {
+  messaging_product: 'whatsapp';
+  approved_join_requests?: string[];
+  rejected_join_requests?: string[];
+  failed_join_requests?: Array<{ join_request_id: string; errors: WebhookError[] }>;
+}
+
+export type GroupEventType = 'group_create' | 'group_delete' | 'group_settings_update' | 'group_add_participants' | 'group_remove_participants' | 'group_suspend' | 'group_unsuspend';
+
+/** One item of `value.groups[]` in the `group_*` webhook fields (Meta's `Groups` schema). */
+export interface GroupWebhookEvent {
+  timestamp: number;
+  group_id: string;
+  type: GroupEventType | string;
+  request_id: string;
+  subject?: string;
+  description?: string;
+  invite_link?: string;
+  join_approval_mode?: GroupJoinApprovalMode;
+  added_participants?: Array<{ input?: string; wa_id: string }>;
+  removed_participants?: Array<{ input?: string; wa_id: string }>;
+  profile_picture?: { mime_type: string; sha256: string };
+  errors?: WebhookError[];
+}
+
+/** The value of a `group_lifecycle_update`, `group_participants_update`, `group_settings_update` or `group_status_update` change. */
+export interface GroupChangeValue {
+  messaging_product: 'whatsapp';
+  metadata: WebhookMetadata;
+  groups: GroupWebhookEvent[];
 }

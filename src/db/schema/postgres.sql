@@ -189,6 +189,7 @@ table conversations
   handoff_transition_id bigint
   snoozed_until text
   snooze_until_next_message integer not null default 0
+  group_id text
 table event_consumers
   name text not null
   position bigint not null
@@ -236,6 +237,30 @@ table form_submissions
   fields text not null
   field_names text not null
   submitted_at text not null
+table group_participants
+  group_id text not null
+  workspace_id text not null
+  wa_id text not null
+  contact_id text not null
+  status text not null
+  joined_at text not null
+  left_at text
+table groups
+  id text not null
+  workspace_id text not null
+  phone_number_id text not null
+  request_id text not null
+  provider_group_id text
+  status text not null
+  subject text not null
+  description text not null
+  join_approval_mode text not null
+  invite_link text
+  suspended integer not null default 0
+  conversation_id text
+  created_at text not null
+  updated_at text not null
+  deleted_at text
 table inbound_events
   id bigint not null default nextval('inbound_events_id_seq'::regclass)
   workspace_id text not null
@@ -577,6 +602,11 @@ CREATE INDEX form_submissions_contact ON form_submissions USING btree (contact_i
 CREATE INDEX form_submissions_form ON form_submissions USING btree (workspace_id, form, submitted_at, id);
 CREATE INDEX form_submissions_page ON form_submissions USING btree (workspace_id, submitted_at, id);
 CREATE UNIQUE INDEX form_submissions_pkey ON form_submissions USING btree (id);
+CREATE UNIQUE INDEX group_participants_pkey ON group_participants USING btree (group_id, wa_id);
+CREATE UNIQUE INDEX groups_pkey ON groups USING btree (id);
+CREATE UNIQUE INDEX groups_provider_id ON groups USING btree (phone_number_id, provider_group_id);
+CREATE UNIQUE INDEX groups_request ON groups USING btree (phone_number_id, request_id);
+CREATE INDEX groups_workspace ON groups USING btree (workspace_id, created_at, id);
 CREATE UNIQUE INDEX inbound_events_dedupe_key_key ON inbound_events USING btree (dedupe_key);
 CREATE INDEX inbound_events_pending ON inbound_events USING btree (processed_at, id);
 CREATE UNIQUE INDEX inbound_events_pkey ON inbound_events USING btree (id);

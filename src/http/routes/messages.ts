@@ -66,7 +66,8 @@ const sendBody = {
   type: 'object',
   required: ['to', 'type'],
   properties: {
-    to: { type: 'string', minLength: 1, maxLength: 32, description: 'Recipient in international format (+5511988887777) or a wa_id' },
+    to: { type: 'string', minLength: 1, maxLength: 128, description: "Recipient in international format (+5511988887777) or a wa_id; with recipient_type \"group\", a group (our grp_… id or Meta's group id)" },
+    recipient_type: { type: 'string', enum: ['individual', 'group'], default: 'individual', description: 'group: `to` is a group (docs/groups.md: which types, no window, group_* pricing)' },
     type: { type: 'string', enum: MESSAGE_TYPES },
     from: { type: 'string', minLength: 1, maxLength: 64, description: 'Phone number (our id or Meta phone_number_id); default: the first one' },
     context: { type: 'object', required: ['message_id'], properties: { message_id: { type: 'string', minLength: 1, maxLength: 512, description: 'The message to quote: its wamid, or our id (msg_…), translated to its wamid (422 CONVERSA_ERR_MESSAGE_NOT_FOUND / CONVERSA_ERR_MESSAGE_NOT_SENT when it is not a sent message of this workspace)' } } },
@@ -77,7 +78,7 @@ const sendBody = {
 
 /** `POST /api/v1/messages`, `GET /api/v1/messages/{id}` (conversations: conversations.ts). */
 export function registerMessageRoutes(app: FastifyInstance, deps: Pick<HttpDeps, 'sender' | 'messages'>): void {
-  app.post<{ Body: { to: string; type: MessageType; from?: string; context?: { message_id: string }; [key: string]: unknown } }>(
+  app.post<{ Body: { to: string; type: MessageType; from?: string; recipient_type?: 'individual' | 'group'; context?: { message_id: string }; [key: string]: unknown } }>(
     '/messages',
     {
       onRequest: app.requireScope('messages:write'),
@@ -90,7 +91,7 @@ export function registerMessageRoutes(app: FastifyInstance, deps: Pick<HttpDeps,
         response: responses({
           202: s.object({ id: s.string, status: s.string }, 'Queued (or, with a repeated Idempotency-Key, the first outcome, with `idempotent-replayed: true`)'),
           404: ['CONVERSA_ERR_NO_PHONE_NUMBER'],
-          409: ['CONVERSA_ERR_MEDIA_NOT_READY', 'CONVERSA_ERR_IDEMPOTENCY_MISMATCH'],
+          409: ['CONVERSA_ERR_MEDIA_NOT_READY', 'CONVERSA_ERR_IDEMPOTENCY_MISMATCH', 'CONVERSA_ERR_GROUP_PENDING'],
           422: [...SEND_REFUSAL_CODES, 'CONVERSA_ERR_MESSAGE_NOT_FOUND', 'CONVERSA_ERR_MESSAGE_NOT_SENT'],
         }),
       },
@@ -103,7 +104,7 @@ export function registerMessageRoutes(app: FastifyInstance, deps: Pick<HttpDeps,
       const key = request.headers['idempotency-key'];
       const outcome = await deps.sender.send(
         workspaceId,
-        { to: body.to, type: body.type, from: body.from, context: body.context, content },
+        { to: body.to, type: body.type, from: body.from, context: body.context, content, ...(body.recipient_type === 'group' ? { recipientType: 'group' as const } : {}) },
         typeof key === 'string' ? key : undefined,
         { sentBy: { type: 'api', id: keyId } },
       );

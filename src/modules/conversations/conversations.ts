@@ -46,6 +46,17 @@ export class Conversations {
   }
 
   /**
+   * A group's one conversation (issue 12): the conversation of the group's own contact record on
+   * its number, marked with the group's id (`group_id`), created (owned by the bot) when new.
+   */
+  async ensureForGroup(workspaceId: string, phoneNumberRowId: string, groupContactId: string, groupId: string, trx: Kysely<Schema> = this.db): Promise<ConversationsTable> {
+    const conversation = await this.ensure(workspaceId, phoneNumberRowId, groupContactId, trx);
+    if (conversation.group_id === groupId) return conversation;
+    await trx.updateTable('conversations').set({ group_id: groupId }).where('id', '=', conversation.id).where('workspace_id', '=', workspaceId).execute();
+    return { ...conversation, group_id: groupId };
+  }
+
+  /**
    * The customer service windows of many contacts on one number (contacts without a
    * conversation there are absent): one select, in `trx`. For campaigns deciding a chunk.
    */

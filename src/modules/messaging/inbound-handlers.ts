@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { Clock } from '../../clock/index.js';
-import type { Schema } from '../../db/index.js';
+import type { ConversationsTable, Schema } from '../../db/index.js';
 import { messageSender, type ErrorsEventPayload, type MessageEventPayload, type StatusEventPayload } from '../../whatsapp/index.js';
 import type { ConsentLedger } from '../consent/index.js';
 import { normalizePhone, type Contacts } from '../contacts/index.js';
@@ -26,6 +26,12 @@ export interface MessagingInboundDeps {
   keywords?: KeywordConfig;
   /** Records inbound media for download (the media module); without it media stays at the provider. */
   media?: InboundMediaRecorder;
+  /**
+   * The conversation of a group by Meta's group id on a number (the groups module), for a message
+   * written in a group (`group_id`); without it, or for a group the platform does not know, the
+   * message stays in inbound_events only.
+   */
+  groupConversation?: (workspaceId: string, phoneNumberRowId: string, providerGroupId: string, trx: Kysely<Schema>) => Promise<ConversationsTable | undefined>;
 }
 
 /** Where inbound media goes: our id for it, then its record and download job in the message's transaction. */
@@ -75,8 +81,16 @@ export class MessagingInbound {
       this.deps.logger.warn({ wamid: message.id }, 'inbound message names no sender (neither from nor from_user_id); kept in inbound_events only');
       return;
     }
-    const conversation = await this.deps.conversations.ensure(workspaceId, number.id, contact.id, trx);
-    const { id: wamid, from: _from, timestamp: _ts, ...content } = message;
+    // A message written in a group goes to the group's conversation; its author is the contact.
+    const providerGroupId = typeof message.group_id === 'string' && message.group_id !== '' ? message.group_id : undefined;
+    const conversation = providerGroupId
+      ? await this.deps.groupConversation?.(workspaceId, number.id, providerGroupId, trx)
+      : await this.deps.conversations.ensure(workspaceId, number.id, contact.id, trx);
+    if (!conversation) {
+      this.deps.logger.warn({ wamid: message.id, group_id: providerGroupId }, 'message in a group this workspace does not know; kept in inbound_events only');
+      return;
+    }
+    const { id: wamid, from: _from, timestamp: _ts, group_id: _group, ...content } = message;
     const media = MEDIA_MESSAGE_TYPES.has(message.type) ? (message[message.type] as { id?: unknown } | undefined) : undefined;
     const mediaId = this.deps.media && typeof media?.id === 'string' ? this.deps.media.newInboundId() : undefined;
     if (mediaId) content.media_id = mediaId;
@@ -104,11 +118,12 @@ export class MessagingInbound {
       type: message.type,
       content,
       ...(reactsTo ? { reacts_to: reactsTo } : {}),
+      ...(providerGroupId ? { group_id: conversation.group_id ?? null, provider_group_id: providerGroupId } : {}),
       timestamp: at.toISOString(),
     });
     await this.deps.events.record(trx, workspaceId, 'conversation.updated', {
       conversation_id: conversation.id,
-      contact_id: contact.id,
+      contact_id: conversation.contact_id,
       phone_number_id: number.phone_number_id,
       reason: window.opened ? 'window_opened' : 'message_received',
       message_id: stored.id,
@@ -119,6 +134,8 @@ export class MessagingInbound {
       free_entry_point_until: window.freeEntryPointUntil,
     });
 
+    // In a group, no keyword changes anyone's consent and no bot answers: the message is stored, that is all.
+    if (providerGroupId) return;
     const text = message.type === 'text' ? (message.text as { body?: string } | undefined)?.body : message.type === 'button' ? (message.button as { text?: string } | undefined)?.text : undefined;
     const keyword = text ? matchConsentKeyword(text, this.deps.keywords) : undefined;
     facts.message = { id: stored.id, wamid, conversationId: conversation.id, contactId: contact.id, contactCreated: contact.created, consentKeyword: keyword !== undefined, at };

@@ -6,9 +6,10 @@ import type { MessageType, TemplateSendObject, WhatsAppClient } from '../../what
 import type { ConsentLedger } from '../consent/index.js';
 import { normalizePhone, type Contacts } from '../contacts/index.js';
 import type { Conversations } from '../conversations/index.js';
-import type { PhoneNumbers } from '../phone-numbers/index.js';
+import type { PhoneNumbers, PhoneNumberView } from '../phone-numbers/index.js';
 import type { TemplateCache } from '../templates/index.js';
 import type { MessageAuthor, Messages, MessageView } from './messages.js';
+import { checkGroupSendPolicy } from './group-policy.js';
 import { checkSendPolicy, type PolicyError } from './policy.js';
 import { OUR_MESSAGE_ID, validateOutbound } from './outbound-validation.js';
 import { canonicalHash } from './request-hash.js';
@@ -47,11 +48,21 @@ export interface SendRequest {
    * otherwise normalise to another contact).
    */
   conversationId?: string | undefined;
+  /** `group`: `to` is a group (our `grp_…` id or Meta's group id), see docs/groups.md. */
+  recipientType?: 'individual' | 'group' | undefined;
+}
+
+/** Where a message to a group goes: the groups module's lookup (by our id or Meta's), typed by what the send needs. */
+export interface GroupDirectory {
+  recipient(
+    workspaceId: string,
+    to: string,
+  ): Promise<{ ok: true; value: { number: PhoneNumberView; providerGroupId: string; conversationId: string; contact: { id: string; wa_id: string } } } | { ok: false; error: string }>;
 }
 
 export type SendOutcome =
   | { ok: true; message: MessageView; duplicate: boolean }
-  | { ok: false; error: PolicyError | AppErrorValue<'CONVERSA_ERR_VALIDATION' | 'CONVERSA_ERR_INVALID_RECIPIENT' | 'CONVERSA_ERR_NO_PHONE_NUMBER' | 'CONVERSA_ERR_IDEMPOTENCY_MISMATCH' | 'CONVERSA_ERR_MESSAGE_NOT_FOUND' | 'CONVERSA_ERR_MESSAGE_NOT_SENT' | MediaRefusalCode> };
+  | { ok: false; error: PolicyError | AppErrorValue<'CONVERSA_ERR_VALIDATION' | 'CONVERSA_ERR_INVALID_RECIPIENT' | 'CONVERSA_ERR_NO_PHONE_NUMBER' | 'CONVERSA_ERR_IDEMPOTENCY_MISMATCH' | 'CONVERSA_ERR_MESSAGE_NOT_FOUND' | 'CONVERSA_ERR_MESSAGE_NOT_SENT' | 'CONVERSA_ERR_GROUP_PENDING' | MediaRefusalCode> };
 
 export type MediaRefusalCode = 'CONVERSA_ERR_MEDIA_NOT_FOUND' | 'CONVERSA_ERR_MEDIA_NOT_READY' | 'CONVERSA_ERR_MEDIA_TYPE_MISMATCH';
 
@@ -75,6 +86,8 @@ export interface SendServiceDeps {
   queued: () => void;
   /** The window is checked on the sending number's clock. */
   clock: Clock;
+  /** Groups (`recipient_type: "group"`); without it a group send is an invalid recipient. */
+  groups?: GroupDirectory;
 }
 
 /**
@@ -107,10 +120,13 @@ export class SendService {
     const resolved = await this.#resolveReferences(workspaceId, request);
     if (!resolved.ok) return resolved;
     request = resolved.request;
+    if (request.recipientType === 'group') return this.#sendToGroup(workspaceId, request, idempotencyKey, requestHash, options);
     const into = request.conversationId
-      ? await deps.db.selectFrom('conversations').select(['phone_number_id', 'contact_id']).where('workspace_id', '=', workspaceId).where('id', '=', request.conversationId).executeTakeFirst()
+      ? await deps.db.selectFrom('conversations').select(['phone_number_id', 'contact_id', 'group_id']).where('workspace_id', '=', workspaceId).where('id', '=', request.conversationId).executeTakeFirst()
       : undefined;
     if (request.conversationId && !into) return { ok: false, error: appError('CONVERSA_ERR_VALIDATION', 'conversation: not found in this workspace', { field: 'conversation_id', rule: 'must be a conversation of this workspace' }) };
+    // A group's conversation (the inbox answering a group): the message goes to the group.
+    if (into?.group_id) return this.#sendToGroup(workspaceId, { ...request, to: into.group_id, recipientType: 'group' }, idempotencyKey, requestHash, options);
     const from = into ? into.phone_number_id : request.from;
     const number = from ? await deps.phoneNumbers.resolve(workspaceId, from) : (await deps.phoneNumbers.list(workspaceId))[0];
     if (!number) {
@@ -231,6 +247,48 @@ export class SendService {
     );
     if (!queued.duplicate) await deps.conversations.touch(input.conversationId, now, trx);
     return { ok: true, message: queued.message, duplicate: queued.duplicate };
+  }
+
+  /**
+   * A message to a group: the group's own policy (types, templates; no window: see
+   * group-policy.ts), queued in the group's conversation with `recipient_type: "group"` and the
+   * group's Meta id as `to`, priced in Meta's `group_*` categories.
+   */
+  async #sendToGroup(workspaceId: string, request: SendRequest, idempotencyKey: string | undefined, requestHash: string | undefined, options: { sentBy?: MessageAuthor }): Promise<SendOutcome> {
+    const { deps } = this;
+    const found = deps.groups ? await deps.groups.recipient(workspaceId, request.to) : { ok: false as const, error: 'not_found' };
+    if (!found.ok) {
+      if (found.error === 'pending') {
+        return { ok: false, error: appError('CONVERSA_ERR_GROUP_PENDING', `to: group ${request.to} is not confirmed by Meta yet.`, { field: 'to', rule: 'must be an active group' }, 'Wait for the group.created event (or GET /api/v1/groups/{id} showing status "active"), then send.') };
+      }
+      return { ok: false, error: { code: 'CONVERSA_ERR_INVALID_RECIPIENT', message: `to: ${request.to} is not an active group of this workspace`, fix: 'Give the id of a group (GET /api/v1/groups lists them: its id or provider_group_id).', details: { field: 'to', rule: 'must be an active group of this workspace (recipient_type is "group")' } } };
+    }
+    const { number, providerGroupId, conversationId, contact } = found.value;
+    const mediaRefusal = await deps.media?.checkForSend(workspaceId, request.type, request.content);
+    if (mediaRefusal) return { ok: false, error: mediaRefusal };
+    const template = request.type === 'template' ? (request.content as TemplateSendObject) : undefined;
+    let templates = template ? await deps.templates.byName(workspaceId, number.waba_id, template.name) : [];
+    if (template && templates.length === 0) templates = await this.#syncTemplates(workspaceId, number.id, number.waba_id, template.name);
+    const decision = checkGroupSendPolicy({ type: request.type, ...(template ? { template } : {}), templates });
+    if (!decision.ok) return { ok: false, error: decision.error };
+    const queued = await deps.messages.queue({
+      workspaceId,
+      conversationId,
+      contactId: contact.id,
+      phoneNumberRowId: number.id,
+      type: request.type,
+      content: { recipient_type: 'group', to: providerGroupId, type: request.type, [request.type]: request.content, ...(request.context ? { context: request.context } : {}) },
+      idempotencyKey,
+      requestHash,
+      category: decision.category,
+      pricingType: decision.pricingType,
+      costMicros: decision.cost.amountMicros,
+      sentBy: options.sentBy,
+    });
+    if (queued.duplicate) return replayOf(queued, requestHash);
+    await deps.conversations.touch(conversationId, deps.clock.forNumber(number));
+    deps.queued();
+    return { ok: true, message: queued.message, duplicate: false };
   }
 
   /** Queues a plain text service reply inside an open window (keyword confirmations), in `trx`. */

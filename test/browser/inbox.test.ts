@@ -213,11 +213,10 @@ describe.skipIf(!hasChromium)('the agent inbox in chromium', () => {
     const conversation = small.getByRole('region', { name: 'Conversation', exact: true });
     await conversation.getByRole('heading', { name: /Maria Souza/ }).waitFor();
     expect(await list.isVisible()).toBe(false); // the conversation takes the whole screen
-    const wide = await small.evaluate(() =>
-      [...document.querySelectorAll('body *')]
-        .filter((element) => element.getBoundingClientRect().right > window.innerWidth + 1)
-        .map((element) => `${element.tagName.toLowerCase()}.${[...element.classList].join('.')} ${Math.round(element.getBoundingClientRect().right)}`),
-    );
+    // Every element wider than the screen (run in the page, where `document` exists).
+    const wide = (await small.evaluate(`[...document.querySelectorAll('body *')]
+      .filter((element) => element.getBoundingClientRect().right > window.innerWidth + 1)
+      .map((element) => element.tagName.toLowerCase() + '.' + [...element.classList].join('.') + ' ' + Math.round(element.getBoundingClientRect().right))`)) as string[];
     expect(wide).toEqual([]); // nothing wider than the screen
     await small.getByRole('link', { name: 'Back to the list', exact: true }).click();
     await list.waitFor();

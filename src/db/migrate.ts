@@ -23,6 +23,7 @@ import * as m0022 from './migrations/0022-users.js';
 import * as m0025 from './migrations/0025-blocked-users.js';
 import * as m0023 from './migrations/0023-inbox.js';
 import * as m0024 from './migrations/0024-desk.js';
+import * as m0028 from './migrations/0028-leads.js';
 import { POSTGRES_MIGRATION_CONTEXT, SQLITE_MIGRATION_CONTEXT, type MigrationContext } from './migrations/context.js';
 
 type MigrationModule = { up(db: Kysely<unknown>, ctx: MigrationContext): Promise<void> };
@@ -52,6 +53,7 @@ const MIGRATIONS: Record<string, MigrationModule> = {
   '0025-blocked-users': m0025,
   '0023-inbox': m0023,
   '0024-desk': m0024,
+  '0028-leads': m0028,
 };
 
 /**

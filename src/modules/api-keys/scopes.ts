@@ -18,6 +18,8 @@ export const SCOPES = [
   'flows:read',
   'flows:write',
   'forms:read',
+  'leads:read',
+  'leads:write',
 ] as const;
 
 export type Scope = (typeof SCOPES)[number];

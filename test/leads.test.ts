@@ -133,7 +133,7 @@ describe.each(DIALECTS)('leads on $name', (dialect) => {
     const marked = await api('POST', '/leads', { contact_id: bia.contactId, source: { type: 'api', id: 'site' }, fields: { plano: 'básico' } });
     expect(marked.status, marked.text).toBe(201);
     expect(marked.body).toMatchObject({ source: { type: 'api', id: 'site' }, fields: { plano: { value: 'básico', from: 'api', confidence: 'certain' } } });
-    expect((await api('PUT', '/leads/sources/api/site', { keywords: ['plano premium', 'Orçamento', 'orcamento'] })).body).toMatchObject({ type: 'api', id: 'site', keywords: ['plano premium', 'Orçamento'] });
+    expect((await api('PUT', '/leads/sources', { type: 'api', id: 'site', keywords: ['plano premium', 'Orçamento', 'orcamento'] })).body).toMatchObject({ type: 'api', id: 'site', keywords: ['plano premium', 'Orçamento'] });
 
     await write(bia.waId, 'meu email é ana@example.com e meu cpf 529.982.247-25');
     const lead = await until(async () => {
@@ -168,7 +168,7 @@ describe.each(DIALECTS)('leads on $name', (dialect) => {
   });
 
   it('captures whoever writes to a number configured as a chat source', async () => {
-    const configured = await api('PUT', `/leads/sources/chat/${running.pn}`, { keywords: ['entrega'] });
+    const configured = await api('PUT', '/leads/sources', { type: 'chat', id: running.pn, keywords: ['entrega'] });
     expect(configured.status, configured.text).toBe(201);
     await write(caio.waId, 'Oi, vocês fazem entrega? meu whats é (21) 99876-5432');
     caio.contactId = await contactOf(caio.waId);
@@ -270,9 +270,10 @@ describe.each(DIALECTS)('leads on $name', (dialect) => {
       ['POST', '/leads', { contact_id: bia.contactId, fields: { cpf: '123.456.789-00' } }, 400, 'fields.cpf'],
       ['POST', '/leads', { contact_id: bia.contactId, source: { type: 'form', id: 'x' } }, 400, 'body.source.type'],
       ['POST', '/leads', { contact_id: 'ct_nobody' }, 404, 'contact_id'],
-      ['PUT', '/leads/sources/fax/x', { keywords: [] }, 400, 'params.type'],
-      ['PUT', '/leads/sources/chat/nope', { keywords: [] }, 404, 'params.id'],
-      ['PUT', '/leads/sources/form/orcamento', { keywords: ['!!!'] }, 400, 'body.keywords.0'],
+      ['PUT', '/leads/sources', { type: 'fax', id: 'x', keywords: [] }, 400, 'body.type'],
+      ['PUT', '/leads/sources', { type: 'chat', id: 'nope', keywords: [] }, 404, 'body.id'],
+      ['PUT', '/leads/sources', { type: 'form', id: 'orcamento', keywords: ['!!!'] }, 400, 'body.keywords.0'],
+      ['PUT', '/leads/sources', { type: 'form', id: 'orcamento' }, 400, 'body.keywords'],
     ];
     for (const [method, path, body, status, field] of cases) {
       const answer = await api(method, path, body);
@@ -284,6 +285,7 @@ describe.each(DIALECTS)('leads on $name', (dialect) => {
       expect(answer.status, query).toBe(400);
       expect(answer.body.error.details.field, query).toContain(field);
     }
+    expect((await api('DELETE', '/leads/sources/form/nunca')).status).toBe(404);
     expect((await api('GET', '/leads/export?format=pdf')).body.error.details.field).toBe('querystring.format');
     expect((await api('GET', '/contacts/export?format=pdf')).body.error.details.field).toBe('querystring.format');
 
@@ -302,7 +304,7 @@ describe.each(DIALECTS)('leads on $name', (dialect) => {
     const reader = (await api('POST', '/api-keys', { name: 'crm', scopes: ['leads:read'] })).body.key;
     expect((await api('GET', '/leads', undefined, { token: reader })).status).toBe(200);
     expect((await api('POST', '/leads', { contact_id: bia.contactId }, { token: reader })).status).toBe(403);
-    expect((await api('PUT', '/leads/sources/api/site', { keywords: [] }, { token: reader })).status).toBe(403);
+    expect((await api('PUT', '/leads/sources', { type: 'api', id: 'site', keywords: [] }, { token: reader })).status).toBe(403);
   });
 
   // The CLI talks HTTP to the running server only: one dialect is enough.

@@ -56,6 +56,8 @@ const OWNERS: Record<string, string> = {
   note_mentions: 'desk',
   conversation_labels: 'desk',
   canned_replies: 'desk',
+  leads: 'leads',
+  lead_sources: 'leads',
 };
 
 /** Tables whose owning module keeps their writes in one class (its other classes ask it). */
@@ -101,6 +103,7 @@ const ALLOWED_READS: Record<string, string> = {
   'src/modules/desk/supervisor-board.ts: conversation_transitions': "the supervisor's board reads one day's handoffs and resolves of the workspace (first response and resolution times)",
   'src/modules/desk/supervisor-board.ts: messages': "the supervisor's board reads the times of the day's outbound messages of those conversations (the first agent reply after a handoff)",
   'src/modules/realtime/scopes.ts: conversations': "the realtime hub looks up each batch's conversations' scope (workspace, owner, queue) in one statement to decide which browsers may see an event",
+  'src/modules/leads/leads.ts: contacts': "a leads page and each export page join every lead's contact wa_id and name (one statement a page; `q` searches the name)",
   'src/modules/realtime/scopes.ts: messages': "a status event names a message, not its conversation: the hub finds the conversation through the message, in the same batched lookup",
 };
 

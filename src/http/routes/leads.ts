@@ -11,7 +11,7 @@ const ID = { type: 'string', minLength: 1, maxLength: 64 } as const;
 const CURSOR = { type: 'string', minLength: 1, maxLength: 200, pattern: '^[A-Za-z0-9_-]+$', description: 'The next_cursor of the previous page' } as const;
 const INSTANT_RULE = 'must be a date (2026-12-01, midnight UTC) or an ISO-8601 date-time with its offset (2026-12-01T09:00:00-03:00)';
 const INSTANT = (description: string) => ({ type: 'string', minLength: 1, maxLength: 40, description: `${description}: a date (YYYY-MM-DD, midnight UTC) or an ISO-8601 date-time` }) as const;
-const SOURCE_ID = { type: 'string', minLength: 1, maxLength: LEAD_LIMITS.sourceId, pattern: '^[^\\u0000-\\u001f]+$' } as const;
+const SOURCE_ID = { type: 'string', minLength: 1, maxLength: LEAD_LIMITS.sourceId } as const;
 const FILTERS = {
   source_type: { type: 'string', enum: LEAD_SOURCE_TYPES, description: 'Only leads of this kind of source' },
   source_id: { ...SOURCE_ID, description: "Only leads of this source id (the form's name, the agent's user id, the phone_number_id of a chat source, …)" },
@@ -157,29 +157,38 @@ export function registerLeadRoutes(app: FastifyInstance, deps: Pick<HttpDeps, 'l
     data: await deps.leadSources.list(principalOf(request).workspaceId),
   }));
 
-  app.put<{ Params: { type: LeadSourceType; id: string }; Body: { keywords: string[] } }>(
-    '/leads/sources/:type/:id',
+  app.put<{ Body: { type: LeadSourceType; id: string; keywords: string[] } }>(
+    '/leads/sources',
     {
       onRequest: app.requireScope('leads:write'),
       schema: {
         tags: ['leads'],
         summary: "Set a lead source's interest keywords; a chat source (a phone number) also makes everyone who writes to it a lead",
-        params: sourceParams,
-        body: { type: 'object', required: ['keywords'], additionalProperties: false, properties: { keywords: { type: 'array', maxItems: LEAD_LIMITS.keywords, items: { type: 'string', minLength: 1, maxLength: LEAD_LIMITS.keyword } } } },
+        description: 'Creates the configuration or replaces its keywords. A chat source is a phone number of the workspace (its phone_number_id or id; kept as the phone_number_id).',
+        body: {
+          type: 'object',
+          required: ['type', 'id', 'keywords'],
+          additionalProperties: false,
+          properties: {
+            type: { type: 'string', enum: LEAD_SOURCE_TYPES },
+            id: { ...SOURCE_ID, description: "The source's id: a form's name, an agent's user id, an API label, a phone_number_id (chat), a group id" },
+            keywords: { type: 'array', maxItems: LEAD_LIMITS.keywords, items: { type: 'string', minLength: 1, maxLength: LEAD_LIMITS.keyword } },
+          },
+        },
         response: responses({ 200: { ...leadSourceSchema, description: 'Updated' }, 201: { ...leadSourceSchema, description: 'Created' }, 404: ['CONVERSA_ERR_NOT_FOUND'] }),
       },
     },
     async (request, reply) => {
       const { workspaceId } = principalOf(request);
-      const { type } = request.params;
-      let id = request.params.id;
+      const { type, keywords } = request.body;
+      let id = request.body.id;
       if (type === 'chat') {
         // A chat source is a phone number, kept by Meta's phone_number_id (as webhooks name it).
         const number = await deps.phoneNumbers.resolve(workspaceId, id);
-        if (!number) return sendError(reply, 'CONVERSA_ERR_NOT_FOUND', `params.id: no phone number ${id} in this workspace (a chat source is a phone number: its phone_number_id).`, { field: 'params.id' });
+        if (!number) return sendError(reply, 'CONVERSA_ERR_NOT_FOUND', `body.id: no phone number ${id} in this workspace (a chat source is a phone number: its phone_number_id).`, { field: 'body.id' });
         id = number.phone_number_id;
       }
-      const outcome = await deps.leadSources.configure(workspaceId, { type, id }, request.body.keywords);
+      const outcome = await deps.leadSources.configure(workspaceId, { type, id }, keywords);
       if (!outcome.ok) return sendError(reply, 'CONVERSA_ERR_VALIDATION', `body.${outcome.field}: ${outcome.rule}`, { field: `body.${outcome.field}`, rule: outcome.rule });
       return reply.code(outcome.created ? 201 : 200).send(outcome.source);
     },

@@ -191,7 +191,7 @@ describe.each(DIALECTS)('leads on $name', (dialect) => {
     expect(bad.body.error.details).toMatchObject({ field: 'fields.email', rule: expect.stringContaining('e-mail') });
     const marked = await adminApi('POST', `/app/api/contacts/${caio.contactId}/lead`, { fields: { email: 'Caio@Example.com', interesse: 'frete' } });
     expect(marked.status, JSON.stringify(marked.body)).toBe(201);
-    expect(marked.body).toMatchObject({ source: { type: 'agent', id: admin.id }, fields: { email: { value: 'caio@example.com', from: 'agent', confidence: 'certain' }, interest: { value: 'frete', from: 'agent' } } });
+    expect(marked.body).toMatchObject({ source: { type: 'agent', id: admin.id }, fields: { email: { value: 'caio@example.com', from: 'agent', confidence: 'certain' }, interest: { value: ['frete'], from: 'agent' } } });
     const again = await adminApi('POST', `/app/api/contacts/${caio.contactId}/lead`, { fields: { cep: '20040-002' } });
     expect(again.status).toBe(200);
     expect(again.body.id).toBe(marked.body.id);

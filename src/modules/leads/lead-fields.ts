@@ -115,6 +115,9 @@ export function fieldsGiven(fields: Record<string, unknown>, from: 'agent' | 'ap
       const checked = checkValue(known as CheckedKind, String(value));
       if (checked === undefined) return { ok: false, field: `fields.${name}`, rule: RULES[known as CheckedKind] };
       out[key] = { value: checked, from, message_id: null, rule: known, confidence: isVerifiable(known as CheckedKind) ? 'certain' : 'possible', at };
+    } else if (known === 'interest' && typeof value === 'string') {
+      // Keywords, as the extractor keeps them: a list (comma-separated when given as text).
+      out[key] = { value: value.split(',').map((part) => part.trim()).filter((part) => part !== ''), from, message_id: null, rule: null, confidence: 'certain', at };
     } else {
       out[key] = { value: typeof value === 'string' ? value.trim() : value, from, message_id: null, rule: null, confidence: 'certain', at };
     }

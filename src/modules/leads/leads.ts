@@ -7,6 +7,9 @@ import { extractLeadFields } from './extract.js';
 import { fieldsFromForm, fieldsFromMessage, fieldsGiven, mergeFields, type LeadField, type LeadSource } from './lead-fields.js';
 import type { LeadContacts, LeadEvents } from './ports.js';
 
+/** Fields one lead may hold, all merges together. */
+export const MAX_LEAD_FIELDS = 200;
+
 /** Longest page of `list` (and of `GET /api/v1/leads`). */
 export const MAX_LEADS_PAGE = 200;
 
@@ -78,6 +81,8 @@ export class Leads {
       .where('source_id', '=', input.source.id)
       .executeTakeFirstOrThrow();
     const next = mergeFields(JSON.parse(row.fields) as Record<string, LeadField>, JSON.parse(row.field_names) as string[], input.fields);
+    // A lead grows by merges; its size is bounded all the same (an API client adding new names call after call).
+    if (next.names.length > MAX_LEAD_FIELDS) return { ok: false, error: appError('CONVERSA_ERR_VALIDATION', `fields: a lead holds at most ${MAX_LEAD_FIELDS} fields`, { field: 'fields', rule: `a lead holds at most ${MAX_LEAD_FIELDS} fields` }) };
     const lead: LeadView = { id: row.id, contact_id: contact.id, contact, source: input.source, fields: next.fields, created_at: row.created_at, updated_at: row.updated_at };
     if (next.changed.length === 0) return { ok: true, lead, created: false, changed: [] };
     const updatedAt = at > row.updated_at ? at : row.updated_at;

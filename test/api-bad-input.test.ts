@@ -82,12 +82,15 @@ describe.each(DIALECTS)('bad input on every endpoint ($name)', (dialect) => {
       'POST /api/v1/groups/{id}/join-requests/approve': { join_request_ids: ['varredura'] },
       'POST /api/v1/groups/{id}/join-requests/reject': { join_request_ids: ['varredura'] },
       'POST /api/v1/groups/{id}/participants/remove': { wa_ids: ['5511955550002'] },
+      'POST /api/v1/leads': { contact_id: target.contacts, source: { type: 'api', id: 'varredura' }, fields: { plano: 'varredura' } },
+      'PUT /api/v1/leads/sources': { type: 'api', id: 'varredura', keywords: ['varredura'] },
     };
     const key = `${op.method} ${op.path}`;
     return key in examples ? examples[key] : op.body ? sampleOf(op.body) : undefined;
   };
   const resourceOf = (op: Operation) => op.path.split('/')[3] ?? '';
-  const idsFor = (op: Operation, ids: Record<string, string>) => Object.fromEntries(op.pathParams.map((name) => [name, name === 'id' ? (ids[resourceOf(op)] ?? 'zz_unknown') : 'zz_unknown']));
+  // A lead source's `type` is an enum: a valid one, so the sweep reaches the body and the id.
+  const idsFor = (op: Operation, ids: Record<string, string>) => Object.fromEntries(op.pathParams.map((name) => [name, name === 'id' ? (ids[resourceOf(op)] ?? 'zz_unknown') : name === 'type' && resourceOf(op) === 'leads' ? 'api' : 'zz_unknown']));
   /** File uploads have no JSON schema in the document: their bodies are given here. */
   const fileBody = (op: Operation): Pick<Probe, 'headers' | 'body'> | undefined => {
     if (op.path === '/api/v1/campaigns/{id}/audience') return { headers: { 'content-type': 'text/csv' }, body: 'phone\n+5511955550030\n' };

@@ -58,6 +58,8 @@ const OWNERS: Record<string, string> = {
   canned_replies: 'desk',
   groups: 'groups',
   group_participants: 'groups',
+  leads: 'leads',
+  lead_sources: 'leads',
 };
 
 /** Tables whose owning module keeps their writes in one class (its other classes ask it). */
@@ -107,6 +109,7 @@ const ALLOWED_READS: Record<string, string> = {
   'src/modules/desk/supervisor-board.ts: contacts': "the supervisor's list of live conversations names each one's contact (a join in the same statement)",
   'src/modules/desk/supervisor-board.ts: messages': "the supervisor's board reads the times of the day's outbound messages of those conversations (the first agent reply after a handoff)",
   'src/modules/realtime/scopes.ts: conversations': "the realtime hub looks up each batch's conversations' scope (workspace, owner, queue) in one statement to decide which browsers may see an event",
+  'src/modules/leads/leads.ts: contacts': "a leads page and each export page join every lead's contact wa_id and name (one statement a page; `q` searches the name)",
   'src/modules/realtime/scopes.ts: messages': "a status event names a message, not its conversation: the hub finds the conversation through the message, in the same batched lookup",
 };
 

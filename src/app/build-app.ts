@@ -19,6 +19,7 @@ import { Events } from '../modules/events/index.js';
 import { FormSubmissions, SurveyResponses } from '../modules/forms/index.js';
 import { GroupInbound, Groups } from '../modules/groups/index.js';
 import { InboundEvents, InboundRouter } from '../modules/inbound/index.js';
+import { LeadSources, Leads } from '../modules/leads/index.js';
 import { Invoices } from '../modules/invoices/index.js';
 import { LocalDiskMediaStorage, MediaDownloader, MediaLibrary, MediaRemoval, ProviderMedia, type MediaDownloaderOptions } from '../modules/media/index.js';
 import { Dispatcher, IngestProcessor, MessageEraser, MessagingInbound, MessageHistory, Messages, ReadReceipts, SendService, type DispatcherOptions } from '../modules/messaging/index.js';
@@ -96,6 +97,10 @@ export interface Modules {
   formSubmissions: FormSubmissions;
   /** Satisfaction survey answers (the runtime calls `record` in its transaction). */
   surveyResponses: SurveyResponses;
+  /** People who showed interest: from completed forms, inbound messages, agents, the API (issue 12). */
+  leads: Leads;
+  /** What is configured per lead source: interest keywords, chat sources. */
+  leadSources: LeadSources;
   mediaDownloader: MediaDownloader;
   webhooks: Webhooks;
   webhookFanOut: WebhookFanOut;
@@ -278,6 +283,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   const ownership = new Ownership(db, events, clock);
   const formSubmissions = new FormSubmissions({ db, events, contacts });
   const surveyResponses = new SurveyResponses({ db, events, contacts });
+  const leads = new Leads({ db, events, contacts });
   const flows = new Flows(db, now, box);
   const chatbot = new Chatbot({
     db,
@@ -294,7 +300,10 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     collected: {
       submitForm: async (trx, input) => {
         const outcome = await formSubmissions.submit(trx, input);
-        return outcome.ok ? { ok: true } : { ok: false, message: outcome.error.message ?? outcome.error.code };
+        if (!outcome.ok) return { ok: false, message: outcome.error.message ?? outcome.error.code };
+        // A completed form makes its customer a lead of that form, in the same transaction.
+        const lead = await leads.fromForm(trx, { workspaceId: input.workspaceId, form: input.form, contactId: input.contactId, fields: outcome.submission.fields, at: input.at });
+        return lead.ok ? { ok: true } : { ok: false, message: lead.error.message ?? lead.error.code };
       },
       recordSurvey: async (trx, input) => {
         const outcome = await surveyResponses.record(trx, input);
@@ -307,6 +316,9 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     markRead: (trx, message) => readReceipts.markReadWithin(trx, message),
   });
   chatbot.register(inboundRouter);
+  // Leads (issue 12): after the bot, so a form the message completed is a lead before its fields
+  // are read from the message; same transaction.
+  inboundRouter.on('message', (event, context) => leads.onMessage(event.payload, context));
   ownership.onResolved((trx, notice) =>
     chatbot.onResolved(trx, {
       workspaceId: notice.workspaceId,
@@ -434,6 +446,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     pix,
     formSubmissions,
     surveyResponses,
+    leads,
+    leadSources: new LeadSources({ db, now }),
     mediaDownloader,
     webhooks: webhooks.service,
     webhookFanOut: webhooks.fanOut,

@@ -1,9 +1,6 @@
-import { createWriteStream } from 'node:fs';
-import { rename, rm } from 'node:fs/promises';
-import { Readable, type Writable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import type { ReadableStream as WebReadableStream } from 'node:stream/web';
+import type { Writable } from 'node:stream';
 import { apiClientFor } from './api-client.js';
+import { downloadExport } from './download-export.js';
 import type { CampaignCommandIo } from './campaign-command.js';
 import { parseSubcommand } from './subcommand.js';
 
@@ -57,42 +54,5 @@ export async function runForms(argv: string[], io: FormsCommandIo): Promise<numb
     const value = values[name];
     if (value !== undefined) query.set(name, value);
   }
-  let response: Response;
-  try {
-    response = await client.api.fetch('GET', `/forms/submissions/export?${query}`);
-  } catch (error) {
-    io.err(client.api.unreachable(error));
-    return 1;
-  }
-  if (!response.ok || !response.body) {
-    const text = await response.text();
-    let error: { code?: string; message?: string } = {};
-    try {
-      error = (JSON.parse(text) as { error?: typeof error }).error ?? {};
-    } catch {
-      error = { message: text.slice(0, 500) };
-    }
-    io.err(`${error.code ?? `HTTP ${response.status}`}: ${error.message ?? text.slice(0, 500)}`);
-    return 1;
-  }
-  const body = Readable.fromWeb(response.body as WebReadableStream<Uint8Array>);
-  if (values.out === '-') {
-    await pipeline(body, io.stdout, { end: false });
-    return 0;
-  }
-  // The server's name, kept to a plain file name in the current folder whatever the server says.
-  const suggested = /filename="([^"]+)"/.exec(response.headers.get('content-disposition') ?? '')?.[1]?.replace(/[^A-Za-z0-9._-]/g, '_').replace(/^\.+/, '');
-  const out = values.out ?? (suggested || `form-submissions.${values.format}`);
-  // Written beside the target and renamed at the end: an export cut short never looks complete.
-  const partial = `${out}.part`;
-  try {
-    await pipeline(body, createWriteStream(partial));
-    await rename(partial, out);
-  } catch (error) {
-    await rm(partial, { force: true });
-    io.err(`The export stopped before its end (${(error as Error).message}); nothing was written to ${out}.`);
-    return 1;
-  }
-  io.out(out);
-  return 0;
+  return downloadExport(client.api, `/forms/submissions/export?${query}`, { out: values.out, fallback: `form-submissions.${values.format}` }, io);
 }

@@ -2,6 +2,7 @@ import { pathToFileURL } from 'node:url';
 import { ConfigError } from '../config/index.js';
 import { runCampaign } from './campaign-command.js';
 import { runForms } from './forms-command.js';
+import { runLeads } from './leads-command.js';
 import { runWorkspace } from './workspace-command.js';
 
 const USAGE = `Usage: conversa <command> [options]
@@ -14,6 +15,7 @@ Commands:
   user       Create a person of the agent inbox and print a one-time password (see: conversa user --help)
   flow       Chatbot flows: validate, test (transcripts), chat (in the terminal), publish (see: conversa flow --help)
   forms      Export the form submissions of chatbot flows as XLSX or CSV (see: conversa forms --help)
+  leads      Export the leads as XLSX or CSV (see: conversa leads --help)
   help       Show this help
 
 Configuration is read from the environment (PORT, SANDBOX_PORT, HOST, CONVERSA_DATA_DIR,
@@ -41,6 +43,8 @@ export async function main(argv: string[]): Promise<number> {
         return await (await import('./user-command.js')).runUser(rest, { env: process.env, out: (text) => console.log(text), err: (text) => console.error(text) });
       case 'forms':
         return await runForms(rest, { env: process.env, out: (text) => console.log(text), err: (text) => console.error(text), stdout: process.stdout });
+      case 'leads':
+        return await runLeads(rest, { env: process.env, out: (text) => console.log(text), err: (text) => console.error(text), stdout: process.stdout });
       case undefined:
       case 'help':
       case '--help':

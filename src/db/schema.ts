@@ -54,6 +54,8 @@ export interface Schema {
   note_mentions: NoteMentionsTable;
   conversation_labels: ConversationLabelsTable;
   canned_replies: CannedRepliesTable;
+  leads: LeadsTable;
+  lead_sources: LeadSourcesTable;
 }
 
 export interface WorkspacesTable {
@@ -895,4 +897,33 @@ export interface GroupParticipantsTable {
   status: string;
   joined_at: string;
   left_at: string | null;
+}
+
+/** A person who showed interest, per contact and source (migration 0028, module leads). */
+export interface LeadsTable {
+  /** `lead_…` */
+  id: string;
+  workspace_id: string;
+  contact_id: string;
+  /** `form`, `agent`, `api`, `chat` or `group`. */
+  source_type: string;
+  /** The form's name, the user's id, the API client's label, the phone number's or the group's id. */
+  source_id: string;
+  /** JSON: field name → { value, from, message_id, rule, confidence, at }. */
+  fields: string;
+  /** JSON array of the field names in their order (the export's columns). */
+  field_names: string;
+  created_at: string;
+  updated_at: string;
+}
+
+/** What is configured for one lead source (migration 0028): its interest keywords; a `chat` row also captures every customer who writes. */
+export interface LeadSourcesTable {
+  workspace_id: string;
+  source_type: string;
+  source_id: string;
+  /** JSON array of keywords and phrases, as written. */
+  keywords: string;
+  created_at: string;
+  updated_at: string;
 }

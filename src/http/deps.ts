@@ -12,6 +12,7 @@ import type { Desk } from '../modules/desk/index.js';
 import type { Conversations, Inbox, Ownership } from '../modules/conversations/index.js';
 import type { Groups } from '../modules/groups/index.js';
 import type { InboundEvents } from '../modules/inbound/index.js';
+import type { LeadSources, Leads } from '../modules/leads/index.js';
 import type { MediaLibrary, MediaRemoval } from '../modules/media/index.js';
 import type { Invoices } from '../modules/invoices/index.js';
 import type { FormSubmissions, SurveyResponses } from '../modules/forms/index.js';
@@ -70,6 +71,10 @@ export interface HttpDeps {
   formSubmissions: FormSubmissions;
   /** Satisfaction survey answers (`/api/v1/surveys/responses`, `/summary`). */
   surveyResponses: SurveyResponses;
+  /** Leads (`/api/v1/leads`, `POST /app/api/contacts/{id}/lead`). */
+  leads: Leads;
+  /** Lead sources' keywords and chat sources (`/api/v1/leads/sources`). */
+  leadSources: LeadSources;
   webhooks: Webhooks;
   /** Chatbot flows: drafts, versions, deployments, secrets (`/api/v1/flows`). */
   flows: Flows;

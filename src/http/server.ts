@@ -8,6 +8,8 @@ import { installResponseCheck, installResponseDefaults } from './responses.js';
 import { registerCampaignRoutes } from './routes/campaigns.js';
 import { registerContactImportRoutes } from './routes/contact-import.js';
 import { registerContactRoutes } from './routes/contacts.js';
+import { registerContactExportRoutes } from './routes/contact-export.js';
+import { registerAppLeadRoutes, registerLeadRoutes } from './routes/leads.js';
 import { registerHealthRoutes } from './routes/health.js';
 import { registerDemoRoutes } from './routes/demo.js';
 import { registerFlowRoutes } from './routes/flows.js';
@@ -88,6 +90,7 @@ export async function buildHttpServer(deps: HttpDeps, options: HttpServerOptions
       installTextGuard(scope);
       registerWebhookEventRoutes(scope, deps);
       registerContactRoutes(scope, deps);
+      registerContactExportRoutes(scope, deps);
       registerMessageRoutes(scope, deps);
       registerMessageActionRoutes(scope, deps);
       registerConversationRoutes(scope, deps);
@@ -107,6 +110,7 @@ export async function buildHttpServer(deps: HttpDeps, options: HttpServerOptions
       await scope.register(async (flows) => registerFlowRoutes(flows, deps));
       registerPaymentRoutes(scope, deps);
       registerFormRoutes(scope, deps);
+      registerLeadRoutes(scope, deps);
       registerWorkspaceRoutes(scope, deps);
       registerApiKeyRoutes(scope, deps);
     },
@@ -121,6 +125,7 @@ export async function buildHttpServer(deps: HttpDeps, options: HttpServerOptions
       registerAppInboxRoutes(scope, deps);
       registerAppPhoneRoutes(scope, deps);
       registerDeskRoutes(scope, deps);
+      registerAppLeadRoutes(scope, deps);
       // Its own scope: the multipart parser applies to the media routes only.
       await scope.register(async (media) => registerAppMediaRoutes(media, deps));
     },

@@ -290,6 +290,23 @@ table invoices
   pix_qr_media_id text
   payment_link text
   created_at text not null
+table lead_sources
+  workspace_id text not null
+  source_type text not null
+  source_id text not null
+  keywords text not null
+  created_at text not null
+  updated_at text not null
+table leads
+  id text not null
+  workspace_id text not null
+  contact_id text not null
+  source_type text not null
+  source_id text not null
+  fields text not null
+  field_names text not null
+  created_at text not null
+  updated_at text not null
 table media
   id text not null
   workspace_id text not null
@@ -615,6 +632,12 @@ CREATE INDEX inbound_events_workspace ON inbound_events USING btree (workspace_i
 CREATE UNIQUE INDEX invoices_pkey ON invoices USING btree (id);
 CREATE INDEX invoices_workspace_created ON invoices USING btree (workspace_id, created_at);
 CREATE UNIQUE INDEX invoices_workspace_number ON invoices USING btree (workspace_id, number);
+CREATE UNIQUE INDEX lead_sources_pkey ON lead_sources USING btree (workspace_id, source_type, source_id);
+CREATE INDEX leads_contact ON leads USING btree (contact_id);
+CREATE UNIQUE INDEX leads_contact_source ON leads USING btree (workspace_id, contact_id, source_type, source_id);
+CREATE INDEX leads_page ON leads USING btree (workspace_id, created_at, id);
+CREATE UNIQUE INDEX leads_pkey ON leads USING btree (id);
+CREATE INDEX leads_source ON leads USING btree (workspace_id, source_type, source_id, created_at, id);
 CREATE INDEX media_downloads_due ON media_downloads USING btree (next_attempt_at);
 CREATE UNIQUE INDEX media_downloads_pkey ON media_downloads USING btree (media_id);
 CREATE UNIQUE INDEX media_pkey ON media USING btree (id);

@@ -20,6 +20,8 @@ export const SCOPES = [
   'forms:read',
   'groups:read',
   'groups:write',
+  'leads:read',
+  'leads:write',
 ] as const;
 
 export type Scope = (typeof SCOPES)[number];

@@ -266,6 +266,41 @@ export class Contacts {
     const page = rows.slice(0, options.limit);
     return { data: page.map(toView), next_cursor: rows.length > options.limit ? (page.at(-1)?.id ?? null) : null };
   }
+
+  /**
+   * The attribute names of the contacts an export holds (`tag`: only contacts with it; created
+   * before `until`), sorted; read in pages of 1,000 before the rows stream, at most `max` names.
+   */
+  async exportAttributeNames(workspaceId: string, filter: { tag?: string | undefined; until: string }, max = 200): Promise<string[]> {
+    const names = new Set<string>();
+    for await (const page of this.#exportPages(workspaceId, filter, 1000, true)) {
+      for (const row of page) for (const name of Object.keys(JSON.parse(row.attributes) as Record<string, string>)) if (names.size < max) names.add(name);
+    }
+    return [...names].sort();
+  }
+
+  /** The contacts of an export (the list's `tag` filter; created before `until`), oldest first, in keyset pages. */
+  async *exportRows(workspaceId: string, filter: { tag?: string | undefined; until: string }, pageSize = 500): AsyncGenerator<ContactView[]> {
+    for await (const page of this.#exportPages(workspaceId, filter, pageSize, false)) yield page.map((row) => toView(row as ContactsTable));
+  }
+
+  async *#exportPages(workspaceId: string, filter: { tag?: string | undefined; until: string }, pageSize: number, attributesOnly: boolean): AsyncGenerator<Array<Pick<ContactsTable, 'id' | 'attributes'>>> {
+    let after: string | undefined;
+    for (;;) {
+      let query = (attributesOnly ? this.db.selectFrom('contacts').select(['id', 'attributes']) : this.db.selectFrom('contacts').selectAll())
+        .where('workspace_id', '=', workspaceId)
+        .where('created_at', '<', filter.until)
+        .orderBy('id')
+        .limit(pageSize);
+      if (filter.tag) query = query.where('tags', 'like', `%${JSON.stringify(filter.tag)}%`);
+      if (after !== undefined) query = query.where('id', '>', after);
+      const rows = await query.execute();
+      if (rows.length > 0) yield rows;
+      const last = rows.at(-1);
+      if (!last || rows.length < pageSize) return;
+      after = last.id;
+    }
+  }
 }
 
 function toView(row: ContactsTable): ContactView {

@@ -3,7 +3,7 @@ import type { Schema } from '../../db/index.js';
 import { realClock } from '../../clock/index.js';
 
 /** The event types other systems can subscribe to (outbound webhooks; the OpenAPI enum). */
-export const EVENT_TYPES = ['message.received', 'message.status', 'message.error', 'conversation.updated', 'consent.changed', 'contact.created', 'template.status', 'notification.refused', 'form.submitted', 'survey.answered', 'group.created', 'group.updated', 'group.participant_joined', 'group.participant_left', 'group.deleted'] as const;
+export const EVENT_TYPES = ['message.received', 'message.status', 'message.error', 'conversation.updated', 'consent.changed', 'contact.created', 'template.status', 'notification.refused', 'form.submitted', 'survey.answered', 'group.created', 'group.updated', 'group.participant_joined', 'group.participant_left', 'group.deleted', 'lead.created', 'lead.updated'] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
 /**

@@ -4,3 +4,4 @@ export { statsOf, summarise, type SurveyStats, type SurveySummary } from './surv
 export { FORM_LIMITS, SURVEY_KINDS, SURVEY_SCORES, type SurveyKind } from './submission-input.js';
 export { EXPORT_CONTENT_TYPES, EXPORT_FORMATS, exportSubmissions, type ExportFormat, type ExportOptions, type SubmissionExport } from './submission-export.js';
 export type { ContactDirectory, FormEvents, PeriodFilter } from './ports.js';
+export { csvTable, spreadsheetBody, SPREADSHEET_CONTENT_TYPES, writeWorkbook, type ColumnType, type Sheet, type SheetColumn } from './spreadsheet.js';

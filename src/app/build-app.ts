@@ -246,7 +246,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   });
   // Groups (issue 12): Meta keeps each group, the platform its record, participants and conversation.
   const groups = new Groups({ db, phoneNumbers, contacts, conversations, events, graph: client, clock });
-  const groupInbound = new GroupInbound(groups, logger.child({ component: 'groups' }));
+  // A participant who joins a sales group (a group configured as a lead source) becomes a lead of it.
+  const groupInbound = new GroupInbound(groups, logger.child({ component: 'groups' }), (trx, input) => leads.onGroupJoin(trx, input));
   const sender = new SendService({ db, phoneNumbers, contacts, conversations, consent, messages, templates, client, media, queued: () => jobs.wake('dispatcher'), clock, groups });
   const notifications = new Notifications(
     { db, capabilities: database.capabilities, phoneNumbers, contacts, templates, client, sender, messages, events, logger: logger.child({ component: 'notifications' }), clock },

@@ -60,7 +60,7 @@ const sourceParams = { type: 'object', required: ['type', 'id'], properties: { t
  * `/api/v1/leads`: list, read, mark (an API client), export (XLSX or CSV, streamed), and the
  * sources' keywords. Reads need `leads:read`, writes `leads:write` (admin implies both).
  */
-export function registerLeadRoutes(app: FastifyInstance, deps: Pick<HttpDeps, 'leads' | 'leadSources' | 'contacts' | 'phoneNumbers' | 'clock'>): void {
+export function registerLeadRoutes(app: FastifyInstance, deps: Pick<HttpDeps, 'leads' | 'leadSources' | 'contacts' | 'phoneNumbers' | 'groups' | 'clock'>): void {
   app.get<{ Querystring: FilterQuery & { limit?: number; cursor?: string } }>(
     '/leads',
     {
@@ -187,6 +187,12 @@ export function registerLeadRoutes(app: FastifyInstance, deps: Pick<HttpDeps, 'l
         const number = await deps.phoneNumbers.resolve(workspaceId, id);
         if (!number) return sendError(reply, 'CONVERSA_ERR_NOT_FOUND', `body.id: no phone number ${id} in this workspace (a chat source is a phone number: its phone_number_id).`, { field: 'body.id' });
         id = number.phone_number_id;
+      }
+      if (type === 'group') {
+        // A sales group: our `grp_…` id or Meta's group id; kept by ours (what its conversation carries).
+        const group = await deps.groups.get(workspaceId, id);
+        if (!group) return sendError(reply, 'CONVERSA_ERR_NOT_FOUND', `body.id: no group ${id} in this workspace (a group source is a group: its grp_… id or Meta's group id).`, { field: 'body.id' });
+        id = group.id;
       }
       const outcome = await deps.leadSources.configure(workspaceId, { type, id }, keywords);
       if (!outcome.ok) return sendError(reply, 'CONVERSA_ERR_VALIDATION', `body.${outcome.field}: ${outcome.rule}`, { field: `body.${outcome.field}`, rule: outcome.rule });

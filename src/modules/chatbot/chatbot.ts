@@ -106,7 +106,8 @@ export class Chatbot {
   async onMessage(payload: MessageEventPayload, context: InboundContext): Promise<void> {
     const facts = context.stored.message;
     // Opt-in and opt-out keywords were answered by messaging and keep priority over any flow.
-    if (!facts || facts.consentKeyword || !context.number) return;
+    // No bot answers in a group.
+    if (!facts || facts.consentKeyword || facts.groupId || !context.number) return;
     const { trx, workspaceId } = context;
     const conversation = await trx.selectFrom('conversations').selectAll().where('id', '=', facts.conversationId).where('workspace_id', '=', workspaceId).executeTakeFirst();
     if (!conversation || conversation.owner_type !== 'bot') return;

@@ -16,6 +16,8 @@ export class GroupInbound {
   constructor(
     private readonly groups: Groups,
     private readonly logger: Logger,
+    /** Told of each participant who joins, in the webhook's transaction (leads from a sales group). */
+    private readonly joined?: (trx: Kysely<Schema>, input: { workspaceId: string; groupId: string; contactId: string; at: Date }) => Promise<void>,
   ) {}
 
   register(router: InboundRouter): void {
@@ -77,6 +79,7 @@ export class GroupInbound {
             .onConflict((oc) => oc.columns(['group_id', 'wa_id']).doUpdateSet({ status: 'member', joined_at: at, left_at: null }))
             .execute();
           await deps.events.record(trx, workspaceId, 'group.participant_joined', { group_id: row.id, provider_group_id: change.group_id, phone_number_id: number.phone_number_id, wa_id: participant.wa_id, contact_id: contact.id, timestamp: at });
+          await this.joined?.(trx, { workspaceId, groupId: row.id, contactId: contact.id, at: new Date(at) });
         }
         return;
       case 'group_remove_participants':

@@ -51,6 +51,8 @@ export interface StoredInboundMessage {
   consentKeyword: boolean;
   /** When the customer sent it (their number's clock). */
   at: Date;
+  /** Written in a group (our `grp_…` id): stored in the group's conversation; no keyword, no bot. */
+  groupId?: string;
 }
 
 /** Handles one kind of event; `event` is narrowed to that kind. */

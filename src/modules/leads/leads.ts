@@ -130,7 +130,12 @@ export class Leads {
       trx.selectFrom('lead_sources').select(['source_type', 'source_id', 'keywords']).where('workspace_id', '=', workspaceId).execute(),
     ]);
     const targets: LeadSource[] = leads.filter((lead) => lead.source_type !== 'group').map((lead) => ({ type: lead.source_type as LeadSource['type'], id: lead.source_id }));
-    const chat = context.number && sources.find((source) => source.source_type === 'chat' && source.source_id === context.number?.phone_number_id);
+    // In a group: only that group counts, and only when it is configured as a lead source (a sales group).
+    if (facts.groupId) {
+      targets.length = 0;
+      if (sources.some((source) => source.source_type === 'group' && source.source_id === facts.groupId)) targets.push({ type: 'group', id: facts.groupId });
+    }
+    const chat = !facts.groupId && context.number && sources.find((source) => source.source_type === 'chat' && source.source_id === context.number?.phone_number_id);
     if (chat && !targets.some((target) => target.type === 'chat' && target.id === chat.source_id)) targets.push({ type: 'chat', id: chat.source_id });
     if (targets.length === 0) return;
     const at = facts.at.toISOString();
@@ -138,10 +143,18 @@ export class Leads {
     for (const source of targets) {
       const keywords = sources.find((row) => row.source_type === source.type && row.source_id === source.id)?.keywords;
       const found = keywords && keywords !== '[]' ? extractLeadFields(text, { keywords: JSON.parse(keywords) as string[] }) : plain;
-      const isNew = source.type === 'chat' && !leads.some((lead) => lead.source_type === 'chat' && lead.source_id === source.id);
+      // A chat source or a sales group makes everyone who writes there a lead, fields or not.
+      const isNew = (source.type === 'chat' || source.type === 'group') && !leads.some((lead) => lead.source_type === source.type && lead.source_id === source.id);
       if (found.length === 0 && !isNew) continue;
       await this.record(trx, { workspaceId, contactId: facts.contactId, source, fields: fieldsFromMessage(found, facts.id, at), at: facts.at });
     }
+  }
+
+  /** A participant joined a group: a lead of it when the group is configured as a lead source (a sales group). */
+  async onGroupJoin(trx: Kysely<Schema>, input: { workspaceId: string; groupId: string; contactId: string; at: Date }): Promise<void> {
+    const source = await trx.selectFrom('lead_sources').select('source_id').where('workspace_id', '=', input.workspaceId).where('source_type', '=', 'group').where('source_id', '=', input.groupId).executeTakeFirst();
+    if (!source) return;
+    await this.record(trx, { workspaceId: input.workspaceId, contactId: input.contactId, source: { type: 'group', id: input.groupId }, fields: {}, at: input.at });
   }
 
   /** One lead of the workspace (undefined for another workspace's id). */

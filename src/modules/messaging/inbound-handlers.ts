@@ -134,8 +134,12 @@ export class MessagingInbound {
       free_entry_point_until: window.freeEntryPointUntil,
     });
 
-    // In a group, no keyword changes anyone's consent and no bot answers: the message is stored, that is all.
-    if (providerGroupId) return;
+    // In a group, no keyword changes anyone's consent and no bot answers: the message is stored,
+    // and later handlers (leads from a sales group) learn where it was written.
+    if (providerGroupId) {
+      if (conversation.group_id) facts.message = { id: stored.id, wamid, conversationId: conversation.id, contactId: contact.id, contactCreated: contact.created, consentKeyword: false, at, groupId: conversation.group_id };
+      return;
+    }
     const text = message.type === 'text' ? (message.text as { body?: string } | undefined)?.body : message.type === 'button' ? (message.button as { text?: string } | undefined)?.text : undefined;
     const keyword = text ? matchConsentKeyword(text, this.deps.keywords) : undefined;
     facts.message = { id: stored.id, wamid, conversationId: conversation.id, contactId: contact.id, contactCreated: contact.created, consentKeyword: keyword !== undefined, at };

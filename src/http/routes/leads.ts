@@ -51,7 +51,7 @@ const fieldsBody = {
   type: 'object',
   maxProperties: LEAD_LIMITS.fields,
   propertyNames: { pattern: FIELD_NAME_PATTERN },
-  additionalProperties: { type: ['string', 'number', 'boolean'] },
+  additionalProperties: { anyOf: [{ type: 'string' }, { type: 'number' }, { type: 'boolean' }] },
   description: 'Field name → value. Known names are checked and normalised: name, email, phone (Brazil without a country code), cpf, cnpj (check digits), cep; others are kept as given (text up to 1,024 characters, numbers, booleans)',
 } as const;
 const sourceParams = { type: 'object', required: ['type', 'id'], properties: { type: { type: 'string', enum: LEAD_SOURCE_TYPES }, id: SOURCE_ID } } as const;

@@ -58,8 +58,9 @@ export async function installWebApp(app: FastifyInstance, webDir: string = DEFAU
       index: false,
       // File names carry their content's hash (vite): a new build is a new name.
       cacheControl: false,
-      setHeaders: (reply) => {
-        reply.headers(SECURITY_HEADERS).header('cache-control', IMMUTABLE);
+      setHeaders: (response) => {
+        for (const [name, value] of Object.entries(SECURITY_HEADERS)) response.setHeader(name, value);
+        response.setHeader('cache-control', IMMUTABLE);
       },
     });
   }

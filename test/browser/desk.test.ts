@@ -1,12 +1,11 @@
-import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createUser, type CreatedUser } from '../support/users.js';
 import { useApp } from '../support/use-app.js';
 import { until } from '../support/wait.js';
 import { unnamedControls } from './a11y.js';
+import { hasChromium, launchBrowser, ONE_PIXEL_PNG, SHOTS, warnWithoutChromium } from './support.js';
 
 /**
  * The agent's desk in a real browser (issue 11): what test/browser/inbox.test.ts does not walk.
@@ -21,12 +20,7 @@ import { unnamedControls } from './a11y.js';
  * Every control of each page has an accessible name. SQLite only; screenshots notes.png,
  * contact-panel.png and admin.png go to docs/screenshots.
  */
-const CHROMIUM = '/usr/bin/chromium';
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const SHOTS = join(ROOT, 'docs', 'screenshots');
-const hasChromium = existsSync(CHROMIUM);
-const ONE_PIXEL_PNG = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==';
-if (!hasChromium) console.warn(`test/browser/desk.test.ts skipped: ${CHROMIUM} is missing (apt-get install chromium; .ci/run installs it)`);
+warnWithoutChromium('test/browser/desk.test.ts');
 
 describe.skipIf(!hasChromium)("the agent's desk in chromium", () => {
   const running = useApp();
@@ -61,13 +55,11 @@ describe.skipIf(!hasChromium)("the agent's desk in chromium", () => {
   const expectAllNamed = async (page: Page, where: string) => expect(await unnamedControls(page), `controls without an accessible name on ${where}`).toEqual([]);
 
   beforeAll(async () => {
-    await buildWebWhenStale();
     base = running.started.platformUrl;
     boss = await createUser(running, { role: 'admin', name: 'Paula Admin' });
     sofia = await createUser(running, { role: 'supervisor', name: 'Sofia Souza' });
     carla = await createUser(running, { role: 'agent', name: 'Carla Dias', teams: [{ name: 'Vendas', queue: 'vendas' }] });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
-    mkdirSync(SHOTS, { recursive: true });
+    browser = await launchBrowser();
   }, 120_000);
 
   afterAll(async () => {
@@ -247,21 +239,3 @@ describe.skipIf(!hasChromium)("the agent's desk in chromium", () => {
     expect(pageErrors).toEqual([]);
   }, 90_000);
 });
-
-/** Builds the web app into dist/web when it is missing or older than a file of web/. */
-async function buildWebWhenStale(): Promise<void> {
-  const built = join(ROOT, 'dist', 'web', 'index.html');
-  const builtAt = existsSync(built) ? statSync(built).mtimeMs : 0;
-  if (builtAt > newest(join(ROOT, 'web'))) return;
-  const { build } = await import('vite');
-  await build({ configFile: join(ROOT, 'web', 'vite.config.ts'), logLevel: 'warn' });
-}
-
-function newest(folder: string): number {
-  let latest = 0;
-  for (const entry of readdirSync(folder, { withFileTypes: true })) {
-    const path = join(folder, entry.name);
-    latest = Math.max(latest, entry.isDirectory() ? newest(path) : statSync(path).mtimeMs);
-  }
-  return latest;
-}

@@ -1,12 +1,12 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createUser, type CreatedUser } from '../support/users.js';
 import { useApp } from '../support/use-app.js';
 import { until } from '../support/wait.js';
 import { unnamedControls } from './a11y.js';
+import { hasChromium, launchBrowser, ONE_PIXEL_PNG, ROOT, SHOTS, warnWithoutChromium } from './support.js';
 
 /**
  * The agent inbox in a real browser (issue 11, "Tested in a real browser"): Debian's chromium
@@ -21,12 +21,7 @@ import { unnamedControls } from './a11y.js';
  * `javascript:` link render as text; an agent outside the team cannot open it by URL; with the
  * window closed the composer offers templates only. Screenshots go to docs/screenshots.
  */
-const CHROMIUM = '/usr/bin/chromium';
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const SHOTS = join(ROOT, 'docs', 'screenshots');
-const hasChromium = existsSync(CHROMIUM);
-const ONE_PIXEL_PNG = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==';
-if (!hasChromium) console.warn(`test/browser/inbox.test.ts skipped: ${CHROMIUM} is missing (apt-get install chromium; .ci/run installs it)`);
+warnWithoutChromium('test/browser/inbox.test.ts');
 
 describe.skipIf(!hasChromium)('the agent inbox in chromium', () => {
   const running = useApp(undefined, { env: { CONVERSA_DEMO_FLOW: 'on' } });
@@ -63,7 +58,6 @@ describe.skipIf(!hasChromium)('the agent inbox in chromium', () => {
   };
 
   beforeAll(async () => {
-    await buildWebWhenStale();
     base = running.started.platformUrl;
     // The satisfaction survey: a flow started by a resolve with {survey: true}.
     const csat = await running.api('POST', '/flows', readFileSync(join(ROOT, 'examples/flows/csat.yaml'), 'utf8'), { headers: { 'content-type': 'application/yaml' } });
@@ -74,8 +68,7 @@ describe.skipIf(!hasChromium)('the agent inbox in chromium', () => {
     bruno = await createUser(running, { role: 'agent', name: 'Bruno Reis', teams: support });
     carla = await createUser(running, { role: 'agent', name: 'Carla Dias', teams: [{ name: 'Vendas', queue: 'vendas' }] });
     boss = await createUser(running, { role: 'admin', name: 'Paula Admin' });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
-    mkdirSync(SHOTS, { recursive: true });
+    browser = await launchBrowser();
   }, 120_000);
 
   afterAll(async () => {
@@ -225,21 +218,3 @@ describe.skipIf(!hasChromium)('the agent inbox in chromium', () => {
     expect(pageErrors).toEqual([]);
   }, 30_000);
 });
-
-/** Builds the web app into dist/web when it is missing or older than a file of web/. */
-async function buildWebWhenStale(): Promise<void> {
-  const built = join(ROOT, 'dist', 'web', 'index.html');
-  const builtAt = existsSync(built) ? statSync(built).mtimeMs : 0;
-  if (builtAt > newest(join(ROOT, 'web'))) return;
-  const { build } = await import('vite');
-  await build({ configFile: join(ROOT, 'web', 'vite.config.ts'), logLevel: 'warn' });
-}
-
-function newest(folder: string): number {
-  let latest = 0;
-  for (const entry of readdirSync(folder, { withFileTypes: true })) {
-    const path = join(folder, entry.name);
-    latest = Math.max(latest, entry.isDirectory() ? newest(path) : statSync(path).mtimeMs);
-  }
-  return latest;
-}

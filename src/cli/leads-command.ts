@@ -1,8 +1,8 @@
 import type { Writable } from 'node:stream';
-import { parseArgs } from 'node:util';
 import { apiClientFor } from './api-client.js';
 import type { CampaignCommandIo } from './campaign-command.js';
 import { downloadExport } from './download-export.js';
+import { parseSubcommand } from './subcommand.js';
 
 const HELP = `Usage: conversa leads export --format xlsx|csv [--out FILE]
 
@@ -30,39 +30,25 @@ export interface LeadsCommandIo extends Omit<CampaignCommandIo, 'tty'> {
 
 /** `conversa leads export`. Answers the exit code: 0 written, 1 the API refused or is unreachable, 2 bad usage. */
 export async function runLeads(argv: string[], io: LeadsCommandIo): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        format: { type: 'string' },
-        'source-type': { type: 'string' },
-        'source-id': { type: 'string' },
-        'created-since': { type: 'string' },
-        'updated-since': { type: 'string' },
-        'has-field': { type: 'string' },
-        delimiter: { type: 'string' },
-        out: { type: 'string' },
-        url: { type: 'string' },
-        'api-key': { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (error) {
-    io.err(`${(error as Error).message}\n\n${HELP}`);
-    return 2;
-  }
-  const { values, positionals } = parsed;
-  const [action] = positionals;
-  if (values.help || !action) {
-    io.out(HELP);
-    return values.help ? 0 : 2;
-  }
-  if (action !== 'export') {
-    io.err(`Unknown leads command "${action}".\n\n${HELP}`);
-    return 2;
-  }
+  const parsed = parseSubcommand(argv, io, {
+    noun: 'leads',
+    actions: ['export'],
+    help: HELP,
+    options: {
+      format: { type: 'string' },
+      'source-type': { type: 'string' },
+      'source-id': { type: 'string' },
+      'created-since': { type: 'string' },
+      'updated-since': { type: 'string' },
+      'has-field': { type: 'string' },
+      delimiter: { type: 'string' },
+      out: { type: 'string' },
+      url: { type: 'string' },
+      'api-key': { type: 'string' },
+    },
+  });
+  if (typeof parsed === 'number') return parsed;
+  const { values } = parsed;
   if (values.format !== 'xlsx' && values.format !== 'csv') {
     io.err('conversa leads export needs --format xlsx or --format csv.');
     return 2;

@@ -1,5 +1,5 @@
 import { STATUS_CODES } from 'node:http';
-import type { FastifyInstance, RouteOptions } from 'fastify';
+import type { FastifyInstance, FastifyReply, RouteOptions } from 'fastify';
 import { ERROR_CATALOGUE as CATALOGUE, POLICY_ERROR_CODES, type CatalogueEntry, type ErrorCode } from '../errors/index.js';
 
 /** Every code an API error can carry: the one catalogue (src/errors/catalogue.ts). */
@@ -182,3 +182,13 @@ export const schemas = {
 
 /** Everything a send can be refused with (`POST /api/v1/messages`, notifications): 422. */
 export const SEND_REFUSAL_CODES: readonly AnyErrorCode[] = [...SEND_REFUSALS, 'CONVERSA_ERR_INVALID_RECIPIENT', 'CONVERSA_ERR_NO_PHONE_NUMBER', 'CONVERSA_ERR_MEDIA_NOT_FOUND', 'CONVERSA_ERR_MEDIA_TYPE_MISMATCH'];
+
+/** Answers a file to download (an export): its type and name, never cached, never sniffed. */
+export function sendDownload(reply: FastifyReply, file: { contentType: string; filename: string; body: unknown }): FastifyReply {
+  return reply
+    .header('content-type', file.contentType)
+    .header('content-disposition', `attachment; filename="${file.filename}"`)
+    .header('cache-control', 'no-store')
+    .header('x-content-type-options', 'nosniff')
+    .send(file.body);
+}

@@ -3,7 +3,7 @@ import { spreadsheetBody, type SheetColumn } from '../../modules/forms/index.js'
 import type { ContactView } from '../../modules/contacts/index.js';
 import { principalOf } from '../auth.js';
 import type { HttpDeps } from '../deps.js';
-import { responses, schemas as s } from '../responses.js';
+import { responses, schemas as s, sendDownload } from '../responses.js';
 
 const FIXED: readonly SheetColumn[] = [
   { header: 'id', type: 'text' },
@@ -58,12 +58,7 @@ export function registerContactExportRoutes(app: FastifyInstance, deps: Pick<Htt
         created: now,
         onError: (error) => request.log.error({ err: error, workspaceId }, 'contacts export failed after it started'),
       });
-      return reply
-        .header('content-type', contentType)
-        .header('content-disposition', `attachment; filename="contacts-${now.toISOString().slice(0, 10)}.${format}"`)
-        .header('cache-control', 'no-store')
-        .header('x-content-type-options', 'nosniff')
-        .send(body);
+      return sendDownload(reply, { contentType, filename: `contacts-${now.toISOString().slice(0, 10)}.${format}`, body });
     },
   );
 }

@@ -3,7 +3,7 @@ import { EXPORT_CONTENT_TYPES, EXPORT_FORMATS, exportSubmissions, MAX_SUBMISSION
 import { principalOf } from '../auth.js';
 import type { HttpDeps } from '../deps.js';
 import { sendError } from '../errors.js';
-import { responses, schemas as s } from '../responses.js';
+import { responses, schemas as s, sendDownload } from '../responses.js';
 
 const CURSOR = { type: 'string', minLength: 1, maxLength: 200, pattern: '^[A-Za-z0-9_-]+$', description: 'The next_cursor of the previous page' } as const;
 const NAME = (description: string) => ({ type: 'string', minLength: 1, maxLength: 100, description }) as const;
@@ -136,12 +136,7 @@ export function registerFormRoutes(app: FastifyInstance, deps: Pick<HttpDeps, 'f
         now: deps.clock.now(),
         onError: (error) => request.log.error({ err: error, workspaceId }, 'form submissions export failed after it started'),
       });
-      return reply
-        .header('content-type', exported.contentType)
-        .header('content-disposition', `attachment; filename="${exported.filename}"`)
-        .header('cache-control', 'no-store')
-        .header('x-content-type-options', 'nosniff')
-        .send(exported.body);
+      return sendDownload(reply, exported);
     },
   );
 

@@ -3,7 +3,7 @@ import { exportLeads, FIELD_NAME_PATTERN, FIELD_ORIGINS, LEAD_EXPORT_FORMATS, LE
 import { principalOf } from '../auth.js';
 import type { HttpDeps } from '../deps.js';
 import { sendAppError, sendError } from '../errors.js';
-import { responses, schemas as s } from '../responses.js';
+import { responses, schemas as s, sendDownload } from '../responses.js';
 import { viewerOf } from '../session.js';
 import { parseInstant } from './forms.js';
 
@@ -109,12 +109,7 @@ export function registerLeadRoutes(app: FastifyInstance, deps: Pick<HttpDeps, 'l
         now: deps.clock.now(),
         onError: (error) => request.log.error({ err: error, workspaceId }, 'leads export failed after it started'),
       });
-      return reply
-        .header('content-type', exported.contentType)
-        .header('content-disposition', `attachment; filename="${exported.filename}"`)
-        .header('cache-control', 'no-store')
-        .header('x-content-type-options', 'nosniff')
-        .send(exported.body);
+      return sendDownload(reply, exported);
     },
   );
 

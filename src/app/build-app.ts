@@ -7,7 +7,7 @@ import { JobRegistry, type PollingLoop } from '../jobs/index.js';
 import { migrateToLatest, openDatabase, type Database } from '../db/index.js';
 import { buildHttpServer } from '../http/server.js';
 import { ApiKeys } from '../modules/api-keys/index.js';
-import { numberRefreshLoop, PhoneNumberRefresher, PhoneNumbers, registerAccountInbound } from '../modules/phone-numbers/index.js';
+import { BlockedUsers, numberRefreshLoop, PhoneNumberRefresher, PhoneNumbers, registerAccountInbound } from '../modules/phone-numbers/index.js';
 import { ConsentLedger, registerPreferencesInbound } from '../modules/consent/index.js';
 import { Contacts } from '../modules/contacts/index.js';
 import { CampaignRunner, Campaigns, MessagingLimits, type CampaignRunnerOptions } from '../modules/campaigns/index.js';
@@ -248,7 +248,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   const groups = new Groups({ db, phoneNumbers, contacts, conversations, events, graph: client, clock });
   // A participant who joins a sales group (a group configured as a lead source) becomes a lead of it.
   const groupInbound = new GroupInbound(groups, logger.child({ component: 'groups' }), (trx, input) => leads.onGroupJoin(trx, input));
-  const sender = new SendService({ db, phoneNumbers, contacts, conversations, consent, messages, templates, client, media, queued: () => jobs.wake('dispatcher'), clock, groups });
+  const blockedUsers = new BlockedUsers({ db, phoneNumbers, graph: client, now });
+  const sender = new SendService({ db, phoneNumbers, contacts, conversations, consent, messages, templates, client, media, queued: () => jobs.wake('dispatcher'), clock, groups, blocked: blockedUsers });
   const notifications = new Notifications(
     { db, capabilities: database.capabilities, phoneNumbers, contacts, templates, client, sender, messages, events, logger: logger.child({ component: 'notifications' }), clock },
     { ...config.notifications, leaseMs: config.dispatch.claimLeaseMs },

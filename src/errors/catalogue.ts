@@ -109,6 +109,12 @@ export const ERROR_CATALOGUE = {
     fix: 'Do not message this contact for this purpose unless they opt in again (for example by sending a resume keyword).',
     policy: true,
   },
+  CONVERSA_ERR_RECIPIENT_BLOCKED: {
+    status: 422,
+    title: 'Recipient blocked by this number',
+    fix: 'Unblock the user first (DELETE /api/v1/phone-numbers/{id}/blocked-users), or do not message them.',
+    policy: true,
+  },
   CONVERSA_ERR_MARKETING_US_BLOCKED: {
     status: 422,
     title: 'Marketing templates to US numbers are blocked',

@@ -31,6 +31,8 @@ export interface PolicyInput {
   recipientCallingCode: string | undefined;
   /** Rates to price with; defaults to the shipped `rate-card.json`. */
   rateCard?: RateCard;
+  /** The sending number blocked this recipient (`blocked_users`): WhatsApp refuses any send to them. */
+  blocked?: boolean;
 }
 
 export type PolicyDecision =
@@ -73,6 +75,7 @@ export const CUSTOMER_SERVICE_WINDOW_MS = 24 * 60 * 60 * 1000;
  * // { ok: true, category: 'service', pricingType: 'free_customer_service', windowOpen: true, cost: { amountMicros: 0, ... } }
  */
 export function checkSendPolicy(input: PolicyInput): PolicyDecision {
+  if (input.blocked) return refuse('CONVERSA_ERR_RECIPIENT_BLOCKED', 'This phone number blocked the recipient: WhatsApp refuses every message to a blocked user (131026).');
   const windowOpen = input.lastInboundAt !== null && input.now - input.lastInboundAt <= CUSTOMER_SERVICE_WINDOW_MS;
   if (input.type !== 'template') {
     // A service message answers someone who wrote: consent does not apply, only the window.

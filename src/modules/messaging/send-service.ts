@@ -88,6 +88,8 @@ export interface SendServiceDeps {
   clock: Clock;
   /** Groups (`recipient_type: "group"`); without it a group send is an invalid recipient. */
   groups?: GroupDirectory;
+  /** Whether a number blocked a wa_id (phone-numbers' blocked users); a send to a blocked user is refused before the wire. */
+  blocked?: { isBlocked(phoneNumberRowId: string, waId: string): Promise<boolean> };
 }
 
 /**
@@ -164,6 +166,7 @@ export class SendService {
       consent: await deps.consent.state(workspaceId, contact.id),
       recipientCountry: phone.country,
       recipientCallingCode: phone.callingCode,
+      blocked: (await deps.blocked?.isBlocked(number.id, contact.wa_id)) ?? false,
     });
     if (!decision.ok) return { ok: false, error: decision.error };
 

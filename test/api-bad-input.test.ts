@@ -91,11 +91,14 @@ describe.each(DIALECTS)('bad input on every endpoint ($name)', (dialect) => {
   const resourceOf = (op: Operation) => op.path.split('/')[3] ?? '';
   // A lead source's `type` is an enum: a valid one, so the sweep reaches the body and the id.
   const idsFor = (op: Operation, ids: Record<string, string>) => Object.fromEntries(op.pathParams.map((name) => [name, name === 'id' ? (ids[resourceOf(op)] ?? 'zz_unknown') : name === 'type' && resourceOf(op) === 'leads' ? 'api' : 'zz_unknown']));
+  /** The headers of a 200x200 JPEG (APP0 + SOF0): a group picture Meta's rules accept. */
+  const squareJpeg = Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10, 0x4a, 0x46, 0x49, 0x46, 0x00, 1, 1, 0, 0, 1, 0, 1, 0, 0, 0xff, 0xc0, 0x00, 0x11, 8, 0, 200, 0, 200, 3, 1, 0x22, 0, 2, 0x11, 1, 3, 0x11, 1, 0xff, 0xd9]);
   /** File uploads have no JSON schema in the document: their bodies are given here. */
   const fileBody = (op: Operation): Pick<Probe, 'headers' | 'body'> | undefined => {
     if (op.path === '/api/v1/campaigns/{id}/audience') return { headers: { 'content-type': 'text/csv' }, body: 'phone\n+5511955550030\n' };
     if (op.path === '/api/v1/contacts/import') return { headers: { 'content-type': 'text/csv' }, body: CONTACTS_CSV };
     if (op.path === '/api/v1/media') return { headers: { 'content-type': 'multipart/form-data; boundary=sweepBoundary' }, body: multipart([{ name: 'file', filename: 'a.png', type: 'image/png', data: pngFile() }]) };
+    if (op.path === '/api/v1/groups/{id}/picture') return { headers: { 'content-type': 'multipart/form-data; boundary=sweepBoundary' }, body: multipart([{ name: 'file', filename: 'a.jpg', type: 'image/jpeg', data: squareJpeg }]) };
     return undefined;
   };
   const validRequest = (op: Operation, ids: Record<string, string>): Omit<Probe, 'name' | 'must'> => {

@@ -57,6 +57,14 @@ describe.each(DIALECTS)('/api/v1/groups on $name', (dialect) => {
     const joined = await sandbox('POST', `/sandbox/v1/phones/${waId}/groups/join`, { invite_link: link });
     return joined;
   };
+  /** A JPEG's headers (APP0 + SOF0) with the given size: what Meta and the platform read the size from. */
+  const jpeg = (width: number, height: number) =>
+    Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10, 0x4a, 0x46, 0x49, 0x46, 0x00, 1, 1, 0, 0, 1, 0, 1, 0, 0, 0xff, 0xc0, 0x00, 0x11, 8, height >> 8, height & 255, width >> 8, width & 255, 3, 1, 0x22, 0, 2, 0x11, 1, 3, 0x11, 1, 0xff, 0xd9]);
+  const picture = (data: Buffer, type = 'image/jpeg', field = 'file') => {
+    const form = new FormData();
+    form.append(field, new Blob([data], { type }), 'logo.jpg');
+    return api('PUT', `/groups/${group.id}/picture`, form);
+  };
   const approveAll = async (id: string) => {
     const requests = (await api('GET', `/groups/${id}/join-requests`)).body.data as Json[];
     return api('POST', `/groups/${id}/join-requests/approve`, { join_request_ids: requests.map((r) => r.join_request_id) });
@@ -160,8 +168,21 @@ describe.each(DIALECTS)('/api/v1/groups on $name', (dialect) => {
     const renamed = await api('PATCH', `/groups/${group.id}`, { subject: 'Clientes VIP 2026' });
     expect(renamed.body.subject).toBe('Clientes VIP 2026');
 
+    // The picture: Meta's rules are checked first (square, at least 192 px, a JPEG), then Meta takes it.
+    const wrongShape = await picture(jpeg(400, 300));
+    expect(wrongShape.status, wrongShape.text).toBe(400);
+    expect(wrongShape.body.error).toMatchObject({ code: 'CONVERSA_ERR_VALIDATION', details: { field: 'file', rule: 'must be square (it is 400x300)' } });
+    expect((await picture(jpeg(100, 100))).body.error.details.rule).toBe('must be at least 192x192 pixels (it is 100x100)');
+    expect((await picture(Buffer.from('%PDF-1.4 not a picture'), 'application/pdf')).body.error.details).toEqual({ field: 'file', rule: 'must be a JPEG image' });
+    expect((await picture(jpeg(200, 200), 'image/jpeg', 'logo')).body.error.details.field).toBe('logo');
+    expect((await api('PUT', `/groups/${group.id}/picture`, { file: 'x' })).status).toBe(415);
+    const pictured = await picture(jpeg(640, 640));
+    expect(pictured.status, pictured.text).toBe(200);
+    expect(pictured.body.id).toBe(group.id);
+    expect((await api('PUT', '/groups/grp_nope/picture', (() => { const f = new FormData(); f.append('file', new Blob([jpeg(640, 640)], { type: 'image/jpeg' }), 'a.jpg'); return f; })())).status).toBe(404);
+
     const types = () => subscriber.received.map((e) => e.type as string);
-    await until(async () => types().includes('group.participant_left') && types().includes('group.updated'), 'group events delivered', 15_000);
+    await until(async () => types().includes('group.participant_left') && subscriber.received.some((e) => e.type === 'group.updated' && (e.data.changed as string[]).includes('picture')), 'group events delivered', 15_000);
     expect(subscriber.received.find((e) => e.type === 'group.created')?.data).toMatchObject({ group_id: group.id, provider_group_id: group.provider_group_id, subject: 'Clientes VIP' });
     expect(subscriber.received.filter((e) => e.type === 'group.participant_joined').map((e) => e.data.wa_id)).toContain(customer);
     expect(subscriber.received.find((e) => e.type === 'group.participant_left')?.data).toMatchObject({ group_id: group.id, wa_id: '5511970000008' });

@@ -277,6 +277,14 @@ export class WhatsAppClient {
     return this.#call(endpoint, 'POST', `/${encodeURIComponent(groupId)}`, { messaging_product: 'whatsapp', ...changes });
   }
 
+  /** `POST /{group-id}` (multipart: `messaging_product`, `file`): the group's picture, a square JPEG of at least 192 px, at most 5 MB. */
+  setGroupPicture(endpoint: GraphEndpoint, groupId: string, file: { data: Buffer; mimeType: string }): Promise<GraphResult<{ success?: boolean }>> {
+    const form = new FormData();
+    form.append('messaging_product', 'whatsapp');
+    form.append('file', new Blob([file.data], { type: file.mimeType }), 'picture.jpg');
+    return this.#call(endpoint, 'POST', `/${encodeURIComponent(groupId)}`, form);
+  }
+
   /** `DELETE /{group-id}`: every participant is removed, the business included. */
   deleteGroup(endpoint: GraphEndpoint, groupId: string): Promise<GraphResult<{ success?: boolean }>> {
     return this.#call(endpoint, 'DELETE', `/${encodeURIComponent(groupId)}`);

@@ -1,3 +1,4 @@
+export { jpegSize } from './jpeg-size.js';
 export { WhatsAppClient, type GraphEndpoint, type GraphResult, type PhoneNumberInfo } from './client.js';
 export { parseSignatureHeader, verifyWebhookSignature, WebhookSignatureChecker } from './signature.js';
 export {

@@ -1,5 +1,6 @@
-import type { FastifyInstance, FastifyReply } from 'fastify';
-import type { GroupOutcome, GroupView } from '../../modules/groups/index.js';
+import multipart from '@fastify/multipart';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { checkGroupPicture, GROUP_PICTURE_MAX_BYTES, type GroupOutcome, type GroupView } from '../../modules/groups/index.js';
 import { principalOf } from '../auth.js';
 import type { HttpDeps } from '../deps.js';
 import { sendError } from '../errors.js';
@@ -158,11 +159,57 @@ export function registerGroupRoutes(app: FastifyInstance, deps: Pick<HttpDeps, '
   answerRequests('approve');
   answerRequests('reject');
 
+  // The picture is multipart: its parser lives in a scope of its own, like the media upload's.
+  void app.register(async (scope) => {
+    await scope.register(multipart, { limits: { fileSize: GROUP_PICTURE_MAX_BYTES + 1, files: 1, fields: 2, parts: 3, fieldSize: 256, headerPairs: 50 } });
+    scope.put<Id>(
+      '/groups/:id/picture',
+      {
+        ...write,
+        schema: op(
+          "Set the group's picture",
+          "multipart/form-data with the picture in a part named `file`: a square JPEG of at least 192x192 pixels, at most 5 MB (Meta's rules, checked here first; 131209/131210 at Meta). Meta's `POST /{group_id}` with the file; `group.updated` with `changed: [\"picture\"]` follows Meta's webhook.",
+          { 200: groupSchema, 400: ['CONVERSA_ERR_VALIDATION'], 413: ['CONVERSA_ERR_PAYLOAD_TOO_LARGE'], 415: ['CONVERSA_ERR_UNSUPPORTED_MEDIA_TYPE'] },
+          { consumes: ['multipart/form-data'] },
+        ),
+      },
+      async (request, reply) => {
+        const picture = await readPicture(request, reply);
+        if (!Buffer.isBuffer(picture)) return picture;
+        return answer(reply, request.params.id, 'Setting the picture', await deps.groups.setPicture(principalOf(request).workspaceId, request.params.id, picture));
+      },
+    );
+  });
+
   app.post<Id & { Body: { wa_ids: string[] } }>(
     '/groups/:id/participants/remove',
     { ...write, schema: op('Remove participants', "Meta's `DELETE /{group_id}/participants` (1 to 8). They leave the group here when Meta's webhook says so (`group.participant_left`). Someone not in the group is Meta's 131212.", { 200: groupSchema }, { body: removeBody }) },
     async (request, reply) => answer(reply, request.params.id, 'Removing participants', await deps.groups.removeParticipants(principalOf(request).workspaceId, request.params.id, request.body.wa_ids.map((w) => w.replace(/\D/g, '')))),
   );
+}
+
+/** The picture of `PUT /groups/{id}/picture`: its bytes, or the 4xx already sent naming the field and the rule. */
+async function readPicture(request: FastifyRequest, reply: FastifyReply): Promise<Buffer | FastifyReply> {
+  if (!request.isMultipart()) return sendError(reply, 'CONVERSA_ERR_UNSUPPORTED_MEDIA_TYPE', 'Send multipart/form-data with the picture in a part named "file".', { field: 'file', rule: 'must be sent as multipart/form-data' });
+  let data: Buffer | undefined;
+  try {
+    for await (const part of request.parts()) {
+      if (part.type !== 'file') continue;
+      if (part.fieldname !== 'file') {
+        part.file.resume();
+        return sendError(reply, 'CONVERSA_ERR_VALIDATION', `${part.fieldname}: unexpected file part; send the picture in a part named "file"`, { field: part.fieldname, rule: 'only a part named "file" may carry a file' });
+      }
+      data = await part.toBuffer();
+    }
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    if (code === 'FST_REQ_FILE_TOO_LARGE') return sendError(reply, 'CONVERSA_ERR_PAYLOAD_TOO_LARGE', 'file: must be at most 5 MB', { field: 'file', rule: 'must be at most 5 MB' });
+    const message = error instanceof Error ? error.message : String(error);
+    return sendError(reply, 'CONVERSA_ERR_VALIDATION', `body: not valid multipart/form-data (${message})`, { field: 'body', rule: 'must be one part named "file" in complete multipart/form-data' });
+  }
+  if (!data) return sendError(reply, 'CONVERSA_ERR_VALIDATION', 'file: is required (a multipart part named "file")', { field: 'file', rule: 'is required' });
+  const problem = checkGroupPicture(data);
+  return problem ? sendError(reply, 'CONVERSA_ERR_VALIDATION', `file: ${problem.rule}`, { field: 'file', rule: problem.rule }) : data;
 }
 
 /** A group call that did not happen, explained: not found, pending, or Meta's refusal. */
@@ -190,6 +237,8 @@ function fixOf(code: number): string {
     131204: 'A group holds at most 8 participants: remove someone first.',
     131207: 'WhatsApp suspended this group: it cannot be changed or messaged.',
     131208: 'Too many group calls: wait and retry.',
+    131209: 'The picture must be square.',
+    131210: 'The picture must be at least 192x192 pixels.',
     131211: 'The number has the most groups Meta allows (10,000): delete some first.',
     131212: 'That customer is not in the group.',
   };

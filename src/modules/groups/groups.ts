@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Clock } from '../../clock/index.js';
 import { newId, type GroupsTable, type Schema } from '../../db/index.js';
-import type { GraphResult, GroupJoinApprovalMode, GroupJoinRequest, WhatsAppClient } from '../../whatsapp/index.js';
+import { jpegSize, type GraphResult, type GroupJoinApprovalMode, type GroupJoinRequest, type WhatsAppClient } from '../../whatsapp/index.js';
 import type { Contacts } from '../contacts/index.js';
 import type { Conversations } from '../conversations/index.js';
 import type { Events } from '../events/index.js';
@@ -10,7 +10,7 @@ import type { PhoneNumbers, PhoneNumberView } from '../phone-numbers/index.js';
 /** The Graph calls groups make (the WhatsApp client's, typed by the part used). */
 export type GroupsGraph = Pick<
   WhatsAppClient,
-  'createGroup' | 'getGroup' | 'updateGroup' | 'deleteGroup' | 'createInviteLink' | 'revokeInviteLink' | 'listJoinRequests' | 'answerJoinRequests' | 'removeGroupParticipants'
+  'createGroup' | 'getGroup' | 'updateGroup' | 'setGroupPicture' | 'deleteGroup' | 'createInviteLink' | 'revokeInviteLink' | 'listJoinRequests' | 'answerJoinRequests' | 'removeGroupParticipants'
 >;
 
 export interface GroupParticipantView {
@@ -68,6 +68,20 @@ export interface GroupsDeps {
 }
 
 const PAGE_MAX = 100;
+
+/** Meta's rules for a group picture (cloud-api-facts.md §1.7): a JPEG, at most 5 MB, square, at least 192 px. */
+export const GROUP_PICTURE_MAX_BYTES = 5 * 1024 * 1024;
+const GROUP_PICTURE_MIN_PX = 192;
+
+/** Why a group picture would be refused by Meta (131209, 131210, 100), naming the rule; undefined when it is fine. */
+export function checkGroupPicture(data: Buffer): { rule: string } | undefined {
+  if (data.length > GROUP_PICTURE_MAX_BYTES) return { rule: 'must be at most 5 MB' };
+  const size = jpegSize(data);
+  if (!size) return { rule: 'must be a JPEG image' };
+  if (size.width !== size.height) return { rule: `must be square (it is ${size.width}x${size.height})` };
+  if (size.width < GROUP_PICTURE_MIN_PX) return { rule: `must be at least ${GROUP_PICTURE_MIN_PX}x${GROUP_PICTURE_MIN_PX} pixels (it is ${size.width}x${size.height})` };
+  return undefined;
+}
 
 /**
  * WhatsApp groups of the workspace's numbers (Meta's Groups API). The platform keeps each group
@@ -150,6 +164,18 @@ export class Groups {
       if (!done.ok) return providerFailure(done);
       await this.deps.db.updateTable('groups').set({ ...patch, updated_at: this.#now(row) }).where('id', '=', row.id).execute();
       return { ok: true, value: await this.#view(await this.#row(workspaceId, row.id)) };
+    });
+  }
+
+  /**
+   * A new group picture at Meta (check it first with {@link checkGroupPicture}). Nothing is
+   * stored here: Meta's `group_settings_update` webhook brings `group.updated` with `picture`.
+   */
+  async setPicture(workspaceId: string, id: string, jpeg: Buffer): Promise<GroupOutcome<GroupView>> {
+    return this.#atProvider(workspaceId, id, async (row, endpoint, groupId) => {
+      const done = await this.deps.graph.setGroupPicture(endpoint, groupId, { data: jpeg, mimeType: 'image/jpeg' });
+      if (!done.ok) return providerFailure(done);
+      return { ok: true, value: await this.#view(row) };
     });
   }
 

@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DIALECTS } from './support/databases.js';
-import { useApp } from './support/use-app.js';
+import { approvedTemplate, useApp } from './support/use-app.js';
 import { until, type Json } from './support/wait.js';
 
 /** A company system subscribed to group.* events: records each delivery's JSON body. */
@@ -124,6 +124,20 @@ describe.each(DIALECTS)('/api/v1/groups on $name', (dialect) => {
     // Not in a one-to-one conversation with the author.
     const own = (await api('GET', `/conversations?wa_id=${customer}`)).body.data as Json[];
     expect(own.filter((c) => c.id !== group.conversation_id)).toEqual([]);
+
+    // A notification to the group: the template goes from the group's number, priced as group_utility.
+    await approvedTemplate(running, { name: 'aviso_grupo', language: 'pt_BR', category: 'UTILITY', components: [{ type: 'BODY', text: 'Olá {{1}}, o pedido {{2}} saiu para entrega.', example: { body_text: [['Maria', '1234']] } }] });
+    const notified = await api('POST', '/notifications', { to: group.id, recipient_type: 'group', template: 'aviso_grupo', language: 'pt_BR', parameters: ['Ana', '#123'] });
+    expect(notified.status, notified.text).toBe(202);
+    expect(notified.body).toMatchObject({ status: 'sent', to: group.id, contact_id: expect.any(String) });
+    const templated = (await api('GET', `/messages/${notified.body.message_id}`)).body;
+    expect(templated).toMatchObject({ conversation_id: group.conversation_id, type: 'template', category: 'group_utility' });
+    await until(async () => ((await sandbox('GET', `/sandbox/v1/phones/${customer}/messages`)).body.data as Json[]).some((m) => m.to === group.provider_group_id && m.type === 'template'), 'the template on the participant\'s phone');
+    const notGroup = await api('POST', '/notifications', { to: 'grp_nope', recipient_type: 'group', template: 'aviso_grupo', language: 'pt_BR', parameters: ['Ana', '#123'] });
+    expect(notGroup.status).toBe(422);
+    expect(notGroup.body.error).toMatchObject({ code: 'CONVERSA_ERR_INVALID_RECIPIENT', details: { field: 'body.to' } });
+    const otherNumber = await api('POST', '/notifications', { to: group.id, recipient_type: 'group', from: 'pn_nope', template: 'aviso_grupo', language: 'pt_BR', parameters: ['Ana', '#123'] });
+    expect(otherNumber.body.error).toMatchObject({ code: 'CONVERSA_ERR_VALIDATION', details: { field: 'body.from' } });
 
     // A person who is not in the group cannot write in it.
     const stranger = await sandbox('POST', '/sandbox/v1/phones/5511970000077/messages', { to: group.provider_group_id, type: 'text', text: { body: 'oi' } });

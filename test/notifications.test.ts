@@ -127,7 +127,7 @@ describe.each(DIALECTS)('notifications end to end on $name', (dialect) => {
     expect(Object.keys(document.paths)).toEqual(expect.arrayContaining(['/api/v1/notifications', '/api/v1/notifications/{id}', '/api/v1/notifications/{id}/cancel']));
     const post = document.paths['/api/v1/notifications'].post;
     expect(post.tags).toEqual(['notifications']);
-    expect(Object.keys(post.requestBody.content['application/json'].schema.properties)).toEqual(['to', 'template', 'language', 'parameters', 'header', 'buttons', 'send_at', 'from']);
+    expect(Object.keys(post.requestBody.content['application/json'].schema.properties)).toEqual(['to', 'recipient_type', 'template', 'language', 'parameters', 'header', 'buttons', 'send_at', 'from']);
   });
 
   it('holds a notification scheduled for +2 h until the sandbox clock gets there, and never sends a cancelled one', async () => {

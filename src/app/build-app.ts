@@ -251,7 +251,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   const blockedUsers = new BlockedUsers({ db, phoneNumbers, graph: client, now });
   const sender = new SendService({ db, phoneNumbers, contacts, conversations, consent, messages, templates, client, media, queued: () => jobs.wake('dispatcher'), clock, groups, blocked: blockedUsers });
   const notifications = new Notifications(
-    { db, capabilities: database.capabilities, phoneNumbers, contacts, templates, client, sender, messages, events, logger: logger.child({ component: 'notifications' }), clock },
+    { db, capabilities: database.capabilities, phoneNumbers, contacts, templates, client, sender, messages, events, logger: logger.child({ component: 'notifications' }), clock, groups },
     { ...config.notifications, leaseMs: config.dispatch.claimLeaseMs },
   );
   // One inbound router: each module registers what it does with the webhook events it owns.

@@ -10,7 +10,8 @@ const createBody = {
   required: ['to', 'template', 'language'],
   additionalProperties: false,
   properties: {
-    to: { type: 'string', minLength: 1, maxLength: 32, description: 'Recipient in international format (+5511988887777) or a wa_id' },
+    to: { type: 'string', minLength: 1, maxLength: 128, description: 'Recipient in international format (+5511988887777) or a wa_id; with recipient_type "group", a group (grp_… or Meta group id)' },
+    recipient_type: { type: 'string', enum: ['individual', 'group'], description: '"group": the template goes to a WhatsApp group (docs/groups.md); default "individual"' },
     template: { type: 'string', minLength: 1, maxLength: 512, description: 'The approved template name' },
     language: { type: 'string', minLength: 2, maxLength: 15, description: 'The template language, e.g. pt_BR' },
     parameters: {
@@ -39,6 +40,7 @@ interface CreateBody {
   buttons?: unknown[];
   send_at?: string;
   from?: string;
+  recipient_type?: 'individual' | 'group';
 }
 
 const notificationSchema = s.object(
@@ -85,7 +87,7 @@ export function registerNotificationRoutes(app: FastifyInstance, deps: Pick<Http
           'Answers 202 with the notification: `status: "sent"` with its `message_id` when it went now, `"scheduled"` with `send_at` otherwise (and `postponed` when quiet hours moved a marketing template). 4xx for bad input, naming the field; 422 with the policy error when the send is refused. The same Idempotency-Key never creates or sends twice: it answers the first outcome with `idempotent-replayed: true`.',
         body: createBody,
         headers: { type: 'object', properties: { 'idempotency-key': { type: 'string', minLength: 1, maxLength: 255 } } },
-        response: responses({ 202: notificationSchema, 404: ['CONVERSA_ERR_NO_PHONE_NUMBER'], 409: ['CONVERSA_ERR_IDEMPOTENCY_MISMATCH', 'CONVERSA_ERR_MEDIA_NOT_READY'], 422: SEND_REFUSAL_CODES }),
+        response: responses({ 202: notificationSchema, 404: ['CONVERSA_ERR_NO_PHONE_NUMBER'], 409: ['CONVERSA_ERR_IDEMPOTENCY_MISMATCH', 'CONVERSA_ERR_MEDIA_NOT_READY', 'CONVERSA_ERR_GROUP_PENDING'], 422: SEND_REFUSAL_CODES }),
       },
     },
     async (request, reply) => {
@@ -93,7 +95,7 @@ export function registerNotificationRoutes(app: FastifyInstance, deps: Pick<Http
       const key = request.headers['idempotency-key'];
       const outcome = await deps.notifications.create(
         principalOf(request).workspaceId,
-        { to: body.to, template: body.template, language: body.language, parameters: body.parameters, header: body.header, buttons: body.buttons, sendAt: body.send_at, from: body.from },
+        { to: body.to, template: body.template, language: body.language, parameters: body.parameters, header: body.header, buttons: body.buttons, sendAt: body.send_at, from: body.from, ...(body.recipient_type === 'group' ? { recipientType: 'group' as const } : {}) },
         typeof key === 'string' ? key : undefined,
       );
       return answer(reply, outcome, 202);

@@ -12,8 +12,10 @@ export interface NotificationRequest extends FriendlyParameters {
   language: string;
   /** ISO 8601 with an offset; absent or past: now. */
   sendAt?: string | undefined;
-  /** Our phone number id or Meta's phone_number_id; default the workspace's first number. */
+  /** Our phone number id or Meta's phone_number_id; default the workspace's first number (a group's: its own number). */
   from?: string | undefined;
+  /** `group`: `to` is a group (our grp_ id or Meta's group id) and the template goes to the group. */
+  recipientType?: 'group' | undefined;
 }
 
 export interface NotificationError {

@@ -6,6 +6,7 @@ import { leaseFrom, PollingLoop } from '../../jobs/index.js';
 import type { WhatsAppClient } from '../../whatsapp/index.js';
 import { normalizePhone, type Contacts } from '../contacts/index.js';
 import type { Events } from '../events/index.js';
+import type { Groups } from '../groups/index.js';
 import { checkTemplateSend, type Messages, type MessageView, type SendService } from '../messaging/index.js';
 import type { PhoneNumbers, PhoneNumberView } from '../phone-numbers/index.js';
 import type { CachedTemplate, TemplateCache } from '../templates/index.js';
@@ -38,6 +39,8 @@ export interface NotificationsDeps {
   logger: Logger;
   /** Send times, quiet hours and timestamps follow the sending number's clock; claims real time. */
   clock: Clock;
+  /** Groups (`recipient_type: "group"`); without it a group notification is an invalid recipient. */
+  groups?: Pick<Groups, 'recipient'>;
 }
 
 /**
@@ -182,17 +185,15 @@ export class Notifications {
 
   /** Validates everything that can be known before the send; refusals store nothing. */
   async #prepare(workspaceId: string, request: NotificationRequest) {
+    if (request.recipientType === 'group') return this.#prepareForGroup(workspaceId, request);
     const phone = normalizePhone(request.to);
     if (!phone.ok) {
       return fail({ code: 'CONVERSA_ERR_INVALID_RECIPIENT', message: `body.to: ${phone.rule}`, fix: 'Send the number in international format, e.g. +5511988887777.', details: { field: 'body.to', rule: phone.rule } });
     }
     let sendAt: number | undefined;
     if (request.sendAt !== undefined) {
-      sendAt = Date.parse(request.sendAt);
-      if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/i.test(request.sendAt) || Number.isNaN(sendAt)) {
-        const rule = 'must be an ISO 8601 date-time with a time zone offset, e.g. 2026-12-01T10:00:00-03:00';
-        return fail({ code: 'CONVERSA_ERR_VALIDATION', message: `body.send_at: ${rule}`, details: { field: 'body.send_at', rule } });
-      }
+      sendAt = parseSendAt(request.sendAt);
+      if (sendAt === undefined) return fail({ code: 'CONVERSA_ERR_VALIDATION', message: `body.send_at: ${SEND_AT_RULE}`, details: { field: 'body.send_at', rule: SEND_AT_RULE } });
     }
     const number = request.from ? await this.deps.phoneNumbers.resolve(workspaceId, request.from) : (await this.deps.phoneNumbers.list(workspaceId))[0];
     if (!number) {
@@ -214,6 +215,39 @@ export class Notifications {
     const due = Math.max(now.getTime(), sendAt ?? 0);
     const postponed = checked.template.category === 'MARKETING' ? this.#quietUntil(due, contact.time_zone) : undefined;
     return { ok: true as const, number, contact, recipient: phone.e164, template: checked.template as CachedTemplate, sendAt, postponed, now };
+  }
+
+  /**
+   * A notification to a group: the group (active, of this workspace) decides the number and the
+   * contact record; the template is checked as for one person, and the group policy runs at send.
+   */
+  async #prepareForGroup(workspaceId: string, request: NotificationRequest) {
+    const found = this.deps.groups ? await this.deps.groups.recipient(workspaceId, request.to.trim()) : ({ ok: false, error: 'not_found' } as const);
+    if (!found.ok) {
+      if (found.error === 'pending') return fail({ code: 'CONVERSA_ERR_GROUP_PENDING', message: `body.to: group ${request.to} is not confirmed by Meta yet.`, fix: 'Wait for the group.created event.', details: { field: 'body.to' } });
+      const rule = 'must be an active group of this workspace (grp_… or Meta group id)';
+      return fail({ code: 'CONVERSA_ERR_INVALID_RECIPIENT', message: `body.to: ${rule}`, fix: 'List the groups with GET /api/v1/groups.', details: { field: 'body.to', rule } });
+    }
+    const { group, number } = found.value;
+    if (request.from && request.from !== number.id && request.from !== number.phone_number_id) {
+      const rule = "must be the group's own number, or absent";
+      return fail({ code: 'CONVERSA_ERR_VALIDATION', message: `body.from: ${rule}`, details: { field: 'body.from', rule } });
+    }
+    let sendAt: number | undefined;
+    if (request.sendAt !== undefined) {
+      sendAt = parseSendAt(request.sendAt);
+      if (sendAt === undefined) return fail({ code: 'CONVERSA_ERR_VALIDATION', message: `body.send_at: ${SEND_AT_RULE}`, details: { field: 'body.send_at', rule: SEND_AT_RULE } });
+    }
+    const now = this.deps.clock.forNumber(number);
+    const templates = await this.#templatesFor(workspaceId, number, request.template);
+    const built = buildSend(request.template, request.language, templates, friendlyOf(request));
+    if (!built.ok) return built;
+    const checked = checkTemplateSend(built.send, templates);
+    if (!checked.ok) return fail(withField(checked.error));
+    const due = Math.max(now.getTime(), sendAt ?? 0);
+    const postponed = checked.template.category === 'MARKETING' ? this.#quietUntil(due, null) : undefined;
+    const contact = { id: found.value.contact.id, time_zone: null };
+    return { ok: true as const, number, contact, recipient: group.id, template: checked.template as CachedTemplate, sendAt, postponed, now };
   }
 
   /** Sends a claimed notification through the messaging policy and outbox; answers the row as it ends. */
@@ -240,7 +274,8 @@ export class Notifications {
         return this.#settle(row, { status: 'scheduled', send_at: postponed.until, postponed: JSON.stringify(postponed), claimed_at: null, updated_at: now.toISOString() });
       }
     }
-    const outcome = await this.deps.sender.send(row.workspace_id, { to: row.recipient, type: 'template', from: row.phone_number_id, content: built.send }, key);
+    const toGroup = row.recipient.startsWith('grp_');
+    const outcome = await this.deps.sender.send(row.workspace_id, { to: row.recipient, type: 'template', from: row.phone_number_id, content: built.send, ...(toGroup ? { recipientType: 'group' as const } : {}) }, key);
     if (!outcome.ok) return this.#refuse(row, outcome.error);
     return this.#settle(row, { status: 'sent', message_id: outcome.message.id, sent_at: now.toISOString() });
   }
@@ -312,6 +347,14 @@ export class Notifications {
     if (!synced.ok) return [];
     return this.deps.templates.byName(workspaceId, number.waba_id, name);
   }
+}
+
+const SEND_AT_RULE = 'must be an ISO 8601 date-time with a time zone offset, e.g. 2026-12-01T10:00:00-03:00';
+
+/** `send_at` as epoch ms, or undefined when it is not an ISO 8601 date-time with an offset. */
+function parseSendAt(value: string): number | undefined {
+  const at = Date.parse(value);
+  return /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/i.test(value) && !Number.isNaN(at) ? at : undefined;
 }
 
 /** How late a scheduled send may run before quiet hours are judged by the time it actually goes. */

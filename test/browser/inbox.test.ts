@@ -110,8 +110,9 @@ describe.skipIf(!hasChromium)('the agent inbox in chromium', () => {
     const conversationUrl = anaPage.url();
     await conversation.getByRole('toolbar', { name: 'Conversation actions' }).getByRole('button', { name: 'Take' }).click();
     await conversation.getByRole('toolbar', { name: 'Conversation actions' }).getByRole('button', { name: 'Take' }).waitFor({ state: 'detached' });
-    // Bruno sees it leave the queue, live.
+    // Bruno sees it leave the queue, live; the conversation's badge names its owner.
     await queueItem(brunoPage).waitFor({ state: 'detached' });
+    await conversation.locator('.badge.agent', { hasText: 'Ana Lima' }).waitFor();
 
     // Opening it marked the customer's messages read: blue ticks on the phone.
     await until(async () => ((await screen.locator('.pbubble.mine[data-status="read"]').count()) > 0 ? true : undefined), 'blue ticks on the customer phone');

@@ -5,7 +5,7 @@ import { Link, useNavigate, useParams, useSearchParams } from 'react-router';
 import { api } from '../api';
 import { ConversationView } from '../conversation/ConversationView';
 import { useApp } from '../realtime-context';
-import { VIEWS, type Conversation, type Counts, type Page, type View } from '../types';
+import { VIEWS, type Agent, type Conversation, type Counts, type Page, type View } from '../types';
 import { ErrorNote, shortTime, typingInField } from '../ui';
 
 /**
@@ -135,12 +135,14 @@ function previewOf(conversation: Conversation, t: (key: string) => string): stri
   return last.direction === 'out' ? `↪ ${text}` : text;
 }
 
-/** Who has it: the bot, a queue, an agent. */
+/** Who has it: the bot, a queue, an agent (by name, from the workspace's agents every screen shares). */
 export function OwnerBadge({ conversation }: { conversation: Conversation }) {
   const { t } = useTranslation();
   const { owner } = conversation;
+  const agents = useQuery({ queryKey: ['agents'], queryFn: () => api<{ data: Agent[] }>('GET', '/agents'), enabled: owner.type === 'agent', staleTime: 60_000 });
   if (conversation.resolved_at && owner.type === 'bot') return <span className="badge resolved">{t('owner.resolved')}</span>;
   if (owner.type === 'bot') return <span className="badge bot">{t('owner.bot')}</span>;
   if (owner.type === 'queue') return <span className="badge queue">{t('owner.queue', { queue: owner.id })}</span>;
-  return <span className="badge agent">{owner.name ?? t('owner.agent')}</span>;
+  const name = owner.name ?? agents.data?.data.find((agent) => agent.id === owner.id)?.name;
+  return <span className="badge agent">{name ?? t('owner.agent')}</span>;
 }

@@ -5,7 +5,7 @@ import type { PersonMessage, PersonRecord } from './person-data.js';
  * remote anything; only its own inline style. A name like `<script>` is escaped anyway: the
  * policy is the second wall.
  */
-export const SUMMARY_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+export const SUMMARY_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src 'none'; base-uri 'none'; form-action 'none'";
 
 const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;', '`': '&#96;' };
 

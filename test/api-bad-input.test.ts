@@ -59,6 +59,7 @@ describe.each(DIALECTS)('bad input on every endpoint ($name)', (dialect) => {
     const pn = running.started.sandboxNumber?.phone_number_id as string;
     const examples: Record<string, unknown> = {
       'POST /api/v1/contacts': { phone: '+5511955550010', name: 'Varredura' },
+      'PATCH /api/v1/contacts/{id}': { name: 'Varredura' },
       'POST /api/v1/contacts/{id}/consents': { purpose: 'marketing', status: 'opted_in', source: 'web_form', text: 'Quero receber ofertas da Conversa Sandbox pelo WhatsApp.' },
       'POST /api/v1/messages': { to: '+5511955550002', type: 'text', text: { body: 'Oi' } },
       'POST /api/v1/notifications': { to: '+5511955550002', template: TEMPLATE, language: 'pt_BR', parameters: ['Ana'], send_at: futureSendAt },

@@ -111,6 +111,13 @@ const ALLOWED_READS: Record<string, string> = {
   'src/modules/realtime/scopes.ts: conversations': "the realtime hub looks up each batch's conversations' scope (workspace, owner, queue) in one statement to decide which browsers may see an event",
   'src/modules/leads/leads.ts: contacts': "a leads page and each export page join every lead's contact wa_id and name (one statement a page; `q` searches the name)",
   'src/modules/realtime/scopes.ts: messages': "a status event names a message, not its conversation: the hub finds the conversation through the message, in the same batched lookup",
+  // The right of access (issue 13): a cross-cutting reader of every table holding a person's data.
+  ...Object.fromEntries(
+    ['contacts', 'contact_aliases', 'blocked_users', 'phone_numbers', 'consents', 'conversations', 'conversation_transitions', 'conversation_labels', 'conversation_notes', 'bot_sessions', 'messages', 'media', 'form_submissions', 'survey_responses', 'leads', 'campaigns', 'campaign_recipients', 'notifications', 'invoices', 'groups', 'group_participants'].map((table) => [
+      `src/modules/privacy/person-data.ts: ${table}`,
+      'the person export reads everything held about one person, each table scoped by workspace and contact, and never writes',
+    ]),
+  ),
 };
 
 const sources = (dir: string): string[] =>

@@ -21,6 +21,7 @@ import { GroupInbound, Groups } from '../modules/groups/index.js';
 import { InboundEvents, InboundRouter } from '../modules/inbound/index.js';
 import { LeadSources, Leads } from '../modules/leads/index.js';
 import { Invoices } from '../modules/invoices/index.js';
+import { PersonData } from '../modules/privacy/index.js';
 import { LocalDiskMediaStorage, MediaDownloader, MediaLibrary, MediaRemoval, ProviderMedia, type MediaDownloaderOptions } from '../modules/media/index.js';
 import { Dispatcher, IngestProcessor, MessageEraser, MessagingInbound, MessageHistory, Messages, ReadReceipts, SendService, type DispatcherOptions } from '../modules/messaging/index.js';
 import { Notifications } from '../modules/notifications/index.js';
@@ -119,6 +120,8 @@ export interface Modules {
   assignment: Assignment;
   /** Pushes outbox events, typing and presence to the inbox's WebSocket connections of this node. */
   realtime: RealtimeHub;
+  /** Everything held about one person, read for the access right (the person export). */
+  personData: PersonData;
 }
 
 export interface StartResult extends BootstrapResult {
@@ -473,6 +476,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       people: { people: (workspaceId) => modules.users.list(workspaceId), teams: (workspaceId) => modules.teams.list(workspaceId) },
     }),
     realtime,
+    personData: new PersonData(db),
   };
   const http = await buildHttpServer({ logger, database, clock, ...modules, loginThrottle: new LoginThrottle({ now }), whatsapp: client, publicUrl: config.publicUrl, trustProxy: config.http.trustProxy, eventsStored: () => jobs.wake('processor'), sandboxControlToken: () => (sandbox ? sandbox.controlToken : config.sandbox.controlToken), sandboxControl: () => sandboxLink }, { checkResponses: options.checkResponses ?? false, demoApi: sandbox !== undefined, ...(options.webDir ? { webDir: options.webDir } : {}) });
   let closingStep: string | undefined;

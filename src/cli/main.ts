@@ -1,6 +1,7 @@
 import { pathToFileURL } from 'node:url';
 import { ConfigError } from '../config/index.js';
 import { runCampaign } from './campaign-command.js';
+import { runContact } from './contact-command.js';
 import { runForms } from './forms-command.js';
 import { runLeads } from './leads-command.js';
 import { runWorkspace } from './workspace-command.js';
@@ -16,6 +17,7 @@ Commands:
   flow       Chatbot flows: validate, test (transcripts), chat (in the terminal), publish (see: conversa flow --help)
   forms      Export the form submissions of chatbot flows as XLSX or CSV (see: conversa forms --help)
   leads      Export the leads as XLSX or CSV (see: conversa leads --help)
+  contact    Export everything held about one person as a ZIP (see: conversa contact --help)
   help       Show this help
 
 Configuration is read from the environment (PORT, SANDBOX_PORT, HOST, CONVERSA_DATA_DIR,
@@ -45,6 +47,8 @@ export async function main(argv: string[]): Promise<number> {
         return await runForms(rest, { env: process.env, out: (text) => console.log(text), err: (text) => console.error(text), stdout: process.stdout });
       case 'leads':
         return await runLeads(rest, { env: process.env, out: (text) => console.log(text), err: (text) => console.error(text), stdout: process.stdout });
+      case 'contact':
+        return await runContact(rest, { env: process.env, out: (text) => console.log(text), err: (text) => console.error(text), stdout: process.stdout });
       case undefined:
       case 'help':
       case '--help':

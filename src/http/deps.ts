@@ -16,6 +16,7 @@ import type { LeadSources, Leads } from '../modules/leads/index.js';
 import type { MediaLibrary, MediaRemoval } from '../modules/media/index.js';
 import type { Invoices } from '../modules/invoices/index.js';
 import type { FormSubmissions, SurveyResponses } from '../modules/forms/index.js';
+import type { PersonData } from '../modules/privacy/index.js';
 import type { PixRequests } from '../modules/payments/index.js';
 import type { RealtimeHub } from '../modules/realtime/index.js';
 import type { MessageEraser, MessageHistory, Messages, ReadReceipts, SendService } from '../modules/messaging/index.js';
@@ -110,5 +111,7 @@ export interface HttpDeps {
   desk: Desk;
   /** Wakes the inbound processor after new webhook events are stored. */
   eventsStored: () => void;
+  /** Everything held about one person (`GET /api/v1/contacts/{id}/export`). */
+  personData: PersonData;
 }
 

@@ -216,22 +216,26 @@ export class Contacts {
   }
 
   /**
-   * Edits a contact by id (the inbox's contact panel): `name` replaces (null clears it),
-   * `attributes` merge (a null value removes that attribute), `tags` replace the list. Answers
-   * the contact after the edit, or undefined when it is not a contact of the workspace. The
-   * caller validates against {@link CONTACT_LIMITS}; the merged attributes are checked here.
+   * Edits a contact by id (the inbox's contact panel, `PATCH /api/v1/contacts/{id}`): `name`,
+   * `language` and `timeZone` replace (null clears them), `attributes` merge (a null value
+   * removes that attribute; null removes them all), `tags` replace the list (null empties it).
+   * Answers the contact after the edit, or `not_found` when it is not a contact of the workspace.
+   * The caller validates against {@link CONTACT_LIMITS}; the merged attributes are checked here.
    */
   async edit(
     workspaceId: string,
     id: string,
-    input: { name?: string | null; attributes?: Record<string, string | null>; tags?: string[] },
+    input: { name?: string | null; language?: string | null; timeZone?: string | null; attributes?: Record<string, string | null> | null; tags?: string[] | null },
   ): Promise<{ ok: true; contact: ContactView } | { ok: false; reason: 'not_found' | 'too_many_attributes' }> {
     return this.db.transaction().execute(async (trx) => {
       const existing = await trx.selectFrom('contacts').selectAll().where('workspace_id', '=', workspaceId).where('id', '=', id).executeTakeFirst();
       if (!existing) return { ok: false, reason: 'not_found' } as const;
       const patch: Partial<ContactsTable> = { updated_at: this.now().toISOString() };
       if (input.name !== undefined) patch.name = input.name;
-      if (input.attributes !== undefined) {
+      if (input.language !== undefined) patch.language = input.language;
+      if (input.timeZone !== undefined) patch.time_zone = input.timeZone;
+      if (input.attributes === null) patch.attributes = '{}';
+      else if (input.attributes !== undefined) {
         const merged: Record<string, string> = JSON.parse(existing.attributes) as Record<string, string>;
         for (const [key, value] of Object.entries(input.attributes)) {
           if (value === null) delete merged[key];
@@ -240,7 +244,7 @@ export class Contacts {
         if (Object.keys(merged).length > CONTACT_LIMITS.attributes) return { ok: false, reason: 'too_many_attributes' } as const;
         patch.attributes = JSON.stringify(merged);
       }
-      if (input.tags !== undefined) patch.tags = JSON.stringify([...new Set(input.tags)]);
+      if (input.tags !== undefined) patch.tags = JSON.stringify([...new Set(input.tags ?? [])]);
       await trx.updateTable('contacts').set(patch).where('id', '=', existing.id).execute();
       return { ok: true, contact: toView({ ...existing, ...patch }) } as const;
     });

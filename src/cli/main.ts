@@ -16,6 +16,8 @@ Commands:
   flow       Chatbot flows: validate, test (transcripts), chat (in the terminal), publish (see: conversa flow --help)
   forms      Export the form submissions of chatbot flows as XLSX or CSV (see: conversa forms --help)
   leads      Export the leads as XLSX or CSV (see: conversa leads --help)
+  backup     Write one archive of the SQLite database and the data folder, while the server runs (see: conversa backup --help)
+  restore    Bring a backup back into a data folder, after checking every file (see: conversa restore --help)
   help       Show this help
 
 Configuration is read from the environment (PORT, SANDBOX_PORT, HOST, CONVERSA_DATA_DIR,
@@ -45,6 +47,10 @@ export async function main(argv: string[]): Promise<number> {
         return await runForms(rest, { env: process.env, out: (text) => console.log(text), err: (text) => console.error(text), stdout: process.stdout });
       case 'leads':
         return await runLeads(rest, { env: process.env, out: (text) => console.log(text), err: (text) => console.error(text), stdout: process.stdout });
+      case 'backup':
+        return await (await import('./backup-command.js')).runBackup(rest, { env: process.env, out: (text) => console.log(text), err: (text) => console.error(text) });
+      case 'restore':
+        return await (await import('./backup-command.js')).runRestore(rest, { env: process.env, out: (text) => console.log(text), err: (text) => console.error(text) });
       case undefined:
       case 'help':
       case '--help':

@@ -242,6 +242,25 @@ describe('conversa backup and restore refuse what they must', () => {
     expect(existsSync(target)).toBe(false);
   }, 60_000);
 
+  it('restore: a database that is not sound fails PRAGMA integrity_check, even with matching hashes', async () => {
+    const crafted = join(folder('junk-db'), 'junk.zip');
+    const junk = Buffer.alloc(8192, 0x5a);
+    const zip = new yazl.ZipFile();
+    const manifest = { format: 'conversa-backup', format_version: 1, conversa_version: 'x', created_at: '2026-12-06T00:00:00.000Z', database: { dialect: 'sqlite', path: 'database/conversa.db', migration: null, migrations: 0, size: junk.length }, secret_key: 'missing', files: [{ path: 'database/conversa.db', size: junk.length, sha256: sha256(junk) }] };
+    zip.addBuffer(junk, 'database/conversa.db');
+    zip.addBuffer(Buffer.from(JSON.stringify(manifest)), 'manifest.json');
+    zip.end();
+    writeFileSync(crafted, await collect(zip.outputStream));
+    const target = join(folder('junk-target'), 'data');
+    const refused = await run('restore', ['--from', crafted, '--data-dir', target], CLEAN);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('failed PRAGMA integrity_check');
+    expect(refused.stdout).toBe('');
+    // No server can start on it by mistake.
+    expect(existsSync(join(target, 'conversa.db'))).toBe(false);
+    expect(existsSync(join(target, 'conversa.db.damaged'))).toBe(true);
+  });
+
   it('restore: refuses entry names that climb out of the data folder (../, absolute paths) and writes nothing', async () => {
     const base = folder('traversal');
     const target = join(base, 'restore-here', 'data');

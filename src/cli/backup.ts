@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { createWriteStream, readFileSync } from 'node:fs';
+import { createWriteStream, readFileSync, renameSync, type WriteStream } from 'node:fs';
 import { chmod, lstat, mkdir, mkdtemp, open, readdir, rename, rm, stat } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { Transform, type Readable } from 'node:stream';
@@ -99,6 +99,7 @@ export async function createBackup(options: BackupOptions): Promise<BackupResult
   // The snapshot is written beside the archive (same file system, no copy through a small /tmp),
   // in a private folder: it holds personal data.
   const work = await mkdtemp(join(dirname(target), '.conversa-backup-'));
+  let written: WriteStream | undefined;
   try {
     let database: BackupManifest['database'] = null;
     const snapshot = join(work, 'conversa.db');
@@ -113,7 +114,7 @@ export async function createBackup(options: BackupOptions): Promise<BackupResult
     const zip = new yazl.ZipFile();
     // It holds the secret key and personal data: created owner only (a file left by a crash is replaced, not reused).
     await rm(partial, { force: true });
-    const written = createWriteStream(partial, { mode: DATA_FILE_MODE, flags: 'wx' });
+    written = createWriteStream(partial, { mode: DATA_FILE_MODE, flags: 'wx' });
     const output = pipeline(zip.outputStream, written);
     const files: ManifestFile[] = [];
     let failed: unknown;
@@ -177,6 +178,7 @@ export async function createBackup(options: BackupOptions): Promise<BackupResult
     await rename(partial, target);
     return { file: target, manifest, bytes: (await stat(target)).size };
   } catch (error) {
+    written?.destroy();
     await rm(partial, { force: true });
     throw error;
   } finally {
@@ -313,37 +315,57 @@ export async function restoreBackup(options: RestoreOptions): Promise<RestoreRes
     }
 
     // 5. Write: data files, then the database.
-    await mkdir(dataDir, { recursive: true, mode: DATA_DIR_MODE });
     let bytes = 0;
     let count = 0;
-    for (const file of manifest.files) {
-      if (!file.path.startsWith(DATA_PREFIX)) continue;
-      const destination = inside(dataDir, file.path.slice(DATA_PREFIX.length));
-      await writeEntry(zip, entries.get(file.path) as yauzl.Entry, file, destination, dataDir);
-      bytes += file.size;
-      count += 1;
-    }
-    if (manifest.database && databasePath) {
-      const file = listed.get(manifest.database.path) as ManifestFile;
-      await mkdir(dirname(databasePath), { recursive: true, mode: DATA_DIR_MODE });
-      // A -wal left by the database being replaced would be replayed into the restored one.
-      for (const suffix of ['-wal', '-shm', '-journal']) await rm(`${databasePath}${suffix}`, { force: true });
-      await writeEntry(zip, entries.get(file.path) as yauzl.Entry, file, databasePath, dirname(databasePath));
-      bytes += file.size;
-      count += 1;
-      const restored = new SQLite(databasePath, { fileMustExist: true });
-      try {
-        const rows = restored.pragma('integrity_check') as Array<{ integrity_check: string }>;
-        const problems = rows.map((row) => row.integrity_check).filter((line) => line !== 'ok');
-        if (problems.length > 0) throw new BackupError(`The restored database ${databasePath} failed PRAGMA integrity_check: ${problems.slice(0, 5).join('; ')}`);
-      } finally {
-        restored.close();
+    const total = manifest.files.filter((file) => file.path.startsWith(DATA_PREFIX) || (databasePath && file.path === DATABASE_ENTRY)).length;
+    try {
+      await mkdir(dataDir, { recursive: true, mode: DATA_DIR_MODE });
+      for (const file of manifest.files) {
+        if (!file.path.startsWith(DATA_PREFIX)) continue;
+        const destination = inside(dataDir, file.path.slice(DATA_PREFIX.length));
+        await writeEntry(zip, entries.get(file.path) as yauzl.Entry, file, destination, dataDir);
+        bytes += file.size;
+        count += 1;
       }
+      if (manifest.database && databasePath) {
+        const file = listed.get(manifest.database.path) as ManifestFile;
+        await mkdir(dirname(databasePath), { recursive: true, mode: DATA_DIR_MODE });
+        // A -wal left by the database being replaced would be replayed into the restored one.
+        for (const suffix of ['-wal', '-shm', '-journal']) await rm(`${databasePath}${suffix}`, { force: true });
+        await writeEntry(zip, entries.get(file.path) as yauzl.Entry, file, databasePath, dirname(databasePath));
+        bytes += file.size;
+        count += 1;
+        checkIntegrity(databasePath);
+      }
+    } catch (error) {
+      if (error instanceof BackupError && count === total) throw error;
+      // Verified, but the disk refused (full, permissions): say how far it got.
+      throw new BackupError(`The restore stopped after writing ${count} of ${total} files into ${dataDir}: ${(error as Error).message}. Free the cause, then run it again with --force.`, { cause: error });
     }
     return { manifest, dataDir, databasePath, files: count, bytes };
   } finally {
     zip.close();
   }
+}
+
+/** `PRAGMA integrity_check` on the restored database; a file SQLite cannot even open fails it too. */
+function checkIntegrity(path: string): void {
+  let problems: string[];
+  try {
+    const restored = new SQLite(path, { fileMustExist: true });
+    try {
+      const rows = restored.pragma('integrity_check') as Array<{ integrity_check: string }>;
+      problems = rows.map((row) => row.integrity_check).filter((line) => line !== 'ok');
+    } finally {
+      restored.close();
+    }
+  } catch (error) {
+    problems = [(error as Error).message];
+  }
+  if (problems.length === 0) return;
+  // Out of the way, so that no server starts on it; kept for whoever investigates.
+  renameSync(path, `${path}.damaged`);
+  throw new BackupError(`The restored database failed PRAGMA integrity_check (${problems.slice(0, 5).join('; ')}): the backup's database was damaged before it was archived. It was moved to ${path}.damaged; restore another backup.`);
 }
 
 /** Entry names this format writes: `manifest.json`, `database/conversa.db`, `data/<relative path>`; nothing that climbs out of the target. */

@@ -18,6 +18,8 @@ Commands:
   forms      Export the form submissions of chatbot flows as XLSX or CSV (see: conversa forms --help)
   leads      Export the leads as XLSX or CSV (see: conversa leads --help)
   contact    Export everything held about one person as a ZIP (see: conversa contact --help)
+  backup     Write one archive of the SQLite database and the data folder, while the server runs (see: conversa backup --help)
+  restore    Bring a backup back into a data folder, after checking every file (see: conversa restore --help)
   help       Show this help
 
 Configuration is read from the environment (PORT, SANDBOX_PORT, HOST, CONVERSA_DATA_DIR,
@@ -49,6 +51,10 @@ export async function main(argv: string[]): Promise<number> {
         return await runLeads(rest, { env: process.env, out: (text) => console.log(text), err: (text) => console.error(text), stdout: process.stdout });
       case 'contact':
         return await runContact(rest, { env: process.env, out: (text) => console.log(text), err: (text) => console.error(text), stdout: process.stdout });
+      case 'backup':
+        return await (await import('./backup-command.js')).runBackup(rest, { env: process.env, out: (text) => console.log(text), err: (text) => console.error(text) });
+      case 'restore':
+        return await (await import('./backup-command.js')).runRestore(rest, { env: process.env, out: (text) => console.log(text), err: (text) => console.error(text) });
       case undefined:
       case 'help':
       case '--help':

@@ -7,6 +7,8 @@ type Values<O extends Options> = { [K in keyof O]?: O[K]['type'] extends 'boolea
  * The start every `conversa <noun> <action>` command shares: parse the flags, answer `--help`,
  * refuse an unknown action. Answers the parsed flags with the action and the positionals after
  * it, or the exit code to return at once (0 after `--help`, 2 for bad usage, with the help text).
+ * A command without actions (`conversa backup --to FILE`) passes `actions: []`: its action is ''
+ * and every positional is in `rest`.
  */
 export function parseSubcommand<O extends Options>(
   argv: string[],
@@ -21,14 +23,15 @@ export function parseSubcommand<O extends Options>(
     return 2;
   }
   const values = parsed.values as Values<O> & { help?: boolean };
-  const [action, ...rest] = parsed.positionals;
-  if (values.help || !action) {
+  const hasActions = spec.actions.length > 0;
+  const [action, ...rest] = hasActions ? parsed.positionals : ['', ...parsed.positionals];
+  if (values.help || (hasActions && !action)) {
     io.out(spec.help);
     return values.help ? 0 : 2;
   }
-  if (!spec.actions.includes(action)) {
+  if (hasActions && !spec.actions.includes(action as string)) {
     io.err(`Unknown ${spec.noun} command "${action}".\n\n${spec.help}`);
     return 2;
   }
-  return { action, rest, values };
+  return { action: action as string, rest, values };
 }

@@ -84,7 +84,9 @@ function entryOf(request: FastifyRequest, reply: FastifyReply, reads: boolean, c
   const status = reply.statusCode;
   const found = classifyRequest(request.method, route, status);
   if (!found || found.kind === 'none' || (found.kind === 'read' && !reads)) return undefined;
-  const target = targetOf(route, request.params) ?? (createdId ? { type: resourceOf(route), id: createdId } : undefined);
+  // A 404 names no record of the workspace: the id is only what the client sent (another
+  // workspace's, a guess), so it is not kept as the target.
+  const target = status === 404 ? undefined : (targetOf(route, request.params) ?? (createdId ? { type: resourceOf(route), id: createdId } : undefined));
   return {
     workspaceId: actor.workspaceId,
     actor: { type: actor.type, id: actor.id, label: actor.label },

@@ -26,7 +26,7 @@ declare module 'fastify' {
 }
 
 export interface AuditHookOptions {
-  log: Pick<AuditLog, 'record'>;
+  log: Pick<AuditLog, 'recordMany'>;
   /** CONVERSA_AUDIT_READS: also record routine reads of single records (default off). */
   reads: boolean;
 }
@@ -37,8 +37,8 @@ const CREATED_ID = /^\{"id":"([A-Za-z0-9_.:-]{1,100})"/;
 
 /**
  * Records the audited requests of `/api/v1` and `/app/api` (docs/data-protection.md, "The audit
- * log"): after the answer is sent (`onResponse`), one insert per request outside the request's
- * own transaction, never awaited by the client. What is recorded is decided by the route
+ * log"): after the answer is sent (`onResponse`), outside the request's own transaction, never
+ * awaited by the client; the entries of one event-loop turn share one multi-row insert. What is recorded is decided by the route
  * pattern and method (`classifyRequest`); a request without a known actor (no valid key or
  * session) is not, except a sign-in attempt. A failed insert is logged, never answered.
  */
@@ -65,12 +65,25 @@ export function installAudit(app: FastifyInstance, options: AuditHookOptions): v
     }
     return payload;
   });
+  // The entries answered in one event-loop turn go in one multi-row insert (under load, one
+  // statement for many requests; alone, one for one).
+  let batch: AuditEntry[] = [];
+  const flush = (): void => {
+    const entries = batch;
+    batch = [];
+    const write = options.log.recordMany(entries).catch((error: unknown) => app.log.error({ err: error, actions: entries.map((entry) => entry.action) }, 'audit log: entries could not be stored'));
+    pending.add(write);
+    void write.finally(() => pending.delete(write));
+  };
   app.addHook('onResponse', async (request, reply) => {
     const entry = entryOf(request, reply, options.reads, createdIds.get(request));
     if (!entry) return;
-    const write = options.log.record(entry).catch((error: unknown) => request.log.error({ err: error, action: entry.action }, 'audit log: the entry could not be stored'));
-    pending.add(write);
-    void write.finally(() => pending.delete(write));
+    if (batch.length === 0) {
+      const scheduled = new Promise<void>((resolve) => setImmediate(() => { flush(); resolve(); }));
+      pending.add(scheduled);
+      void scheduled.finally(() => pending.delete(scheduled));
+    }
+    batch.push(entry);
   });
   app.addHook('onClose', async () => {
     await app.auditSettled();

@@ -36,6 +36,7 @@ describe('what the audit log records of a route', () => {
     expect(targetOf('/api/v1/contacts/:id/erase', { id: 'ct_1' })).toEqual({ type: 'contacts', id: 'ct_1' });
     expect(targetOf('/api/v1/phone-numbers/:id/blocked-users', { id: 'pn_1' })).toEqual({ type: 'phone_numbers', id: 'pn_1' });
     expect(targetOf('/api/v1/contacts', {})).toBeUndefined();
+    expect(targetOf('/app/api/phone/phones/:wa_id/messages', { wa_id: '5511999990000' })).toBeUndefined();
     expect([200, 204, 302, 400, 401, 403, 404, 409, 422, 429, 500, 502].map(outcomeOf)).toEqual(['success', 'success', 'success', 'failed', 'denied', 'denied', 'failed', 'failed', 'failed', 'denied', 'error', 'error']);
   });
 });

@@ -144,7 +144,10 @@ export function targetOf(route: string, params: unknown): { type: string; id: st
   const segments = route.split('/').filter(Boolean);
   const index = segments.findIndex((segment) => segment.startsWith(':'));
   if (index <= 0 || params === null || typeof params !== 'object') return undefined;
-  const value = (params as Record<string, unknown>)[(segments[index] as string).slice(1)];
+  const name = (segments[index] as string).slice(1);
+  // A phone number (the sandbox phone page's `:wa_id`) is personal data: never kept as a target.
+  if (name === 'wa_id') return undefined;
+  const value = (params as Record<string, unknown>)[name];
   if (typeof value !== 'string' || value === '') return undefined;
   return { type: (segments[index - 1] as string).replace(/-/g, '_'), id: value.slice(0, 200) };
 }

@@ -38,7 +38,7 @@ describe.each(DIALECTS)('storage on $name', (dialect) => {
     expect(created.key).toMatch(/^cv_live_/);
     const rows = await database.db.selectFrom('api_keys').selectAll().where('id', '=', created.id).execute();
     expect(JSON.stringify(rows)).not.toContain(created.key);
-    expect(await keys.authenticate(created.key)).toEqual({ keyId: created.id, workspaceId: workspace.id, scopes: ['messages:write'] });
+    expect(await keys.authenticate(created.key)).toEqual({ keyId: created.id, name: 'erp', workspaceId: workspace.id, scopes: ['messages:write'] });
     expect(await keys.authenticate(`${created.key}x`)).toBeUndefined();
     await database.db.updateTable('api_keys').set({ revoked_at: new Date().toISOString() }).where('id', '=', created.id).execute();
     expect(await keys.authenticate(created.key)).toBeUndefined();

@@ -24,6 +24,15 @@ describe('conversa user create', () => {
 
     const again = await conversa(['user', 'create', '--email', 'rosa@example.com', '--role', 'agent'], { ...CLEAN, CONVERSA_DATA_DIR: running.dataDir });
     expect(again).toMatchObject({ code: 1, stdout: '', stderr: expect.stringContaining('CONVERSA_ERR_CONFLICT') });
+    // Written straight to the database: the command records itself in the audit log (actor cli).
+    await running.app.http.auditSettled();
+    const audit = await running.app.database.db.selectFrom('audit_log').selectAll().where('actor_type', '=', 'cli').orderBy('id').execute();
+    expect(audit).toMatchObject([
+      { workspace_id: running.started.workspaceId, action: 'users.create', method: 'CLI', route: 'conversa user create', target_type: 'users', target_id: answer.user_id, outcome: 'success' },
+      { action: 'users.create', target_id: null, outcome: 'failed', details: JSON.stringify({ error: 'CONVERSA_ERR_CONFLICT' }) },
+    ]);
+    expect(audit[0]?.actor_id).toEqual(expect.any(String));
+    expect(JSON.stringify(audit)).not.toContain(answer.one_time_password);
   }, 120_000);
 
   it('refuses a bad role, a bad e-mail and an unknown workspace, naming what is wrong', async () => {

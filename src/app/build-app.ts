@@ -7,6 +7,7 @@ import { JobRegistry, type PollingLoop } from '../jobs/index.js';
 import { migrateToLatest, openDatabase, type Database } from '../db/index.js';
 import { buildHttpServer } from '../http/server.js';
 import { ApiKeys } from '../modules/api-keys/index.js';
+import { AuditLog, auditPruneLoop } from '../modules/audit/index.js';
 import { BlockedUsers, numberRefreshLoop, PhoneNumberRefresher, PhoneNumbers, registerAccountInbound } from '../modules/phone-numbers/index.js';
 import { ConsentLedger, registerPreferencesInbound } from '../modules/consent/index.js';
 import { Contacts } from '../modules/contacts/index.js';
@@ -122,6 +123,8 @@ export interface Modules {
   realtime: RealtimeHub;
   /** Everything held about one person, read for the access right (the person export). */
   personData: PersonData;
+  /** Who did what: API keys, people, the CLI (append-only; docs/data-protection.md, "The audit log"). */
+  auditLog: AuditLog;
 }
 
 export interface StartResult extends BootstrapResult {
@@ -178,6 +181,8 @@ export interface BuildOptions {
   sandbox?: Partial<Pick<SandboxOptions, 'templateReviewDelayMs' | 'webhookRetryBaseMs'>>;
   /** The built web app's folder (default dist/web); tests point it elsewhere. */
   webDir?: string;
+  /** The audit log's retention job: its rest between passes and batch size; tests shorten them. */
+  auditPrune?: { pollMs?: number; batch?: number };
 }
 
 /**
@@ -415,6 +420,10 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   const realtime = new RealtimeHub({ db, capabilities: database.capabilities, outbox: events, channel: database.openNotifyChannel(), logger: logger.child({ component: 'realtime' }) }, options.realtime);
   // Registered first, stopped last: its connections are closed with the HTTP server already.
   jobs.register('realtime', realtime);
+  // Deletes audit log entries past CONVERSA_AUDIT_RETENTION_DAYS, in batches (its own job: the
+  // other tables' retention is separate).
+  const auditLog = new AuditLog({ db, now });
+  jobs.register('audit prune', auditPruneLoop(auditLog, now, logger.child({ component: 'audit' }), { retentionDays: config.audit.retentionDays, ...options.auditPrune }));
   jobs.register('number refresh', numberRefresh);
   jobs.register('template sync', templateSync);
   jobs.register('outbound webhooks', webhooks);
@@ -477,8 +486,9 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     }),
     realtime,
     personData: new PersonData(db),
+    auditLog,
   };
-  const http = await buildHttpServer({ logger, database, clock, ...modules, loginThrottle: new LoginThrottle({ now }), whatsapp: client, publicUrl: config.publicUrl, trustProxy: config.http.trustProxy, eventsStored: () => jobs.wake('processor'), sandboxControlToken: () => (sandbox ? sandbox.controlToken : config.sandbox.controlToken), sandboxControl: () => sandboxLink }, { checkResponses: options.checkResponses ?? false, demoApi: sandbox !== undefined, ...(options.webDir ? { webDir: options.webDir } : {}) });
+  const http = await buildHttpServer({ logger, database, clock, ...modules, auditReads: config.audit.reads, loginThrottle: new LoginThrottle({ now }), whatsapp: client, publicUrl: config.publicUrl, trustProxy: config.http.trustProxy, eventsStored: () => jobs.wake('processor'), sandboxControlToken: () => (sandbox ? sandbox.controlToken : config.sandbox.controlToken), sandboxControl: () => sandboxLink }, { checkResponses: options.checkResponses ?? false, demoApi: sandbox !== undefined, ...(options.webDir ? { webDir: options.webDir } : {}) });
   let closingStep: string | undefined;
   return {
     config,
@@ -504,6 +514,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
         ...(sandboxUrl ? { sandbox: { baseUrl: sandboxUrl, accessToken: config.sandbox.accessToken, controlToken } } : {}),
       });
       const firstAdmin = await createFirstAdmin(users, result.workspaceId, config.adminEmail, logger);
+      if (firstAdmin) await auditLog.record({ workspaceId: result.workspaceId, actor: { type: 'system', id: null, label: 'first start' }, action: 'users.create', method: 'SYSTEM', route: 'first start', target: { type: 'users', id: firstAdmin.userId }, outcome: 'success', statusCode: 0, details: { role: 'admin' } });
       const warnings: string[] = [];
       if (sandbox && sandboxUrl && (await phoneNumbers.anyOfProvider('cloud_api', { notAt: sandboxUrl }))) {
         warnings.push(
@@ -521,7 +532,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
         ...result,
         platformUrl,
         ...(sandboxUrl ? { sandboxUrl } : {}),
-        ...(firstAdmin ? { firstAdmin } : {}),
+        ...(firstAdmin ? { firstAdmin: { email: firstAdmin.email, oneTimePassword: firstAdmin.oneTimePassword } } : {}),
         ...(sandbox?.controlToken ? { sandboxControlToken: { token: sandbox.controlToken, generated: sandbox.controlToken !== config.sandbox.controlToken } } : {}),
         warnings,
       };
@@ -559,12 +570,12 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
  * holds, useless after that first sign-in) and printed by `conversa serve`. Two nodes starting
  * together on PostgreSQL: the e-mail's unique index lets one of them create it.
  */
-async function createFirstAdmin(users: Users, workspaceId: string, email: string, logger: Logger): Promise<{ email: string; oneTimePassword: string } | undefined> {
+async function createFirstAdmin(users: Users, workspaceId: string, email: string, logger: Logger): Promise<{ email: string; oneTimePassword: string; userId: string } | undefined> {
   if (await users.any()) return undefined;
   const created = await users.create({ workspaceId, email, role: 'admin', name: 'Admin' }).catch(() => undefined);
   if (!created?.ok || !created.value.oneTimePassword) return undefined;
   logger.info({ email, one_time_password_once: created.value.oneTimePassword, userId: created.value.user.id }, 'first start: created the first admin of the agent inbox; sign in at /login with this e-mail and one-time password (shown once; you choose your own password at the first sign-in)');
-  return { email, oneTimePassword: created.value.oneTimePassword };
+  return { email, oneTimePassword: created.value.oneTimePassword, userId: created.value.user.id };
 }
 
 /**

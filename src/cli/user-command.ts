@@ -1,3 +1,4 @@
+import { hostname, userInfo } from 'node:os';
 import { loadConfig } from '../config/index.js';
 import { ROLES, type Role } from '../modules/users/index.js';
 import type { CampaignCommandIo } from './campaign-command.js';
@@ -48,6 +49,18 @@ export async function runUser(argv: string[], io: Omit<CampaignCommandIo, 'tty'>
       return 1;
     }
     const created = await app.modules.users.create({ workspaceId: workspace.id, email, role: values.role as Role, ...(name ? { name } : {}) });
+    // Written straight to the database, past the API's audit hook: the command records itself.
+    await app.modules.auditLog.record({
+      workspaceId: workspace.id,
+      actor: cliActor(),
+      action: 'users.create',
+      method: 'CLI',
+      route: 'conversa user create',
+      target: created.ok ? { type: 'users', id: created.value.user.id } : null,
+      outcome: created.ok ? 'success' : 'failed',
+      statusCode: created.ok ? 0 : 1,
+      details: created.ok ? { role: created.value.user.role } : { error: created.error.code },
+    });
     if (!created.ok) {
       io.err(`${created.error.code}: ${created.error.message}`);
       return 1;
@@ -57,4 +70,15 @@ export async function runUser(argv: string[], io: Omit<CampaignCommandIo, 'tty'>
   } finally {
     await app.close();
   }
+}
+
+/** Who ran a command, for the audit log: the operating system's user on this machine. */
+function cliActor(): { type: 'cli'; id: string | null; label: string | null } {
+  let user: string | null = null;
+  try {
+    user = userInfo().username;
+  } catch {
+    // No passwd entry (some containers): the host is still named.
+  }
+  return { type: 'cli', id: user, label: `${user ?? '?'}@${hostname()}` };
 }

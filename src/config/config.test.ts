@@ -68,6 +68,19 @@ describe('loadConfig', () => {
     expect(message).toContain('CONVERSA_TEMPLATE_SYNC_SECONDS must be at least 10');
   });
 
+  it('records no single reads in the audit log and keeps it 365 days by default; reads both settings and names bad ones', () => {
+    expect(loadConfig({}).audit).toEqual({ reads: false, retentionDays: 365 });
+    expect(loadConfig({ CONVERSA_AUDIT_READS: 'on', CONVERSA_AUDIT_RETENTION_DAYS: '30' }).audit).toEqual({ reads: true, retentionDays: 30 });
+    for (const [env, rule] of [
+      [{ CONVERSA_AUDIT_RETENTION_DAYS: '0' }, 'CONVERSA_AUDIT_RETENTION_DAYS: CONVERSA_AUDIT_RETENTION_DAYS must be at least 1'],
+      [{ CONVERSA_AUDIT_RETENTION_DAYS: '1.5' }, 'CONVERSA_AUDIT_RETENTION_DAYS must be a whole number of days'],
+      [{ CONVERSA_AUDIT_RETENTION_DAYS: 'forever' }, 'CONVERSA_AUDIT_RETENTION_DAYS must be a number of days'],
+      [{ CONVERSA_AUDIT_READS: 'maybe' }, 'CONVERSA_AUDIT_READS must be one of on, off'],
+    ] as const) {
+      expect(() => loadConfig(env)).toThrow(rule);
+    }
+  });
+
   it('trusts no proxy by default, and reads CONVERSA_TRUST_PROXY as addresses, a hop count or true', () => {
     expect(loadConfig({}).http.trustProxy).toBe(false);
     expect(loadConfig({ CONVERSA_TRUST_PROXY: '127.0.0.1' }).http.trustProxy).toEqual(['127.0.0.1']);

@@ -73,6 +73,12 @@ export interface Config {
     /** CONVERSA_WEBHOOKS_ALLOW_PRIVATE: outbound webhooks may target loopback and private networks (default off). */
     readonly allowPrivate: boolean;
   };
+  readonly audit: {
+    /** CONVERSA_AUDIT_READS: also record routine reads of single records in the audit log (default off). */
+    readonly reads: boolean;
+    /** CONVERSA_AUDIT_RETENTION_DAYS: audit log entries older than this are deleted (default 365, at least 1). */
+    readonly retentionDays: number;
+  };
   readonly flows: {
     /** CONVERSA_FLOWS_ALLOW_PRIVATE: flows' HTTP steps may call loopback and private networks (default off). */
     readonly allowPrivate: boolean;
@@ -161,6 +167,13 @@ const envSchema = z.object({
   CONVERSA_WEBHOOKS_ALLOW_PRIVATE: flag('CONVERSA_WEBHOOKS_ALLOW_PRIVATE', false),
   CONVERSA_FLOWS_ALLOW_PRIVATE: flag('CONVERSA_FLOWS_ALLOW_PRIVATE', false),
   CONVERSA_DEMO_FLOW: flag('CONVERSA_DEMO_FLOW', true),
+  CONVERSA_AUDIT_READS: flag('CONVERSA_AUDIT_READS', false),
+  CONVERSA_AUDIT_RETENTION_DAYS: z.coerce
+    .number({ invalid_type_error: 'CONVERSA_AUDIT_RETENTION_DAYS must be a number of days' })
+    .int('CONVERSA_AUDIT_RETENTION_DAYS must be a whole number of days')
+    .min(1, 'CONVERSA_AUDIT_RETENTION_DAYS must be at least 1')
+    .max(36_500, 'CONVERSA_AUDIT_RETENTION_DAYS must be at most 36500 (100 years)')
+    .default(365),
   CONVERSA_NOTIFICATIONS_POLL_MS: z.coerce.number({ invalid_type_error: 'CONVERSA_NOTIFICATIONS_POLL_MS must be a number' }).int().min(10, 'CONVERSA_NOTIFICATIONS_POLL_MS must be at least 10').max(600_000).default(1000),
 });
 
@@ -210,6 +223,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     http: { trustProxy: e.CONVERSA_TRUST_PROXY ?? false },
     webhooks: { allowPrivate: e.CONVERSA_WEBHOOKS_ALLOW_PRIVATE },
     flows: { allowPrivate: e.CONVERSA_FLOWS_ALLOW_PRIVATE, demo: e.CONVERSA_DEMO_FLOW },
+    audit: { reads: e.CONVERSA_AUDIT_READS, retentionDays: e.CONVERSA_AUDIT_RETENTION_DAYS },
     notifications: {
       quietHours: e.CONVERSA_QUIET_HOURS === 'off' ? undefined : { start: e.CONVERSA_QUIET_HOURS.slice(0, 5), end: e.CONVERSA_QUIET_HOURS.slice(6) },
       defaultTimeZone: e.CONVERSA_DEFAULT_TIME_ZONE,

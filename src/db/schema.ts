@@ -56,6 +56,7 @@ export interface Schema {
   canned_replies: CannedRepliesTable;
   leads: LeadsTable;
   lead_sources: LeadSourcesTable;
+  audit_log: AuditLogTable;
 }
 
 export interface WorkspacesTable {
@@ -926,4 +927,37 @@ export interface LeadSourcesTable {
   keywords: string;
   created_at: string;
   updated_at: string;
+}
+
+/**
+ * One action of a person, an API key, the CLI or the platform (docs/data-protection.md, "The
+ * audit log"). Append-only: a trigger refuses UPDATE; only the retention job deletes old rows.
+ */
+export interface AuditLogTable {
+  id: Generated<number>;
+  /** Null only for a failed sign-in with an e-mail no account has. */
+  workspace_id: string | null;
+  at: string;
+  /** api_key | user | cli | system */
+  actor_type: string;
+  /** The key's id, the person's user id (null: unknown e-mail), the OS user of the CLI. */
+  actor_id: string | null;
+  /** The key's name, the person's e-mail. */
+  actor_label: string | null;
+  /** Stable dotted name: `contacts.update`, `messages.send`, `users.sign_in`, ... */
+  action: string;
+  /** The HTTP method, or CLI for a command. */
+  method: string;
+  /** The route pattern (`/api/v1/contacts/:id`), never the raw URL; or the command. */
+  route: string;
+  target_type: string | null;
+  target_id: string | null;
+  ip: string | null;
+  /** success | denied | failed | error */
+  outcome: string;
+  status_code: number;
+  /** The id the server's log names the request by (`reqId`). */
+  request_id: string | null;
+  /** Small JSON object (error code, ...); never a request body, token, password or message text. */
+  details: string | null;
 }

@@ -32,6 +32,8 @@ export function installAuth(app: FastifyInstance, apiKeys: ApiKeys): void {
       await sendError(reply, 'CONVERSA_ERR_UNAUTHENTICATED', 'The API key is unknown or revoked.');
       return;
     }
+    // Known from here on: a refused scope is recorded in the audit log as denied.
+    request.auditActor = { type: 'api_key', id: principal.keyId, label: principal.name, workspaceId: principal.workspaceId };
     if (scope && !hasScope(principal.scopes, scope)) {
       await sendError(reply, 'CONVERSA_ERR_FORBIDDEN', `This API key lacks the "${scope}" scope.`, { scope });
       return;

@@ -3,6 +3,7 @@ import type { Clock } from '../clock/index.js';
 import type { Database } from '../db/index.js';
 import type { AgentInbox, Assignment } from '../modules/agent-inbox/index.js';
 import type { ApiKeys } from '../modules/api-keys/index.js';
+import type { AuditLog } from '../modules/audit/index.js';
 import type { PhoneNumberRefresher, PhoneNumbers } from '../modules/phone-numbers/index.js';
 import type { Campaigns, MessagingLimits } from '../modules/campaigns/index.js';
 import type { Chatbot, Flows } from '../modules/chatbot/index.js';
@@ -113,5 +114,9 @@ export interface HttpDeps {
   eventsStored: () => void;
   /** Everything held about one person (`GET /api/v1/contacts/{id}/export`). */
   personData: PersonData;
+  /** The audit log: written by the `onResponse` hook (src/http/audit.ts), read by `GET /api/v1/audit`. */
+  auditLog: AuditLog;
+  /** CONVERSA_AUDIT_READS: also record routine reads of single records. */
+  auditReads: boolean;
 }
 

@@ -1,9 +1,11 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { installAudit } from './audit.js';
 import { installAuth } from './auth.js';
 import type { HttpDeps } from './deps.js';
 import { answerFrameworkError, installErrorHandlers } from './errors.js';
 import { installOpenApi } from './openapi.js';
 import { registerApiKeyRoutes } from './routes/api-keys.js';
+import { registerAuditRoutes } from './routes/audit.js';
 import { installResponseCheck, installResponseDefaults } from './responses.js';
 import { registerCampaignRoutes } from './routes/campaigns.js';
 import { registerContactImportRoutes } from './routes/contact-import.js';
@@ -80,6 +82,8 @@ export async function buildHttpServer(deps: HttpDeps, options: HttpServerOptions
   app.decorate('undeclaredResponses', () => check?.problems() ?? []);
   installResponseDefaults(app);
   await installOpenApi(app);
+  // Before the keys and sessions: they name the actor the audit log records.
+  installAudit(app, { log: deps.auditLog, reads: deps.auditReads });
   installAuth(app, deps.apiKeys);
   await installSessions(app, { users: deps.users, sessions: deps.sessions });
   registerHealthRoutes(app, deps.database);
@@ -115,6 +119,7 @@ export async function buildHttpServer(deps: HttpDeps, options: HttpServerOptions
       registerLeadRoutes(scope, deps);
       registerWorkspaceRoutes(scope, deps);
       registerApiKeyRoutes(scope, deps);
+      registerAuditRoutes(scope, deps);
     },
     { prefix: '/api/v1' },
   );

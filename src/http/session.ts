@@ -75,6 +75,8 @@ export async function installSessions(app: FastifyInstance, auth: UserAuth): Pro
       await sendError(reply, 'CONVERSA_ERR_UNAUTHENTICATED', 'Sign in first: no live session (the conversa_session cookie is missing, expired or signed out).');
       return;
     }
+    // Known from here on: a refused CSRF token or role is recorded in the audit log as denied.
+    request.auditActor = { type: 'user', id: found.viewer.userId, label: found.viewer.email, workspaceId: found.viewer.workspaceId };
     if (UNSAFE_METHODS.has(request.method) && !auth.sessions.checkCsrf(found.session.token, headerOf(request, CSRF_HEADER))) {
       await sendError(reply, 'CONVERSA_ERR_CSRF', undefined, { header: CSRF_HEADER });
       return;

@@ -19,6 +19,23 @@ table assignment_settings
   strategy text not null
   updated_by text
   updated_at text not null
+table audit_log
+  id bigint not null default nextval('audit_log_id_seq'::regclass)
+  workspace_id text
+  at text not null
+  actor_type text not null
+  actor_id text
+  actor_label text
+  action text not null
+  method text not null
+  route text not null
+  target_type text
+  target_id text
+  ip text
+  outcome text not null
+  status_code integer not null
+  request_id text
+  details text
 table blocked_users
   phone_number_id text not null
   workspace_id text not null
@@ -572,6 +589,10 @@ CREATE UNIQUE INDEX api_keys_pkey ON api_keys USING btree (id);
 CREATE INDEX api_keys_workspace ON api_keys USING btree (workspace_id);
 CREATE UNIQUE INDEX assignment_rotations_pk ON assignment_rotations USING btree (workspace_id, queue);
 CREATE UNIQUE INDEX assignment_settings_pkey ON assignment_settings USING btree (workspace_id);
+CREATE INDEX audit_log_at ON audit_log USING btree (at);
+CREATE INDEX audit_log_page ON audit_log USING btree (workspace_id, id);
+CREATE UNIQUE INDEX audit_log_pkey ON audit_log USING btree (id);
+CREATE INDEX audit_log_target ON audit_log USING btree (workspace_id, target_id, id);
 CREATE UNIQUE INDEX blocked_users_pkey ON blocked_users USING btree (phone_number_id, wa_id);
 CREATE INDEX bot_log_conversation ON bot_log USING btree (conversation_id, created_at, id);
 CREATE UNIQUE INDEX bot_log_pkey ON bot_log USING btree (id);

@@ -1,6 +1,8 @@
+CREATE TRIGGER audit_log_refuse_update before update on audit_log begin select raise(abort, 'audit_log is append-only: its rows are never updated'); end;
 CREATE TABLE "api_keys" ("id" text primary key, "workspace_id" text not null references "workspaces" ("id") on delete cascade, "name" text not null, "key_prefix" text not null, "key_hash" text not null unique, "scopes" text not null, "created_at" text not null, "last_used_at" text, "revoked_at" text, "replaced_by" text);
 CREATE TABLE "assignment_rotations" ("workspace_id" text not null references "workspaces" ("id") on delete cascade, "queue" text not null, "last_user_id" text, "updated_at" text not null, constraint "assignment_rotations_pk" primary key ("workspace_id", "queue"));
 CREATE TABLE "assignment_settings" ("workspace_id" text primary key references "workspaces" ("id") on delete cascade, "strategy" text not null, "updated_by" text, "updated_at" text not null);
+CREATE TABLE "audit_log" ("id" integer primary key autoincrement, "workspace_id" text, "at" text not null, "actor_type" text not null, "actor_id" text, "actor_label" text, "action" text not null, "method" text not null, "route" text not null, "target_type" text, "target_id" text, "ip" text, "outcome" text not null, "status_code" integer not null, "request_id" text, "details" text);
 CREATE TABLE "blocked_users" ("phone_number_id" text not null references "phone_numbers" ("id") on delete cascade, "workspace_id" text not null references "workspaces" ("id") on delete cascade, "wa_id" text not null, "blocked_at" text not null, "blocked_by" text, constraint "blocked_users_pkey" primary key ("phone_number_id", "wa_id"));
 CREATE TABLE "bot_log" ("id" text primary key, "workspace_id" text not null references "workspaces" ("id") on delete cascade, "conversation_id" text not null references "conversations" ("id") on delete cascade, "flow" text not null, "version" integer not null, "step" text, "level" text not null, "message" text not null, "created_at" text not null);
 CREATE TABLE "bot_sessions" ("conversation_id" text primary key references "conversations" ("id") on delete cascade, "workspace_id" text not null references "workspaces" ("id") on delete cascade, "flow_id" text not null references "flows" ("id") on delete cascade, "version_id" text not null references "flow_versions" ("id") on delete cascade, "state" text not null, "rev" integer not null, "expires_at" text not null, "claimed_until" text, "created_at" text not null, "updated_at" text not null);
@@ -50,6 +52,9 @@ CREATE TABLE "webhook_delivery_attempts" ("id" integer primary key autoincrement
 CREATE TABLE "webhook_subscriptions" ("id" text primary key, "workspace_id" text not null references "workspaces" ("id") on delete cascade, "url" text not null, "events" text not null, "secret_enc" text not null, "description" text, "active" integer not null, "after_event_id" bigint not null, "created_at" text not null, "updated_at" text not null);
 CREATE TABLE "workspaces" ("id" text primary key, "name" text not null, "created_at" text not null);
 CREATE INDEX "api_keys_workspace" on "api_keys" ("workspace_id");
+CREATE INDEX "audit_log_at" on "audit_log" ("at");
+CREATE INDEX "audit_log_page" on "audit_log" ("workspace_id", "id");
+CREATE INDEX "audit_log_target" on "audit_log" ("workspace_id", "target_id", "id");
 CREATE INDEX "bot_log_conversation" on "bot_log" ("conversation_id", "created_at", "id");
 CREATE INDEX "bot_sessions_expires" on "bot_sessions" ("expires_at");
 CREATE INDEX "bot_tasks_conversation" on "bot_tasks" ("conversation_id");

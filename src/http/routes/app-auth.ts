@@ -51,6 +51,10 @@ export function registerAppAuthRoutes(app: FastifyInstance, deps: AppAuthDeps): 
     if (!body) return reply;
     const email = normaliseEmail(body.email);
     const address = clientKey(request.ip);
+    // A sign-in attempt is recorded in the audit log even without a session: with the account
+    // once the e-mail is known to be one, else with none (the typed e-mail is not kept: people
+    // type passwords into the wrong field), never with the password.
+    request.auditActor = { type: 'user', id: null, label: null, workspaceId: null };
     const allowed = deps.loginThrottle.check(email, address);
     if (!allowed.ok) {
       request.log.warn({ address }, 'sign-in refused: too many failed attempts');
@@ -59,10 +63,12 @@ export function registerAppAuthRoutes(app: FastifyInstance, deps: AppAuthDeps): 
     }
     const outcome = await deps.users.authenticate(email, body.password);
     if (!outcome.ok) {
+      if (outcome.user) request.auditActor = { type: 'user', id: outcome.user.id, label: outcome.user.email, workspaceId: outcome.user.workspaceId };
       deps.loginThrottle.fail(email, address);
       request.log.info({ address }, 'sign-in failed');
       return sendError(reply, 'CONVERSA_ERR_LOGIN_FAILED');
     }
+    request.auditActor = { type: 'user', id: outcome.userId, label: outcome.email, workspaceId: outcome.workspaceId };
     deps.loginThrottle.succeed(email);
     const session = await deps.sessions.create(outcome.userId);
     setSessionCookie(request, reply, session.token);

@@ -6,6 +6,8 @@ import { realClock } from '../../clock/index.js';
 
 export interface ApiKeyPrincipal {
   keyId: string;
+  /** The key's name (what the audit log shows beside its id). */
+  name: string;
   workspaceId: string;
   scopes: Scope[];
 }
@@ -116,7 +118,7 @@ export class ApiKeys {
   async authenticate(key: string, now = this.now()): Promise<ApiKeyPrincipal | undefined> {
     const row = await this.db
       .selectFrom('api_keys')
-      .select(['id', 'workspace_id', 'scopes', 'last_used_at'])
+      .select(['id', 'name', 'workspace_id', 'scopes', 'last_used_at'])
       .where('key_hash', '=', hashToken(key))
       .where('revoked_at', 'is', null)
       .executeTakeFirst();
@@ -130,7 +132,7 @@ export class ApiKeys {
         .where((eb) => eb.or([eb('last_used_at', 'is', null), eb('last_used_at', '<=', stale)]))
         .execute();
     }
-    return { keyId: row.id, workspaceId: row.workspace_id, scopes: parseScopes(row.scopes) };
+    return { keyId: row.id, name: row.name, workspaceId: row.workspace_id, scopes: parseScopes(row.scopes) };
   }
 }
 

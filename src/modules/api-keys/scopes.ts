@@ -22,6 +22,7 @@ export const SCOPES = [
   'groups:write',
   'leads:read',
   'leads:write',
+  'audit:read',
 ] as const;
 
 export type Scope = (typeof SCOPES)[number];

@@ -255,13 +255,14 @@ export class Users {
    * argon2 work as a wrong password and answers the same, so neither timing nor answer tells
    * which e-mails have an account. Records `last_login_at` on success.
    */
-  async authenticate(email: string, password: string): Promise<{ ok: true; userId: string; workspaceId: string } | { ok: false }> {
-    const row = await this.#db.selectFrom('users').select(['id', 'workspace_id', 'password_hash', 'active']).where('email', '=', normaliseEmail(email)).executeTakeFirst();
+  async authenticate(email: string, password: string): Promise<{ ok: true; userId: string; workspaceId: string; email: string } | { ok: false; user?: { id: string; workspaceId: string; email: string } }> {
+    const row = await this.#db.selectFrom('users').select(['id', 'workspace_id', 'email', 'password_hash', 'active']).where('email', '=', normaliseEmail(email)).executeTakeFirst();
     if (!row) return { ok: await verifyAgainstDummy(password) };
     const matches = await verifyPassword(row.password_hash, password);
-    if (!matches || row.active !== 1) return { ok: false };
+    // The account a failure was for (the audit log's entry; never part of the HTTP answer).
+    if (!matches || row.active !== 1) return { ok: false, user: { id: row.id, workspaceId: row.workspace_id, email: row.email } };
     await this.#db.updateTable('users').set({ last_login_at: this.#now().toISOString() }).where('id', '=', row.id).execute();
-    return { ok: true, userId: row.id, workspaceId: row.workspace_id };
+    return { ok: true, userId: row.id, workspaceId: row.workspace_id, email: row.email };
   }
 
   /** A person's own changes: their name and presence (`PATCH /app/api/me`). */

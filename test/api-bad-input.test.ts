@@ -99,6 +99,7 @@ describe.each(DIALECTS)('bad input on every endpoint ($name)', (dialect) => {
     if (op.path === '/api/v1/campaigns/{id}/audience') return { headers: { 'content-type': 'text/csv' }, body: 'phone\n+5511955550030\n' };
     if (op.path === '/api/v1/contacts/import') return { headers: { 'content-type': 'text/csv' }, body: CONTACTS_CSV };
     if (op.path === '/api/v1/media') return { headers: { 'content-type': 'multipart/form-data; boundary=sweepBoundary' }, body: multipart([{ name: 'file', filename: 'a.png', type: 'image/png', data: pngFile() }]) };
+    if (op.path === '/api/v1/phone-numbers/{id}/profile/picture' || op.path === '/api/v1/phone-numbers/{id}/uploads') return { headers: { 'content-type': 'multipart/form-data; boundary=sweepBoundary' }, body: multipart([{ name: 'file', filename: 'a.jpg', type: 'image/jpeg', data: squareJpeg }]) };
     if (op.path === '/api/v1/groups/{id}/picture') return { headers: { 'content-type': 'multipart/form-data; boundary=sweepBoundary' }, body: multipart([{ name: 'file', filename: 'a.jpg', type: 'image/jpeg', data: squareJpeg }]) };
     return undefined;
   };

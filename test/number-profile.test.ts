@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { TEST_ADMIN_KEY } from './support/app.js';
 import { DIALECTS } from './support/databases.js';
+import { jpegOfSize, mp4File, pdfFile, pngFile } from './support/media-files.js';
 import { useApp } from './support/use-app.js';
 import { until, type Json } from './support/wait.js';
 
@@ -64,6 +65,60 @@ describe.each(DIALECTS)('/api/v1/phone-numbers/{id} settings on $name', (dialect
     // An unknown field is dropped by the schema; with nothing left, the request names no field to change.
     invalid(await api('PATCH', `/phone-numbers/${id()}/profile`, { slogan: 'x' }), 'body');
     expect((await api('GET', '/phone-numbers/pn_nope/profile')).body.error.code).toBe('CONVERSA_ERR_NOT_FOUND');
+  });
+
+  it("sets the profile picture through Meta's Resumable Upload API after checking Meta's rules, naming the field of bad input", async () => {
+    const form = (data: Buffer, field = 'file', type = 'image/jpeg') => {
+      const body = new FormData();
+      body.append(field, new Blob([data], { type }), 'logo.jpg');
+      return body;
+    };
+    const picture = (data: Buffer, field?: string, type?: string) => api('PUT', `/phone-numbers/${id()}/profile/picture`, form(data, field, type));
+    const before = (await api('GET', `/phone-numbers/${id()}/profile`)).body.profile_picture_url;
+
+    const set = await picture(jpegOfSize(640, 640, 4096));
+    expect(set.status, set.text).toBe(200);
+    expect(set.body).toMatchObject({ about: expect.any(String), profile_picture_url: expect.stringMatching(/^https:\/\/pps\.whatsapp\.net\/.+\.jpg$/) });
+    expect(set.body).not.toHaveProperty('messaging_product');
+    expect(set.body.profile_picture_url).not.toBe(before);
+    // Meta (the sandbox) has it, and the profile read shows it.
+    expect((await graph('GET', '/whatsapp_business_profile?fields=profile_picture_url')).body.data[0].profile_picture_url).toBe(set.body.profile_picture_url);
+    expect((await api('GET', `/phone-numbers/${running.pn}/profile`)).body.profile_picture_url).toBe(set.body.profile_picture_url);
+    // A PNG too, whatever the part's declared type says.
+    const png = await picture(pngFile({ width: 200, height: 300 }), 'file', 'application/octet-stream');
+    expect(png.status, png.text).toBe(200);
+    expect(png.body.profile_picture_url).toMatch(/\.png$/);
+
+    const refused = (answer: Json, status: number, rule: RegExp) => {
+      expect(answer.status, answer.text).toBe(status);
+      expect(answer.body.error.details).toMatchObject({ field: 'file', rule: expect.stringMatching(rule) });
+    };
+    refused(await picture(pdfFile(), 'file', 'image/jpeg'), 400, /^must be a JPEG or PNG image \(it is application\/pdf\)$/);
+    refused(await picture(Buffer.from('not an image at all')), 400, /^must be a JPEG or PNG image/);
+    refused(await picture(jpegOfSize(100, 640)), 400, /^must be at least 192x192 pixels \(it is 100x640/);
+    refused(await picture(jpegOfSize(640, 640, 5 * 1024 * 1024 + 10)), 413, /^must be at most 5 MB$/);
+    refused(await picture(Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10, 0x4a, 0x46, 0x49, 0x46, 0x00, 1, 1, 0, 0, 1, 0, 1, 0, 0, 0xff, 0xd9])), 400, /size could not be read/);
+    refused(await api('PUT', `/phone-numbers/${id()}/profile/picture`, new FormData()), 400, /^is required/);
+    const wrongPart = await picture(jpegOfSize(640, 640), 'photo');
+    expect(wrongPart.body.error.details).toMatchObject({ field: 'photo' });
+    refused(await api('PUT', `/phone-numbers/${id()}/profile/picture`, { file: 'x' }), 415, /multipart/);
+    expect((await api('PUT', '/phone-numbers/pn_nope/profile/picture', form(jpegOfSize(640, 640)))).body.error.code).toBe('CONVERSA_ERR_NOT_FOUND');
+    // Nothing refused reached Meta: the picture is still the PNG.
+    expect((await api('GET', `/phone-numbers/${id()}/profile`)).body.profile_picture_url).toBe(png.body.profile_picture_url);
+
+    // Any file Meta's Resumable Upload API takes becomes a handle, for the profile or a template's media example.
+    const uploaded = await api('POST', `/phone-numbers/${id()}/uploads`, form(mp4File(), 'file', 'video/mp4'));
+    expect(uploaded.status, uploaded.text).toBe(201);
+    expect(uploaded.body).toEqual({ handle: expect.stringMatching(/^2:.+:video\/mp4:/) });
+    const handle = (await api('POST', `/phone-numbers/${id()}/uploads`, form(jpegOfSize(640, 640, 2048)))).body.handle as string;
+    const patched = await api('PATCH', `/phone-numbers/${id()}/profile`, { profile_picture_handle: handle });
+    expect(patched.status, patched.text).toBe(200);
+    expect(patched.body.profile_picture_url).toMatch(/\.jpg$/);
+    refused(await api('POST', `/phone-numbers/${id()}/uploads`, form(Buffer.from('GIF89a....'))), 400, /^must be a JPEG, PNG, MP4 or PDF file/);
+    // A handle Meta did not issue is Meta's 100, explained.
+    const forged = await api('PATCH', `/phone-numbers/${id()}/profile`, { profile_picture_handle: '4::aW1hZ2UvanBlZw==:ARb' });
+    expect(forged.status, forged.text).toBe(422);
+    expect(forged.body.error.details).toMatchObject({ meta_code: 100, meta_details: expect.stringMatching(/^profile_picture_handle: /) });
   });
 
   it('sets the welcome message, ice breakers and commands; a welcome flow answers the first open, a keyword flow an ice breaker', async () => {
@@ -213,6 +268,8 @@ describe.each(DIALECTS)('/api/v1/phone-numbers/{id} settings on $name', (dialect
     const document = (await running.app.http.inject({ method: 'GET', url: '/api/v1/openapi.json' })).json() as Json;
     for (const [path, method] of [
       ['/api/v1/phone-numbers/{id}/profile', 'patch'],
+      ['/api/v1/phone-numbers/{id}/profile/picture', 'put'],
+      ['/api/v1/phone-numbers/{id}/uploads', 'post'],
       ['/api/v1/phone-numbers/{id}/register', 'post'],
       ['/api/v1/phone-numbers/{id}/deregister', 'post'],
       ['/api/v1/phone-numbers/{id}/request-code', 'post'],
@@ -230,5 +287,8 @@ describe.each(DIALECTS)('/api/v1/phone-numbers/{id} settings on $name', (dialect
     expect((await api('POST', `/phone-numbers/${id()}/blocked-users`, { wa_ids: ['5511966660040'] }, { token: reader })).status).toBe(403);
     expect((await api('GET', `/phone-numbers/${id()}/profile`, undefined, { token: reader })).status).toBe(403);
     expect((await api('PUT', `/phone-numbers/${id()}/automation`, { prompts: [] }, { token: reader })).status).toBe(403);
+    const picture = new FormData();
+    picture.append('file', new Blob([jpegOfSize(640, 640)], { type: 'image/jpeg' }), 'logo.jpg');
+    expect((await api('PUT', `/phone-numbers/${id()}/profile/picture`, picture, { token: reader })).status).toBe(403);
   });
 });

@@ -1,5 +1,7 @@
+import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startSandbox, type SandboxHarness } from './support/sandbox.js';
+import { jpegOfSize, pdfFile } from './support/media-files.js';
+import { startSandbox, TOKEN, type SandboxHarness } from './support/sandbox.js';
 
 // The number's settings in the sandbox, as Meta's Graph API answers them (cloud-api-facts.md
 // §1.4–§1.6): profile, registration and two-step PIN, conversational automation, blocked users
@@ -15,6 +17,24 @@ afterAll(async () => {
   await h.close();
 });
 
+/** `POST /{upload-session-id}` with raw bytes, as Meta's docs send it (curl --data-binary: a form content type). */
+const uploadStep = async (sessionId: string, offset: number | undefined, data: Buffer, auth: string | null = `OAuth ${TOKEN}`) => {
+  const response = await request(`${h.base}/v23.0/${sessionId}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', ...(offset === undefined ? {} : { file_offset: String(offset) }), ...(auth ? { authorization: auth } : {}) },
+    body: data,
+  });
+  return { status: response.statusCode, body: (await response.body.json()) as any }; // eslint-disable-line @typescript-eslint/no-explicit-any -- inspected freely
+};
+/** The Resumable Upload API's three steps in one: app, session, bytes; answers the handle. */
+const uploadFile = async (data: Buffer, type = 'image/jpeg', name = 'logo.jpg'): Promise<string> => {
+  const app = (await h.graph('GET', '/app')).body;
+  const session = await h.graph('POST', `/${app.id}/uploads?file_name=${name}&file_length=${data.length}&file_type=${encodeURIComponent(type)}`);
+  const done = await uploadStep(session.body.id, 0, data);
+  if (typeof done.body.h !== 'string') throw new Error(`upload failed: ${JSON.stringify(done.body)}`);
+  return done.body.h;
+};
+
 const inboundTo = (to: string) => h.receiver.values().flatMap((v) => ((v.metadata as { phone_number_id: string }).phone_number_id === to ? ((v.messages as Array<Record<string, unknown>>) ?? []) : []));
 const writes = async (waId: string, text: string, to = number) => h.admin('POST', `/phones/${waId}/messages`, { to, type: 'text', text: { body: text } });
 
@@ -28,7 +48,7 @@ describe('sandbox: business profile', () => {
       email: 'contato@pizzaria.example.com',
       websites: ['https://pizzaria.example.com', 'http://cardapio.example.com'],
       vertical: 'RESTAURANT',
-      profile_picture_handle: '4::aW1hZ2UvanBlZw==:ARb',
+      profile_picture_handle: await uploadFile(jpegOfSize(640, 640)),
     });
     expect(updated.body).toEqual({ success: true });
     const profile = (await h.graph('GET', `/${number}/whatsapp_business_profile`)).body.data[0];
@@ -49,6 +69,70 @@ describe('sandbox: business profile', () => {
       expect(answer.body.error).toMatchObject({ code: 100, error_data: { details } });
     }
     expect((await h.graph('POST', `/${number}/whatsapp_business_profile`, { about: 'x' })).body.error.code).toBe(131008);
+  });
+});
+
+describe('sandbox: Resumable Upload API and the profile picture', () => {
+  it('answers the token\'s app, opens a session, takes the bytes in two chunks at the right offsets and answers a handle the profile takes', async () => {
+    const app = await h.graph('GET', '/app');
+    expect(app.body).toEqual({ id: expect.stringMatching(/^\d+$/), name: expect.any(String), link: expect.any(String) });
+    const picture = jpegOfSize(640, 640, 3000);
+    const session = await h.graph('POST', `/${app.body.id}/uploads?file_name=logo.jpg&file_length=${picture.length}&file_type=image/jpeg`);
+    expect(session.status).toBe(200);
+    expect(session.body.id).toMatch(/^upload:[A-Za-z0-9_-]+\?sig=[A-Za-z0-9_-]+$/);
+    const id = session.body.id as string;
+
+    // The first chunk; then a wrong offset is refused and changes nothing; the status says where to resume.
+    expect(await uploadStep(id, 0, picture.subarray(0, 1000))).toEqual({ status: 200, body: { id, file_offset: 1000 } });
+    const wrong = await uploadStep(id, 0, picture.subarray(1000));
+    expect(wrong.status).toBe(400);
+    expect(wrong.body.error).toMatchObject({ code: 100, error_data: { details: expect.stringMatching(/^file_offset: the upload session is at byte 1000, not 0/) } });
+    expect((await h.graph('GET', `/${id}`)).body).toEqual({ id, file_offset: 1000 });
+    // The id URL-encoded as one path segment names the same session.
+    expect((await h.graph('GET', `/${encodeURIComponent(id)}`)).body).toEqual({ id, file_offset: 1000 });
+    // Past file_length is refused; the rest completes the file and answers the handle.
+    expect((await uploadStep(id, 1000, Buffer.concat([picture.subarray(1000), Buffer.from('xx')]))).body.error).toMatchObject({ code: 100, error_data: { details: expect.stringMatching(/^file_length: /) } });
+    const done = await uploadStep(id, 1000, picture.subarray(1000));
+    expect(done).toEqual({ status: 200, body: { h: expect.stringMatching(/^2:[A-Za-z0-9_-]+:image\/jpeg:[A-Za-z0-9_-]+:e:\d+:AR[A-Za-z0-9_-]+$/) } });
+    expect((await h.graph('GET', `/${id}`)).body).toEqual({ id, file_offset: picture.length });
+
+    const before = (await h.graph('GET', `/${number}/whatsapp_business_profile`)).body.data[0].profile_picture_url;
+    expect((await h.graph('POST', `/${number}/whatsapp_business_profile`, { messaging_product: 'whatsapp', profile_picture_handle: done.body.h })).body).toEqual({ success: true });
+    const url = (await h.graph('GET', `/${number}/whatsapp_business_profile?fields=profile_picture_url`)).body.data[0].profile_picture_url;
+    expect(url).toMatch(/^https:\/\/pps\.whatsapp\.net\/v\/sandbox\/[0-9a-f]{24}\.jpg$/);
+    expect(url).not.toBe(before);
+    // The same picture uploaded again has the same URL; another picture another one.
+    await h.graph('POST', `/${number}/whatsapp_business_profile`, { messaging_product: 'whatsapp', profile_picture_handle: await uploadFile(picture) });
+    expect((await h.graph('GET', `/${number}/whatsapp_business_profile`)).body.data[0].profile_picture_url).toBe(url);
+  });
+
+  it("refuses what Meta refuses: a bad session, type or length, a missing offset or header token, and a handle it did not issue", async () => {
+    const app = (await h.graph('GET', '/app')).body.id as string;
+    const create = (query: string) => h.graph('POST', `/${app}/uploads?${query}`);
+    expect((await create('file_name=a.gif&file_length=10&file_type=image/gif')).body.error).toMatchObject({ code: 100, error_data: { details: 'file_type: must be one of application/pdf, image/jpeg, image/jpg, image/png, video/mp4' } });
+    expect((await create('file_name=a.jpg&file_length=0&file_type=image/jpeg')).body.error).toMatchObject({ code: 100, error_data: { details: expect.stringMatching(/^file_length: /) } });
+    expect((await create('file_name=a.jpg&file_type=image/jpeg')).body.error.code).toBe(131008);
+    expect((await create('file_length=10&file_type=image/jpeg')).body.error.code).toBe(131008);
+    expect((await h.graph('POST', '/999999/uploads?file_name=a.jpg&file_length=10&file_type=image/jpeg')).body.error).toMatchObject({ code: 100, error_subcode: 33 });
+    // Meta's older form, /app/uploads, names the same app.
+    expect((await h.graph('POST', '/app/uploads?file_name=a.jpg&file_length=10&file_type=image/jpeg')).body.id).toMatch(/^upload:/);
+
+    const id = (await create('file_name=a.jpg&file_length=22&file_type=image/jpeg')).body.id as string;
+    expect((await uploadStep(id, undefined, Buffer.alloc(22))).body.error).toMatchObject({ code: 131008, error_data: { details: expect.stringMatching(/^file_offset: /) } });
+    expect((await uploadStep(id, 0, Buffer.alloc(22), null)).body.error.code).toBe(104);
+    expect((await uploadStep(id, 0, Buffer.alloc(22), 'OAuth wrong-token')).body.error.code).toBe(190);
+    const forged = id.replace(/sig=.*/, 'sig=ARforged');
+    expect((await uploadStep(forged, 0, Buffer.alloc(22))).body.error).toMatchObject({ code: 100, error_subcode: 33 });
+    expect((await h.graph('GET', '/upload:nothing?sig=AR')).body.error).toMatchObject({ code: 100, error_subcode: 33 });
+    // Bearer works too for the upload step.
+    expect((await uploadStep(id, 0, Buffer.alloc(22), `Bearer ${TOKEN}`)).body.h).toMatch(/^2:/);
+
+    const profile = (handle: string) => h.graph('POST', `/${number}/whatsapp_business_profile`, { messaging_product: 'whatsapp', profile_picture_handle: handle });
+    expect((await profile('4::aW1hZ2UvanBlZw==:ARb')).body.error).toMatchObject({ code: 100, error_data: { details: expect.stringMatching(/^profile_picture_handle: is not a handle of this app/) } });
+    const handle = await uploadFile(jpegOfSize(640, 640));
+    expect((await profile(handle.replace(/:AR[^:]+$/, ':ARforged'))).body.error.code).toBe(100);
+    expect((await profile(await uploadFile(pdfFile(), 'application/pdf', 'menu.pdf'))).body.error).toMatchObject({ code: 100, error_data: { details: 'profile_picture_handle: the file is application/pdf; a profile picture must be image/jpeg or image/png' } });
+    expect((await profile(handle)).body).toEqual({ success: true });
   });
 });
 

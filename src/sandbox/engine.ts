@@ -3,6 +3,7 @@ import type { MessagesChangeValue, WebhookEnvelope } from '../whatsapp/wire.js';
 import { SandboxClock } from './clock.js';
 import { MediaStore } from './media-store.js';
 import { RateLimits } from './rate-limits.js';
+import { UploadSessions } from './uploads.js';
 import type { SandboxPhoneNumber, SandboxState } from './state.js';
 import { WebhookSender, type WebhookFaults, type WebhookTarget } from './webhook-sender.js';
 
@@ -30,12 +31,14 @@ export interface EngineOptions {
 }
 
 /**
- * The sandbox's shared machinery: state, clock, media, limits, faults and webhook delivery.
+ * The sandbox's shared machinery: state, clock, media, uploads, limits, faults and webhook delivery.
  * The message, template and phone services build on it; routes only translate HTTP.
  */
 export class SandboxEngine {
   readonly clock: SandboxClock;
   readonly media = new MediaStore();
+  /** Resumable Upload API sessions (in memory, like media). */
+  readonly uploads = new UploadSessions();
   readonly limits = new RateLimits();
   readonly webhooks: WebhookSender;
   faults: Faults = { ...NO_FAULTS };

@@ -6,8 +6,10 @@ import { replyGraphError, unknownObject, type GraphContext } from './graph-reply
 import { metaFailure, type MetaFailure } from './meta-errors.js';
 import { mediaInfo } from './routes-graph-media.js';
 import { automationOf } from './routes-graph-settings.js';
+import { answerUploadSession } from './routes-graph-uploads.js';
 import type { BusinessProfile, SandboxPhoneNumber, SandboxWaba } from './state.js';
 import { verifySubscriber } from './subscriber.js';
+import { SANDBOX_APP, uploadedFile } from './uploads.js';
 
 const REGISTRATION_WINDOW_MS = 72 * 3600 * 1000;
 const VERIFICATION_CODE_TTL_MS = 10 * 60 * 1000;
@@ -17,6 +19,7 @@ const VERTICALS = new Set(
     ' ',
   ),
 );
+const PICTURE_TYPES = new Set(['image/jpeg', 'image/jpg', 'image/png']);
 const TIER_LIMITS: Record<SandboxWaba['messagingLimitTier'], string> = {
   TIER_250: 'TIER_250',
   TIER_2K: 'TIER_2K',
@@ -33,6 +36,8 @@ export async function registerGraphAccountRoutes(app: FastifyInstance, ctx: Grap
 
   app.get<{ Params: { id: string } }>('/:id', async (request, reply) => {
     const id = request.params.id;
+    const upload = answerUploadSession(ctx, request, reply);
+    if (upload) return upload;
     const group = await answerGroupObject(ctx, request, reply);
     if (group) return group;
     const media = engine.media.get(id, engine.clock.now());
@@ -59,6 +64,8 @@ export async function registerGraphAccountRoutes(app: FastifyInstance, ctx: Grap
 
   app.post<{ Params: { id: string }; Body: Body | undefined }>('/:id', async (request, reply) => {
     const id = request.params.id;
+    const upload = answerUploadSession(ctx, request, reply);
+    if (upload) return upload;
     const group = await answerGroupObject(ctx, request, reply);
     if (group) return group;
     if (ctx.templates.get(id)) {
@@ -155,7 +162,7 @@ export async function registerGraphAccountRoutes(app: FastifyInstance, ctx: Grap
     if (!number) return replyGraphError(reply, unknownObject(request.params.id, 'POST'));
     const body = request.body ?? {};
     if (body.messaging_product !== 'whatsapp') return replyGraphError(reply, metaFailure(131008, 'messaging_product: must be "whatsapp"'));
-    const checked = checkProfile(body);
+    const checked = checkProfile(body, engine.state.app.appSecret);
     if ('code' in checked) return replyGraphError(reply, checked);
     Object.assign(number.profile, checked);
     engine.state.touch();
@@ -166,7 +173,7 @@ export async function registerGraphAccountRoutes(app: FastifyInstance, ctx: Grap
     const waba = engine.state.wabas.get(request.params.id);
     if (!waba) return replyGraphError(reply, unknownObject(request.params.id, 'GET'));
     const data = waba.subscribed
-      ? [{ whatsapp_business_api_data: { id: '1000000000000001', name: 'Conversa Sandbox App', link: 'http://127.0.0.1/' }, ...(waba.overrideCallbackUri ? { override_callback_uri: waba.overrideCallbackUri } : {}) }]
+      ? [{ whatsapp_business_api_data: { ...SANDBOX_APP }, ...(waba.overrideCallbackUri ? { override_callback_uri: waba.overrideCallbackUri } : {}) }]
       : [];
     return { data };
   });
@@ -229,7 +236,7 @@ function countRegistration(engine: SandboxEngine, number: SandboxPhoneNumber): M
   return undefined;
 }
 
-function checkProfile(body: Body): Partial<BusinessProfile> | MetaFailure {
+function checkProfile(body: Body, appSecret: string): Partial<BusinessProfile> | MetaFailure {
   const out: Partial<BusinessProfile> = {};
   const text = (field: 'about' | 'address' | 'description' | 'email', min: number, max: number): MetaFailure | undefined => {
     const value = body[field];
@@ -256,9 +263,13 @@ function checkProfile(body: Body): Partial<BusinessProfile> | MetaFailure {
   if (out.email && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(out.email)) return metaFailure(100, 'email: must be an e-mail address');
   if (body.profile_picture_handle !== undefined) {
     const handle = body.profile_picture_handle;
-    if (typeof handle !== 'string' || handle.length < 1 || handle.length > 1024) return metaFailure(100, 'profile_picture_handle: must be the handle of a Resumable Upload');
-    // The Resumable Upload API is not emulated: any handle is taken, and the picture gets a stable fake URL.
-    out.profile_picture_url = `https://pps.whatsapp.net/v/sandbox/${createHash('sha256').update(handle).digest('hex').slice(0, 24)}.jpg`;
+    const file = typeof handle === 'string' ? uploadedFile(handle, appSecret) : undefined;
+    if (!file) {
+      return metaFailure(100, 'profile_picture_handle: is not a handle of this app; upload the picture with the Resumable Upload API first (POST /{app-id}/uploads, then POST /{upload-session-id}) and pass the "h" it answers');
+    }
+    if (!PICTURE_TYPES.has(file.fileType)) return metaFailure(100, `profile_picture_handle: the file is ${file.fileType}; a profile picture must be image/jpeg or image/png`);
+    // Meta serves the picture from its CDN; the sandbox gives a stable URL of the same shape per picture.
+    out.profile_picture_url = `https://pps.whatsapp.net/v/sandbox/${createHash('sha256').update(file.digest).digest('hex').slice(0, 24)}.${file.fileType === 'image/png' ? 'png' : 'jpg'}`;
   }
   return out;
 }

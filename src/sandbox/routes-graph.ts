@@ -8,11 +8,12 @@ import { markRead, sendMessage } from './outbound.js';
 import { registerGraphAccountRoutes } from './routes-graph-account.js';
 import { registerGraphMediaRoutes } from './routes-graph-media.js';
 import { registerGraphSettingsRoutes } from './routes-graph-settings.js';
+import { registerGraphUploadRoutes } from './routes-graph-uploads.js';
 import { validateSendRequest } from './validate-send.js';
 
 /**
  * The Graph API surface (`/{version}/...`; the server strips the version prefix, so unversioned
- * paths work too): auth, faults, and the message, template, media and account routes.
+ * paths work too): auth, faults, and the message, template, media, upload and account routes.
  */
 export async function registerGraphRoutes(app: FastifyInstance, ctx: GraphContext): Promise<void> {
   const expected = Buffer.from(ctx.accessToken);
@@ -47,6 +48,9 @@ export async function registerGraphRoutes(app: FastifyInstance, ctx: GraphContex
     ctx.engine.logger.error({ err: error }, 'sandbox graph route failed');
     return replyGraphError(reply, metaFailure(131000, 'Something went wrong in the sandbox.'));
   });
+
+  // First: its hook and parser take the raw bytes of an upload step before any route parses a body.
+  await registerGraphUploadRoutes(app, ctx);
 
   app.post<{ Params: { id: string } }>('/:id/messages', async (request, reply) => {
     const number = ctx.engine.state.phoneNumbers.get(request.params.id);
@@ -100,9 +104,11 @@ export async function registerGraphRoutes(app: FastifyInstance, ctx: GraphContex
   });
 }
 
+/** The access token: `Authorization: Bearer <token>` or `OAuth <token>` (the Resumable Upload API's form), or `?access_token=`. */
 function bearerOf(request: FastifyRequest): string | undefined {
   const header = request.headers.authorization;
-  if (header?.toLowerCase().startsWith('bearer ')) return header.slice(7).trim() || undefined;
+  const scheme = /^(bearer|oauth) +/i.exec(header ?? '');
+  if (header && scheme) return header.slice(scheme[0].length).trim() || undefined;
   const query = request.query as { access_token?: unknown } | undefined;
   return typeof query?.access_token === 'string' && query.access_token ? query.access_token : undefined;
 }

@@ -80,6 +80,8 @@ export async function createSandbox(options: SandboxOptions): Promise<Sandbox> {
     loggerInstance: options.logger as FastifyBaseLogger,
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: 5 * 1024 * 1024,
+    // Resumable Upload session ids (`upload:<base64>`) are longer than the default 100 characters.
+    routerOptions: { maxParamLength: 1000 },
     rewriteUrl: (request) => (request.url ?? '/').replace(GRAPH_VERSION_PREFIX, '') || '/',
   });
   await app.register(multipart, { limits: { fileSize: 100 * 1024 * 1024, files: 1, fields: 10 } });

@@ -10,9 +10,13 @@ import type {
   GroupInfo,
   GroupJoinRequest,
   GroupJoinRequestsResponse,
+  GraphApp,
   GraphErrorResponse,
   MediaInfoResponse,
   MessageQrCode,
+  ResumableUploadFileType,
+  ResumableUploadHandle,
+  ResumableUploadStatus,
   SendMessageRequest,
   SendMessageResponse,
   TemplateRecord,
@@ -193,6 +197,37 @@ export class WhatsAppClient {
     return this.#call(endpoint, 'POST', `/${encodeURIComponent(phoneNumberId)}/whatsapp_business_profile`, { messaging_product: 'whatsapp', ...profile });
   }
 
+  // ---- Meta's Resumable Upload API: a file becomes a handle (profile pictures, template media examples) ----
+
+  /** `GET /app`: the app the access token belongs to (its id names the upload sessions' owner). */
+  getApp(endpoint: GraphEndpoint): Promise<GraphResult<GraphApp>> {
+    return this.#call(endpoint, 'GET', '/app');
+  }
+
+  /** `POST /{app-id}/uploads?file_name=&file_length=&file_type=`: a session for one file; answers its id (`upload:…`). */
+  createUploadSession(endpoint: GraphEndpoint, appId: string, file: { name: string; length: number; type: ResumableUploadFileType }): Promise<GraphResult<{ id: string }>> {
+    const query = `?file_name=${encodeURIComponent(file.name)}&file_length=${file.length}&file_type=${encodeURIComponent(file.type)}`;
+    return this.#call(endpoint, 'POST', `/${encodeURIComponent(appId)}/uploads${query}`);
+  }
+
+  /**
+   * `POST /{upload-session-id}` with the raw bytes from `offset` (the `file_offset` header) and
+   * the token as `Authorization: OAuth <token>`, as Meta's docs require. Answers the handle
+   * (`{h}`) when the file is complete, else where the session is (`{id, file_offset}`).
+   */
+  uploadToSession(endpoint: GraphEndpoint, sessionId: string, data: Buffer, offset = 0): Promise<GraphResult<ResumableUploadHandle | ResumableUploadStatus>> {
+    const path = uploadSessionPath(sessionId);
+    if (!path) return Promise.resolve(notAnUploadSession(sessionId));
+    return this.#call(endpoint, 'POST', path, data, undefined, { authScheme: 'OAuth', headers: { file_offset: String(offset) } });
+  }
+
+  /** `GET /{upload-session-id}`: how many bytes Meta has, where an interrupted upload resumes. */
+  getUploadSession(endpoint: GraphEndpoint, sessionId: string): Promise<GraphResult<ResumableUploadStatus>> {
+    const path = uploadSessionPath(sessionId);
+    if (!path) return Promise.resolve(notAnUploadSession(sessionId));
+    return this.#call(endpoint, 'GET', path);
+  }
+
   /** `POST /{phone-number-id}/register` with the 6-digit two-step PIN (it becomes the PIN). */
   register(endpoint: GraphEndpoint, phoneNumberId: string, pin: string): Promise<GraphResult<{ success: boolean }>> {
     return this.#call(endpoint, 'POST', `/${encodeURIComponent(phoneNumberId)}/register`, { messaging_product: 'whatsapp', pin });
@@ -320,17 +355,31 @@ export class WhatsAppClient {
     await this.#agent.close();
   }
 
-  /** `answersDespiteError`: a non-2xx answer whose body it accepts is the value (Meta's partial failures). */
-  async #call<T>(endpoint: GraphEndpoint, method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown, answersDespiteError?: (body: unknown) => boolean): Promise<GraphResult<T>> {
+  /**
+   * One Graph call. The body is JSON, FormData (multipart) or a Buffer (sent as raw
+   * application/octet-stream bytes). `answersDespiteError`: a non-2xx answer whose body it
+   * accepts is the value (Meta's partial failures). `extra`: the token's scheme (Bearer unless
+   * told) and more headers.
+   */
+  async #call<T>(
+    endpoint: GraphEndpoint,
+    method: 'GET' | 'POST' | 'DELETE',
+    path: string,
+    body?: unknown,
+    answersDespiteError?: (body: unknown) => boolean,
+    extra: { authScheme?: 'Bearer' | 'OAuth'; headers?: Record<string, string> } = {},
+  ): Promise<GraphResult<T>> {
     const url = `${endpoint.baseUrl}/${endpoint.version}${path}`;
-    const json = body !== undefined && !(body instanceof FormData);
+    const raw = Buffer.isBuffer(body);
+    const json = body !== undefined && !raw && !(body instanceof FormData);
+    const contentType = json ? 'application/json' : raw ? 'application/octet-stream' : undefined;
     let sent = false;
     try {
       const response = await request(url, {
         method,
         dispatcher: this.#agent,
-        headers: { authorization: `Bearer ${endpoint.accessToken}`, ...(json ? { 'content-type': 'application/json' } : {}) },
-        ...(body === undefined ? {} : { body: json ? JSON.stringify(body) : (body as FormData) }),
+        headers: { ...extra.headers, authorization: `${extra.authScheme ?? 'Bearer'} ${endpoint.accessToken}`, ...(contentType ? { 'content-type': contentType } : {}) },
+        ...(body === undefined ? {} : { body: json ? JSON.stringify(body) : (body as FormData | Buffer) }),
       });
       sent = true;
       const text = await response.body.text();
@@ -364,6 +413,18 @@ function graphError(status: number, text: string): GraphResult<never> {
     details,
     transient: error?.is_transient === true || TRANSIENT_CODES.has(code) || status >= 500 || status === 429,
   };
+}
+
+/**
+ * The path of an upload session: its id as Meta gives it (`upload:<key>?sig=<sig>`), not
+ * encoded, since the signature is the query string Meta reads; undefined for anything else.
+ */
+function uploadSessionPath(sessionId: string): string | undefined {
+  return /^upload:[A-Za-z0-9_\-=+.%]+(\?sig=[A-Za-z0-9_\-=+.%]+)?$/.test(sessionId) ? `/${sessionId}` : undefined;
+}
+
+function notAnUploadSession(sessionId: string): GraphResult<never> {
+  return { ok: false, kind: 'error', status: 0, code: 0, title: 'Not an upload session', details: `${sessionId.slice(0, 40)} is not an upload session id (upload:…)`, transient: false };
 }
 
 /** Meta serves media from its CDN hosts; the sandbox from its own origin. */

@@ -356,6 +356,29 @@ export interface BusinessProfileUpdate {
   profile_picture_handle?: string;
 }
 
+// ---- Meta's Resumable Upload API (Graph API "Resumable Upload API": profile pictures, template media examples) ----
+
+/** `GET /app`: the app the access token belongs to. */
+export interface GraphApp {
+  id: string;
+  name?: string;
+  link?: string;
+}
+
+/** The MIME types `POST /{app-id}/uploads` takes as `file_type`. */
+export type ResumableUploadFileType = 'application/pdf' | 'image/jpeg' | 'image/jpg' | 'image/png' | 'video/mp4';
+
+/** `GET /{upload-session-id}` (and a partial upload step): where the upload is. `id` is `upload:<…>?sig=<…>`. */
+export interface ResumableUploadStatus {
+  id: string;
+  file_offset: number;
+}
+
+/** The upload step that completes the file answers its handle. */
+export interface ResumableUploadHandle {
+  h: string;
+}
+
 /** One command of the chat's `/` menu. */
 export interface AutomationCommand {
   command_name: string;

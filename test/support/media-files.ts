@@ -31,6 +31,25 @@ export function jpegFile(): Buffer {
   return Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10, 0x4a, 0x46, 0x49, 0x46, 0x00, 0x01, 0x01, 0x00, 0x00, 0x01, 0x00, 0x01, 0x00, 0x00, 0xff, 0xd9]);
 }
 
+/** A JPEG's headers (APP0 + SOF0) of `width`x`height`: enough for a type sniffer and a size reader (Meta's and ours); `padTo` grows it with a comment segment. */
+export function jpegOfSize(width: number, height: number, padTo = 0): Buffer {
+  const head = Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10, 0x4a, 0x46, 0x49, 0x46, 0x00, 1, 1, 0, 0, 1, 0, 1, 0, 0]);
+  const sof = Buffer.from([0xff, 0xc0, 0x00, 0x11, 8, height >> 8, height & 255, width >> 8, width & 255, 3, 1, 0x22, 0, 2, 0x11, 1, 3, 0x11, 1]);
+  const end = Buffer.from([0xff, 0xd9]);
+  const parts = [head, sof];
+  let missing = padTo - head.length - sof.length - end.length;
+  while (missing > 4) {
+    const length = Math.min(missing - 2, 0xffff);
+    const comment = Buffer.alloc(length + 2, 0x61);
+    comment[0] = 0xff;
+    comment[1] = 0xfe;
+    comment.writeUInt16BE(length, 2);
+    parts.push(comment);
+    missing -= comment.length;
+  }
+  return Buffer.concat([...parts, end]);
+}
+
 /** A one-page-less PDF that still starts and ends like one. */
 export function pdfFile(text = 'Pedido 1234'): Buffer {
   return Buffer.from(`%PDF-1.4\n1 0 obj << /Title (${text}) >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n`, 'latin1');

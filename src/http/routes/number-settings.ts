@@ -1,6 +1,8 @@
+import multipart from '@fastify/multipart';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import QRCode from 'qrcode';
-import { BlockedUsers, NumberSettings, type PhoneNumberView, type SettingsOutcome } from '../../modules/phone-numbers/index.js';
+import { BlockedUsers, checkProfilePicture, NumberSettings, PROFILE_PICTURE_MAX_BYTES, type PhoneNumberView, type SettingsOutcome } from '../../modules/phone-numbers/index.js';
+import type { ResumableUploadFileType } from '../../whatsapp/index.js';
 import { principalOf } from '../auth.js';
 import type { HttpDeps } from '../deps.js';
 import { sendError } from '../errors.js';
@@ -13,6 +15,14 @@ const PIN = { type: 'string', pattern: '^[0-9]{6}$', description: 'The 6-digit t
 const WA_ID = { type: 'string', pattern: '^\\+?[0-9]{7,15}$', description: 'The customer: digits of the E.164 number (a leading + is fine)' } as const;
 const QR_CODE = { type: 'string', pattern: '^[A-Za-z0-9_-]{1,64}$', description: "The QR code's code (Meta's are upper-case letters and digits)" } as const;
 const QR_CACHE = { maxEntries: 256, maxBytes: 16 * 1024 * 1024 } as const;
+/** `POST …/uploads`: what Meta's Resumable Upload API takes, sniffed from the bytes, with the limits of the media kind (images 5 MB, the rest 16 MB here). */
+const UPLOAD_MAX_BYTES = 16 * 1024 * 1024;
+const UPLOAD_TYPES: Record<string, { type: ResumableUploadFileType; maxBytes: number; name: string }> = {
+  'image/jpeg': { type: 'image/jpeg', maxBytes: 5 * 1024 * 1024, name: 'file.jpg' },
+  'image/png': { type: 'image/png', maxBytes: 5 * 1024 * 1024, name: 'file.png' },
+  'video/mp4': { type: 'video/mp4', maxBytes: UPLOAD_MAX_BYTES, name: 'file.mp4' },
+  'application/pdf': { type: 'application/pdf', maxBytes: UPLOAD_MAX_BYTES, name: 'file.pdf' },
+};
 
 const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', minLength: 1, maxLength: 64 } } } as const;
 const qrParams = { type: 'object', required: ['id', 'code'], properties: { id: { type: 'string', minLength: 1, maxLength: 64 }, code: QR_CODE } } as const;
@@ -58,6 +68,9 @@ const blockResultSchema = s.object({
   failed: { type: 'array', items: s.object({ input: s.string, wa_id: s.nullableString, meta_code: s.integer, meta_details: s.string, fix: s.string }), description: "Who was not, with Meta's reason" },
 }, 'Who was blocked (or unblocked) and who was not');
 
+const uploadSchema = s.object({ handle: s.string }, "The file's handle at Meta (Resumable Upload API): for profile_picture_handle or a template's example.header_handle");
+const MULTIPART_ERRORS = { 400: ['CONVERSA_ERR_VALIDATION'], 413: ['CONVERSA_ERR_PAYLOAD_TOO_LARGE'], 415: ['CONVERSA_ERR_UNSUPPORTED_MEDIA_TYPE'] } as const;
+
 const PROVIDER = { 404: ['CONVERSA_ERR_NOT_FOUND'], 422: ['CONVERSA_ERR_PROVIDER_REJECTED'], 502: ['CONVERSA_ERR_PROVIDER_UNREACHABLE'] } as const;
 const tags = ['phone-numbers'];
 
@@ -101,6 +114,55 @@ export function registerNumberSettingsRoutes(app: FastifyInstance, deps: Pick<Ht
     { ...admin, schema: op('Change the business profile', "The fields given change, the others stay (Meta's limits: about 1–139, address ≤ 256, description ≤ 512, e-mail ≤ 128, at most 2 websites with http(s)://, vertical from Meta's list). Answers the profile as Meta now has it.", { 200: profileSchema }, { body: profileBody }) },
     async (request, reply) => (emptyBody(request, reply, Object.keys(profileBody.properties).join(', ')) ? reply : answer('Changing the profile', (n, r) => settings.updateProfile(n.id, r.body as Record<string, never>), withoutProduct)(request, reply)),
   );
+
+  // The picture and uploads are multipart: their parser lives in a scope of its own, like the media upload's.
+  void app.register(async (scope) => {
+    await scope.register(multipart, { limits: { fileSize: UPLOAD_MAX_BYTES + 1, files: 1, fields: 2, parts: 3, fieldSize: 256, headerPairs: 50 } });
+    scope.put<Id>(
+      '/phone-numbers/:id/profile/picture',
+      {
+        ...admin,
+        schema: op(
+          "Set the business profile's picture",
+          "multipart/form-data with the picture in a part named `file`: a JPEG or PNG (sniffed from the bytes) of at most 5 MB and at least 192x192 pixels (Meta recommends 640x640), checked here first. The picture goes up through Meta's Resumable Upload API (`GET /app`, `POST /{app-id}/uploads`, `POST /{upload-session-id}`), then its handle to `POST /{phone-number-id}/whatsapp_business_profile`. Answers the profile as Meta now has it, with the new `profile_picture_url`.",
+          { 200: profileSchema, ...MULTIPART_ERRORS },
+          { consumes: ['multipart/form-data'] },
+        ),
+      },
+      async (request, reply) => {
+        const data = await readFilePart(request, reply, PROFILE_PICTURE_MAX_BYTES);
+        if (!Buffer.isBuffer(data)) return data;
+        const picture = await checkProfilePicture(data);
+        if (!picture.ok) return sendFileRule(reply, picture.rule);
+        return answer('Setting the profile picture', (n) => settings.setProfilePicture(n.id, { data, type: picture.type }), withoutProduct)(request, reply);
+      },
+    );
+    scope.post<Id>(
+      '/phone-numbers/:id/uploads',
+      {
+        ...admin,
+        schema: op(
+          "Upload a file to Meta and get its handle",
+          "multipart/form-data with the file in a part named `file`: a JPEG or PNG (at most 5 MB), an MP4 or a PDF (at most 16 MB), sniffed from the bytes. Meta's Resumable Upload API (`GET /app`, `POST /{app-id}/uploads`, `POST /{upload-session-id}`) with the number's token; the handle answered is what `profile_picture_handle` and a template's `example.header_handle` take.",
+          { 201: uploadSchema, ...MULTIPART_ERRORS },
+          { consumes: ['multipart/form-data'] },
+        ),
+      },
+      async (request, reply) => {
+        const data = await readFilePart(request, reply, UPLOAD_MAX_BYTES);
+        if (!Buffer.isBuffer(data)) return data;
+        if (data.length === 0) return sendFileRule(reply, 'must not be empty');
+        const { fileTypeFromBuffer } = await import('file-type');
+        const kind = UPLOAD_TYPES[(await fileTypeFromBuffer(data))?.mime ?? ''];
+        if (!kind) return sendFileRule(reply, 'must be a JPEG, PNG, MP4 or PDF file (sniffed from its content)');
+        if (data.length > kind.maxBytes) return sendError(reply, 'CONVERSA_ERR_PAYLOAD_TOO_LARGE', `file: must be at most ${kind.maxBytes / 1024 / 1024} MB for ${kind.type}`, { field: 'file', rule: `must be at most ${kind.maxBytes / 1024 / 1024} MB for ${kind.type}` });
+        const number = await numberOf(request, reply);
+        if (!number) return reply;
+        const outcome = await settings.upload(number.id, { data, type: kind.type, name: kind.name });
+        return outcome.ok ? reply.code(201).send({ handle: outcome.value }) : sendOutcomeError(reply, 'Uploading the file', request.params.id, outcome);
+      },
+    );
+  });
 
   const registration = (path: string, summary: string, description: string, body: Record<string, unknown> | undefined, run: (id: string, body: Record<string, string>) => Promise<SettingsOutcome<{ success: boolean }>>) =>
     app.post<Id>(`/phone-numbers/:id/${path}`, { ...admin, schema: op(summary, description, { 200: doneSchema }, body ? { body } : {}) }, answer(summary, (n, request) => run(n.id, (request.body ?? {}) as Record<string, string>), () => ({ success: true })));
@@ -196,6 +258,35 @@ export function registerNumberSettingsRoutes(app: FastifyInstance, deps: Pick<Ht
       },
     );
   }
+}
+
+/** The one file of a multipart request (a part named `file`): its bytes, or the 4xx already sent naming the field and the rule. */
+async function readFilePart(request: FastifyRequest, reply: FastifyReply, maxBytes: number): Promise<Buffer | FastifyReply> {
+  const limit = `must be at most ${maxBytes / 1024 / 1024} MB`;
+  if (!request.isMultipart()) return sendError(reply, 'CONVERSA_ERR_UNSUPPORTED_MEDIA_TYPE', 'Send multipart/form-data with the file in a part named "file".', { field: 'file', rule: 'must be sent as multipart/form-data' });
+  let data: Buffer | undefined;
+  try {
+    for await (const part of request.parts()) {
+      if (part.type !== 'file') continue;
+      if (part.fieldname !== 'file') {
+        part.file.resume();
+        return sendError(reply, 'CONVERSA_ERR_VALIDATION', `${part.fieldname}: unexpected file part; send the file in a part named "file"`, { field: part.fieldname, rule: 'only a part named "file" may carry a file' });
+      }
+      data = await part.toBuffer();
+      if (data.length > maxBytes) return sendError(reply, 'CONVERSA_ERR_PAYLOAD_TOO_LARGE', `file: ${limit}`, { field: 'file', rule: limit });
+    }
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    if (code === 'FST_REQ_FILE_TOO_LARGE') return sendError(reply, 'CONVERSA_ERR_PAYLOAD_TOO_LARGE', `file: ${limit}`, { field: 'file', rule: limit });
+    const message = error instanceof Error ? error.message : String(error);
+    return sendError(reply, 'CONVERSA_ERR_VALIDATION', `body: not valid multipart/form-data (${message})`, { field: 'body', rule: 'must be one part named "file" in complete multipart/form-data' });
+  }
+  if (!data) return sendError(reply, 'CONVERSA_ERR_VALIDATION', 'file: is required (a multipart part named "file")', { field: 'file', rule: 'is required' });
+  return data;
+}
+
+function sendFileRule(reply: FastifyReply, rule: string): FastifyReply {
+  return sendError(reply, 'CONVERSA_ERR_VALIDATION', `file: ${rule}`, { field: 'file', rule });
 }
 
 function withoutProduct<T extends { messaging_product?: unknown }>(profile: T): Omit<T, 'messaging_product'> {

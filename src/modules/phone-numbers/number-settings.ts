@@ -5,6 +5,7 @@ import type {
   GraphEndpoint,
   GraphResult,
   MessageQrCode,
+  ResumableUploadFileType,
   WhatsAppClient,
 } from '../../whatsapp/index.js';
 import type { PhoneNumbers } from './phone-numbers.js';
@@ -26,6 +27,10 @@ export type SettingsGraph = Pick<
   | 'saveQrCode'
   | 'listQrCodes'
   | 'deleteQrCode'
+  | 'getApp'
+  | 'createUploadSession'
+  | 'uploadToSession'
+  | 'getUploadSession'
 >;
 
 /** A settings call's outcome: the provider's answer, or why there is none (with Meta's error and its fix). */
@@ -58,6 +63,42 @@ export class NumberSettings {
   async updateProfile(id: string, profile: Omit<BusinessProfileUpdate, 'messaging_product'>): Promise<SettingsOutcome<BusinessProfileRecord>> {
     const updated = await this.#at(id, (endpoint, metaId) => this.#graph.updateBusinessProfile(endpoint, metaId, profile));
     return updated.ok ? this.profile(id) : updated;
+  }
+
+  /**
+   * Sets the profile's picture: the file goes up through Meta's Resumable Upload API (the
+   * token's app, a session, the bytes), then its handle to the profile. Answers the profile as
+   * the provider now has it. The picture is checked by the caller (checkProfilePicture).
+   */
+  async setProfilePicture(id: string, picture: { data: Buffer; type: 'image/jpeg' | 'image/png' }): Promise<SettingsOutcome<BusinessProfileRecord>> {
+    const handle = await this.upload(id, { data: picture.data, type: picture.type, name: picture.type === 'image/png' ? 'profile.png' : 'profile.jpg' });
+    return handle.ok ? this.updateProfile(id, { profile_picture_handle: handle.value }) : handle;
+  }
+
+  /**
+   * Uploads a file with Meta's Resumable Upload API and answers its handle: `GET /app`,
+   * `POST /{app-id}/uploads`, then `POST /{upload-session-id}` with the bytes. When the upload
+   * step gets no answer (or a transient error), it asks the session where it is and sends the
+   * rest once more.
+   */
+  async upload(id: string, file: { data: Buffer; type: ResumableUploadFileType; name: string }): Promise<SettingsOutcome<string>> {
+    const sender = await this.#numbers.sender(id);
+    if (!sender) return { ok: false, error: 'not_found' };
+    const { endpoint } = sender;
+    const app = outcomeOf(await this.#graph.getApp(endpoint));
+    if (!app.ok) return app;
+    const session = outcomeOf(await this.#graph.createUploadSession(endpoint, app.value.id, { name: file.name, length: file.data.length, type: file.type }));
+    if (!session.ok) return session;
+    let sent = await this.#graph.uploadToSession(endpoint, session.value.id, file.data, 0);
+    if (!sent.ok && (sent.kind !== 'error' || sent.transient)) {
+      const status = await this.#graph.getUploadSession(endpoint, session.value.id);
+      if (status.ok) sent = await this.#graph.uploadToSession(endpoint, session.value.id, file.data.subarray(status.value.file_offset), status.value.file_offset);
+    }
+    const done = outcomeOf(sent);
+    if (!done.ok) return done;
+    if ('h' in done.value && typeof done.value.h === 'string') return { ok: true, value: done.value.h };
+    const offset = 'file_offset' in done.value ? done.value.file_offset : 0;
+    return { ok: false, error: 'provider_rejected', status: 200, code: 0, title: 'Upload incomplete', details: `Meta has ${offset} of ${file.data.length} bytes and answered no handle`, fix: 'Try the upload again.' };
   }
 
   /** Registers the number on the Cloud API; `pin` (6 digits) becomes its two-step PIN. */

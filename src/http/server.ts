@@ -9,6 +9,7 @@ import { registerCampaignRoutes } from './routes/campaigns.js';
 import { registerContactImportRoutes } from './routes/contact-import.js';
 import { registerContactRoutes } from './routes/contacts.js';
 import { registerContactExportRoutes } from './routes/contact-export.js';
+import { registerContactEraseRoutes } from './routes/contact-erase.js';
 import { registerAppLeadRoutes, registerLeadRoutes } from './routes/leads.js';
 import { registerHealthRoutes } from './routes/health.js';
 import { registerDemoRoutes } from './routes/demo.js';
@@ -91,6 +92,7 @@ export async function buildHttpServer(deps: HttpDeps, options: HttpServerOptions
       registerWebhookEventRoutes(scope, deps);
       registerContactRoutes(scope, deps);
       registerContactExportRoutes(scope, deps);
+      registerContactEraseRoutes(scope, deps);
       registerMessageRoutes(scope, deps);
       registerMessageActionRoutes(scope, deps);
       registerConversationRoutes(scope, deps);

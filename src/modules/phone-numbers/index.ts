@@ -12,4 +12,4 @@ export {
 } from './connect-number.js';
 export { registerAccountInbound } from './account-inbound.js';
 export { NumberSettings, explainMetaError, type SettingsGraph, type SettingsOutcome } from './number-settings.js';
-export { BlockedUsers, type BlockFailure, type BlockResult, type BlockedUserView } from './blocked-users.js';
+export { BlockedUsers, forgetBlockedUser, type BlockFailure, type BlockResult, type BlockedUserView } from './blocked-users.js';

@@ -98,7 +98,7 @@ export class PersonEraser {
     const media = await this.deps.media.eraseUnreferenced(workspaceId, [...inventory.mediaIds, ...stored.invoices.mediaIds]);
     const mentions = mentionsPerson({
       numbers,
-      userIds: contact.user_id && contact.user_id !== contact.wa_id ? [contact.user_id] : [],
+      userIds: contact.user_id ? [contact.user_id] : [],
       ids: [contact.id, ...inventory.conversationIds, ...inventory.messageIds, ...inventory.wamids, ...inventory.mediaIds, ...stored.invoices.mediaIds],
     });
     const inboundEvents = await this.deps.inboundEvents.eraseMentioning(workspaceId, mentions);

@@ -236,6 +236,8 @@ describe.each(DIALECTS)('workspaces and API keys ($name)', (dialect) => {
     // Migrations after 0013 did not exist then either (Kysely runs them in order): undo 0030 to 0016 too.
     await db.deleteFrom('kysely_migration' as never).where('name' as never, '=', '0030-audit-log' as never).execute();
     await sql`drop table audit_log`.execute(db);
+    await db.deleteFrom('kysely_migration' as never).where('name' as never, '=', '0029-consent-tombstones' as never).execute();
+    await sql`drop table consent_tombstones`.execute(db);
     await db.deleteFrom('kysely_migration' as never).where('name' as never, '=', '0028-leads' as never).execute();
     for (const table of ['leads', 'lead_sources']) await sql`drop table ${sql.id(table)}`.execute(db);
     await db.deleteFrom('kysely_migration' as never).where('name' as never, '=', '0027-groups' as never).execute();

@@ -32,8 +32,9 @@ import { registerTemplateInbound, TemplateCache, TemplateService, templateSyncLo
 import { createWebhookModule, type WebhookDeliveryWorker, type WebhookFanOut, type WebhookModuleOptions, type Webhooks } from '../modules/webhooks/index.js';
 import { LoginThrottle, Sessions, Teams, Users } from '../modules/users/index.js';
 import { Workspaces } from '../modules/workspaces/index.js';
+import { PersonEraser } from '../modules/privacy/index.js';
 import { createSandbox, type Sandbox, type SandboxOptions } from '../sandbox/index.js';
-import { SecretBox } from '../security/index.js';
+import { SecretBox, subjectHasher } from '../security/index.js';
 import { WhatsAppClient } from '../whatsapp/index.js';
 import { bootstrap, type BootstrapResult } from './bootstrap.js';
 import { secureDataDir } from './data-dir.js';
@@ -125,6 +126,8 @@ export interface Modules {
   personData: PersonData;
   /** Who did what: API keys, people, the CLI (append-only; docs/data-protection.md, "The audit log"). */
   auditLog: AuditLog;
+  /** Erasure of a person (issue 13): everything of one contact, each table through its owner; keeps consent tombstones. */
+  personEraser: PersonEraser;
 }
 
 export interface StartResult extends BootstrapResult {
@@ -229,8 +232,9 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   // The realtime hub hears of new events at commit: NOTIFY on PostgreSQL (every node), a wake-up
   // in process on SQLite (its read waits on the one connection, so it runs after the commit).
   const events = new Events(db, now, database.capabilities.supportsListenNotify ? { notifyAtCommit: true } : { recorded: () => jobs.wake('realtime') });
-  const contacts = new Contacts(db, now, events);
-  const consent = new ConsentLedger(db, now, events);
+  // A contact created for a number erased before takes the opt-outs its consent tombstones kept.
+  const contacts = new Contacts(db, now, events, (trx, workspaceId, created) => consent.restoreTombstones(trx, workspaceId, created));
+  const consent = new ConsentLedger(db, now, events, subjectHasher(secretKey));
   const conversations = new Conversations(db, clock);
   // Each message queued (API, bot, agent) records `message.created` in its transaction, for the inbox.
   const messages = new Messages(db, clock, events);
@@ -487,6 +491,21 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     realtime,
     personData: new PersonData(db),
     auditLog,
+    personEraser: new PersonEraser({
+      db,
+      contacts,
+      consent,
+      messageEraser: conversationApi.messageEraser,
+      media: mediaRemoval,
+      invoices,
+      campaigns,
+      inboundEvents,
+      events,
+      webhooks: webhooks.service,
+      clock,
+      logger: logger.child({ component: 'privacy' }),
+      checkpoint: () => database.checkpoint(),
+    }),
   };
   const http = await buildHttpServer({ logger, database, clock, ...modules, auditReads: config.audit.reads, loginThrottle: new LoginThrottle({ now }), whatsapp: client, publicUrl: config.publicUrl, trustProxy: config.http.trustProxy, eventsStored: () => jobs.wake('processor'), sandboxControlToken: () => (sandbox ? sandbox.controlToken : config.sandbox.controlToken), sandboxControl: () => sandboxLink }, { checkResponses: options.checkResponses ?? false, demoApi: sandbox !== undefined, ...(options.webDir ? { webDir: options.webDir } : {}) });
   let closingStep: string | undefined;

@@ -30,6 +30,14 @@ export interface Database {
   openSessionLocks(): SessionLocks;
   /** Opens a channel for short messages between nodes (LISTEN/NOTIFY on PostgreSQL, in process on SQLite). */
   openNotifyChannel(): NotifyChannel;
+  /**
+   * After personal data was erased: leaves no copy of the deleted rows in the database's own
+   * files where the database allows it. SQLite (which zeroes deleted content, `secure_delete`)
+   * writes its WAL back into the database file and truncates the WAL; PostgreSQL does nothing
+   * (dead tuples stay in the heap until VACUUM reuses the space, and in the WAL and backups:
+   * docs/data-protection.md, "Erase").
+   */
+  checkpoint(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -56,6 +64,9 @@ function openSqlite(path: string): Database {
   connection.pragma('synchronous = NORMAL');
   connection.pragma('busy_timeout = 5000');
   connection.pragma('foreign_keys = ON');
+  // Deleted content is overwritten with zeros, so an erased person's bytes do not stay in free
+  // pages of the file (issue 13, erasure). It costs some writes on deletes and updates.
+  connection.pragma('secure_delete = ON');
   const db = new Kysely<Schema>({ dialect: new SqliteDialect({ database: withStatementCache(connection) }) });
   return {
     db,
@@ -63,6 +74,9 @@ function openSqlite(path: string): Database {
     description: memory ? 'sqlite (in memory)' : `sqlite ${path}`,
     openSessionLocks: () => new LocalLocks(),
     openNotifyChannel: () => new LocalNotifyChannel(),
+    checkpoint: async () => {
+      if (!memory) await sql`pragma wal_checkpoint(TRUNCATE)`.execute(db);
+    },
     close: () => db.destroy(),
   };
 }
@@ -81,6 +95,7 @@ function openPostgres(url: string, onConnectionError?: (error: Error) => void): 
     description: `postgres ${redactUrl(url)}`,
     openSessionLocks: () => new PostgresAdvisoryLocks(withDefaultUser(url), onConnectionError),
     openNotifyChannel: () => new PostgresNotifyChannel(withDefaultUser(url), onConnectionError),
+    checkpoint: async () => undefined,
     close: () => db.destroy(),
   };
 }

@@ -11,6 +11,7 @@ export interface Schema {
   contacts: ContactsTable;
   contact_aliases: ContactAliasesTable;
   consents: ConsentsTable;
+  consent_tombstones: ConsentTombstonesTable;
   conversations: ConversationsTable;
   conversation_transitions: ConversationTransitionsTable;
   messages: MessagesTable;
@@ -150,6 +151,23 @@ export interface ConsentsTable {
   /** JSON: what proves it (form fields, IP, message id, ...). */
   proof: string;
   recorded_at: string;
+}
+
+/**
+ * What is kept of an erased person's consent: the latest state per purpose, the number replaced
+ * by a keyed hash (HMAC-SHA256 of workspace and wa_id, src/security/subject-hash.ts).
+ */
+export interface ConsentTombstonesTable {
+  workspace_id: string;
+  /** Hex HMAC-SHA256 of `<workspace_id>\n<wa_id>` with the platform's tombstone key. */
+  subject_hash: string;
+  purpose: string;
+  status: string;
+  source: string;
+  /** When the state was recorded in the erased ledger. */
+  recorded_at: string;
+  /** When the person was erased. */
+  erased_at: string;
 }
 
 export interface ConversationsTable {

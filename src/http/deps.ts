@@ -26,11 +26,14 @@ import type { TemplateService } from '../modules/templates/index.js';
 import type { Webhooks } from '../modules/webhooks/index.js';
 import type { LoginThrottle, Sessions, Teams, Users } from '../modules/users/index.js';
 import type { Workspaces } from '../modules/workspaces/index.js';
+import type { PersonEraser } from '../modules/privacy/index.js';
 import type { WhatsAppClient } from '../whatsapp/index.js';
 import type { SandboxControl } from './routes/app-phone.js';
 
 /** What the HTTP layer needs from the rest of the app. */
 export interface HttpDeps {
+  /** Erasure of a person (`POST /api/v1/contacts/{id}/erase`, `DELETE /api/v1/contacts/{id}`). */
+  personEraser: PersonEraser;
   logger: Logger;
   database: Database;
   /** The platform's one clock (real time; sandbox time for the embedded sandbox's numbers). */

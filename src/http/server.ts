@@ -12,6 +12,7 @@ import { registerContactImportRoutes } from './routes/contact-import.js';
 import { registerContactRoutes } from './routes/contacts.js';
 import { registerContactExportRoutes } from './routes/contact-export.js';
 import { registerPersonExportRoutes } from './routes/person-export.js';
+import { registerContactEraseRoutes } from './routes/contact-erase.js';
 import { registerAppLeadRoutes, registerLeadRoutes } from './routes/leads.js';
 import { registerHealthRoutes } from './routes/health.js';
 import { registerDemoRoutes } from './routes/demo.js';
@@ -97,6 +98,7 @@ export async function buildHttpServer(deps: HttpDeps, options: HttpServerOptions
       registerContactRoutes(scope, deps);
       registerContactExportRoutes(scope, deps);
       registerPersonExportRoutes(scope, deps);
+      registerContactEraseRoutes(scope, deps);
       registerMessageRoutes(scope, deps);
       registerMessageActionRoutes(scope, deps);
       registerConversationRoutes(scope, deps);

@@ -1,5 +1,6 @@
 export { SecretBox } from './secret-box.js';
 export { hashToken, newToken, safeEqual } from './tokens.js';
+export { subjectHasher, type SubjectHasher } from './subject-hash.js';
 export {
   OUTBOUND_BLOCKED,
   checkOutboundAddress,

@@ -128,6 +128,14 @@ table canned_replies
   updated_by text not null
   created_at text not null
   updated_at text not null
+table consent_tombstones
+  workspace_id text not null
+  subject_hash text not null
+  purpose text not null
+  status text not null
+  source text not null
+  recorded_at text not null
+  erased_at text not null
 table consents
   id bigint not null default nextval('consents_id_seq'::regclass)
   workspace_id text not null
@@ -611,6 +619,7 @@ CREATE INDEX campaigns_status ON campaigns USING btree (status, start_at);
 CREATE INDEX campaigns_workspace ON campaigns USING btree (workspace_id, id);
 CREATE UNIQUE INDEX canned_replies_pkey ON canned_replies USING btree (id);
 CREATE UNIQUE INDEX canned_replies_shortcut ON canned_replies USING btree (workspace_id, shortcut);
+CREATE UNIQUE INDEX consent_tombstones_pkey ON consent_tombstones USING btree (workspace_id, subject_hash, purpose);
 CREATE INDEX consents_contact ON consents USING btree (contact_id, purpose, id);
 CREATE UNIQUE INDEX consents_pkey ON consents USING btree (id);
 CREATE INDEX contact_aliases_contact ON contact_aliases USING btree (contact_id);

@@ -233,6 +233,23 @@ export class Campaigns {
   }
 
   /** The campaign's recipients in audience order with their state and message (see `listRecipients`). */
+  /**
+   * Erasure of a person (issue 13), in `trx`: deletes their rows from every campaign of the
+   * workspace (by contact and by number: a CSV recipient not yet matched to a contact has only
+   * the number). Their messages go with their conversations, so a row kept without its message
+   * would count as "in the outbox" forever; deleted, the campaign's totals count one recipient
+   * fewer than its `recipients_total` (the audience as it was planned). Answers how many.
+   */
+  async forgetRecipient(trx: Kysely<Schema>, workspaceId: string, person: { contactId: string; waIds: readonly string[] }): Promise<number> {
+    const campaigns = trx.selectFrom('campaigns').select('id').where('workspace_id', '=', workspaceId);
+    const deleted = await trx
+      .deleteFrom('campaign_recipients')
+      .where('campaign_id', 'in', campaigns)
+      .where((eb) => eb.or([eb('contact_id', '=', person.contactId), ...(person.waIds.length > 0 ? [eb('wa_id', 'in', [...person.waIds])] : [])]))
+      .executeTakeFirst();
+    return Number(deleted.numDeletedRows);
+  }
+
   async recipients(workspaceId: string, id: string, options: Parameters<typeof listRecipients>[2]): Promise<Awaited<ReturnType<typeof listRecipients>> | undefined> {
     if (!(await this.#row(workspaceId, id))) return undefined;
     return listRecipients(this.deps.db, id, options);

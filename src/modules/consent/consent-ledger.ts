@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Schema } from '../../db/index.js';
 import type { Events } from '../events/index.js';
 import { realClock } from '../../clock/index.js';
+import type { SubjectHasher } from '../../security/index.js';
 
 export type Purpose = 'marketing' | 'utility';
 export type ConsentStatus = 'opted_in' | 'opted_out';
@@ -39,14 +40,87 @@ export interface RecordConsent {
 
 /**
  * The consent ledger: append-only opt-ins and opt-outs per contact and purpose, with their
- * proof. The state for a purpose is its latest entry; nothing is ever updated or deleted.
+ * proof. The state for a purpose is its latest entry; nothing is ever updated, and an entry is
+ * deleted only with its person (`tombstone`, the erasure: docs/erasure.md).
  */
 export class ConsentLedger {
   constructor(
     private readonly db: Kysely<Schema>,
     private readonly now: () => Date = () => realClock.now(),
     private readonly events?: Events,
+    /** The keyed hash of a number for consent tombstones (erasure); without it nothing is tombstoned or restored. */
+    private readonly subjects?: SubjectHasher,
   ) {}
+
+  /**
+   * Erasure of a person (issue 13): keeps the latest state of each purpose of the contact's
+   * ledger as a tombstone per number (its wa_id and former numbers), the number replaced by its
+   * keyed hash, with no text, proof, actor or contact id; then deletes the contact's ledger.
+   * In the erasure's transaction. Answers how many tombstones were written.
+   */
+  async tombstone(trx: Kysely<Schema>, input: { workspaceId: string; contactId: string; waIds: readonly string[]; erasedAt: Date }): Promise<number> {
+    if (!this.subjects) throw new Error('ConsentLedger: no subject hasher, cannot keep consent tombstones');
+    const rows = await trx.selectFrom('consents').select(['purpose', 'status', 'source', 'recorded_at', 'id']).where('workspace_id', '=', input.workspaceId).where('contact_id', '=', input.contactId).orderBy('id').execute();
+    const latest = new Map<string, (typeof rows)[number]>();
+    for (const row of rows) latest.set(row.purpose, row);
+    let written = 0;
+    for (const waId of new Set(input.waIds)) {
+      if (!waId) continue;
+      const subject = this.subjects(input.workspaceId, waId);
+      for (const row of latest.values()) {
+        const values = { status: row.status, source: row.source, recorded_at: row.recorded_at, erased_at: input.erasedAt.toISOString() };
+        await trx
+          .insertInto('consent_tombstones')
+          .values({ workspace_id: input.workspaceId, subject_hash: subject, purpose: row.purpose, ...values })
+          .onConflict((oc) => oc.columns(['workspace_id', 'subject_hash', 'purpose']).doUpdateSet(values))
+          .execute();
+        written += 1;
+      }
+    }
+    await trx.deleteFrom('consents').where('workspace_id', '=', input.workspaceId).where('contact_id', '=', input.contactId).execute();
+    return written;
+  }
+
+  /**
+   * New contacts whose number was erased before: each opt-out kept in a tombstone is appended
+   * to the new contact's ledger (source and time of the original choice, actor
+   * `consent_tombstone`), so a person who opted out and was erased stays opted out when the
+   * number comes back (a message, an import, a campaign audience) until a new opt-in. An erased
+   * opt-in is not carried over: marketing to a person who asked to be forgotten needs a new
+   * opt-in. Called by the contacts module, in the transaction that created the contacts.
+   */
+  async restoreTombstones(trx: Kysely<Schema>, workspaceId: string, contacts: ReadonlyArray<{ id: string; wa_id: string }>): Promise<void> {
+    const subjects = this.subjects;
+    if (!subjects || contacts.length === 0) return;
+    const byHash = new Map(contacts.filter((contact) => contact.wa_id).map((contact) => [subjects(workspaceId, contact.wa_id), contact.id]));
+    const hashes = [...byHash.keys()];
+    for (let i = 0; i < hashes.length; i += 500) {
+      const found = await trx
+        .selectFrom('consent_tombstones')
+        .select(['subject_hash', 'purpose', 'status', 'source', 'recorded_at', 'erased_at'])
+        .where('workspace_id', '=', workspaceId)
+        .where('subject_hash', 'in', hashes.slice(i, i + 500))
+        .where('status', '=', 'opted_out')
+        .execute();
+      for (const row of found) {
+        const contactId = byHash.get(row.subject_hash);
+        if (!contactId) continue;
+        await this.record(
+          {
+            workspaceId,
+            contactId,
+            purpose: row.purpose as Purpose,
+            status: 'opted_out',
+            source: row.source as ConsentSource,
+            actor: 'consent_tombstone',
+            proof: { consent_tombstone: { recorded_at: row.recorded_at, erased_at: row.erased_at }, note: 'the opt-out of a person erased earlier, matched by the keyed hash of the number' },
+            at: new Date(row.recorded_at),
+          },
+          trx,
+        );
+      }
+    }
+  }
 
   /** Appends an entry (and a `consent.changed` event) in `trx`, or in its own transaction. */
   async record(input: RecordConsent, trx?: Kysely<Schema>): Promise<ConsentRecord> {

@@ -40,6 +40,12 @@ export interface ContactInput {
   userId?: string | undefined;
 }
 
+/**
+ * Told of contacts just created, in the transaction that created them (the consent ledger
+ * carries an erased person's opt-outs over to their new contact: `restoreTombstones`).
+ */
+export type ContactsCreated = (trx: Kysely<Schema>, workspaceId: string, contacts: ReadonlyArray<{ id: string; wa_id: string }>) => Promise<void>;
+
 /** The bounds of a contact's editable fields (the API's and the inbox's validation). */
 export const CONTACT_LIMITS = {
   /** Characters of a name. */
@@ -63,7 +69,27 @@ export class Contacts {
     private readonly now: () => Date = () => realClock.now(),
     /** Records `contact.created` for each contact created one by one (not `ensureMany`'s bulk rows). */
     private readonly events?: ContactEvents,
+    /** Called with every contact created (one by one and in bulk), in the creating transaction. */
+    private readonly created?: ContactsCreated,
   ) {}
+
+  /** The former numbers (aliases) of a contact. */
+  async aliasesOf(workspaceId: string, contactId: string, trx: Kysely<Schema> = this.db): Promise<string[]> {
+    const rows = await trx.selectFrom('contact_aliases').select('wa_id').where('workspace_id', '=', workspaceId).where('contact_id', '=', contactId).execute();
+    return rows.map((row) => row.wa_id);
+  }
+
+  /**
+   * Erasure (issue 13): deletes the contact and its aliases in `trx`. What the schema declares
+   * `on delete cascade` from a contact goes with it (conversations and, through them, messages,
+   * notes, labels, transitions and the bot's rows; consents, form submissions, survey answers,
+   * leads, notifications, group participations). Answers whether there was such a contact.
+   */
+  async erase(trx: Kysely<Schema>, workspaceId: string, contactId: string): Promise<boolean> {
+    await trx.deleteFrom('contact_aliases').where('workspace_id', '=', workspaceId).where('contact_id', '=', contactId).execute();
+    const deleted = await trx.deleteFrom('contacts').where('workspace_id', '=', workspaceId).where('id', '=', contactId).executeTakeFirst();
+    return Number(deleted.numDeletedRows) > 0;
+  }
 
   /**
    * Creates a contact, or updates the given fields of the existing one with that wa_id
@@ -95,6 +121,7 @@ export class Contacts {
       if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 1) {
         const contact = toView(row);
         await this.events?.record(trx, workspaceId, 'contact.created', { contact_id: contact.id, wa_id: contact.user_id === contact.wa_id ? null : contact.wa_id, user_id: contact.user_id, phone: contact.phone || null, name: contact.name, created_at: contact.created_at });
+        await this.created?.(trx, workspaceId, [{ id: row.id, wa_id: row.wa_id }]);
         return { contact, created: true };
       }
       return this.upsert(workspaceId, input, trx); // lost a race with another writer: update theirs
@@ -140,6 +167,10 @@ export class Contacts {
     for (let i = 0; i < waIds.length; i += 500) {
       const found = await trx.selectFrom('contacts').select(['id', 'wa_id']).where('workspace_id', '=', workspaceId).where('wa_id', 'in', waIds.slice(i, i + 500)).execute();
       for (const row of found) ids.set(row.wa_id, row.id);
+    }
+    if (this.created) {
+      const made = rows.filter((row) => ids.get(row.wa_id) === row.id).map((row) => ({ id: row.id, wa_id: row.wa_id }));
+      if (made.length > 0) await this.created(trx, workspaceId, made);
     }
     return ids;
   }

@@ -66,6 +66,23 @@ export class Events {
     private readonly options: EventsOptions = {},
   ) {}
 
+  /**
+   * Erasure of a person (issue 13): deletes the workspace's outbox events whose data `mentions`
+   * them, in keyset pages of `batch` rows (each page's matches in their own statement). A
+   * consumer behind them sees a gap it skips (outbox-position.ts). Answers how many.
+   */
+  async eraseMentioning(workspaceId: string, mentions: (data: string) => boolean, batch = 500): Promise<number> {
+    let after = 0;
+    let deleted = 0;
+    for (;;) {
+      const rows = await this.db.selectFrom('outbox_events').select(['id', 'data']).where('workspace_id', '=', workspaceId).where('id', '>', after).orderBy('id').limit(batch).execute();
+      if (rows.length === 0) return deleted;
+      after = Number(rows[rows.length - 1]?.id);
+      const ids = rows.filter((row) => mentions(row.data)).map((row) => row.id);
+      if (ids.length > 0) deleted += Number((await this.db.deleteFrom('outbox_events').where('id', 'in', ids).executeTakeFirst()).numDeletedRows);
+    }
+  }
+
   async record(trx: Kysely<Schema>, workspaceId: string, type: OutboxEventType, data: Record<string, unknown>): Promise<void> {
     const values = { workspace_id: workspaceId, type, data: JSON.stringify(data), created_at: this.now().toISOString() };
     if (this.options.notifyAtCommit) {

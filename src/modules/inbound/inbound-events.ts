@@ -40,6 +40,24 @@ export class InboundEvents {
     private readonly now: () => Date = () => realClock.now(),
   ) {}
 
+  /**
+   * Erasure of a person (issue 13): deletes the workspace's raw webhook events whose payload
+   * `mentions` them (their number, their messages' ids). Read in keyset pages of `batch` rows,
+   * each page's matches deleted in their own statement, so ingest is never held for long.
+   * Answers how many were deleted.
+   */
+  async eraseMentioning(workspaceId: string, mentions: (payload: string) => boolean, batch = 500): Promise<number> {
+    let after = 0;
+    let deleted = 0;
+    for (;;) {
+      const rows = await this.db.selectFrom('inbound_events').select(['id', 'payload', 'dedupe_key', 'ref']).where('workspace_id', '=', workspaceId).where('id', '>', after).orderBy('id').limit(batch).execute();
+      if (rows.length === 0) return deleted;
+      after = Number(rows[rows.length - 1]?.id);
+      const ids = rows.filter((row) => mentions(row.payload) || mentions(row.dedupe_key) || (row.ref !== null && mentions(row.ref))).map((row) => row.id);
+      if (ids.length > 0) deleted += Number((await this.db.deleteFrom('inbound_events').where('id', 'in', ids).executeTakeFirst()).numDeletedRows);
+    }
+  }
+
   /** Stores events (duplicates ignored); resolves with how many were new, after commit. */
   store(workspaceId: string, events: InboundEvent[]): Promise<number> {
     if (events.length === 0) return Promise.resolve(0);

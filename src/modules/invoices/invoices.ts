@@ -135,6 +135,29 @@ export class Invoices {
     return { invoice, data: content.data };
   }
 
+  /**
+   * Erasure of a person (issue 13), in `trx`: deletes the invoices made out to them (the
+   * customer's phone is one of their numbers) or sent to them (a message of theirs named the
+   * invoice's PDF). Answers the deleted invoices' media (the PDF and the Pix QR), for the media
+   * module to erase after the commit.
+   */
+  async forgetCustomer(trx: Kysely<Schema>, workspaceId: string, person: { waIds: readonly string[]; mediaIds: readonly string[] }): Promise<{ deleted: number; mediaIds: string[] }> {
+    const numbers = person.waIds.filter((waId) => /^\d{6,}$/.test(waId));
+    if (numbers.length === 0 && person.mediaIds.length === 0) return { deleted: 0, mediaIds: [] };
+    const rows = await trx
+      .selectFrom('invoices')
+      .select(['id', 'data', 'media_id', 'pix_qr_media_id'])
+      .where('workspace_id', '=', workspaceId)
+      .where((eb) => eb.or([...numbers.map((waId) => eb('data', 'like', `%${waId}%`)), ...(person.mediaIds.length > 0 ? [eb('media_id', 'in', [...person.mediaIds])] : [])]))
+      .execute();
+    // The LIKE is a coarse filter: keep only invoices whose customer's phone is one of the numbers.
+    const digits = new Set(person.waIds);
+    const theirs = rows.filter((row) => person.mediaIds.includes(row.media_id) || digits.has(((JSON.parse(row.data) as StoredInvoice).customer.phone ?? '').replace(/\D/g, '')));
+    if (theirs.length === 0) return { deleted: 0, mediaIds: [] };
+    await trx.deleteFrom('invoices').where('workspace_id', '=', workspaceId).where('id', 'in', theirs.map((row) => row.id)).execute();
+    return { deleted: theirs.length, mediaIds: theirs.flatMap((row) => [row.media_id, ...(row.pix_qr_media_id ? [row.pix_qr_media_id] : [])]) };
+  }
+
   async #idOfNumber(workspaceId: string, number: string): Promise<string | undefined> {
     return (await this.db.selectFrom('invoices').select('id').where('workspace_id', '=', workspaceId).where('number', '=', number).executeTakeFirst())?.id;
   }

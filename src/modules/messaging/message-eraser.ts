@@ -19,6 +19,20 @@ export class MessageEraser {
   constructor(private readonly deps: { db: Kysely<Schema>; media?: MessageMediaEraser; clock: Clock }) {}
 
   /**
+   * Erasure of a person (issue 13), in `trx`: deletes the rows (not tombstones) of every message
+   * of their conversations and every message they wrote elsewhere (in a group's conversation).
+   * The media they name is the caller's (the media module, after this commits). Answers how many.
+   */
+  async forgetPerson(trx: Kysely<Schema>, workspaceId: string, contactId: string, conversationIds: readonly string[]): Promise<number> {
+    let deleted = Number((await trx.deleteFrom('messages').where('workspace_id', '=', workspaceId).where('contact_id', '=', contactId).executeTakeFirst()).numDeletedRows);
+    for (let i = 0; i < conversationIds.length; i += 500) {
+      const chunk = conversationIds.slice(i, i + 500);
+      deleted += Number((await trx.deleteFrom('messages').where('workspace_id', '=', workspaceId).where('conversation_id', 'in', chunk).executeTakeFirst()).numDeletedRows);
+    }
+    return deleted;
+  }
+
+  /**
    * Answers `cancelled` or `erased` (also for a message erased before), `not_found`, or
    * `sending` while a dispatcher holds the message (its request may be at Meta; try again).
    */

@@ -102,3 +102,13 @@ function failureOf(entry: BlockUsersEntry): BlockFailure {
 function digits(value: string): string {
   return value.replace(/\D/g, '');
 }
+
+/**
+ * Erasure of a person (issue 13), in `trx`: forgets that the workspace's numbers blocked them
+ * (the local record only: a block at Meta stays until the business unblocks there). Answers how many rows.
+ */
+export async function forgetBlockedUser(trx: Kysely<Schema>, workspaceId: string, waIds: readonly string[]): Promise<number> {
+  if (waIds.length === 0) return 0;
+  const deleted = await trx.deleteFrom('blocked_users').where('workspace_id', '=', workspaceId).where('wa_id', 'in', [...waIds]).executeTakeFirst();
+  return Number(deleted.numDeletedRows);
+}

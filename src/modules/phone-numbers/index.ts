@@ -13,4 +13,4 @@ export {
 export { registerAccountInbound } from './account-inbound.js';
 export { NumberSettings, explainMetaError, type SettingsGraph, type SettingsOutcome } from './number-settings.js';
 export { checkProfilePicture, PROFILE_PICTURE_MAX_BYTES, PROFILE_PICTURE_MIN_PX, type PictureCheck } from './profile-picture.js';
-export { BlockedUsers, type BlockFailure, type BlockResult, type BlockedUserView } from './blocked-users.js';
+export { BlockedUsers, forgetBlockedUser, type BlockFailure, type BlockResult, type BlockedUserView } from './blocked-users.js';

@@ -77,6 +77,26 @@ export class Webhooks {
   ) {}
 
   /**
+   * Erasure of a person (issue 13): deletes the workspace's webhook deliveries whose payload
+   * `mentions` them (and, by cascade, their attempts), in keyset pages of `batch` rows. A
+   * delivery still waiting is not sent. Answers how many.
+   */
+  async eraseDeliveriesMentioning(workspaceId: string, mentions: (payload: string) => boolean, batch = 500): Promise<number> {
+    let after = '';
+    let deleted = 0;
+    for (;;) {
+      const rows = await this.db.selectFrom('webhook_deliveries').select(['id', 'payload', 'last_error']).where('workspace_id', '=', workspaceId).where('id', '>', after).orderBy('id').limit(batch).execute();
+      if (rows.length === 0) return deleted;
+      after = rows[rows.length - 1]?.id ?? after;
+      const ids = rows.filter((row) => mentions(row.payload) || (row.last_error !== null && mentions(row.last_error))).map((row) => row.id);
+      if (ids.length > 0) {
+        await this.db.deleteFrom('webhook_delivery_attempts').where('delivery_id', 'in', ids).execute();
+        deleted += Number((await this.db.deleteFrom('webhook_deliveries').where('workspace_id', '=', workspaceId).where('id', 'in', ids).executeTakeFirst()).numDeletedRows);
+      }
+    }
+  }
+
+  /**
    * Checks a subscription URL against the SSRF guard: no credentials, no loopback, private,
    * link-local, unique-local, CGNAT, multicast, reserved or metadata address (private ones
    * allowed when the operator set CONVERSA_WEBHOOKS_ALLOW_PRIVATE). Names are checked again by

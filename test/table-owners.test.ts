@@ -60,6 +60,7 @@ const OWNERS: Record<string, string> = {
   group_participants: 'groups',
   leads: 'leads',
   lead_sources: 'leads',
+  retention_settings: 'retention',
 };
 
 /** Tables whose owning module keeps their writes in one class (its other classes ask it). */

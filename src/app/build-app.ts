@@ -26,6 +26,7 @@ import { Dispatcher, IngestProcessor, MessageEraser, MessagingInbound, MessageHi
 import { Notifications } from '../modules/notifications/index.js';
 import { PixRequests } from '../modules/payments/index.js';
 import { RealtimeHub, type RealtimeOptions } from '../modules/realtime/index.js';
+import { RetentionJob, RetentionSettings, type RetentionRules } from '../modules/retention/index.js';
 import { registerTemplateInbound, TemplateCache, TemplateService, templateSyncLoop } from '../modules/templates/index.js';
 import { createWebhookModule, type WebhookDeliveryWorker, type WebhookFanOut, type WebhookModuleOptions, type Webhooks } from '../modules/webhooks/index.js';
 import { LoginThrottle, Sessions, Teams, Users } from '../modules/users/index.js';
@@ -119,6 +120,10 @@ export interface Modules {
   assignment: Assignment;
   /** Pushes outbox events, typing and presence to the inbox's WebSocket connections of this node. */
   realtime: RealtimeHub;
+  /** What each workspace keeps of message contents and media (`GET/PUT /api/v1/retention`). */
+  retentionSettings: RetentionSettings;
+  /** Prunes what the retention rules say is old enough (docs/data-protection.md#retention). */
+  retention: RetentionJob;
 }
 
 export interface StartResult extends BootstrapResult {
@@ -175,6 +180,8 @@ export interface BuildOptions {
   sandbox?: Partial<Pick<SandboxOptions, 'templateReviewDelayMs' | 'webhookRetryBaseMs'>>;
   /** The built web app's folder (default dist/web); tests point it elsewhere. */
   webDir?: string;
+  /** Retention knobs over config.retention (interval, batch, pause); tests and benches set them. */
+  retention?: Partial<RetentionRules>;
 }
 
 /**
@@ -420,6 +427,31 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   jobs.register('notifications', notifications);
   jobs.register('bot tasks', botTasks);
   jobs.register('processor', processor);
+  // Registered last, stopped first: a prune under way ends after its current batch.
+  const retentionSettings = new RetentionSettings({
+    db,
+    now,
+    installation: {
+      inbound_events_days: config.retention.inboundMs / 86_400_000,
+      outbox_hours: config.retention.outboxMs / 3_600_000,
+      webhook_deliveries_days: config.retention.deliveriesMs / 86_400_000,
+      job_log_days: config.retention.jobLogMs / 86_400_000,
+    },
+  });
+  const retention = new RetentionJob(
+    {
+      db,
+      clock,
+      locks: database.openSessionLocks(),
+      settings: retentionSettings,
+      mediaStorage,
+      // The hub at 0 has not read yet: it starts at the end, so it holds nothing back.
+      outboxPositions: async () => [await webhooks.fanOut.committedPosition(), ...(realtime.position() > 0 ? [realtime.position()] : [])],
+      logger: logger.child({ component: 'retention' }),
+    },
+    { ...config.retention, ...options.retention },
+  );
+  jobs.register('retention', retention);
   const modules: Modules = {
     workspaces: new Workspaces(db, now),
     apiKeys: new ApiKeys(db, now),
@@ -472,6 +504,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       people: { people: (workspaceId) => modules.users.list(workspaceId), teams: (workspaceId) => modules.teams.list(workspaceId) },
     }),
     realtime,
+    retentionSettings,
+    retention,
   };
   const http = await buildHttpServer({ logger, database, clock, ...modules, loginThrottle: new LoginThrottle({ now }), whatsapp: client, publicUrl: config.publicUrl, trustProxy: config.http.trustProxy, eventsStored: () => jobs.wake('processor'), sandboxControlToken: () => (sandbox ? sandbox.controlToken : config.sandbox.controlToken), sandboxControl: () => sandboxLink }, { checkResponses: options.checkResponses ?? false, demoApi: sandbox !== undefined, ...(options.webDir ? { webDir: options.webDir } : {}) });
   let closingStep: string | undefined;

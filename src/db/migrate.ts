@@ -26,6 +26,7 @@ import * as m0024 from './migrations/0024-desk.js';
 import * as m0026 from './migrations/0026-message-author.js';
 import * as m0027 from './migrations/0027-groups.js';
 import * as m0028 from './migrations/0028-leads.js';
+import * as m0031 from './migrations/0031-retention.js';
 import { POSTGRES_MIGRATION_CONTEXT, SQLITE_MIGRATION_CONTEXT, type MigrationContext } from './migrations/context.js';
 
 type MigrationModule = { up(db: Kysely<unknown>, ctx: MigrationContext): Promise<void> };
@@ -58,6 +59,7 @@ const MIGRATIONS: Record<string, MigrationModule> = {
   '0026-message-author': m0026,
   '0027-groups': m0027,
   '0028-leads': m0028,
+  '0031-retention': m0031,
 };
 
 /**

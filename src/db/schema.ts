@@ -56,6 +56,7 @@ export interface Schema {
   canned_replies: CannedRepliesTable;
   leads: LeadsTable;
   lead_sources: LeadSourcesTable;
+  retention_settings: RetentionSettingsTable;
 }
 
 export interface WorkspacesTable {
@@ -925,5 +926,19 @@ export interface LeadSourcesTable {
   /** JSON array of keywords and phrases, as written. */
   keywords: string;
   created_at: string;
+  updated_at: string;
+}
+
+/** What a workspace keeps of its customers' message contents and media (migration 0031); no row: everything. */
+export interface RetentionSettingsTable {
+  workspace_id: string;
+  /** Message contents older than this many days become a placeholder; null: kept. */
+  message_content_days: number | null;
+  /** Received media's bytes older than this many days are deleted; null: kept. */
+  media_days: number | null;
+  /** `created_at|id` of the last message the content rule handled. */
+  messages_cursor: string | null;
+  /** `created_at|id` of the last media the media rule handled. */
+  media_cursor: string | null;
   updated_at: string;
 }

@@ -168,6 +168,19 @@ describe.each(DIALECTS)('retention on $name', (dialect) => {
     expect((await db().selectFrom('bot_log').select('id').where('id', 'like', 'log-%').execute()).map((r) => r.id)).toEqual(['log-new']);
   });
 
+  it('prunes on one node at a time: on PostgreSQL a pass skips while another node holds the retention lock', async () => {
+    if (dialect.name !== 'postgres') return; // SQLite has one node (its locks are local)
+    const otherNode = running.app.database.openSessionLocks();
+    try {
+      expect(await otherNode.tryHold('retention')).toBe(true);
+      expect((await prune()).skipped).toBe(true);
+      await otherNode.release('retention');
+      expect((await prune()).skipped).toBe(false);
+    } finally {
+      await otherNode.close();
+    }
+  });
+
   it('keeps message contents and media until the workspace turns retention on; then expires them, keeping type, status and cost', async () => {
     expect((await api('GET', '/retention')).body).toMatchObject({ message_content_days: null, media_days: null, installation: { inbound_events_days: 30, outbox_hours: 24, webhook_deliveries_days: 30, job_log_days: 30 } });
     const bad = await api('PUT', '/retention', { message_content_days: 0 });

@@ -118,7 +118,7 @@ describe('loadConfig', () => {
 
   it('prunes with safe defaults, reads the CONVERSA_RETENTION_* variables, and refuses an inbound retention under 7 days, saying why', () => {
     const day = 86_400_000;
-    expect(loadConfig({}).retention).toEqual({ inboundMs: 30 * day, outboxMs: 24 * 3600_000, deliveriesMs: 30 * day, jobLogMs: 30 * day, intervalMs: 3600_000, batchSize: 1000, pauseMs: 20, maxRowsPerPass: 200_000 });
+    expect(loadConfig({}).retention).toEqual({ inboundMs: 30 * day, outboxMs: 24 * 3600_000, deliveriesMs: 30 * day, jobLogMs: 30 * day, intervalMs: 3600_000, batchSize: 500, pauseMs: 20, maxRowsPerPass: 200_000 });
     const config = loadConfig({
       CONVERSA_RETENTION_INBOUND_DAYS: '7',
       CONVERSA_RETENTION_OUTBOX_HOURS: '2',

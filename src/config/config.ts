@@ -91,7 +91,7 @@ export interface Config {
     readonly jobLogMs: number;
     /** CONVERSA_RETENTION_INTERVAL_SECONDS: how often the retention job runs (default 3600). */
     readonly intervalMs: number;
-    /** CONVERSA_RETENTION_BATCH: rows per delete statement, each its own short transaction (default 1000). */
+    /** CONVERSA_RETENTION_BATCH: rows per delete statement, each its own short transaction (default 500). */
     readonly batchSize: number;
     /** CONVERSA_RETENTION_PAUSE_MS: the pause between two batches, so the hot paths get the database (default 20). */
     readonly pauseMs: number;
@@ -203,7 +203,7 @@ const envSchema = z.object({
   CONVERSA_RETENTION_DELIVERIES_DAYS: wholeNumber('CONVERSA_RETENTION_DELIVERIES_DAYS', 30, 1, 3650),
   CONVERSA_RETENTION_JOB_LOG_DAYS: wholeNumber('CONVERSA_RETENTION_JOB_LOG_DAYS', 30, 1, 3650),
   CONVERSA_RETENTION_INTERVAL_SECONDS: wholeNumber('CONVERSA_RETENTION_INTERVAL_SECONDS', 3600, 60, 86400),
-  CONVERSA_RETENTION_BATCH: wholeNumber('CONVERSA_RETENTION_BATCH', 1000, 100, 10_000, 'larger batches hold the database longer and block webhook ingest'),
+  CONVERSA_RETENTION_BATCH: wholeNumber('CONVERSA_RETENTION_BATCH', 500, 100, 10_000),
   CONVERSA_RETENTION_PAUSE_MS: wholeNumber('CONVERSA_RETENTION_PAUSE_MS', 20, 0, 10_000),
   CONVERSA_RETENTION_MAX_ROWS: wholeNumber('CONVERSA_RETENTION_MAX_ROWS', 200_000, 1000, 100_000_000),
   CONVERSA_NOTIFICATIONS_POLL_MS: z.coerce.number({ invalid_type_error: 'CONVERSA_NOTIFICATIONS_POLL_MS must be a number' }).int().min(10, 'CONVERSA_NOTIFICATIONS_POLL_MS must be at least 10').max(600_000).default(1000),

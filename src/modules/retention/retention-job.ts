@@ -64,8 +64,9 @@ const LOCK = 'retention';
  * The retention job: every `intervalMs` (and on `wake()`), deletes what the installation's and
  * the workspaces' rules say is old enough (docs/data-protection.md#retention). Each rule works in
  * batches of `batchSize` rows (ids selected by an index, then one short delete by primary key,
- * each statement its own transaction), pauses `pauseMs` between batches so webhook ingest and
- * sends get the database, and stops after `maxRowsPerPass` rows (the next pass goes on). On
+ * each statement its own transaction), pauses between batches (`pauseMs`, and at least twice the
+ * batch's time) so webhook ingest and sends get the database, and stops after `maxRowsPerPass`
+ * rows (the next pass goes on). On
  * PostgreSQL one node at a time prunes (advisory lock); the deletes repeat their conditions, so
  * a batch that loses a race deletes nothing it should not.
  */
@@ -126,10 +127,11 @@ export class RetentionJob {
             report.capped = true;
             return;
           }
+          const batchStarted = performance.now();
           const deleted = await batch(limit);
           report[key] += deleted;
           if (deleted < limit) return;
-          await this.#pause();
+          await this.#pause(performance.now() - batchStarted);
         }
       };
       await drain('inbound_events', (limit) => pruneProcessedInboundEvents(db, ago(this.rules.inboundMs), limit));
@@ -172,9 +174,13 @@ export class RetentionJob {
     return report;
   }
 
-  async #pause(): Promise<void> {
-    // Always yield to the event loop (the HTTP server's requests), and to the database's other writers.
-    await sleep(this.rules.pauseMs);
+  /**
+   * Between two batches: at least `pauseMs`, and at least twice as long as the batch took, so the
+   * prune holds the database (on SQLite the one writer, and the event loop: better-sqlite3 is
+   * synchronous) at most a third of the time, however slow the disk or large the rows.
+   */
+  async #pause(batchMs: number): Promise<void> {
+    await sleep(Math.max(this.rules.pauseMs, Math.ceil(2 * batchMs)));
   }
 }
 

@@ -108,9 +108,11 @@ control.get('/prune', async () => ({ done: prune?.finished !== undefined, ms: pr
 control.get('/stored', async () => {
   const count = async (processed: boolean) =>
     Number((await db.selectFrom('inbound_events').select((eb) => eb.fn.countAll().as('n')).where('processed_at', processed ? 'is not' : 'is', null).executeTakeFirstOrThrow()).n);
+  // The prune's select (pruneProcessedInboundEvents), after a first batch.
+  const select = sql`select id, processed_at from inbound_events where processed_at < ${new Date().toISOString()} and (processed_at > ${'2000-01-01'} or (processed_at = ${'2000-01-01'} and id > ${0})) order by processed_at, id limit 500`;
   const plan = sqlite
-    ? (await sql<{ detail: string }>`explain query plan select id from inbound_events where processed_at < ${new Date().toISOString()} limit 1000`.execute(db)).rows.map((row) => row.detail)
-    : (await sql<{ 'QUERY PLAN': string }>`explain select id from inbound_events where processed_at < ${new Date().toISOString()} limit 1000`.execute(db)).rows.map((row) => row['QUERY PLAN']);
+    ? (await sql<{ detail: string }>`explain query plan ${select}`.execute(db)).rows.map((row) => row.detail)
+    : (await sql<{ 'QUERY PLAN': string }>`explain ${select}`.execute(db)).rows.map((row) => row['QUERY PLAN'].trim());
   return { processed: await count(true), unprocessed: await count(false), plan };
 });
 const controlUrl = await control.listen({ port: 0, host: '127.0.0.1' });

@@ -9,7 +9,7 @@ import type { MediaStorage } from './media-storage.js';
  * touched. The media record stays (its status says how the download ended).
  */
 export async function pruneFinishedMediaDownloads(db: Kysely<Schema>, before: string, limit: number): Promise<number> {
-  const completed = await db.selectFrom('media_downloads').select('media_id').where('completed_at', '<', before).limit(limit).execute();
+  const completed = await db.selectFrom('media_downloads').select('media_id').where('completed_at', '<', before).orderBy('completed_at').limit(limit).execute();
   const givenUp =
     completed.length < limit
       ? await db.selectFrom('media_downloads').select('media_id').where('next_attempt_at', 'is', null).where('completed_at', 'is', null).where('give_up_at', '<', before).limit(limit - completed.length).execute()

@@ -6,7 +6,7 @@ import type { Schema, SessionLocks } from '../../db/index.js';
 import { PollingLoop } from '../../jobs/index.js';
 import { pruneBotLog, pruneFinishedBotTasks } from '../chatbot/index.js';
 import { pruneConsumedOutboxEvents } from '../events/index.js';
-import { pruneProcessedInboundEvents } from '../inbound/index.js';
+import { pruneProcessedInboundEvents, type InboundPruneCursor } from '../inbound/index.js';
 import { expireReceivedMedia, pruneFinishedMediaDownloads, type MediaStorage, type RetentionCursor } from '../media/index.js';
 import { expireMessageContents } from '../messaging/index.js';
 import { pruneExpiredSessions } from '../users/index.js';
@@ -120,21 +120,30 @@ export class RetentionJob {
       const { db } = this.deps;
       const now = this.deps.clock.now();
       const ago = (ms: number) => new Date(now.getTime() - ms).toISOString();
-      const drain = async (key: keyof Omit<RetentionReport, 'skipped' | 'capped' | 'ms'>, batch: (limit: number) => Promise<number>) => {
+      /** Runs `batch` until it answers fewer than its limit (or `more: false`), the cap, or a stop. */
+      const drain = async (key: keyof Omit<RetentionReport, 'skipped' | 'capped' | 'ms'>, batch: (limit: number) => Promise<number | { deleted: number; more: boolean }>) => {
+        let taken = 0;
         while (!this.#stopping) {
-          const limit = Math.min(this.rules.batchSize, cap - report[key]);
+          const limit = Math.min(this.rules.batchSize, cap - taken);
           if (limit <= 0) {
             report.capped = true;
             return;
           }
           const batchStarted = performance.now();
-          const deleted = await batch(limit);
+          const outcome = await batch(limit);
+          const { deleted, more } = typeof outcome === 'number' ? { deleted: outcome, more: outcome === limit } : outcome;
           report[key] += deleted;
-          if (deleted < limit) return;
+          taken += Math.max(deleted, more ? limit : 0);
+          if (!more) return;
           await this.#pause(performance.now() - batchStarted);
         }
       };
-      await drain('inbound_events', (limit) => pruneProcessedInboundEvents(db, ago(this.rules.inboundMs), limit));
+      let inbound: InboundPruneCursor | undefined;
+      await drain('inbound_events', async (limit) => {
+        const step = await pruneProcessedInboundEvents(db, ago(this.rules.inboundMs), limit, inbound);
+        inbound = step.after;
+        return step;
+      });
       const positions = await this.deps.outboxPositions();
       // No consumer known: keep everything.
       const below = positions.length > 0 ? Math.min(...positions) + 1 : 0;
@@ -162,8 +171,8 @@ export class RetentionJob {
             const step = await expireReceivedMedia(db, this.deps.mediaStorage, { workspaceId: workspace.workspaceId, before: ago(days * 86_400_000), cursor, limit: Math.min(limit, 100), now: now.toISOString() });
             if (step.cursor) await this.deps.settings.moveCursor(workspace.workspaceId, 'media_cursor', encodeCursor(step.cursor));
             cursor = step.cursor ?? cursor;
-            // Media batches are at most 100 (each may delete a file): say "full" when this one was.
-            return step.handled === Math.min(limit, 100) ? limit : step.handled;
+            // Media batches are at most 100 (each may delete a file).
+            return { deleted: step.handled, more: step.handled === Math.min(limit, 100) };
           });
         }
       }

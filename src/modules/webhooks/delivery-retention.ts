@@ -15,7 +15,7 @@ export async function pruneFinishedDeliveries(db: Kysely<Schema>, before: string
   let deleted = 0;
   for (const status of FINISHED) {
     if (deleted >= limit) break;
-    const rows = await db.selectFrom('webhook_deliveries').select('id').where('status', '=', status).where('updated_at', '<', before).limit(limit - deleted).execute();
+    const rows = await db.selectFrom('webhook_deliveries').select('id').where('status', '=', status).where('updated_at', '<', before).orderBy('updated_at').limit(limit - deleted).execute();
     if (rows.length === 0) continue;
     const result = await db
       .deleteFrom('webhook_deliveries')

@@ -109,7 +109,7 @@ control.get('/stored', async () => {
   const count = async (processed: boolean) =>
     Number((await db.selectFrom('inbound_events').select((eb) => eb.fn.countAll().as('n')).where('processed_at', processed ? 'is not' : 'is', null).executeTakeFirstOrThrow()).n);
   // The prune's select (pruneProcessedInboundEvents), after a first batch.
-  const select = sql`select id, processed_at from inbound_events where processed_at < ${new Date().toISOString()} and (processed_at > ${'2000-01-01'} or (processed_at = ${'2000-01-01'} and id > ${0})) order by processed_at, id limit 500`;
+  const select = sql`select id, processed_at from inbound_events where processed_at < ${new Date().toISOString()} and (processed_at, id) > (${'2000-01-01'}, ${0}) order by processed_at, id limit 500`;
   const plan = sqlite
     ? (await sql<{ detail: string }>`explain query plan ${select}`.execute(db)).rows.map((row) => row.detail)
     : (await sql<{ 'QUERY PLAN': string }>`explain ${select}`.execute(db)).rows.map((row) => row['QUERY PLAN'].trim());

@@ -22,7 +22,8 @@ export interface InboundPruneCursor {
  */
 export async function pruneProcessedInboundEvents(db: Kysely<Schema>, before: string, limit: number, after?: InboundPruneCursor): Promise<{ deleted: number; more: boolean; after: InboundPruneCursor | undefined }> {
   let query = db.selectFrom('inbound_events').select(['id', 'processed_at']).where('processed_at', '<', before);
-  if (after) query = query.where((eb) => eb.or([eb('processed_at', '>', after.processedAt), eb.and([eb('processed_at', '=', after.processedAt), eb('id', '>', after.id)])]));
+  // A row-value comparison: both databases take it as the start of the index range (an OR would not be).
+  if (after) query = query.where((eb) => eb(eb.refTuple('processed_at', 'id'), '>', eb.tuple(after.processedAt, after.id)));
   const rows = await query.orderBy('processed_at').orderBy('id').limit(limit).execute();
   if (rows.length === 0) return { deleted: 0, more: false, after };
   const result = await db

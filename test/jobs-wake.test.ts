@@ -26,7 +26,7 @@ describe.each(DIALECTS)('inbound → answer without polling on $name', (dialect)
   });
 
   it("a keyword confirmation goes out within a second or two, not at the dispatcher's next poll a minute later", async () => {
-    expect(running.app.jobs.names()).toEqual(['realtime', 'audit prune', 'number refresh', 'template sync', 'outbound webhooks', 'media downloader', 'dispatcher', 'campaign runner', 'notifications', 'bot tasks', 'processor']);
+    expect(running.app.jobs.names()).toEqual(['realtime', 'audit prune', 'number refresh', 'template sync', 'outbound webhooks', 'media downloader', 'dispatcher', 'campaign runner', 'notifications', 'bot tasks', 'processor', 'retention']);
     for (let i = 1; i <= 4; i += 1) {
       const waId = `55119222200${String(i).padStart(2, '0')}`;
       const started = Date.now();

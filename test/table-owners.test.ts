@@ -62,6 +62,7 @@ const OWNERS: Record<string, string> = {
   leads: 'leads',
   lead_sources: 'leads',
   audit_log: 'audit',
+  retention_settings: 'retention',
 };
 
 /** Tables whose owning module keeps their writes in one class (its other classes ask it). */

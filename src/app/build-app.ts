@@ -28,6 +28,7 @@ import { Dispatcher, IngestProcessor, MessageEraser, MessagingInbound, MessageHi
 import { Notifications } from '../modules/notifications/index.js';
 import { PixRequests } from '../modules/payments/index.js';
 import { RealtimeHub, type RealtimeOptions } from '../modules/realtime/index.js';
+import { RetentionJob, RetentionSettings, type RetentionRules } from '../modules/retention/index.js';
 import { registerTemplateInbound, TemplateCache, TemplateService, templateSyncLoop } from '../modules/templates/index.js';
 import { createWebhookModule, type WebhookDeliveryWorker, type WebhookFanOut, type WebhookModuleOptions, type Webhooks } from '../modules/webhooks/index.js';
 import { LoginThrottle, Sessions, Teams, Users } from '../modules/users/index.js';
@@ -128,6 +129,10 @@ export interface Modules {
   auditLog: AuditLog;
   /** Erasure of a person (issue 13): everything of one contact, each table through its owner; keeps consent tombstones. */
   personEraser: PersonEraser;
+  /** What each workspace keeps of message contents and media (`GET/PUT /api/v1/retention`). */
+  retentionSettings: RetentionSettings;
+  /** Prunes what the retention rules say is old enough (docs/data-protection.md#retention). */
+  retention: RetentionJob;
 }
 
 export interface StartResult extends BootstrapResult {
@@ -186,6 +191,8 @@ export interface BuildOptions {
   webDir?: string;
   /** The audit log's retention job: its rest between passes and batch size; tests shorten them. */
   auditPrune?: { pollMs?: number; batch?: number };
+  /** Retention knobs over config.retention (interval, batch, pause); tests and benches set them. */
+  retention?: Partial<RetentionRules>;
 }
 
 /**
@@ -437,6 +444,31 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   jobs.register('notifications', notifications);
   jobs.register('bot tasks', botTasks);
   jobs.register('processor', processor);
+  // Registered last, stopped first: a prune under way ends after its current batch.
+  const retentionSettings = new RetentionSettings({
+    db,
+    now,
+    installation: {
+      inbound_events_days: config.retention.inboundMs / 86_400_000,
+      outbox_hours: config.retention.outboxMs / 3_600_000,
+      webhook_deliveries_days: config.retention.deliveriesMs / 86_400_000,
+      job_log_days: config.retention.jobLogMs / 86_400_000,
+    },
+  });
+  const retention = new RetentionJob(
+    {
+      db,
+      clock,
+      locks: database.openSessionLocks(),
+      settings: retentionSettings,
+      mediaStorage,
+      // The hub at 0 has not read yet: it starts at the end, so it holds nothing back.
+      outboxPositions: async () => [await webhooks.fanOut.committedPosition(), ...(realtime.position() > 0 ? [realtime.position()] : [])],
+      logger: logger.child({ component: 'retention' }),
+    },
+    { ...config.retention, ...options.retention },
+  );
+  jobs.register('retention', retention);
   const modules: Modules = {
     workspaces: new Workspaces(db, now),
     apiKeys: new ApiKeys(db, now),
@@ -506,6 +538,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       logger: logger.child({ component: 'privacy' }),
       checkpoint: () => database.checkpoint(),
     }),
+    retentionSettings,
+    retention,
   };
   const http = await buildHttpServer({ logger, database, clock, ...modules, auditReads: config.audit.reads, loginThrottle: new LoginThrottle({ now }), whatsapp: client, publicUrl: config.publicUrl, trustProxy: config.http.trustProxy, eventsStored: () => jobs.wake('processor'), sandboxControlToken: () => (sandbox ? sandbox.controlToken : config.sandbox.controlToken), sandboxControl: () => sandboxLink }, { checkResponses: options.checkResponses ?? false, demoApi: sandbox !== undefined, ...(options.webDir ? { webDir: options.webDir } : {}) });
   let closingStep: string | undefined;

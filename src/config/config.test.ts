@@ -129,6 +129,26 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ CONVERSA_UNKNOWN_GRACE_SECONDS: '700000' })).toThrow(/at most 604800/);
   });
 
+  it('prunes with safe defaults, reads the CONVERSA_RETENTION_* variables, and refuses an inbound retention under 7 days, saying why', () => {
+    const day = 86_400_000;
+    expect(loadConfig({}).retention).toEqual({ inboundMs: 30 * day, outboxMs: 24 * 3600_000, deliveriesMs: 30 * day, jobLogMs: 30 * day, intervalMs: 3600_000, batchSize: 500, pauseMs: 20, maxRowsPerPass: 200_000 });
+    const config = loadConfig({
+      CONVERSA_RETENTION_INBOUND_DAYS: '7',
+      CONVERSA_RETENTION_OUTBOX_HOURS: '2',
+      CONVERSA_RETENTION_DELIVERIES_DAYS: '90',
+      CONVERSA_RETENTION_JOB_LOG_DAYS: '14',
+      CONVERSA_RETENTION_INTERVAL_SECONDS: '600',
+      CONVERSA_RETENTION_BATCH: '500',
+      CONVERSA_RETENTION_PAUSE_MS: '0',
+      CONVERSA_RETENTION_MAX_ROWS: '5000',
+    });
+    expect(config.retention).toEqual({ inboundMs: 7 * day, outboxMs: 2 * 3600_000, deliveriesMs: 90 * day, jobLogMs: 14 * day, intervalMs: 600_000, batchSize: 500, pauseMs: 0, maxRowsPerPass: 5000 });
+    expect(() => loadConfig({ CONVERSA_RETENTION_INBOUND_DAYS: '3' })).toThrow(/CONVERSA_RETENTION_INBOUND_DAYS: CONVERSA_RETENTION_INBOUND_DAYS must be at least 7: Meta retries a webhook for up to 7 days/);
+    expect(() => loadConfig({ CONVERSA_RETENTION_BATCH: '50000' })).toThrow(/CONVERSA_RETENTION_BATCH must be at most 10000/);
+    expect(() => loadConfig({ CONVERSA_RETENTION_OUTBOX_HOURS: 'soon' })).toThrow(/CONVERSA_RETENTION_OUTBOX_HOURS must be a number/);
+    expect(() => loadConfig({ CONVERSA_RETENTION_DELIVERIES_DAYS: '1.5' })).toThrow(/CONVERSA_RETENTION_DELIVERIES_DAYS must be a whole number/);
+  });
+
   it('treats empty values as unset', () => {
     expect(loadConfig({ PORT: '', DATABASE_URL: '' }).port).toBe(3000);
   });

@@ -85,7 +85,35 @@ export interface Config {
     /** CONVERSA_DEMO_FLOW: publish the demo support bot on the embedded sandbox's number at first start (default on). */
     readonly demo: boolean;
   };
+  /** What is pruned, after how long, and how gently (docs/data-protection.md#retention). */
+  readonly retention: {
+    /** CONVERSA_RETENTION_INBOUND_DAYS: raw webhook events are deleted this long after they were processed (default 30, at least 7: Meta retries a webhook for up to 7 days and dedupe needs its row). */
+    readonly inboundMs: number;
+    /** CONVERSA_RETENTION_OUTBOX_HOURS: domain events every consumer received are deleted once this old (default 24: inbox clients resume with `?after=` within it). */
+    readonly outboxMs: number;
+    /** CONVERSA_RETENTION_DELIVERIES_DAYS: finished outbound webhook deliveries (delivered or given up) and their attempts are deleted this long after they finished (default 30). */
+    readonly deliveriesMs: number;
+    /** CONVERSA_RETENTION_JOB_LOG_DAYS: finished bot tasks, the bot's log and finished media downloads are deleted once this old (default 30). */
+    readonly jobLogMs: number;
+    /** CONVERSA_RETENTION_INTERVAL_SECONDS: how often the retention job runs (default 3600). */
+    readonly intervalMs: number;
+    /** CONVERSA_RETENTION_BATCH: rows per delete statement, each its own short transaction (default 500). */
+    readonly batchSize: number;
+    /** CONVERSA_RETENTION_PAUSE_MS: the pause between two batches, so the hot paths get the database (default 20). */
+    readonly pauseMs: number;
+    /** CONVERSA_RETENTION_MAX_ROWS: at most this many rows per rule and pass; the rest waits for the next pass (default 200000). */
+    readonly maxRowsPerPass: number;
+  };
 }
+
+/**
+ * The lowest CONVERSA_RETENTION_INBOUND_DAYS accepted. A raw webhook event's row is also its
+ * deduplication key (`inbound_events.dedupe_key` is unique): Meta retries an undelivered webhook
+ * with backoff for up to 7 days, so a row deleted sooner could let a retry be applied twice.
+ */
+export const RETENTION_INBOUND_FLOOR_DAYS = 7;
+
+const DAY_MS = 86_400_000;
 
 /** The first admin's e-mail when CONVERSA_ADMIN_EMAIL is not set. */
 export const DEFAULT_ADMIN_EMAIL = 'admin@conversa.local';
@@ -102,6 +130,15 @@ export const DEFAULT_SANDBOX_ACCESS_TOKEN = 'sandbox-access-token';
  * outage are covered by the dispatcher holding such messages while the webhooks are behind.
  */
 export const UNKNOWN_GRACE_FLOOR_SECONDS = 360;
+
+/** A whole number between `min` and `max`, with the reason for the minimum in its error when given. */
+const wholeNumber = (name: string, fallback: number, min: number, max: number, why?: string) =>
+  z.coerce
+    .number({ invalid_type_error: `${name} must be a number` })
+    .int(`${name} must be a whole number`)
+    .min(min, `${name} must be at least ${min}${why ? `: ${why}` : ''}`)
+    .max(max, `${name} must be at most ${max}`)
+    .default(fallback);
 
 const port = (name: string, fallback: number) =>
   z.coerce
@@ -174,6 +211,14 @@ const envSchema = z.object({
     .min(1, 'CONVERSA_AUDIT_RETENTION_DAYS must be at least 1')
     .max(36_500, 'CONVERSA_AUDIT_RETENTION_DAYS must be at most 36500 (100 years)')
     .default(365),
+  CONVERSA_RETENTION_INBOUND_DAYS: wholeNumber('CONVERSA_RETENTION_INBOUND_DAYS', 30, RETENTION_INBOUND_FLOOR_DAYS, 3650, 'Meta retries a webhook for up to 7 days and its stored row is what deduplicates the retry (docs/data-protection.md#retention)'),
+  CONVERSA_RETENTION_OUTBOX_HOURS: wholeNumber('CONVERSA_RETENTION_OUTBOX_HOURS', 24, 1, 24 * 3650, 'inbox clients resume from the outbox after a disconnection'),
+  CONVERSA_RETENTION_DELIVERIES_DAYS: wholeNumber('CONVERSA_RETENTION_DELIVERIES_DAYS', 30, 1, 3650),
+  CONVERSA_RETENTION_JOB_LOG_DAYS: wholeNumber('CONVERSA_RETENTION_JOB_LOG_DAYS', 30, 1, 3650),
+  CONVERSA_RETENTION_INTERVAL_SECONDS: wholeNumber('CONVERSA_RETENTION_INTERVAL_SECONDS', 3600, 60, 86400),
+  CONVERSA_RETENTION_BATCH: wholeNumber('CONVERSA_RETENTION_BATCH', 500, 100, 10_000),
+  CONVERSA_RETENTION_PAUSE_MS: wholeNumber('CONVERSA_RETENTION_PAUSE_MS', 20, 0, 10_000),
+  CONVERSA_RETENTION_MAX_ROWS: wholeNumber('CONVERSA_RETENTION_MAX_ROWS', 200_000, 1000, 100_000_000),
   CONVERSA_NOTIFICATIONS_POLL_MS: z.coerce.number({ invalid_type_error: 'CONVERSA_NOTIFICATIONS_POLL_MS must be a number' }).int().min(10, 'CONVERSA_NOTIFICATIONS_POLL_MS must be at least 10').max(600_000).default(1000),
 });
 
@@ -224,6 +269,16 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     webhooks: { allowPrivate: e.CONVERSA_WEBHOOKS_ALLOW_PRIVATE },
     flows: { allowPrivate: e.CONVERSA_FLOWS_ALLOW_PRIVATE, demo: e.CONVERSA_DEMO_FLOW },
     audit: { reads: e.CONVERSA_AUDIT_READS, retentionDays: e.CONVERSA_AUDIT_RETENTION_DAYS },
+    retention: {
+      inboundMs: e.CONVERSA_RETENTION_INBOUND_DAYS * DAY_MS,
+      outboxMs: e.CONVERSA_RETENTION_OUTBOX_HOURS * 3600_000,
+      deliveriesMs: e.CONVERSA_RETENTION_DELIVERIES_DAYS * DAY_MS,
+      jobLogMs: e.CONVERSA_RETENTION_JOB_LOG_DAYS * DAY_MS,
+      intervalMs: e.CONVERSA_RETENTION_INTERVAL_SECONDS * 1000,
+      batchSize: e.CONVERSA_RETENTION_BATCH,
+      pauseMs: e.CONVERSA_RETENTION_PAUSE_MS,
+      maxRowsPerPass: e.CONVERSA_RETENTION_MAX_ROWS,
+    },
     notifications: {
       quietHours: e.CONVERSA_QUIET_HOURS === 'off' ? undefined : { start: e.CONVERSA_QUIET_HOURS.slice(0, 5), end: e.CONVERSA_QUIET_HOURS.slice(6) },
       defaultTimeZone: e.CONVERSA_DEFAULT_TIME_ZONE,

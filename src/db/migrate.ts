@@ -28,6 +28,7 @@ import * as m0027 from './migrations/0027-groups.js';
 import * as m0028 from './migrations/0028-leads.js';
 import * as m0029 from './migrations/0029-consent-tombstones.js';
 import * as m0030 from './migrations/0030-audit-log.js';
+import * as m0031 from './migrations/0031-retention.js';
 import { POSTGRES_MIGRATION_CONTEXT, SQLITE_MIGRATION_CONTEXT, type MigrationContext } from './migrations/context.js';
 
 type MigrationModule = { up(db: Kysely<unknown>, ctx: MigrationContext): Promise<void> };
@@ -62,6 +63,7 @@ const MIGRATIONS: Record<string, MigrationModule> = {
   '0028-leads': m0028,
   '0029-consent-tombstones': m0029,
   '0030-audit-log': m0030,
+  '0031-retention': m0031,
 };
 
 /**

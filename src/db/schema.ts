@@ -58,6 +58,7 @@ export interface Schema {
   leads: LeadsTable;
   lead_sources: LeadSourcesTable;
   audit_log: AuditLogTable;
+  retention_settings: RetentionSettingsTable;
 }
 
 export interface WorkspacesTable {
@@ -978,4 +979,18 @@ export interface AuditLogTable {
   request_id: string | null;
   /** Small JSON object (error code, ...); never a request body, token, password or message text. */
   details: string | null;
+}
+
+/** What a workspace keeps of its customers' message contents and media (migration 0031); no row: everything. */
+export interface RetentionSettingsTable {
+  workspace_id: string;
+  /** Message contents older than this many days become a placeholder; null: kept. */
+  message_content_days: number | null;
+  /** Received media's bytes older than this many days are deleted; null: kept. */
+  media_days: number | null;
+  /** `created_at|id` of the last message the content rule handled. */
+  messages_cursor: string | null;
+  /** `created_at|id` of the last media the media rule handled. */
+  media_cursor: string | null;
+  updated_at: string;
 }

@@ -36,6 +36,7 @@ export const ERROR_CATALOGUE = {
   CONVERSA_ERR_CAMPAIGN_STATE: { status: 409, title: 'The campaign is not in a state that allows this operation.' },
   CONVERSA_ERR_NOT_INBOUND: { status: 422, title: 'Only a message the contact sent (direction "in") can be marked read.' },
   CONVERSA_ERR_NO_INBOUND_MESSAGE: { status: 422, title: 'The conversation has no message from the contact to mark read or to show typing on.' },
+  CONVERSA_ERR_MEDIA_EXPIRED: { status: 410, title: "The media's bytes were deleted by the workspace's retention setting (media_days)." },
   CONVERSA_ERR_MEDIA_IN_USE: { status: 409, title: 'A message not yet sent (or an invoice) still names this media.' },
   CONVERSA_ERR_CONVERSATION_TRANSITION: { status: 409, title: "The conversation's owner does not allow this transition (details.from and details.to name them)." },
   CONVERSA_ERR_SANDBOX_REFUSED: { status: 422, title: "The sandbox refused the simulated customer's action (a phone without WhatsApp, a media id or a quoted message it does not know)." },

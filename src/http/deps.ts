@@ -20,6 +20,7 @@ import type { FormSubmissions, SurveyResponses } from '../modules/forms/index.js
 import type { PersonData } from '../modules/privacy/index.js';
 import type { PixRequests } from '../modules/payments/index.js';
 import type { RealtimeHub } from '../modules/realtime/index.js';
+import type { RetentionSettings } from '../modules/retention/index.js';
 import type { MessageEraser, MessageHistory, Messages, ReadReceipts, SendService } from '../modules/messaging/index.js';
 import type { Notifications } from '../modules/notifications/index.js';
 import type { TemplateService } from '../modules/templates/index.js';
@@ -70,6 +71,8 @@ export interface HttpDeps {
   invoices: Invoices;
   /** The inbox's WebSocket fan-out (`GET /app/ws`). */
   realtime: RealtimeHub;
+  /** What the workspace keeps of message contents and media (`GET/PUT /api/v1/retention`). */
+  retentionSettings: RetentionSettings;
   /** Pix payment requests (code, QR media, payment link). */
   pix: PixRequests;
   /** Form submissions of chatbot flows (`/api/v1/forms/submissions`, list and export). */

@@ -34,6 +34,7 @@ import { registerTemplateRoutes } from './routes/templates.js';
 import { registerWebhookRoutes } from './routes/webhooks.js';
 import { registerWhatsappWebhookRoutes } from './routes/whatsapp-webhook.js';
 import { registerWorkspaceRoutes } from './routes/workspaces.js';
+import { registerRetentionRoutes } from './routes/retention.js';
 import { installTextGuard } from './text-guard.js';
 import { registerAppAdminRoutes } from './routes/app-admin.js';
 import { registerAppMediaRoutes } from './routes/app-media.js';
@@ -120,6 +121,7 @@ export async function buildHttpServer(deps: HttpDeps, options: HttpServerOptions
       registerFormRoutes(scope, deps);
       registerLeadRoutes(scope, deps);
       registerWorkspaceRoutes(scope, deps);
+      registerRetentionRoutes(scope, deps);
       registerApiKeyRoutes(scope, deps);
       registerAuditRoutes(scope, deps);
     },

@@ -466,6 +466,13 @@ table phone_numbers
   messaging_limit_tier text
   throughput_pinned integer not null default 0
   refreshed_at text
+table retention_settings
+  workspace_id text not null
+  message_content_days integer
+  media_days integer
+  messages_cursor text
+  media_cursor text
+  updated_at text not null
 table survey_responses
   id text not null
   workspace_id text not null
@@ -603,6 +610,7 @@ CREATE UNIQUE INDEX audit_log_pkey ON audit_log USING btree (id);
 CREATE INDEX audit_log_target ON audit_log USING btree (workspace_id, target_id, id);
 CREATE UNIQUE INDEX blocked_users_pkey ON blocked_users USING btree (phone_number_id, wa_id);
 CREATE INDEX bot_log_conversation ON bot_log USING btree (conversation_id, created_at, id);
+CREATE INDEX bot_log_created ON bot_log USING btree (created_at);
 CREATE UNIQUE INDEX bot_log_pkey ON bot_log USING btree (id);
 CREATE INDEX bot_sessions_expires ON bot_sessions USING btree (expires_at);
 CREATE UNIQUE INDEX bot_sessions_pkey ON bot_sessions USING btree (conversation_id);
@@ -668,6 +676,7 @@ CREATE UNIQUE INDEX leads_contact_source ON leads USING btree (workspace_id, con
 CREATE INDEX leads_page ON leads USING btree (workspace_id, created_at, id);
 CREATE UNIQUE INDEX leads_pkey ON leads USING btree (id);
 CREATE INDEX leads_source ON leads USING btree (workspace_id, source_type, source_id, created_at, id);
+CREATE INDEX media_downloads_completed ON media_downloads USING btree (completed_at);
 CREATE INDEX media_downloads_due ON media_downloads USING btree (next_attempt_at);
 CREATE UNIQUE INDEX media_downloads_pkey ON media_downloads USING btree (media_id);
 CREATE UNIQUE INDEX media_pkey ON media USING btree (id);
@@ -696,6 +705,7 @@ CREATE UNIQUE INDEX phone_numbers_phone_number_id_key ON phone_numbers USING btr
 CREATE UNIQUE INDEX phone_numbers_pkey ON phone_numbers USING btree (id);
 CREATE INDEX phone_numbers_waba ON phone_numbers USING btree (waba_id);
 CREATE INDEX phone_numbers_workspace ON phone_numbers USING btree (workspace_id);
+CREATE UNIQUE INDEX retention_settings_pkey ON retention_settings USING btree (workspace_id);
 CREATE INDEX survey_responses_contact ON survey_responses USING btree (contact_id, answered_at, id);
 CREATE INDEX survey_responses_kind ON survey_responses USING btree (workspace_id, kind, answered_at, id);
 CREATE INDEX survey_responses_page ON survey_responses USING btree (workspace_id, answered_at, id);
@@ -717,6 +727,7 @@ CREATE UNIQUE INDEX users_email ON users USING btree (email);
 CREATE UNIQUE INDEX users_pkey ON users USING btree (id);
 CREATE INDEX users_workspace ON users USING btree (workspace_id, name, id);
 CREATE INDEX webhook_deliveries_due ON webhook_deliveries USING btree (status, next_attempt_at);
+CREATE INDEX webhook_deliveries_finished ON webhook_deliveries USING btree (status, updated_at);
 CREATE INDEX webhook_deliveries_log ON webhook_deliveries USING btree (subscription_id, id);
 CREATE UNIQUE INDEX webhook_deliveries_pkey ON webhook_deliveries USING btree (id);
 CREATE UNIQUE INDEX webhook_deliveries_subscription_event ON webhook_deliveries USING btree (subscription_id, event_id);

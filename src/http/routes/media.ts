@@ -16,7 +16,7 @@ const mediaSchema = s.object(
     sha256: s.nullableString,
     filename: s.nullableString,
     direction: { type: 'string', enum: ['in', 'out'] },
-    status: { type: 'string', enum: ['ready', 'downloading', 'failed'] },
+    status: { type: 'string', enum: ['ready', 'downloading', 'failed', 'expired'], description: "expired: received media whose bytes the workspace's retention deleted (GET /api/v1/retention)" },
     source_message_id: s.nullableString,
     created_at: s.dateTime,
     download: s.object({ attempts: s.integer, next_attempt_at: s.nullableDateTime, give_up_at: s.dateTime, last_error: s.nullableString }, 'Inbound media not yet stored: how the download goes'),
@@ -71,7 +71,7 @@ export async function registerMediaRoutes(app: FastifyInstance, deps: Pick<HttpD
         summary: 'The stored bytes of media',
         tags: ['media'],
         params: idParams,
-        response: responses({ 200: s.file(['application/octet-stream'], "The bytes, with the media's own Content-Type"), 404: ['CONVERSA_ERR_NOT_FOUND'], 409: ['CONVERSA_ERR_MEDIA_NOT_READY'] }),
+        response: responses({ 200: s.file(['application/octet-stream'], "The bytes, with the media's own Content-Type"), 404: ['CONVERSA_ERR_NOT_FOUND'], 409: ['CONVERSA_ERR_MEDIA_NOT_READY'], 410: ['CONVERSA_ERR_MEDIA_EXPIRED'] }),
       },
     },
     async (request, reply) => {
@@ -149,6 +149,7 @@ export async function receiveUpload(request: FastifyRequest, reply: FastifyReply
 export async function sendMediaContent(reply: FastifyReply, deps: Pick<HttpDeps, 'media'>, workspaceId: string, id: string): Promise<FastifyReply> {
   const found = await deps.media.content(workspaceId, id);
     if (!found.ok) {
+      if (found.reason === 'expired') return sendError(reply, 'CONVERSA_ERR_MEDIA_EXPIRED', `Media ${id} was received more than the workspace's media_days ago: its bytes were deleted by the retention setting.`, { media_id: id, status: 'expired' });
       return found.reason === 'not_found'
         ? sendError(reply, 'CONVERSA_ERR_NOT_FOUND', `No media ${id}.`)
         : sendError(reply, 'CONVERSA_ERR_MEDIA_NOT_READY', `Media ${id} is ${found.media?.status ?? 'not ready'}.`, { media_id: id, status: found.media?.status });

@@ -10,3 +10,4 @@ export { buildFlow, keywordClassifier, keywordSearch, type FlowInput, type StepI
 export { bodyOf, choicesOf, describeEffect, describeMessage, formatTranscriptReport, runTranscript, type CaseReport, type TranscriptDeps, type TranscriptReport } from './transcript.js';
 export { compileFlow } from './engine/compile.js';
 export { trainIntents } from './engine/nlu.js';
+export { pruneBotLog, pruneFinishedBotTasks } from './bot-retention.js';

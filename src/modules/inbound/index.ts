@@ -2,3 +2,4 @@ export { InboundEvents, type InboundEventView, type StoredInboundEvent } from '.
 export { splitWebhook, statusRef, type InboundEvent } from './split-webhook.js';
 export { jsonDepthExceeds, scopeWebhookEvents, type DroppedEvent, type WebhookScopeDirectory } from './webhook-scope.js';
 export { InboundRouter, type InboundContext, type InboundHandler, type InboundNumber } from './inbound-router.js';
+export { pruneProcessedInboundEvents, type InboundPruneCursor } from './inbound-retention.js';

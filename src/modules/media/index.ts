@@ -6,3 +6,4 @@ export { MediaRemoval, type MediaDeleter, type MediaRemovalDirectory, type Media
 export { LocalDiskMediaStorage, storageKeyOf, type MediaStorage } from './media-storage.js';
 export { ProviderMedia, REUPLOAD_MARGIN_MS, UPLOADED_MEDIA_TTL_MS, type GraphFailure, type MediaUploader } from './provider-media.js';
 export { checkUpload, sha256Hex, type CheckedUpload, type UploadCheck, type UploadError, type UploadErrorCode } from './upload-check.js';
+export { expireReceivedMedia, pruneFinishedMediaDownloads, type RetentionCursor } from './media-retention.js';

@@ -15,7 +15,8 @@ export interface MediaView {
   sha256: string | null;
   filename: string | null;
   direction: 'in' | 'out';
-  status: 'ready' | 'downloading' | 'failed';
+  /** `expired`: received media whose bytes the workspace's retention deleted (the record stays). */
+  status: 'ready' | 'downloading' | 'failed' | 'expired';
   source_message_id: string | null;
   created_at: string;
   /** Inbound media not yet stored: how the download goes. */
@@ -94,11 +95,12 @@ export class MediaLibrary {
     return (await this.#find(workspaceId, id))?.view;
   }
 
-  /** The bytes of a workspace's media; `not_ready` while inbound media is downloading or after it failed. */
-  async content(workspaceId: string, id: string): Promise<{ ok: true; media: MediaView; data: Buffer } | { ok: false; reason: 'not_found' | 'not_ready'; media?: MediaView }> {
+  /** The bytes of a workspace's media; `not_ready` while inbound media is downloading or after it failed, `expired` once retention deleted them. */
+  async content(workspaceId: string, id: string): Promise<{ ok: true; media: MediaView; data: Buffer } | { ok: false; reason: 'not_found' | 'not_ready' | 'expired'; media?: MediaView }> {
     const found = await this.#find(workspaceId, id);
     if (!found) return { ok: false, reason: 'not_found' };
     const { view: media, storageKey } = found;
+    if (media.status === 'expired') return { ok: false, reason: 'expired', media };
     if (media.status !== 'ready' || !storageKey) return { ok: false, reason: 'not_ready', media };
     const data = await this.storage.get(storageKey);
     if (!data) throw new Error(`media ${id}: storage has nothing under ${storageKey}`);
@@ -113,10 +115,10 @@ export class MediaLibrary {
     for (const { slot, object } of findMediaReferences({ type, [type]: content })) {
       const row = await this.db.selectFrom('media').select(['status', 'kind']).where('workspace_id', '=', workspaceId).where('id', '=', object.id).executeTakeFirst();
       const field = `${slot}.id`;
-      if (!row || row.status === 'failed') {
+      if (!row || row.status === 'failed' || row.status === 'expired') {
         return {
           code: 'CONVERSA_ERR_MEDIA_NOT_FOUND',
-          message: `${field}: ${object.id} is not ${row ? 'stored (its download failed)' : 'media of this workspace'}.`,
+          message: `${field}: ${object.id} is not ${row ? (row.status === 'expired' ? "stored any more (the workspace's retention deleted its bytes)" : 'stored (its download failed)') : 'media of this workspace'}.`,
           fix: 'Upload the file with POST /api/v1/media and send the id it answers.',
           details: { field, media_id: object.id },
         };

@@ -11,3 +11,4 @@ export { canonicalHash } from './request-hash.js';
 export { loadRateCard, priceMessage, type Cost, type RateCard } from './pricing.js';
 export { MESSAGE_TYPES, SendService, type MediaRefusalCode, type OutboundMediaCheck, type SendOutcome, type SendRequest, type TransactionalSend } from './send-service.js';
 export { templateVariables } from './template-params.js';
+export { EXPIRED_CONTENT, expireMessageContents } from './content-retention.js';

@@ -128,6 +128,14 @@ export class RealtimeHub {
     this.#loop.wake();
   }
 
+  /**
+   * The outbox id up to which this node handed events to its connections (0 before its first
+   * read, when it starts at the end anyway): the outbox retention keeps what is above it.
+   */
+  position(): number {
+    return this.#deliveredUpTo;
+  }
+
   /** This node's open connections of `userId` (the route bounds them). */
   connectionsOf(userId: string): number {
     return this.#perUser.get(userId) ?? 0;

@@ -58,6 +58,15 @@ export class WebhookFanOut {
     return this.#loop.stop();
   }
 
+  /**
+   * The committed position of the fan-out (every node's): every outbox event up to it has its
+   * deliveries (which carry their own payload), so the outbox retention may delete below it.
+   * 0 before the first pass.
+   */
+  async committedPosition(): Promise<number> {
+    return (await this.#readPosition(this.db)) ?? 0;
+  }
+
   /** Something was recorded in the outbox: look now. */
   wake(): void {
     this.#loop.wake();

@@ -20,3 +20,4 @@ export {
   type WebhookEventFilter,
   type WebhookSubscriptionView,
 } from './webhooks.js';
+export { pruneFinishedDeliveries } from './delivery-retention.js';

@@ -113,6 +113,17 @@ describe('sandbox: groups', () => {
     expect(inbound).toMatchObject({ from: '5511980000201', group_id: event.group_id, type: 'text', text: { body: 'Oi de dentro' } });
     expect((await h.admin('POST', '/phones/5511980000299/messages', { to: event.group_id, type: 'text', text: { body: 'intruso' } })).status).toBe(422);
 
+    // Meta's group rate limit (131208, HTTP 429, transient), at the rate a test sets: its threshold is not documented.
+    expect((await h.admin('PUT', '/faults', { group_messages_per_minute: 1 })).body.group_messages_per_minute).toBe(1);
+    const toGroup = () => h.graph('POST', `/${number}/messages`, { messaging_product: 'whatsapp', recipient_type: 'group', to: event.group_id, type: 'text', text: { body: 'aviso' } });
+    expect((await toGroup()).status).toBe(200);
+    const limited = await toGroup();
+    expect(limited.status).toBe(429);
+    expect(limited.body.error).toMatchObject({ code: 131208, is_transient: true });
+    expect((await h.admin('PUT', '/faults', { group_messages_per_minute: 0 })).status).toBe(200);
+    expect((await toGroup()).status).toBe(200);
+    expect((await h.admin('PUT', '/faults', { group_messages_per_minute: -1 })).status).toBe(400);
+
     // Suspended by WhatsApp: 131207 on sends and changes.
     expect((await h.admin('PATCH', `/groups/${event.group_id}`, { suspended: true })).body.suspended).toBe(true);
     const suspended = await h.graph('POST', `/${number}/messages`, { messaging_product: 'whatsapp', recipient_type: 'group', to: event.group_id, type: 'text', text: { body: 'x' } });

@@ -13,11 +13,17 @@ export interface Faults extends WebhookFaults {
   graph_error_rate: number;
   /** Extra latency added to every Graph call, in ms. */
   graph_latency_ms: number;
+  /**
+   * Messages a business may send to one group per minute before Meta's 131208 (group rate limit,
+   * HTTP 429, transient). Meta documents the error, not its threshold: 0 (the default) is no limit.
+   */
+  group_messages_per_minute: number;
 }
 
 export const NO_FAULTS: Faults = {
   graph_error_rate: 0,
   graph_latency_ms: 0,
+  group_messages_per_minute: 0,
   webhook_duplicate_rate: 0,
   webhook_reorder_ms: 0,
   webhook_drop_rate: 0,

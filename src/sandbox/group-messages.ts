@@ -30,6 +30,10 @@ export function sendGroupMessage(engine: SandboxEngine, number: SandboxPhoneNumb
   if (!engine.limits.takeNumber(number.id, number.throughputMps, Date.now())) {
     return fail(130429, `Throughput of ${number.throughputMps} messages per second reached for this phone number; retry with backoff.`);
   }
+  const perMinute = engine.faults.group_messages_per_minute;
+  if (perMinute > 0 && !engine.limits.takeGroup(group.id, perMinute, Date.now())) {
+    return fail(131208, `Group rate limit hit: at most ${perMinute} messages a minute to group ${group.id} (set with PUT /sandbox/v1/faults); retry with backoff.`);
+  }
   let content: unknown = request[type];
   let category = 'service';
   let asyncFailure: MetaFailure | undefined;

@@ -33,6 +33,7 @@ export class TokenBucket {
 export class RateLimits {
   readonly #numbers = new Map<string, TokenBucket>();
   readonly #pairs = new Map<string, TokenBucket>();
+  readonly #groups = new Map<string, TokenBucket>();
 
   constructor(
     private readonly pairBurst = 45,
@@ -54,6 +55,16 @@ export class RateLimits {
     if (!bucket) {
       bucket = new TokenBucket(this.pairBurst, this.pairPerSecond, now);
       this.#pairs.set(key, bucket);
+    }
+    return bucket.tryTake(now);
+  }
+
+  /** A group's messages: `perMinute` a minute (a bucket of that size, refilled evenly). */
+  takeGroup(groupId: string, perMinute: number, now: number): boolean {
+    let bucket = this.#groups.get(groupId);
+    if (!bucket || bucket.capacity !== perMinute) {
+      bucket = new TokenBucket(perMinute, perMinute / 60, now);
+      this.#groups.set(groupId, bucket);
     }
     return bucket.tryTake(now);
   }

@@ -51,7 +51,7 @@ const schemas = {
   preference: z.object({ to: z.string().min(1), value: z.enum(['stop', 'resume']) }).strict(),
   clock: z.object({ advance_seconds: z.number().positive().max(10 * 365 * 86400) }).strict(),
   faults: z
-    .object({ graph_error_rate: rate, graph_latency_ms: z.number().int().min(0).max(60_000), webhook_duplicate_rate: rate, webhook_reorder_ms: z.number().int().min(0).max(60_000), webhook_drop_rate: rate })
+    .object({ graph_error_rate: rate, graph_latency_ms: z.number().int().min(0).max(60_000), group_messages_per_minute: z.number().int().min(0).max(100_000), webhook_duplicate_rate: rate, webhook_reorder_ms: z.number().int().min(0).max(60_000), webhook_drop_rate: rate })
     .partial()
     .strict(),
   openChat: z.object({ to: z.string().min(1) }).strict(),

@@ -268,6 +268,7 @@ export const SANDBOX_OPENAPI = {
         properties: {
           graph_error_rate: { type: 'number', minimum: 0, maximum: 1 },
           graph_latency_ms: { type: 'integer', minimum: 0 },
+          group_messages_per_minute: { type: 'integer', minimum: 0, maximum: 100000, description: "Messages to one group per minute before Meta's 131208 (HTTP 429); 0: no limit" },
           webhook_duplicate_rate: { type: 'number', minimum: 0, maximum: 1 },
           webhook_reorder_ms: { type: 'integer', minimum: 0 },
           webhook_drop_rate: { type: 'number', minimum: 0, maximum: 1 },

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { TEST_ADMIN_KEY } from './support/app.js';
 import { DIALECTS } from './support/databases.js';
 import { jpegOfSize, mp4File, pdfFile, pngFile } from './support/media-files.js';
-import { useApp } from './support/use-app.js';
+import { approvedTemplate, useApp } from './support/use-app.js';
 import { until, type Json } from './support/wait.js';
 
 /**
@@ -181,6 +181,14 @@ describe.each(DIALECTS)('/api/v1/phone-numbers/{id} settings on $name', (dialect
     expect(sent.status, sent.text).toBe(422);
     expect(sent.body.error).toMatchObject({ code: 'CONVERSA_ERR_RECIPIENT_BLOCKED', message: expect.stringContaining('blocked') });
     expect((await api('GET', '/messages?limit=200')).body.data.length).toBe(before);
+
+    // A campaign skips them as `blocked`, in its estimate and when it sends.
+    await approvedTemplate(running, { name: 'aviso_bloqueio', language: 'pt_BR', category: 'UTILITY', components: [{ type: 'BODY', text: 'Olá, seu pedido saiu para entrega hoje.' }] });
+    const campaign = (await api('POST', '/campaigns', { name: 'Avisos', template: { name: 'aviso_bloqueio', language: 'pt_BR' }, audience: { type: 'csv' } })).body;
+    const audience = await api('PUT', `/campaigns/${campaign.id}/audience`, 'phone\n+5511966660010\n+5511966660012\n', { contentType: 'text/csv' });
+    expect(audience.status, audience.text).toBeLessThan(300);
+    const estimate = (await api('POST', `/campaigns/${campaign.id}/estimate`)).body;
+    expect(estimate.skipped).toMatchObject({ blocked: 1 });
 
     const unblocked = await api('DELETE', `/phone-numbers/${id()}/blocked-users`, { wa_ids: ['5511966660010'] });
     expect(unblocked.body).toEqual({ blocked: ['5511966660010'], failed: [] });

@@ -381,7 +381,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     },
   });
   const messagingLimits = new MessagingLimits(db, clock);
-  const campaignDeps = { db, capabilities: database.capabilities, phoneNumbers, contacts, consent, conversations, messages, templates, client, limits: messagingLimits, queued: () => jobs.wake('dispatcher'), clock, logger: logger.child({ component: 'campaigns' }) };
+  const campaignDeps = { db, capabilities: database.capabilities, phoneNumbers, contacts, consent, conversations, messages, templates, client, limits: messagingLimits, blocked: blockedUsers, queued: () => jobs.wake('dispatcher'), clock, logger: logger.child({ component: 'campaigns' }) };
   const campaigns = new Campaigns(campaignDeps);
   const campaignRunner = new CampaignRunner(campaignDeps, campaigns, options.campaigns);
   const webhooks = createWebhookModule(

@@ -7,7 +7,7 @@ import type { ConsentLedger } from '../consent/index.js';
 import type { Contacts } from '../contacts/index.js';
 import type { Conversations } from '../conversations/index.js';
 import type { Messages } from '../messaging/index.js';
-import type { PhoneNumbers } from '../phone-numbers/index.js';
+import type { BlockedUsers, PhoneNumbers } from '../phone-numbers/index.js';
 import type { TemplateCache } from '../templates/index.js';
 import type { MessagingLimits } from './messaging-limits.js';
 
@@ -23,6 +23,8 @@ export interface CampaignDeps {
   templates: Pick<TemplateCache, 'byName' | 'syncFromProvider'>;
   client: Pick<WhatsAppClient, 'listTemplates'>;
   limits: MessagingLimits;
+  /** The wa_ids a number blocked (phone-numbers' blocked users): skipped as `blocked`. */
+  blocked?: Pick<BlockedUsers, 'blockedAmong'>;
   /** Tells the dispatcher something was queued. */
   queued: () => void;
   /** A campaign's schedule, timestamps and tier run on its number's clock. */

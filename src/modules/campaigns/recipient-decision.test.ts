@@ -35,6 +35,7 @@ describe('decideRecipient', () => {
     expect(decideRecipient(template, { ...facts, consent: { marketing: 'none', utility: 'none' } }, now)).toMatchObject({ send: false, reason: 'no_opt_in' });
     expect(decideRecipient(template, { ...facts, country: 'US', callingCode: '1' }, now)).toMatchObject({ send: false, reason: 'marketing_us_blocked' });
     expect(decideRecipient({ ...template, components: [] }, facts, now)).toMatchObject({ send: false, reason: 'template_parameters' });
+    expect(decideRecipient(template, { ...facts, blocked: true }, now)).toMatchObject({ send: false, reason: 'blocked', error: { code: 'CONVERSA_ERR_RECIPIENT_BLOCKED' } });
   });
 
   it('lists and fills only text values, never identifiers', () => {

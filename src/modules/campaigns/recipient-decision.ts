@@ -13,7 +13,8 @@ export type SkipReason =
   | 'marketing_us_blocked'
   | 'template_parameters'
   | 'template_unavailable'
-  | 'window_closed';
+  | 'window_closed'
+  | 'blocked';
 
 export const SKIP_REASONS: readonly SkipReason[] = [
   'invalid_number',
@@ -25,6 +26,7 @@ export const SKIP_REASONS: readonly SkipReason[] = [
   'template_parameters',
   'template_unavailable',
   'window_closed',
+  'blocked',
 ];
 
 /** What the campaign sends: a template by name and language, with parameters that may hold `{{variable}}`. */
@@ -50,6 +52,8 @@ export interface RecipientFacts {
   lastInboundAt: number | null;
   freeEntryPointUntil: number | null;
   consent: { marketing: 'opted_in' | 'opted_out' | 'none'; utility: 'opted_in' | 'opted_out' | 'none' };
+  /** The campaign's number blocked this person (`blocked_users`): WhatsApp refuses every send to them. */
+  blocked?: boolean;
 }
 
 export type RecipientDecision =
@@ -83,6 +87,7 @@ export function decideRecipient(template: CampaignTemplate, facts: RecipientFact
     consent: facts.consent,
     recipientCountry: facts.country,
     recipientCallingCode: facts.callingCode,
+    ...(facts.blocked ? { blocked: true } : {}),
     ...(template.rateCard ? { rateCard: template.rateCard } : {}),
   });
   if (!decision.ok) return { send: false, reason: REASONS[decision.error.code] ?? 'template_unavailable', error: decision.error };
@@ -153,6 +158,7 @@ const REASONS: Partial<Record<PolicyError['code'], SkipReason>> = {
   CONVERSA_ERR_MARKETING_US_BLOCKED: 'marketing_us_blocked',
   CONVERSA_ERR_TEMPLATE_PARAMETERS: 'template_parameters',
   CONVERSA_ERR_WINDOW_CLOSED: 'window_closed',
+  CONVERSA_ERR_RECIPIENT_BLOCKED: 'blocked',
   CONVERSA_ERR_TEMPLATE_MISSING: 'template_unavailable',
   CONVERSA_ERR_TEMPLATE_NOT_FOUND: 'template_unavailable',
   CONVERSA_ERR_TEMPLATE_LANGUAGE: 'template_unavailable',

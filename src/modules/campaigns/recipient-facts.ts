@@ -11,10 +11,11 @@ export type RecipientRow = Pick<CampaignRecipientsTable, 'seq' | 'contact_id' | 
 /**
  * The facts `decideRecipient` needs for a chunk of recipients, read with one query per kind:
  * conversations on the campaign's number (window, free entry point), consent states, and which
- * contacts are known to have no WhatsApp (an earlier send failed with 131026).
+ * contacts are known to have no WhatsApp (an earlier send failed with 131026), and which the
+ * number blocked.
  */
 export async function loadRecipientFacts(
-  deps: Pick<CampaignDeps, 'db' | 'consent' | 'conversations' | 'messages'>,
+  deps: Pick<CampaignDeps, 'db' | 'consent' | 'conversations' | 'messages' | 'blocked'>,
   workspaceId: string,
   phoneNumberRowId: string,
   rows: readonly RecipientRow[],
@@ -25,6 +26,8 @@ export async function loadRecipientFacts(
     ? [[], new Map(), new Set<string>()]
     : await Promise.all([deps.conversations.windows(phoneNumberRowId, contactIds, db), deps.consent.states(workspaceId, contactIds, db), deps.messages.contactsWithError(contactIds, NO_WHATSAPP_CODE, db)]);
   const windows = new Map(conversations.map((c) => [c.contact_id, c]));
+  const waIds = [...new Set(rows.flatMap((row) => (row.wa_id ? [row.wa_id] : [])))];
+  const blocked = deps.blocked && waIds.length > 0 ? await deps.blocked.blockedAmong(phoneNumberRowId, waIds, db) : new Set<string>();
   return rows.map((row) => {
     const conversation = row.contact_id ? windows.get(row.contact_id) : undefined;
     return {
@@ -36,6 +39,7 @@ export async function loadRecipientFacts(
       lastInboundAt: conversation?.last_inbound_at ? Date.parse(conversation.last_inbound_at) : null,
       freeEntryPointUntil: conversation?.free_entry_point_until ? Date.parse(conversation.free_entry_point_until) : null,
       consent: (row.contact_id ? consents.get(row.contact_id) : undefined) ?? { marketing: 'none', utility: 'none' },
+      blocked: row.wa_id !== null && blocked.has(row.wa_id),
     };
   });
 }

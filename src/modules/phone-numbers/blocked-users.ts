@@ -87,6 +87,13 @@ export class BlockedUsers {
     return { ok: true, value: { data: answer.value.data.map((user) => ({ wa_id: user.wa_id, blocked_at: null, blocked_by: null })), next_cursor: next } };
   }
 
+  /** Which of these wa_ids the number blocked (as recorded here): one query per chunk of a campaign's audience. */
+  async blockedAmong(id: string, waIds: readonly string[], db: Kysely<Schema> = this.#db): Promise<Set<string>> {
+    if (waIds.length === 0) return new Set();
+    const rows = await db.selectFrom('blocked_users').select('wa_id').where('phone_number_id', '=', id).where('wa_id', 'in', [...waIds]).execute();
+    return new Set(rows.map((row) => row.wa_id));
+  }
+
   /** Whether the number blocked this wa_id (as recorded here). */
   async isBlocked(id: string, waId: string): Promise<boolean> {
     return (await this.#db.selectFrom('blocked_users').select('wa_id').where('phone_number_id', '=', id).where('wa_id', '=', waId).executeTakeFirst()) !== undefined;

@@ -225,7 +225,7 @@ describe.each(DIALECTS)('campaigns end to end on $name', (dialect) => {
         return current.status === 'completed' && current.totals.in_outbox === 0 && current.totals.pending === 0 && current;
       },
       'the campaign to be sent',
-      45_000,
+      100_000,
     );
     expect(done.totals).toMatchObject({ recipients: 10_026, queued: 9_300, skipped: 726, failed: 0, cancelled: 0 });
     expect(done.totals.skipped_by_reason).toEqual(estimate.skipped);
@@ -239,5 +239,6 @@ describe.each(DIALECTS)('campaigns end to end on $name', (dialect) => {
     const sample = queued[4321];
     const inbox = await until(async () => (await sandbox('GET', `/sandbox/v1/phones/${sample.wa_id}/messages`)).body.data.find((m: Json) => m.content.rendered?.body), 'a recipient to receive it');
     expect(inbox.content.rendered.body).toBe(`Olá Cliente ${Number(sample.wa_id.slice(-8)) - 70000000}, temos novidades da loja para você nesta semana.`);
-  }, 90_000);
+    // 40 s alone on PostgreSQL on 2 cores; beside the kill-recovery test in a full run it took over 90 s.
+  }, 180_000);
 });

@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { checkGroupPicture, GROUP_PICTURE_MAX_BYTES, type GroupOutcome, type GroupView } from '../../modules/groups/index.js';
 import { principalOf } from '../auth.js';
 import type { HttpDeps } from '../deps.js';
+import { readFilePart } from '../multipart-file.js';
 import { sendError } from '../errors.js';
 import { responses, schemas as s } from '../responses.js';
 
@@ -190,24 +191,8 @@ export function registerGroupRoutes(app: FastifyInstance, deps: Pick<HttpDeps, '
 
 /** The picture of `PUT /groups/{id}/picture`: its bytes, or the 4xx already sent naming the field and the rule. */
 async function readPicture(request: FastifyRequest, reply: FastifyReply): Promise<Buffer | FastifyReply> {
-  if (!request.isMultipart()) return sendError(reply, 'CONVERSA_ERR_UNSUPPORTED_MEDIA_TYPE', 'Send multipart/form-data with the picture in a part named "file".', { field: 'file', rule: 'must be sent as multipart/form-data' });
-  let data: Buffer | undefined;
-  try {
-    for await (const part of request.parts()) {
-      if (part.type !== 'file') continue;
-      if (part.fieldname !== 'file') {
-        part.file.resume();
-        return sendError(reply, 'CONVERSA_ERR_VALIDATION', `${part.fieldname}: unexpected file part; send the picture in a part named "file"`, { field: part.fieldname, rule: 'only a part named "file" may carry a file' });
-      }
-      data = await part.toBuffer();
-    }
-  } catch (error) {
-    const code = (error as { code?: string }).code;
-    if (code === 'FST_REQ_FILE_TOO_LARGE') return sendError(reply, 'CONVERSA_ERR_PAYLOAD_TOO_LARGE', 'file: must be at most 5 MB', { field: 'file', rule: 'must be at most 5 MB' });
-    const message = error instanceof Error ? error.message : String(error);
-    return sendError(reply, 'CONVERSA_ERR_VALIDATION', `body: not valid multipart/form-data (${message})`, { field: 'body', rule: 'must be one part named "file" in complete multipart/form-data' });
-  }
-  if (!data) return sendError(reply, 'CONVERSA_ERR_VALIDATION', 'file: is required (a multipart part named "file")', { field: 'file', rule: 'is required' });
+  const data = await readFilePart(request, reply, GROUP_PICTURE_MAX_BYTES);
+  if (!Buffer.isBuffer(data)) return data;
   const problem = checkGroupPicture(data);
   return problem ? sendError(reply, 'CONVERSA_ERR_VALIDATION', `file: ${problem.rule}`, { field: 'file', rule: problem.rule }) : data;
 }

@@ -185,15 +185,32 @@ export class Notifications {
 
   /** Validates everything that can be known before the send; refusals store nothing. */
   async #prepare(workspaceId: string, request: NotificationRequest) {
-    if (request.recipientType === 'group') return this.#prepareForGroup(workspaceId, request);
-    const phone = normalizePhone(request.to);
-    if (!phone.ok) {
-      return fail({ code: 'CONVERSA_ERR_INVALID_RECIPIENT', message: `body.to: ${phone.rule}`, fix: 'Send the number in international format, e.g. +5511988887777.', details: { field: 'body.to', rule: phone.rule } });
-    }
+    const target = request.recipientType === 'group' ? await this.#groupTarget(workspaceId, request) : await this.#personTarget(workspaceId, request);
+    if (!target.ok) return target;
+    const { number, recipient } = target;
     let sendAt: number | undefined;
     if (request.sendAt !== undefined) {
       sendAt = parseSendAt(request.sendAt);
       if (sendAt === undefined) return fail({ code: 'CONVERSA_ERR_VALIDATION', message: `body.send_at: ${SEND_AT_RULE}`, details: { field: 'body.send_at', rule: SEND_AT_RULE } });
+    }
+    const now = this.deps.clock.forNumber(number);
+    const templates = await this.#templatesFor(workspaceId, number, request.template);
+    const built = buildSend(request.template, request.language, templates, friendlyOf(request));
+    if (!built.ok) return built;
+    const checked = checkTemplateSend(built.send, templates);
+    if (!checked.ok) return fail(withField(checked.error));
+    // The contact is made only for a request that passed every check.
+    const contact = await target.contact();
+    const due = Math.max(now.getTime(), sendAt ?? 0);
+    const postponed = checked.template.category === 'MARKETING' ? this.#quietUntil(due, contact.time_zone) : undefined;
+    return { ok: true as const, number, contact, recipient, template: checked.template as CachedTemplate, sendAt, postponed, now };
+  }
+
+  /** One person: a valid number, the sending number (`from` or the first), and their contact (made when missing). */
+  async #personTarget(workspaceId: string, request: NotificationRequest) {
+    const phone = normalizePhone(request.to);
+    if (!phone.ok) {
+      return fail({ code: 'CONVERSA_ERR_INVALID_RECIPIENT', message: `body.to: ${phone.rule}`, fix: 'Send the number in international format, e.g. +5511988887777.', details: { field: 'body.to', rule: phone.rule } });
     }
     const number = request.from ? await this.deps.phoneNumbers.resolve(workspaceId, request.from) : (await this.deps.phoneNumbers.list(workspaceId))[0];
     if (!number) {
@@ -205,49 +222,27 @@ export class Notifications {
         details: { field: 'body.from' },
       });
     }
-    const now = this.deps.clock.forNumber(number);
-    const templates = await this.#templatesFor(workspaceId, number, request.template);
-    const built = buildSend(request.template, request.language, templates, friendlyOf(request));
-    if (!built.ok) return built;
-    const checked = checkTemplateSend(built.send, templates);
-    if (!checked.ok) return fail(withField(checked.error));
-    const contact = (await this.deps.contacts.findByWaId(workspaceId, phone.waId)) ?? (await this.deps.contacts.upsert(workspaceId, { e164: phone.e164, waId: phone.waId })).contact;
-    const due = Math.max(now.getTime(), sendAt ?? 0);
-    const postponed = checked.template.category === 'MARKETING' ? this.#quietUntil(due, contact.time_zone) : undefined;
-    return { ok: true as const, number, contact, recipient: phone.e164, template: checked.template as CachedTemplate, sendAt, postponed, now };
+    const contact = async () => (await this.deps.contacts.findByWaId(workspaceId, phone.waId)) ?? (await this.deps.contacts.upsert(workspaceId, { e164: phone.e164, waId: phone.waId })).contact;
+    return { ok: true as const, number, recipient: phone.e164, contact };
   }
 
   /**
-   * A notification to a group: the group (active, of this workspace) decides the number and the
-   * contact record; the template is checked as for one person, and the group policy runs at send.
+   * A group (active, of this workspace): it decides the number and the contact record (a group
+   * has no time zone); the template is checked as for one person, and the group policy runs at send.
    */
-  async #prepareForGroup(workspaceId: string, request: NotificationRequest) {
+  async #groupTarget(workspaceId: string, request: NotificationRequest) {
     const found = this.deps.groups ? await this.deps.groups.recipient(workspaceId, request.to.trim()) : ({ ok: false, error: 'not_found' } as const);
     if (!found.ok) {
       if (found.error === 'pending') return fail({ code: 'CONVERSA_ERR_GROUP_PENDING', message: `body.to: group ${request.to} is not confirmed by Meta yet.`, fix: 'Wait for the group.created event.', details: { field: 'body.to' } });
       const rule = 'must be an active group of this workspace (grp_… or Meta group id)';
       return fail({ code: 'CONVERSA_ERR_INVALID_RECIPIENT', message: `body.to: ${rule}`, fix: 'List the groups with GET /api/v1/groups.', details: { field: 'body.to', rule } });
     }
-    const { group, number } = found.value;
+    const { group, number, contact } = found.value;
     if (request.from && request.from !== number.id && request.from !== number.phone_number_id) {
       const rule = "must be the group's own number, or absent";
       return fail({ code: 'CONVERSA_ERR_VALIDATION', message: `body.from: ${rule}`, details: { field: 'body.from', rule } });
     }
-    let sendAt: number | undefined;
-    if (request.sendAt !== undefined) {
-      sendAt = parseSendAt(request.sendAt);
-      if (sendAt === undefined) return fail({ code: 'CONVERSA_ERR_VALIDATION', message: `body.send_at: ${SEND_AT_RULE}`, details: { field: 'body.send_at', rule: SEND_AT_RULE } });
-    }
-    const now = this.deps.clock.forNumber(number);
-    const templates = await this.#templatesFor(workspaceId, number, request.template);
-    const built = buildSend(request.template, request.language, templates, friendlyOf(request));
-    if (!built.ok) return built;
-    const checked = checkTemplateSend(built.send, templates);
-    if (!checked.ok) return fail(withField(checked.error));
-    const due = Math.max(now.getTime(), sendAt ?? 0);
-    const postponed = checked.template.category === 'MARKETING' ? this.#quietUntil(due, null) : undefined;
-    const contact = { id: found.value.contact.id, time_zone: null };
-    return { ok: true as const, number, contact, recipient: group.id, template: checked.template as CachedTemplate, sendAt, postponed, now };
+    return { ok: true as const, number, recipient: group.id, contact: async () => ({ id: contact.id, time_zone: null }) };
   }
 
   /** Sends a claimed notification through the messaging policy and outbox; answers the row as it ends. */

@@ -133,11 +133,14 @@ describe('conversa backup while the server runs and takes messages (SQLite), the
       for (const id of beforeBackup) expect((await restoredApi('GET', `/messages/${id}`)).status, id).toBe(200);
       const content = await fetch(`${restored.started.platformUrl}/api/v1/media/${mediaId}/content`, { headers: { authorization: `Bearer ${TEST_ADMIN_KEY}` } });
       expect(Buffer.from(await content.arrayBuffer()).equals(pdf)).toBe(true);
-      // The customer writes again (the restored sandbox state knows the number), and a reply leaves.
-      await json(`${restored.started.sandboxUrl}/sandbox/v1/phones/${customer}/messages`, 'POST', { to: numberId, type: 'text', text: { body: 'Ainda aí?' } });
-      const reply = await restoredApi('POST', '/messages', { to: `+${customer}`, type: 'text', text: { body: 'Sim, depois da restauração' } });
+      // Another customer writes (the restored sandbox state knows the business number), and a
+      // reply leaves. Not the first customer: the sends above may have spent that pair's rate
+      // limit (Meta's 131056, about 45 in a burst), and the restored queue retries them first.
+      const other = '5511977770002';
+      await json(`${restored.started.sandboxUrl}/sandbox/v1/phones/${other}/messages`, 'POST', { to: numberId, type: 'text', text: { body: 'Ainda aí?' } });
+      const reply = await restoredApi('POST', '/messages', { to: `+${other}`, type: 'text', text: { body: 'Sim, depois da restauração' } });
       expect(reply.status).toBe(202);
-      await until(async () => ['sent', 'delivered', 'read'].includes((await restoredApi('GET', `/messages/${reply.body.id}`)).body.status), 'the reply to be sent with the restored access token');
+      await until(async () => ['sent', 'delivered', 'read'].includes((await restoredApi('GET', `/messages/${reply.body.id}`)).body.status), 'the reply to be sent with the restored access token', 30_000);
     } finally {
       await restored.close();
     }

@@ -13,7 +13,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { cpus, totalmem } from 'node:os';
 import { createInterface } from 'node:readline';
-import { spawnSandbox } from './fixture.js';
+import { freshBenchDatabase, spawnSandbox } from './fixture.js';
 import { requireWrk, runWrk } from './wrk.js';
 
 requireWrk();
@@ -42,7 +42,8 @@ console.log('|---|---|---:|---:|---:|---:|---:|---:|---:|');
 
 for (const scenario of scenarios) {
   const { process: sandbox, url: sandboxUrl } = await spawnSandbox();
-  const server = child(['bench/dispatch-server.ts'], { SANDBOX_URL: sandboxUrl, BENCH_NUMBERS: String(scenario.numbers), BENCH_MPS: String(MPS), BENCH_MESSAGES: String(scenario.messages) });
+  const database = await freshBenchDatabase();
+  const server = child(['bench/dispatch-server.ts'], { ...database.env, SANDBOX_URL: sandboxUrl, BENCH_NUMBERS: String(scenario.numbers), BENCH_MPS: String(MPS), BENCH_MESSAGES: String(scenario.messages) });
   let queuedInfo: { queued: number; queueSeconds: number } | undefined;
   let allSentAt: number | undefined;
   let last: { seconds: number; counts: Record<string, number> } | undefined;
@@ -55,6 +56,8 @@ for (const scenario of scenarios) {
     }
   }
   sandbox.kill('SIGTERM');
+  await new Promise((resolve) => (server.process.exitCode === null ? server.process.once('exit', resolve) : resolve(undefined)));
+  await database.drop();
   if (!queuedInfo || !last || allSentAt === undefined) {
     console.log(`| ${scenario.name} | did not finish within 120 s | | | | | | | |`);
     continue;

@@ -4,12 +4,15 @@
  * approved UTILITY template `pedido_enviado` ("Olá {{1}}, seu pedido {{2}} foi enviado.").
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import pg from 'pg';
 import { buildApp, type App, type StartResult } from '../src/app/index.js';
 import { loadConfig } from '../src/config/index.js';
+import { withDefaultUser } from '../src/db/database.js';
 import type { PhoneNumberView } from '../src/modules/phone-numbers/index.js';
 
 export const BENCH_KEY = 'bench-admin-key-0123456789abcdef';
@@ -30,6 +33,30 @@ export async function spawnSandbox(): Promise<{ process: ChildProcess; url: stri
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   return { process: proc, url };
+}
+
+/**
+ * A new empty PostgreSQL database beside BENCH_DATABASE_URL's, for one scenario (each scenario's
+ * platform has its own data folder and secret key, so it cannot reuse another's database); no
+ * BENCH_DATABASE_URL: nothing (the platform uses SQLite in its own folder).
+ */
+export async function freshBenchDatabase(): Promise<{ env: Record<string, string>; drop: () => Promise<void> }> {
+  const base = process.env.BENCH_DATABASE_URL;
+  if (!base) return { env: {}, drop: async () => {} };
+  const name = `conversa_bench_${randomBytes(4).toString('hex')}`;
+  const admin = async (statement: string) => {
+    const client = new pg.Client({ connectionString: withDefaultUser(base) });
+    await client.connect();
+    try {
+      await client.query(statement);
+    } finally {
+      await client.end();
+    }
+  };
+  await admin(`CREATE DATABASE ${name}`);
+  const url = new URL(base);
+  url.pathname = `/${name}`;
+  return { env: { BENCH_DATABASE_URL: url.toString() }, drop: () => admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
 }
 
 /** JSON over HTTP for the benchmarks' setup; throws on any non-2xx answer. */

@@ -235,4 +235,53 @@ describe.each(DIALECTS)('inbound webhooks routed to their modules on $name', (di
     const error = await receivedFor('message.error', (data) => data.error?.code === 131052, 'message.error');
     expect(error.data).toMatchObject({ phone_number_id: pn, error: { code: 131052, title: 'Media download error', details: 'Unable to download the media sent by the user.' } });
   });
+
+  it('applies a webhook of many statuses as a run, in order: the same message twice, late and repeated stages, an unknown wamid', async () => {
+    const waId = '5511922220011';
+    await customerSends(waId, { type: 'text', text: { body: 'Oi' } });
+    // The phone is offline: the replies stay at `sent`, and only the webhook below moves them.
+    expect((await sandbox('PATCH', `/sandbox/v1/phones/${waId}`, { behaviour: { offline: true } })).status).toBe(200);
+    const sentReply = async (text: string) => {
+      const sent = await until(async () => {
+        const answer = await api('POST', '/messages', { to: `+${waId}`, type: 'text', text: { body: text } });
+        return answer.status === 202 && answer;
+      }, 'the reply to be accepted');
+      return until(async () => {
+        const message = (await api('GET', `/messages/${sent.body.id}`)).body;
+        return message.status === 'sent' && message;
+      }, 'the reply to be sent');
+    };
+    const a = await sentReply('Primeira');
+    const b = await sentReply('Segunda');
+    const t = Math.floor(Date.now() / 1000) + 10;
+    const status = (wamid: string, name: string, at: number) => ({ id: wamid, status: name, timestamp: String(at), recipient_id: waId });
+    await metaSends({
+      statuses: [
+        status(b.wamid, 'delivered', t),
+        status(a.wamid, 'delivered', t + 1),
+        status(a.wamid, 'read', t + 2),
+        status(a.wamid, 'sent', t + 3), // late: the status stays read
+        status(a.wamid, 'delivered', t + 4), // repeated: the first time stays
+        status('wamid.HBgLnobodyknowsthis', 'read', t + 5),
+      ],
+    });
+    const movedA = await until(async () => {
+      const message = (await api('GET', `/messages/${a.id}`)).body;
+      return message.status === 'read' && message;
+    }, 'the first reply to be read');
+    expect(movedA.delivered_at).toBe(new Date((t + 1) * 1000).toISOString());
+    expect(movedA.read_at).toBe(new Date((t + 2) * 1000).toISOString());
+    expect((await api('GET', `/messages/${b.id}`)).body).toMatchObject({ status: 'delivered', delivered_at: new Date(t * 1000).toISOString() });
+    await receivedFor('message.status', (data) => data.message_id === a.id && data.status === 'read', "the first reply's read event");
+    await receivedFor('message.status', (data) => data.message_id === b.id && data.status === 'delivered', "the second reply's delivered event");
+    // One event per move, in the webhook's order (the outbox ids keep it; deliveries may arrive in
+    // another order): nothing for the late, the repeated or the unknown.
+    const moves = received('message.status')
+      .filter((event) => event.data.message_id === a.id || event.data.message_id === b.id)
+      .sort((x, y) => Number(String(x.id).slice(4)) - Number(String(y.id).slice(4)))
+      .filter((event) => event.data.status !== 'sent')
+      .map((event) => `${event.data.message_id === a.id ? 'a' : 'b'}:${event.data.previous_status}->${event.data.status}`);
+    expect(moves).toEqual(['b:sent->delivered', 'a:sent->delivered', 'a:delivered->read']);
+    expect((await sandbox('PATCH', `/sandbox/v1/phones/${waId}`, { behaviour: { offline: false } })).status).toBe(200);
+  });
 });

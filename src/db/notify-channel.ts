@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { Serial } from './serial.js';
 
 /**
  * Short messages between the nodes of one installation (wake-ups, typing indicators): on
@@ -52,6 +53,10 @@ export class PostgresNotifyChannel implements NotifyChannel {
   readonly #handlers: Handlers = new Map();
   readonly #reconnected = new Set<() => void>();
   #client: Promise<pg.Client> | undefined;
+  /** The connection's queries, one at a time. */
+  readonly #serial = new Serial();
+  /** Notifications queued and not yet sent, by channel and payload. */
+  readonly #waiting = new Map<string, Promise<void>>();
   #closed = false;
   #retryMs = 500;
   #timer: NodeJS.Timeout | undefined;
@@ -67,12 +72,25 @@ export class PostgresNotifyChannel implements NotifyChannel {
     set.add(handler);
     this.#handlers.set(channel, set);
     const client = await this.#connection();
-    if (fresh) await client.query(`LISTEN ${quoteIdent(channel)}`);
+    if (fresh) await this.#serial.run(() => client.query(`LISTEN ${quoteIdent(channel)}`));
   }
 
+  /**
+   * One query at a time on the connection (pg deprecates overlapping queries on a client): calls
+   * wait their turn, and a call that finds the same notification still waiting its turn shares
+   * it (a listener wakes on it all the same).
+   */
   async notify(channel: string, payload: string): Promise<void> {
-    const client = await this.#connection();
-    await client.query('select pg_notify($1, $2)', [channel, payload]);
+    const key = `${channel}\u0000${payload}`;
+    const waiting = this.#waiting.get(key);
+    if (waiting) return waiting;
+    const turn = this.#serial.run(async () => {
+      this.#waiting.delete(key);
+      const client = await this.#connection();
+      await client.query('select pg_notify($1, $2)', [channel, payload]);
+    });
+    this.#waiting.set(key, turn);
+    return turn;
   }
 
   onReconnect(handler: () => void): void {
@@ -114,7 +132,7 @@ export class PostgresNotifyChannel implements NotifyChannel {
     if (this.#closed) return;
     try {
       const client = await this.#connection();
-      for (const channel of this.#handlers.keys()) await client.query(`LISTEN ${quoteIdent(channel)}`);
+      for (const channel of this.#handlers.keys()) await this.#serial.run(() => client.query(`LISTEN ${quoteIdent(channel)}`));
       this.#retryMs = 500;
       for (const handler of this.#reconnected) handler();
     } catch {

@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { Serial } from './serial.js';
 
 /**
  * Exclusive, process-lifetime claims on named resources (a phone number's send stream), so that
@@ -39,6 +40,8 @@ const NAMESPACE = 0x436f6e76;
 export class PostgresAdvisoryLocks implements SessionLocks {
   readonly #held = new Set<string>();
   #client: Promise<pg.Client> | undefined;
+  /** The connection's queries, one at a time (numbers ask for their locks together). */
+  readonly #serial = new Serial();
   #closed = false;
 
   constructor(
@@ -50,7 +53,7 @@ export class PostgresAdvisoryLocks implements SessionLocks {
     if (this.#held.has(key)) return true;
     if (this.#closed) return false;
     const client = await this.#connection();
-    const result = await client.query<{ ok: boolean }>('select pg_try_advisory_lock($1, hashtext($2)) as ok', [NAMESPACE, key]);
+    const result = await this.#serial.run(() => client.query<{ ok: boolean }>('select pg_try_advisory_lock($1, hashtext($2)) as ok', [NAMESPACE, key]));
     if (result.rows[0]?.ok) this.#held.add(key);
     return this.#held.has(key);
   }
@@ -58,7 +61,7 @@ export class PostgresAdvisoryLocks implements SessionLocks {
   async release(key: string): Promise<void> {
     if (!this.#held.delete(key) || !this.#client) return;
     const client = await this.#client;
-    await client.query('select pg_advisory_unlock($1, hashtext($2))', [NAMESPACE, key]);
+    await this.#serial.run(() => client.query('select pg_advisory_unlock($1, hashtext($2))', [NAMESPACE, key]));
   }
 
   held(): ReadonlySet<string> {

@@ -84,12 +84,20 @@ export class Events {
   }
 
   async record(trx: Kysely<Schema>, workspaceId: string, type: OutboxEventType, data: Record<string, unknown>): Promise<void> {
-    const values = { workspace_id: workspaceId, type, data: JSON.stringify(data), created_at: this.now().toISOString() };
+    await this.recordMany(trx, [{ workspaceId, type, data }]);
+  }
+
+  /** Several events in one statement, in the order given (their ids follow it). */
+  async recordMany(trx: Kysely<Schema>, events: ReadonlyArray<{ workspaceId: string; type: OutboxEventType; data: Record<string, unknown> }>): Promise<void> {
+    if (events.length === 0) return;
+    const createdAt = this.now().toISOString();
+    const values = events.map((event) => ({ workspace_id: event.workspaceId, type: event.type, data: JSON.stringify(event.data), created_at: createdAt }));
     if (this.options.notifyAtCommit) {
       await trx
         .with('recorded', (db) => db.insertInto('outbox_events').values(values).returning('id'))
         .selectFrom(['recorded']) // the CTE above, not a table
         .select(sql<string>`pg_notify(${OUTBOX_CHANNEL}, '')`.as('notified'))
+        .limit(1) // one notification for the statement (the insert runs whole regardless)
         .execute();
     } else {
       await trx.insertInto('outbox_events').values(values).execute();

@@ -58,6 +58,21 @@ export interface StoredInboundMessage {
 /** Handles one kind of event; `event` is narrowed to that kind. */
 export type InboundHandler<K extends InboundWebhookKind> = (event: Extract<InboundWebhookEvent, { kind: K }>, context: InboundContext) => Promise<void>;
 
+/** One event of a run, with its own context (its workspace and number may differ from the others'). */
+export interface InboundRunItem<K extends InboundWebhookKind> {
+  event: Extract<InboundWebhookEvent, { kind: K }>;
+  context: InboundContext;
+}
+
+/**
+ * Handles a run of consecutive events of one kind at once (all in the batch's transaction, in
+ * arrival order), so that it can read what they name in one query and write in fewer statements:
+ * statuses come in long runs (sent, delivered, read for every message sent).
+ */
+export type InboundRunHandler<K extends InboundWebhookKind> = (items: ReadonlyArray<InboundRunItem<K>>) => Promise<void>;
+
+type Registered = { one: InboundHandler<InboundWebhookKind> } | { run: InboundRunHandler<InboundWebhookKind> };
+
 /**
  * Routes each stored webhook event to the handlers its owning modules registered for its kind
  * (`router.on('message', handler)`), in registration order. Handlers of one event run one after
@@ -65,15 +80,28 @@ export type InboundHandler<K extends InboundWebhookKind> = (event: Extract<Inbou
  * and marked processed. Register in the composition root (src/app/build-app.ts), before the
  * processor starts.
  *
+ * A kind may instead (or also) have run handlers (`router.onRun('status', handler)`): the
+ * processor hands them every run of consecutive events of that kind in its batch
+ * ({@link routeRun}); events of other kinds before and after the run keep their place.
+ *
  * @example router.on('message', (event, { workspaceId, number, trx }) => chatbot.onMessage(...))
  */
 export class InboundRouter {
-  readonly #handlers = new Map<InboundWebhookKind, Array<InboundHandler<InboundWebhookKind>>>();
+  readonly #handlers = new Map<InboundWebhookKind, Registered[]>();
 
   /** Adds a handler for a kind; several handlers of a kind run in the order they were added. */
   on<K extends InboundWebhookKind>(kind: K, handler: InboundHandler<K>): this {
+    return this.#add(kind, { one: handler as unknown as InboundHandler<InboundWebhookKind> });
+  }
+
+  /** Adds a handler that takes a run of consecutive events of a kind at once (see {@link InboundRunHandler}). */
+  onRun<K extends InboundWebhookKind>(kind: K, handler: InboundRunHandler<K>): this {
+    return this.#add(kind, { run: handler as unknown as InboundRunHandler<InboundWebhookKind> });
+  }
+
+  #add(kind: InboundWebhookKind, handler: Registered): this {
     const list = this.#handlers.get(kind) ?? [];
-    list.push(handler as unknown as InboundHandler<InboundWebhookKind>);
+    list.push(handler);
     this.#handlers.set(kind, list);
     return this;
   }
@@ -83,10 +111,30 @@ export class InboundRouter {
     return (this.#handlers.get(kind)?.length ?? 0) > 0;
   }
 
+  /** Whether a run handler takes this kind (the processor then gathers its runs). */
+  takesRuns(kind: InboundWebhookKind): boolean {
+    return (this.#handlers.get(kind) ?? []).some((handler) => 'run' in handler);
+  }
+
   /** Runs the handlers of the event's kind; answers how many ran. */
   async route(event: InboundWebhookEvent, context: InboundContext): Promise<number> {
-    const handlers = this.#handlers.get(event.kind) ?? [];
-    for (const handler of handlers) await handler(event as never, context);
+    return this.routeRun([{ event, context }]);
+  }
+
+  /**
+   * Runs the handlers of a run of events of one kind, in registration order: a run handler takes
+   * the whole run, a one-event handler takes each event in turn. Answers how many handlers ran.
+   */
+  async routeRun(items: ReadonlyArray<InboundRunItem<InboundWebhookKind>>): Promise<number> {
+    const first = items[0];
+    if (!first) return 0;
+    const kind = first.event.kind;
+    if (items.some((item) => item.event.kind !== kind)) throw new Error('routeRun: a run holds events of one kind');
+    const handlers = this.#handlers.get(kind) ?? [];
+    for (const handler of handlers) {
+      if ('run' in handler) await handler.run(items);
+      else for (const item of items) await handler.one(item.event, item.context);
+    }
     return handlers.length;
   }
 }

@@ -7,8 +7,8 @@ import type { ConsentLedger } from '../consent/index.js';
 import { normalizePhone, type Contacts } from '../contacts/index.js';
 import type { Conversations } from '../conversations/index.js';
 import type { Events } from '../events/index.js';
-import type { InboundContext, InboundRouter } from '../inbound/index.js';
-import type { Messages } from './messages.js';
+import type { InboundContext, InboundRouter, InboundRunItem } from '../inbound/index.js';
+import type { Messages, StatusInput } from './messages.js';
 import { consentConfirmationText, matchConsentKeyword, type KeywordConfig } from './opt-out-keywords.js';
 import { priceMessage, type PricedCategory, type PricingType } from './pricing.js';
 
@@ -59,7 +59,7 @@ export class MessagingInbound {
   /** Registers `message`, `status` and `errors` handlers. */
   register(router: InboundRouter): void {
     router.on('message', (event, context) => this.onMessage(event.payload, context));
-    router.on('status', (event, context) => this.onStatus(event.payload, context));
+    router.onRun('status', (items) => this.onStatuses(items));
     router.on('errors', (event, context) => this.onErrors(event.payload, context));
   }
 
@@ -170,37 +170,55 @@ export class MessagingInbound {
     );
   }
 
-  async onStatus(payload: StatusEventPayload, { workspaceId, number, trx }: InboundContext): Promise<void> {
-    const { status } = payload;
-    const error = status.errors?.[0];
-    const details = error ? (error.error_data?.details ?? error.message ?? '') : undefined;
-    const at = new Date(Number(status.timestamp ?? 0) * 1000 || this.deps.clock.now().getTime());
-    const applied = await this.deps.messages.applyStatus(
-      {
+  async onStatus(payload: StatusEventPayload, context: InboundContext): Promise<void> {
+    await this.onStatuses([{ event: { kind: 'status', payload }, context }]);
+  }
+
+  /**
+   * A run of status webhooks (sent, delivered, read, failed, played), in order, in the batch's
+   * transaction: the messages they name are read at once, and their `message.status` events
+   * written in one statement.
+   */
+  async onStatuses(items: ReadonlyArray<InboundRunItem<'status'>>): Promise<void> {
+    const trx = items[0]?.context.trx;
+    if (!trx) return;
+    const inputs: StatusInput[] = items.map(({ event: { payload }, context: { workspaceId, number } }) => {
+      const { status } = payload;
+      const error = status.errors?.[0];
+      return {
         workspaceId,
         phoneNumberRowId: number?.id,
         wamid: status.id,
         ourId: typeof status.biz_opaque_callback_data === 'string' ? status.biz_opaque_callback_data : undefined,
         status: status.status,
-        at,
-        error: error ? { code: error.code, title: error.title, details: details ?? '' } : undefined,
+        at: new Date(Number(status.timestamp ?? 0) * 1000 || this.deps.clock.now().getTime()),
+        error: error ? { code: error.code, title: error.title, details: error.error_data?.details ?? error.message ?? '' } : undefined,
         pricing: status.pricing && typeof status.pricing === 'object' ? status.pricing : undefined,
         conversation: status.conversation && typeof status.conversation === 'object' ? status.conversation : undefined,
         reprice: (category, pricingType) => repriceFor(status.recipient_id, category, pricingType),
-      },
-      trx,
-    );
-    if (applied) {
-      await this.deps.events.record(trx, applied.workspaceId, 'message.status', {
-        message_id: applied.messageId,
-        wamid: status.id,
-        status: status.status,
-        previous_status: applied.from,
-        timestamp: at.toISOString(),
-        ...(error ? { error: { code: error.code, title: error.title, details } } : {}),
-        ...(status.pricing ? { pricing: status.pricing } : {}),
+      };
+    });
+    const applied = await this.deps.messages.applyStatuses(inputs, trx);
+    const events: Array<{ workspaceId: string; type: 'message.status'; data: Record<string, unknown> }> = [];
+    applied.forEach((moved, i) => {
+      const input = inputs[i]!;
+      const { status } = items[i]!.event.payload;
+      if (!moved) return;
+      events.push({
+        workspaceId: moved.workspaceId,
+        type: 'message.status',
+        data: {
+          message_id: moved.messageId,
+          wamid: status.id,
+          status: status.status,
+          previous_status: moved.from,
+          timestamp: input.at.toISOString(),
+          ...(input.error ? { error: { code: input.error.code, title: input.error.title, details: input.error.details } } : {}),
+          ...(status.pricing ? { pricing: status.pricing } : {}),
+        },
       });
-    }
+    });
+    await this.deps.events.recordMany(trx, events);
   }
 
   /**

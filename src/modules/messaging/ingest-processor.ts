@@ -2,8 +2,8 @@ import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { Schema } from '../../db/index.js';
 import { backoffDelayMs, PollingLoop, type Backoff } from '../../jobs/index.js';
-import { eventPhoneNumberId, readWebhookEvent, type InboundWebhookEvent } from '../../whatsapp/index.js';
-import type { InboundEvents, InboundRouter, StoredInboundEvent } from '../inbound/index.js';
+import { eventPhoneNumberId, readWebhookEvent, type InboundWebhookEvent, type InboundWebhookKind } from '../../whatsapp/index.js';
+import type { InboundEvents, InboundRouter, InboundRunItem, StoredInboundEvent } from '../inbound/index.js';
 import type { PhoneNumbers, PhoneNumberView } from '../phone-numbers/index.js';
 
 export interface ProcessorDeps {
@@ -74,7 +74,7 @@ export class IngestProcessor {
     try {
       // The whole batch in one transaction, marked processed in it: one commit for many events.
       await this.deps.db.transaction().execute(async (trx) => {
-        for (const item of prepared) await this.#process(item.event, item.payload, item.number, trx);
+        await this.#processAll(prepared, trx);
         await this.deps.inbound.markProcessed(prepared.map((item) => item.event.id), trx);
       });
     } catch {
@@ -117,5 +117,27 @@ export class IngestProcessor {
 
   async #process(event: StoredInboundEvent, payload: InboundWebhookEvent, number: PhoneNumberView | undefined, trx: Kysely<Schema>): Promise<void> {
     await this.deps.router.route(payload, { workspaceId: event.workspace_id, number, trx, stored: {} });
+  }
+
+  /**
+   * The batch's events in arrival order; consecutive events of a kind that has a run handler
+   * (statuses) go to the router together, so their handler reads and writes for all at once.
+   */
+  async #processAll(prepared: ReadonlyArray<{ event: StoredInboundEvent; payload: InboundWebhookEvent; number: PhoneNumberView | undefined }>, trx: Kysely<Schema>): Promise<void> {
+    let run: Array<InboundRunItem<InboundWebhookKind>> = [];
+    const flush = async () => {
+      if (run.length > 0) await this.deps.router.routeRun(run);
+      run = [];
+    };
+    for (const item of prepared) {
+      if (!this.deps.router.takesRuns(item.payload.kind)) {
+        await flush();
+        await this.#process(item.event, item.payload, item.number, trx);
+        continue;
+      }
+      if (run[0] && run[0].event.kind !== item.payload.kind) await flush();
+      run.push({ event: item.payload, context: { workspaceId: item.event.workspace_id, number: item.number, trx, stored: {} } });
+    }
+    await flush();
   }
 }

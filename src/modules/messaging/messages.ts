@@ -17,6 +17,39 @@ const RANK: Record<string, number> = { queued: 0, sending: 1, unknown: 1, accept
 /** The column that keeps when a message reached each stage. */
 const STAGE_COLUMN = { sent: 'sent_at', delivered: 'delivered_at', read: 'read_at', failed: 'failed_at' } as const;
 
+/** What a message row must show for a status to be applied to it. */
+const STATUS_ROW_COLUMNS = ['id', 'status', 'wamid', 'workspace_id', 'phone_number_id', 'category', 'pricing_type', 'cost_micros', 'played_at', 'provider_conversation'] as const;
+type StatusRow = Pick<MessagesTable, (typeof STATUS_ROW_COLUMNS)[number]>;
+/** Wamids read per query by {@link Messages.applyStatuses} (well under SQLite's bound parameters). */
+const STATUS_READ_CHUNK = 500;
+
+/** A status webhook for {@link Messages.applyStatus}. */
+export interface StatusInput {
+  workspaceId: string;
+  /** Our row id of the number the status names; without it our id is never used. */
+  phoneNumberRowId?: string | undefined;
+  wamid: string;
+  ourId?: string | undefined;
+  /** `played`: a voice message's first play, after `read`; its time is kept, the status stays. */
+  status: 'sent' | 'delivered' | 'read' | 'failed' | 'played';
+  at: Date;
+  error?: { code: number; title: string; details: string } | undefined;
+  /** Meta's `pricing`: its category and billing replace our estimate (`cost_source: provider`). */
+  pricing?: ProviderPricing | undefined;
+  /** Meta's `conversation`: kept on the message. */
+  conversation?: { id?: string | undefined; expiration_timestamp?: string | undefined; origin?: { type?: string | undefined } | undefined } | undefined;
+  /** The rate card's price of a category and pricing type for this message's recipient (micro-USD). */
+  reprice?: ((category: string, pricingType: string) => number | undefined) | undefined;
+}
+
+/** A status that moved a message: published as `message.status`. */
+export interface AppliedStatus {
+  messageId: string;
+  workspaceId: string;
+  from: string;
+  to: string;
+}
+
 /** Statuses from webhooks only move forward; `failed` is terminal (cloud-api-facts.md §2.7). */
 export function canAdvance(from: string, to: string): boolean {
   if (from === 'failed' || from === 'read') return false;
@@ -244,33 +277,50 @@ export class Messages {
    * answer was lost), which then takes the status's wamid. The status moves forward only; a
    * stage that arrives late (`sent` after `read`) still records its time.
    */
-  async applyStatus(
-    input: {
-      workspaceId: string;
-      /** Our row id of the number the status names; without it our id is never used. */
-      phoneNumberRowId?: string | undefined;
-      wamid: string;
-      ourId?: string | undefined;
-      /** `played`: a voice message's first play, after `read`; its time is kept, the status stays. */
-      status: 'sent' | 'delivered' | 'read' | 'failed' | 'played';
-      at: Date;
-      error?: { code: number; title: string; details: string } | undefined;
-      /** Meta's `pricing`: its category and billing replace our estimate (`cost_source: provider`). */
-      pricing?: ProviderPricing | undefined;
-      /** Meta's `conversation`: kept on the message. */
-      conversation?: { id?: string | undefined; expiration_timestamp?: string | undefined; origin?: { type?: string | undefined } | undefined } | undefined;
-      /** The rate card's price of a category and pricing type for this message's recipient (micro-USD). */
-      reprice?: ((category: string, pricingType: string) => number | undefined) | undefined;
-    },
-    trx: Kysely<Schema> = this.db,
-  ): Promise<{ messageId: string; workspaceId: string; from: string; to: string } | undefined> {
-    let byWamid = trx.selectFrom('messages').select(['id', 'status', 'wamid', 'workspace_id', 'phone_number_id', 'category', 'pricing_type', 'cost_micros', 'played_at', 'provider_conversation']).where('wamid', '=', input.wamid).where('workspace_id', '=', input.workspaceId);
+  async applyStatus(input: StatusInput, trx: Kysely<Schema> = this.db): Promise<AppliedStatus | undefined> {
+    const row = await this.#statusRow(input, trx);
+    if (!row) return undefined;
+    const outcome = await this.#applyToRow(row, input, trx);
+    // Another writer moved the status since it was read: read it again and decide again.
+    return outcome === 'moved' ? this.applyStatus(input, trx) : outcome;
+  }
+
+  /**
+   * {@link applyStatus} for a run of status webhooks, in order, in one transaction: the messages
+   * they name are read in one query (by wamid), then each status is one update, and a message
+   * named twice in the run (`sent`, then `delivered`) goes on from what the first one wrote.
+   * Answers, for each input in order, what {@link applyStatus} would have answered.
+   */
+  async applyStatuses(inputs: ReadonlyArray<StatusInput>, trx: Kysely<Schema> = this.db): Promise<Array<AppliedStatus | undefined>> {
+    // By wamid alone (unique, so its index answers; a workspace condition here can lead the
+    // planner to a workspace index instead), then kept only in the status's own workspace.
+    const known = new Map<string, StatusRow>();
+    const wamids = [...new Set(inputs.map((input) => input.wamid))];
+    for (let i = 0; i < wamids.length; i += STATUS_READ_CHUNK) {
+      const rows = await trx.selectFrom('messages').select(STATUS_ROW_COLUMNS).where('wamid', 'in', wamids.slice(i, i + STATUS_READ_CHUNK)).execute();
+      for (const row of rows) known.set(row.wamid as string, row);
+    }
+    const results: Array<AppliedStatus | undefined> = [];
+    for (const input of inputs) {
+      const candidate = known.get(input.wamid);
+      const row = candidate && candidate.workspace_id === input.workspaceId && (!input.phoneNumberRowId || candidate.phone_number_id === input.phoneNumberRowId) ? candidate : undefined;
+      // Not found by wamid (found by our id, or not at all), or moved by another writer: the one-by-one path reads it.
+      const outcome = row ? await this.#applyToRow(row, input, trx) : 'moved';
+      results.push(outcome === 'moved' ? await this.applyStatus(input, trx) : outcome);
+      if (outcome === 'moved') known.delete(input.wamid);
+    }
+    return results;
+  }
+
+  /** The message a status names: by wamid, or (its send answer lost) by our id on its number. */
+  async #statusRow(input: StatusInput, trx: Kysely<Schema>): Promise<StatusRow | undefined> {
+    let byWamid = trx.selectFrom('messages').select(STATUS_ROW_COLUMNS).where('wamid', '=', input.wamid).where('workspace_id', '=', input.workspaceId);
     if (input.phoneNumberRowId) byWamid = byWamid.where('phone_number_id', '=', input.phoneNumberRowId);
     let row = await byWamid.executeTakeFirst();
     if (!row && input.ourId && input.phoneNumberRowId) {
       row = await trx
         .selectFrom('messages')
-        .select(['id', 'status', 'wamid', 'workspace_id', 'phone_number_id', 'category', 'pricing_type', 'cost_micros', 'played_at', 'provider_conversation'])
+        .select(STATUS_ROW_COLUMNS)
         .where('id', '=', input.ourId)
         .where('workspace_id', '=', input.workspaceId)
         .where('phone_number_id', '=', input.phoneNumberRowId)
@@ -281,13 +331,23 @@ export class Messages {
       // (the unique wamid would fail the whole batch of events over and over).
       if (row && (await trx.selectFrom('messages').select('id').where('wamid', '=', input.wamid).executeTakeFirst())) row = undefined;
     }
-    if (!row) return undefined;
+    return row;
+  }
+
+  /**
+   * Applies one status to the message row as read; on success the row object is updated to what
+   * was written (a later status of the run goes on from it). 'moved': the status in the database
+   * is no longer the one read (compare-and-set), nothing was written.
+   */
+  async #applyToRow(row: StatusRow, input: StatusInput, trx: Kysely<Schema>): Promise<AppliedStatus | undefined | 'moved'> {
     const iso = input.at.toISOString();
     if (input.status === 'played') {
       // The first play only (a duplicate or a replay changes nothing and is not published again).
       if (row.played_at) return undefined;
       const played = await trx.updateTable('messages').set({ played_at: iso }).where('id', '=', row.id).where('played_at', 'is', null).executeTakeFirst();
-      return Number(played.numUpdatedRows) === 0 ? undefined : { messageId: row.id, workspaceId: row.workspace_id, from: row.status, to: 'played' };
+      if (Number(played.numUpdatedRows) === 0) return undefined;
+      row.played_at = iso;
+      return { messageId: row.id, workspaceId: row.workspace_id, from: row.status, to: 'played' };
     }
     const stage = STAGE_COLUMN[input.status];
     if (!canAdvance(row.status, input.status)) {
@@ -323,8 +383,17 @@ export class Messages {
       .where('id', '=', row.id)
       .where('status', '=', row.status)
       .executeTakeFirst();
-    if (Number(result.numUpdatedRows) === 0) return this.applyStatus(input, trx);
-    return { messageId: row.id, workspaceId: row.workspace_id, from: row.status, to: input.status };
+    if (Number(result.numUpdatedRows) === 0) return 'moved';
+    const from = row.status;
+    Object.assign(row, {
+      status: input.status,
+      wamid: patch.wamid ?? row.wamid,
+      ...(patch.category !== undefined ? { category: patch.category } : {}),
+      ...(patch.pricing_type !== undefined ? { pricing_type: patch.pricing_type } : {}),
+      ...(patch.cost_micros !== undefined ? { cost_micros: patch.cost_micros } : {}),
+      ...(patch.provider_conversation !== undefined ? { provider_conversation: patch.provider_conversation } : {}),
+    });
+    return { messageId: row.id, workspaceId: row.workspace_id, from, to: input.status };
   }
 
   /** The outbound message queued with an idempotency key, if any. */

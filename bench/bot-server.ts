@@ -35,6 +35,8 @@ const number = await app.modules.phoneNumbers.connect({
   appSecret: process.env.BENCH_APP_SECRET!,
   verifyToken: 'bench-verify-token',
   throughputMps: 1000,
+  // Pinned: the number refresh would set it back to what the fake Graph answers (Meta's default 80 msg/s).
+  throughputPinned: true,
 });
 const flow = await app.modules.flows.create(started.workspaceId, { source: BOT_BENCH_FLOW, format: 'yaml' });
 if (!flow.ok) throw new Error(JSON.stringify(flow.error));

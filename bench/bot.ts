@@ -19,6 +19,7 @@ import { createInterface } from 'node:readline';
 import { Pool } from 'undici';
 import { parseFlowDocument, runEngine, type SessionState } from '../src/modules/chatbot/index.js';
 import { BOT_BENCH_FLOW } from './bot-flow.js';
+import { freshBenchDatabase } from './fixture.js';
 
 const CONVERSATIONS = Number(process.env.BENCH_CONVERSATIONS ?? 500);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
@@ -143,10 +144,12 @@ const noop = await child('bench/bot-noop.ts', { BENCH_APP_SECRET: SECRET, BENCH_
 rows.push(await scenario('no-op (verify, 200, POST answer)', noop.ready.webhookUrl!));
 noop.proc.kill('SIGTERM');
 await new Promise((resolve) => noop.proc.once('exit', resolve));
-const platform = await child('bench/bot-server.ts', { BENCH_APP_SECRET: SECRET, BENCH_GRAPH_URL: `${graphUrl}` });
+const database = await freshBenchDatabase();
+const platform = await child('bench/bot-server.ts', { ...database.env, BENCH_APP_SECRET: SECRET, BENCH_GRAPH_URL: `${graphUrl}` });
 rows.push(await scenario(`Conversa bot (${platform.ready.database})`, platform.ready.webhookUrl!));
 platform.proc.kill('SIGTERM');
 await new Promise((resolve) => platform.proc.once('exit', resolve));
+await database.drop();
 graph.close();
 
 // The engine alone: one customer message → the bot's answer, no I/O.

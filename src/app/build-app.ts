@@ -373,7 +373,10 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     },
     committed: botCommitted,
   });
-  const processor = new IngestProcessor({ db, inbound: inboundEvents, phoneNumbers, router: inboundRouter, logger: logger.child({ component: 'processor' }), committed: () => {
+  // PostgreSQL takes writers side by side: a batch's conversations are applied in up to four
+  // transactions at once (each conversation's events in order in one of them); SQLite has one writer.
+  const inboundLanes = database.capabilities.singleWriter ? 1 : 4;
+  const processor = new IngestProcessor({ db, inbound: inboundEvents, phoneNumbers, router: inboundRouter, logger: logger.child({ component: 'processor' }), lanes: inboundLanes, outbox: events, committed: () => {
       botCommitted();
       if (!repliesQueued) return;
       repliesQueued = false;

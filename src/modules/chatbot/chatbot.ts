@@ -109,9 +109,19 @@ export class Chatbot {
     // No bot answers in a group.
     if (!facts || facts.consentKeyword || facts.groupId || !context.number) return;
     const { trx, workspaceId } = context;
-    const conversation = await trx.selectFrom('conversations').selectAll().where('id', '=', facts.conversationId).where('workspace_id', '=', workspaceId).executeTakeFirst();
-    if (!conversation || conversation.owner_type !== 'bot') return;
-    const place = await this.#place(trx, workspaceId, context.number, conversation, `bot:${facts.id}`);
+    // The conversation and its contact in one round trip (this runs for every customer message).
+    const joined = await trx
+      .selectFrom('conversations as cv')
+      .innerJoin('contacts as ct', (join) => join.onRef('ct.id', '=', 'cv.contact_id').onRef('ct.workspace_id', '=', 'cv.workspace_id'))
+      .selectAll('cv')
+      .select(['ct.wa_id as contact_wa_id', 'ct.e164 as contact_e164', 'ct.name as contact_name', 'ct.language as contact_language', 'ct.attributes as contact_attributes'])
+      .where('cv.id', '=', facts.conversationId)
+      .where('cv.workspace_id', '=', workspaceId)
+      .executeTakeFirst();
+    if (!joined || joined.owner_type !== 'bot') return;
+    const { contact_wa_id, contact_e164, contact_name, contact_language, contact_attributes, ...conversation } = joined;
+    const contact = { id: conversation.contact_id, wa_id: contact_wa_id, e164: contact_e164, name: contact_name, language: contact_language, attributes: contact_attributes };
+    const place = await this.#place(trx, workspaceId, context.number, conversation, `bot:${facts.id}`, contact);
     if (!place) return;
     const message = customerMessage(payload);
     const now = this.deps.clock.forNumber(context.number);
@@ -273,8 +283,16 @@ export class Chatbot {
   #pendingQueued = false;
   #pendingTasks = false;
 
-  async #place(trx: Kysely<Schema>, workspaceId: string, number: Pick<InboundNumber, 'id' | 'provider' | 'phone_number_id'> & { waba_id?: string }, conversation: Place['conversation'], cause: string): Promise<Place | undefined> {
-    const contact = await trx.selectFrom('contacts').select(['id', 'wa_id', 'e164', 'name', 'language', 'attributes']).where('id', '=', conversation.contact_id).where('workspace_id', '=', workspaceId).executeTakeFirst();
+  async #place(
+    trx: Kysely<Schema>,
+    workspaceId: string,
+    number: Pick<InboundNumber, 'id' | 'provider' | 'phone_number_id'> & { waba_id?: string },
+    conversation: Place['conversation'],
+    cause: string,
+    /** The conversation's contact, when the caller read it already. */
+    known?: Pick<Schema['contacts'], 'id' | 'wa_id' | 'e164' | 'name' | 'language' | 'attributes'>,
+  ): Promise<Place | undefined> {
+    const contact = known ?? (await trx.selectFrom('contacts').select(['id', 'wa_id', 'e164', 'name', 'language', 'attributes']).where('id', '=', conversation.contact_id).where('workspace_id', '=', workspaceId).executeTakeFirst());
     if (!contact) return undefined;
     // A number's WABA never changes: read once per process.
     let wabaId = number.waba_id ?? this.#wabas.get(number.id);

@@ -30,6 +30,14 @@ export function isWebhookEventType(type: string): type is EventType {
   return (EVENT_TYPES as readonly string[]).includes(type);
 }
 
+/** An event recorded and not yet inserted: its data already serialized (a later change to the object does not leak in). */
+interface HeldEvent {
+  workspaceId: string;
+  type: OutboxEventType;
+  json: string;
+  at: string;
+}
+
 /** The PostgreSQL channel a recording transaction notifies at commit (`LISTEN conversa_outbox`). */
 export const OUTBOX_CHANNEL = 'conversa_outbox';
 
@@ -84,14 +92,49 @@ export class Events {
   }
 
   async record(trx: Kysely<Schema>, workspaceId: string, type: OutboxEventType, data: Record<string, unknown>): Promise<void> {
-    await this.recordMany(trx, [{ workspaceId, type, data }]);
+    const held = this.#held.get(trx);
+    if (held) held.push({ workspaceId, type, json: JSON.stringify(data), at: this.now().toISOString() });
+    else await this.recordMany(trx, [{ workspaceId, type, data }]);
+  }
+
+  /** Events recorded in a transaction that holds them (see {@link hold}), not yet written. */
+  readonly #held = new WeakMap<Kysely<Schema>, HeldEvent[]>();
+
+  /**
+   * From now on, events recorded in `trx` are kept in memory and written together, in the order
+   * they were recorded, by {@link release} — which the caller must await before it commits (the
+   * inbound processor: a batch of messages records a handful of events each, and one insert
+   * for all saves a round trip per event on PostgreSQL). Nothing in the transaction may read
+   * the outbox meanwhile (nothing does: consumers read committed events).
+   */
+  hold(trx: Kysely<Schema>): void {
+    if (!this.#held.has(trx)) this.#held.set(trx, []);
+  }
+
+  /** Writes the events held for `trx` in one statement and stops holding (see {@link hold}). */
+  async release(trx: Kysely<Schema>): Promise<void> {
+    const held = this.#held.get(trx);
+    this.#held.delete(trx);
+    if (held && held.length > 0) await this.#insert(trx, held);
   }
 
   /** Several events in one statement, in the order given (their ids follow it). */
   async recordMany(trx: Kysely<Schema>, events: ReadonlyArray<{ workspaceId: string; type: OutboxEventType; data: Record<string, unknown> }>): Promise<void> {
     if (events.length === 0) return;
-    const createdAt = this.now().toISOString();
-    const values = events.map((event) => ({ workspace_id: event.workspaceId, type: event.type, data: JSON.stringify(event.data), created_at: createdAt }));
+    const at = this.now().toISOString();
+    const rows = events.map((event) => ({ workspaceId: event.workspaceId, type: event.type, json: JSON.stringify(event.data), at }));
+    const held = this.#held.get(trx);
+    if (held) held.push(...rows);
+    else await this.#insert(trx, rows);
+  }
+
+  async #insert(trx: Kysely<Schema>, events: ReadonlyArray<HeldEvent>): Promise<void> {
+    // Chunks well under SQLite's and PostgreSQL's bound-parameter limits (4 a row).
+    for (let i = 0; i < events.length; i += 1000) await this.#insertChunk(trx, events.slice(i, i + 1000));
+  }
+
+  async #insertChunk(trx: Kysely<Schema>, events: ReadonlyArray<HeldEvent>): Promise<void> {
+    const values = events.map((event) => ({ workspace_id: event.workspaceId, type: event.type, data: event.json, created_at: event.at }));
     if (this.options.notifyAtCommit) {
       await trx
         .with('recorded', (db) => db.insertInto('outbox_events').values(values).returning('id'))

@@ -76,8 +76,8 @@ export class InboundEvents {
     this.#scheduled = false;
     const receivedAt = this.now().toISOString();
     try {
-      // One multi-row insert per chunk for everything that arrived in this turn, in one
-      // transaction; RETURNING tells which keys were new, so each caller learns its own count.
+      // One multi-row insert per chunk for everything that arrived in this turn; RETURNING
+      // tells which keys were new, so each caller learns its own count.
       const rows = batch.flatMap((item) =>
         item.events.map((event) => ({
           workspace_id: item.workspaceId,
@@ -94,17 +94,18 @@ export class InboundEvents {
         })),
       );
       const fresh = new Set<string>();
-      await this.db.transaction().execute(async (trx) => {
-        for (let i = 0; i < rows.length; i += CHUNK) {
-          const inserted = await trx
-            .insertInto('inbound_events')
-            .values(rows.slice(i, i + CHUNK))
-            .onConflict((oc) => oc.column('dedupe_key').doNothing())
-            .returning('dedupe_key')
-            .execute();
-          for (const row of inserted) fresh.add(row.dedupe_key);
-        }
-      });
+      const insert = async (db: Kysely<Schema>, chunk: typeof rows) => {
+        const inserted = await db.insertInto('inbound_events').values(chunk).onConflict((oc) => oc.column('dedupe_key').doNothing()).returning('dedupe_key').execute();
+        for (const row of inserted) fresh.add(row.dedupe_key);
+      };
+      // On PostgreSQL one statement commits on its own, atomically: no BEGIN and COMMIT round
+      // trips (at a steady trickle of webhooks each turn holds one event). On SQLite the explicit
+      // transaction measured faster (bench/bot.ts: p50 7 ms against 26–29 ms without it).
+      if (rows.length <= CHUNK && !this.capabilities.singleWriter) await insert(this.db, rows);
+      else
+        await this.db.transaction().execute(async (trx) => {
+          for (let i = 0; i < rows.length; i += CHUNK) await insert(trx, rows.slice(i, i + CHUNK));
+        });
       // A key sent twice in the same turn counts once, for its first caller.
       const counts = batch.map((item) => item.events.reduce((count, event) => count + (fresh.delete(workspaceKey(item.workspaceId, event.dedupeKey)) ? 1 : 0), 0));
       batch.forEach((item, index) => item.resolve(counts[index] ?? 0));

@@ -125,10 +125,17 @@ export class Leads {
     const text = (payload.message.text as { body?: unknown } | undefined)?.body;
     if (typeof text !== 'string' || text.trim() === '') return;
     const { trx, workspaceId } = context;
-    const [leads, sources] = await Promise.all([
-      trx.selectFrom('leads').select(['source_type', 'source_id']).where('workspace_id', '=', workspaceId).where('contact_id', '=', facts.contactId).execute(),
-      trx.selectFrom('lead_sources').select(['source_type', 'source_id', 'keywords']).where('workspace_id', '=', workspaceId).execute(),
-    ]);
+    // The contact's leads and the workspace's lead sources in one round trip (this runs for
+    // every text a customer writes).
+    const rows = await trx
+      .selectFrom('leads')
+      .select([sql<string>`'lead'`.as('row_kind'), 'source_type', 'source_id', sql<string | null>`null`.as('keywords')])
+      .where('workspace_id', '=', workspaceId)
+      .where('contact_id', '=', facts.contactId)
+      .unionAll(trx.selectFrom('lead_sources').select([sql<string>`'source'`.as('row_kind'), 'source_type', 'source_id', 'keywords']).where('workspace_id', '=', workspaceId))
+      .execute();
+    const leads = rows.filter((row) => row.row_kind === 'lead');
+    const sources = rows.filter((row) => row.row_kind === 'source');
     const targets: LeadSource[] = leads.filter((lead) => lead.source_type !== 'group').map((lead) => ({ type: lead.source_type as LeadSource['type'], id: lead.source_id }));
     // In a group: only that group counts, and only when it is configured as a lead source (a sales group).
     if (facts.groupId) {

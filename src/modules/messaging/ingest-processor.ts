@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { Schema } from '../../db/index.js';
 import { backoffDelayMs, PollingLoop, type Backoff } from '../../jobs/index.js';
-import { eventPhoneNumberId, readWebhookEvent, type InboundWebhookEvent, type InboundWebhookKind } from '../../whatsapp/index.js';
+import { eventPhoneNumberId, messageSender, readWebhookEvent, type InboundWebhookEvent, type InboundWebhookKind } from '../../whatsapp/index.js';
 import type { InboundEvents, InboundRouter, InboundRunItem, StoredInboundEvent } from '../inbound/index.js';
 import type { PhoneNumbers, PhoneNumberView } from '../phone-numbers/index.js';
 
@@ -19,6 +19,67 @@ export interface ProcessorDeps {
    * (a wake from inside the transaction may come before the commit).
    */
   committed?: () => void;
+  /**
+   * How many transactions a batch may be split into, side by side (default 1). Only for a
+   * database with concurrent writers (PostgreSQL): see {@link lanesOf}.
+   */
+  lanes?: number;
+  /**
+   * The event outbox: the events a transaction's handlers record are held and written in one
+   * statement before it commits (`Events.hold` / `Events.release`).
+   */
+  outbox?: { hold(trx: Kysely<Schema>): void; release(trx: Kysely<Schema>): Promise<void> };
+}
+
+/** A claimed event, read and scoped, ready for its handlers. */
+interface Prepared {
+  event: StoredInboundEvent;
+  payload: InboundWebhookEvent;
+  number: PhoneNumberView | undefined;
+}
+
+/**
+ * Splits a batch into at most `lanes` lists that can be applied in parallel transactions: the
+ * events of one conversation (the business number and the customer: a customer's messages and
+ * the statuses of what was sent to them) always in the same list, in arrival order. A batch with
+ * anything else (a group message, a number change, a template or account event, …) stays whole:
+ * those touch what several conversations share.
+ */
+export function lanesOf(prepared: ReadonlyArray<Prepared>, lanes: number): Prepared[][] {
+  if (lanes <= 1 || prepared.length < 2) return [[...prepared]];
+  const keyed: Array<{ item: Prepared; key: string }> = [];
+  for (const item of prepared) {
+    const key = conversationKey(item.payload);
+    if (key === undefined) return [[...prepared]];
+    keyed.push({ item, key });
+  }
+  const laneOfKey = new Map<string, number>();
+  const result: Prepared[][] = [];
+  for (const { item, key } of keyed) {
+    let lane = laneOfKey.get(key);
+    if (lane === undefined) {
+      lane = laneOfKey.size % lanes;
+      laneOfKey.set(key, lane);
+    }
+    (result[lane] ??= []).push(item);
+  }
+  return result;
+}
+
+/** The conversation a message or status event belongs to; undefined for anything else. */
+function conversationKey(payload: InboundWebhookEvent): string | undefined {
+  if (payload.kind === 'message') {
+    const { message } = payload.payload;
+    if (message.type === 'system' || (typeof message.group_id === 'string' && message.group_id !== '')) return undefined;
+    const sender = messageSender(payload.payload);
+    const who = sender.waId ?? sender.userId;
+    return who === undefined ? undefined : `${payload.payload.metadata?.phone_number_id ?? ''}|${who}`;
+  }
+  if (payload.kind === 'status') {
+    const { status } = payload.payload;
+    return typeof status.recipient_id === 'string' && status.recipient_id !== '' ? `${payload.payload.metadata?.phone_number_id ?? ''}|${status.recipient_id}` : undefined;
+  }
+  return undefined;
 }
 
 /** A failed event is retried after 2 s, 4 s, … up to 256 s (its lease, shortened; no jitter: one node's own backlog). */
@@ -56,7 +117,7 @@ export class IngestProcessor {
     if (events.length === 0) return 0;
     // Lookups through caches happen before the transaction: on SQLite the transaction holds
     // the only connection, so nothing inside it may use another.
-    const prepared: Array<{ event: StoredInboundEvent; payload: InboundWebhookEvent; number: PhoneNumberView | undefined }> = [];
+    const prepared: Prepared[] = [];
     for (const event of events) {
       try {
         const payload = readWebhookEvent(event.kind, JSON.parse(event.payload) as unknown);
@@ -71,10 +132,22 @@ export class IngestProcessor {
         await this.#failed(event, error);
       }
     }
+    // One transaction per lane; lanes (PostgreSQL only) run side by side, each conversation's
+    // events in one lane in arrival order.
+    await Promise.all(lanesOf(prepared, this.deps.lanes ?? 1).map((lane) => this.#commit(lane)));
+    // Committed (or rolled back, then redone one by one above): nothing is left in a transaction.
+    this.deps.committed?.();
+    return events.length;
+  }
+
+  /** A lane's events in one transaction, marked processed in it: one commit for many events. */
+  async #commit(prepared: ReadonlyArray<Prepared>): Promise<void> {
     try {
-      // The whole batch in one transaction, marked processed in it: one commit for many events.
+      // The lane in one transaction, marked processed in it: one commit for many events.
       await this.deps.db.transaction().execute(async (trx) => {
+        this.deps.outbox?.hold(trx);
         await this.#processAll(prepared, trx);
+        await this.deps.outbox?.release(trx);
         await this.deps.inbound.markProcessed(prepared.map((item) => item.event.id), trx);
       });
     } catch {
@@ -82,7 +155,9 @@ export class IngestProcessor {
       for (const item of prepared) {
         try {
           await this.deps.db.transaction().execute(async (trx) => {
+            this.deps.outbox?.hold(trx);
             await this.#process(item.event, item.payload, item.number, trx);
+            await this.deps.outbox?.release(trx);
             await this.deps.inbound.markProcessed([item.event.id], trx);
           });
         } catch (error) {
@@ -90,9 +165,6 @@ export class IngestProcessor {
         }
       }
     }
-    // Committed (or rolled back, then redone one by one above): nothing is left in a transaction.
-    this.deps.committed?.();
-    return events.length;
   }
 
   async #failed(event: StoredInboundEvent, error: unknown): Promise<void> {
@@ -123,7 +195,7 @@ export class IngestProcessor {
    * The batch's events in arrival order; consecutive events of a kind that has a run handler
    * (statuses) go to the router together, so their handler reads and writes for all at once.
    */
-  async #processAll(prepared: ReadonlyArray<{ event: StoredInboundEvent; payload: InboundWebhookEvent; number: PhoneNumberView | undefined }>, trx: Kysely<Schema>): Promise<void> {
+  async #processAll(prepared: ReadonlyArray<Prepared>, trx: Kysely<Schema>): Promise<void> {
     let run: Array<InboundRunItem<InboundWebhookKind>> = [];
     const flush = async () => {
       if (run.length > 0) await this.deps.router.routeRun(run);

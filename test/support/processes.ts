@@ -1,5 +1,5 @@
 /**
- * Real processes for crash tests (test/kill-recovery.test.ts, test/chatbot-crash.test.ts): a
+ * Real processes for crash tests (test/support/kill-recovery.ts, test/support/chatbot-crash.ts): a
  * TypeScript entry in a child process, JSON over HTTP that never throws, free ports, the
  * sandbox's count of messages received by its simulated phones.
  */

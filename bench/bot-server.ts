@@ -20,6 +20,8 @@ const app = await buildApp(
     CONVERSA_ADMIN_KEY: 'bench-admin-key-0123456789abcdef',
     ...(process.env.BENCH_DATABASE_URL ? { DATABASE_URL: process.env.BENCH_DATABASE_URL } : {}),
   }),
+  // BENCH_INBOUND_LANES: PostgreSQL inbound lanes (docs/inbound.md); default 1.
+  { inboundLanes: Number(process.env.BENCH_INBOUND_LANES ?? 1) },
 );
 const started = await app.start();
 const number = await app.modules.phoneNumbers.connect({

@@ -112,7 +112,9 @@ describe.each(DIALECTS)('retention soak on $name', (dialect) => {
       const warm = pages[WARM_UP - 1]!;
       const last = pages.at(-1)!;
       // Everything but the kept rows (messages, audit log) is flat after warm-up: freed pages are reused (a few pages of slack for b-tree splits).
-      expect(last.used - last.kept, `used pages (all, kept) by cycle: ${shown}`).toBeLessThanOrEqual(warm.used - warm.kept + 4);
+      // (8 pages: under load the batches a transaction applies differ from run to run, and so do
+      // the b-tree splits; a table that is not pruned grows ~15 pages a cycle here, 60 over the last four.)
+      expect(last.used - last.kept, `used pages (all, kept) by cycle: ${shown}`).toBeLessThanOrEqual(warm.used - warm.kept + 8);
       // The file grows by the kept rows only (messages' type, status, cost, a placeholder content; audit entries),
       // well under what the warm-up cycles added (when nothing was old enough to prune yet).
       expect(last.used - warm.used, `used pages by cycle: ${shown}`).toBeLessThanOrEqual(last.kept - warm.kept + 4);

@@ -193,6 +193,8 @@ export interface BuildOptions {
   auditPrune?: { pollMs?: number; batch?: number };
   /** Retention knobs over config.retention (interval, batch, pause); tests and benches set them. */
   retention?: Partial<RetentionRules>;
+  /** PostgreSQL only: how many transactions an inbound batch may be split into, by conversation (default 1; `lanesOf`). */
+  inboundLanes?: number;
 }
 
 /**
@@ -373,9 +375,10 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     },
     committed: botCommitted,
   });
-  // PostgreSQL takes writers side by side: a batch's conversations are applied in up to four
-  // transactions at once (each conversation's events in order in one of them); SQLite has one writer.
-  const inboundLanes = database.capabilities.singleWriter ? 1 : 4;
+  // On PostgreSQL a batch's conversations can be applied in several transactions at once (each
+  // conversation's events in order in one of them); SQLite has one writer. One lane by default
+  // (docs/inbound.md, "Lanes": why it is not on yet).
+  const inboundLanes = database.capabilities.singleWriter ? 1 : Math.max(1, options.inboundLanes ?? 1);
   const processor = new IngestProcessor({ db, inbound: inboundEvents, phoneNumbers, router: inboundRouter, logger: logger.child({ component: 'processor' }), lanes: inboundLanes, outbox: events, committed: () => {
       botCommitted();
       if (!repliesQueued) return;

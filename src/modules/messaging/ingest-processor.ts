@@ -135,7 +135,7 @@ export class IngestProcessor {
     // One transaction per lane; lanes (PostgreSQL only) run side by side, each conversation's
     // events in one lane in arrival order.
     await Promise.all(lanesOf(prepared, this.deps.lanes ?? 1).map((lane) => this.#commit(lane)));
-    // Committed (or rolled back, then redone one by one above): nothing is left in a transaction.
+    // Every lane committed (or rolled back, then redone one by one): nothing is left in a transaction.
     this.deps.committed?.();
     return events.length;
   }
@@ -143,7 +143,6 @@ export class IngestProcessor {
   /** A lane's events in one transaction, marked processed in it: one commit for many events. */
   async #commit(prepared: ReadonlyArray<Prepared>): Promise<void> {
     try {
-      // The lane in one transaction, marked processed in it: one commit for many events.
       await this.deps.db.transaction().execute(async (trx) => {
         this.deps.outbox?.hold(trx);
         await this.#processAll(prepared, trx);

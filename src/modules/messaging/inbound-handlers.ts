@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { Clock } from '../../clock/index.js';
 import type { ConversationsTable, Schema } from '../../db/index.js';
-import { messageSender, type ErrorsEventPayload, type MessageEventPayload, type StatusEventPayload } from '../../whatsapp/index.js';
+import { messageSender, type ErrorsEventPayload, type MessageEventPayload } from '../../whatsapp/index.js';
 import type { ConsentLedger } from '../consent/index.js';
 import { normalizePhone, type Contacts } from '../contacts/index.js';
 import type { Conversations } from '../conversations/index.js';
@@ -168,10 +168,6 @@ export class MessagingInbound {
       },
       trx,
     );
-  }
-
-  async onStatus(payload: StatusEventPayload, context: InboundContext): Promise<void> {
-    await this.onStatuses([{ event: { kind: 'status', payload }, context }]);
   }
 
   /**

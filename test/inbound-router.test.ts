@@ -272,6 +272,9 @@ describe.each(DIALECTS)('inbound webhooks routed to their modules on $name', (di
     expect(movedA.delivered_at).toBe(new Date((t + 1) * 1000).toISOString());
     expect(movedA.read_at).toBe(new Date((t + 2) * 1000).toISOString());
     expect((await api('GET', `/messages/${b.id}`)).body).toMatchObject({ status: 'delivered', delivered_at: new Date(t * 1000).toISOString() });
+    // Every move's event, before their order is read: deliveries to the subscriber run side by
+    // side, so the read may arrive before the delivered it follows.
+    await receivedFor('message.status', (data) => data.message_id === a.id && data.status === 'delivered', "the first reply's delivered event");
     await receivedFor('message.status', (data) => data.message_id === a.id && data.status === 'read', "the first reply's read event");
     await receivedFor('message.status', (data) => data.message_id === b.id && data.status === 'delivered', "the second reply's delivered event");
     // One event per move, in the webhook's order (the outbox ids keep it; deliveries may arrive in

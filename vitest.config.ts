@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
+import SlowFirstSequencer from './test/support/slow-first-sequencer.js';
 
 export default defineConfig({
   test: {
@@ -11,6 +12,10 @@ export default defineConfig({
     // kill test's restarts), so two files at a time overlap those waits. `--maxWorkers=1` to
     // go back to one at a time.
     maxWorkers: Math.max(2, availableParallelism() - 1),
+    // The longest files first (test/support/slow-first-sequencer.ts).
+    sequence: { sequencer: SlowFirstSequencer },
+    // One migrated database of each dialect per run, copied by the files that start the platform.
+    globalSetup: ['./test/support/global-setup.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     reporters: ['default', './test/support/summary-reporter.ts'],

@@ -9,11 +9,10 @@ import { mkdtempSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import { buildApp, type App, type StartResult } from '../src/app/index.js';
 import { loadConfig } from '../src/config/index.js';
-import { withDefaultUser } from '../src/db/database.js';
 import type { PhoneNumberView } from '../src/modules/phone-numbers/index.js';
+import { postgresAdmin, postgresDatabaseUrl } from '../test/support/postgres-admin.js';
 
 export const BENCH_KEY = 'bench-admin-key-0123456789abcdef';
 const SANDBOX_TOKEN = 'sandbox-access-token';
@@ -44,19 +43,8 @@ export async function freshBenchDatabase(): Promise<{ env: Record<string, string
   const base = process.env.BENCH_DATABASE_URL;
   if (!base) return { env: {}, drop: async () => {} };
   const name = `conversa_bench_${randomBytes(4).toString('hex')}`;
-  const admin = async (statement: string) => {
-    const client = new pg.Client({ connectionString: withDefaultUser(base) });
-    await client.connect();
-    try {
-      await client.query(statement);
-    } finally {
-      await client.end();
-    }
-  };
-  await admin(`CREATE DATABASE ${name}`);
-  const url = new URL(base);
-  url.pathname = `/${name}`;
-  return { env: { BENCH_DATABASE_URL: url.toString() }, drop: () => admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
+  await postgresAdmin(`CREATE DATABASE ${name}`, base);
+  return { env: { BENCH_DATABASE_URL: postgresDatabaseUrl(name, base) }, drop: () => postgresAdmin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`, base) };
 }
 
 /** JSON over HTTP for the benchmarks' setup; throws on any non-2xx answer. */

@@ -48,7 +48,7 @@ describe.skipIf(process.platform === 'win32').each(DIALECTS)('data folder permis
 
   // A database per test: each test has its own data folder, so its own secret key.
   beforeEach(async () => {
-    database = await dialect.create();
+    database = await dialect.create({ migrated: true });
     // The usual umask: without explicit modes, files come out 0644 and folders 0755.
     umask = process.umask(0o022);
     parent = mkdtempSync(join(tmpdir(), 'conversa-perm-'));

@@ -52,7 +52,7 @@ describe.each(DIALECTS)('inbound webhooks routed to their modules on $name', (di
   };
 
   beforeAll(async () => {
-    database = await dialect.create();
+    database = await dialect.create({ migrated: true });
     await subscriber.start();
     running = await startTestApp({
       databaseUrl: database.url,

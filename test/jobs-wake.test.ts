@@ -16,7 +16,7 @@ describe.each(DIALECTS)('inbound → answer without polling on $name', (dialect)
   const sandbox = sandboxApi(() => running);
 
   beforeAll(async () => {
-    database = await dialect.create();
+    database = await dialect.create({ migrated: true });
     running = await startTestApp({ databaseUrl: database.url, build: { dispatcher: { pollMs: 60_000 } } });
     pn = running.started.sandboxNumber?.phone_number_id as string;
   });

@@ -13,7 +13,7 @@ describe.each(DIALECTS)('outbox events held in a transaction on $name', (dialect
   let database: Database;
   let events: Events;
   beforeAll(async () => {
-    target = await dialect.create();
+    target = await dialect.create({ migrated: true });
     database = openDatabase(target.url);
     await migrateToLatest(database);
     await database.db.insertInto('workspaces').values({ id: 'ws_hold', name: 'Hold', created_at: new Date().toISOString() } as never).execute();

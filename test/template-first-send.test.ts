@@ -23,7 +23,7 @@ describe.each(DIALECTS)('first sends of a template the platform does not know ye
   const graph = sandboxApi(() => running);
 
   beforeAll(async () => {
-    database = await dialect.create();
+    database = await dialect.create({ migrated: true });
     running = await startTestApp({ databaseUrl: database.url, build: { manualWorkers: true } });
   });
   afterAll(async () => {

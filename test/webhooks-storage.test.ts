@@ -52,7 +52,7 @@ describe.each(DIALECTS)('outbound webhooks storage on $name', (dialect) => {
     database.db.transaction().execute((trx) => events.record(trx, ws, type, data));
 
   beforeAll(async () => {
-    target = await dialect.create();
+    target = await dialect.create({ migrated: true });
     database = openDatabase(target.url);
     await migrateToLatest(database);
     events = new Events(database.db, now);

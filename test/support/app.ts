@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildApp, type App, type BuildOptions, type StartResult } from '../../src/app/index.js';
 import { loadConfig } from '../../src/config/index.js';
+import { copyMigratedSqlite } from './databases.js';
 
 export const TEST_ADMIN_KEY = 'test-admin-key-0123456789abcdef';
 export const SANDBOX_TOKEN = 'sandbox-access-token';
@@ -22,6 +23,8 @@ export interface RunningApp {
  */
 export async function startTestApp(options: { databaseUrl?: string; dataDir?: string; env?: Record<string, string>; build?: BuildOptions } = {}): Promise<RunningApp> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'conversa-test-'));
+  // A new folder of ours, on its SQLite file: start from the run's migrated copy (global-setup.ts).
+  if (!options.dataDir && !options.databaseUrl && !options.env?.DATABASE_URL) copyMigratedSqlite(join(dataDir, 'conversa.db'));
   const env = {
     PORT: '0',
     SANDBOX_PORT: '0',

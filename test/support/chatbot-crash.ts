@@ -35,7 +35,7 @@ export function chatbotCrashScenario(dialects: Dialect[]): void {
   describe.each(dialects)('chatbot crash recovery on $name', (dialect) => {
     it(`answers each of ${CUSTOMERS} customers exactly once across a SIGKILL of the platform`, { timeout: 240_000 }, async () => {
       const dataDir = mkdtempSync(join(tmpdir(), 'conversa-bot-kill-'));
-      const database = await dialect.create();
+      const database = await dialect.create({ migrated: true });
       const [sandboxPort, platformPort] = [await freePort(), await freePort()];
       const sandboxUrl = `http://127.0.0.1:${sandboxPort}`;
       const platformUrl = `http://127.0.0.1:${platformPort}`;

@@ -1,22 +1,30 @@
 import { randomBytes } from 'node:crypto';
-import { rmSync } from 'node:fs';
+import { chmodSync, copyFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
-import { withDefaultUser } from '../../src/db/database.js';
+import { inject } from 'vitest';
+import { POSTGRES_TEST_URL, postgresAdmin, postgresDatabaseUrl } from './postgres-admin.js';
 
-/** PostgreSQL server used by storage tests; each test file gets its own fresh database on it. */
-export const POSTGRES_TEST_URL = process.env.DATABASE_URL_TEST ?? 'postgres://127.0.0.1:5432/test';
+export { POSTGRES_TEST_URL };
 
 export interface TestDatabase {
   url: string;
   drop(): Promise<void>;
 }
 
+export interface CreateOptions {
+  /**
+   * A copy of the run's database already migrated to the latest migration (made once by
+   * test/support/global-setup.ts), for files that start the platform; default: empty, for tests
+   * of the migrations themselves.
+   */
+  migrated?: boolean;
+}
+
 export interface Dialect {
   name: 'sqlite' | 'postgres';
-  /** A new, empty database for one test file. */
-  create(): Promise<TestDatabase>;
+  /** A new database for one test file: empty, or migrated (see `CreateOptions`). */
+  create(options?: CreateOptions): Promise<TestDatabase>;
 }
 
 /** Every storage test runs once per dialect: `describe.each(DIALECTS)`. */
@@ -25,8 +33,9 @@ export const DIALECTS: Dialect[] = [
   { name: 'postgres', create: createPostgresDatabase },
 ];
 
-async function createSqliteDatabase(): Promise<TestDatabase> {
+async function createSqliteDatabase(options: CreateOptions = {}): Promise<TestDatabase> {
   const file = join(tmpdir(), `conversa-t-${randomBytes(6).toString('hex')}.db`);
+  if (options.migrated) copyMigratedSqlite(file);
   return {
     url: `sqlite:${file}`,
     drop: async () => {
@@ -35,23 +44,17 @@ async function createSqliteDatabase(): Promise<TestDatabase> {
   };
 }
 
-async function createPostgresDatabase(): Promise<TestDatabase> {
-  const name = `conversa_t_${randomBytes(6).toString('hex')}`;
-  await admin(`CREATE DATABASE ${name}`);
-  const url = new URL(POSTGRES_TEST_URL);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    drop: () => admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`),
-  };
+/** Writes a copy of the run's migrated SQLite database at `file` (0600, as the platform makes it). */
+export function copyMigratedSqlite(file: string): void {
+  copyFileSync(inject('sqliteTemplate'), file);
+  chmodSync(file, 0o600);
 }
 
-async function admin(statement: string): Promise<void> {
-  const client = new pg.Client({ connectionString: withDefaultUser(POSTGRES_TEST_URL) });
-  await client.connect();
-  try {
-    await client.query(statement);
-  } finally {
-    await client.end();
-  }
+async function createPostgresDatabase(options: CreateOptions = {}): Promise<TestDatabase> {
+  const name = `conversa_t_${randomBytes(6).toString('hex')}`;
+  await postgresAdmin(options.migrated ? `CREATE DATABASE ${name} TEMPLATE ${inject('postgresTemplate')}` : `CREATE DATABASE ${name}`);
+  return {
+    url: postgresDatabaseUrl(name),
+    drop: () => postgresAdmin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`),
+  };
 }

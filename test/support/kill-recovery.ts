@@ -24,7 +24,7 @@ export function killRecoveryScenario(dialects: Dialect[]): void {
   describe.each(dialects)('crash recovery on $name', (dialect) => {
     it(`delivers ${TOTAL} messages exactly once across a SIGKILL of the platform`, { timeout: 480_000 }, async () => {
       const dataDir = mkdtempSync(join(tmpdir(), 'conversa-kill-'));
-      const database = await dialect.create();
+      const database = await dialect.create({ migrated: true });
       const [sandboxPort, platformPort] = [await freePort(), await freePort()];
       const sandboxUrl = `http://127.0.0.1:${sandboxPort}`;
       const platformUrl = `http://127.0.0.1:${platformPort}`;

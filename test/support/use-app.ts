@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
 import type { App, BuildOptions, StartResult } from '../../src/app/index.js';
 import { SANDBOX_TOKEN, TEST_ADMIN_KEY, startTestApp, type RunningApp } from './app.js';
-import type { Dialect, TestDatabase } from './databases.js';
+import { copyMigratedSqlite, type Dialect, type TestDatabase } from './databases.js';
 import { platformApi, sandboxApi, type RestClient } from './http.js';
 import { injectClient } from './inject.js';
 import { until } from './wait.js';
@@ -112,9 +112,11 @@ export function useApp(dialect?: Dialect, options: UseAppOptions = {}): AppFixtu
     });
 
   beforeAll(async () => {
-    database = await dialect?.create();
+    database = await dialect?.create({ migrated: true });
     // Our own data folder (startTestApp keeps a folder it is given): restarts reuse it, afterAll removes it.
     dataDir = mkdtempSync(join(tmpdir(), 'conversa-test-'));
+    // No dialect: the data folder's SQLite file, from the run's migrated copy (global-setup.ts).
+    if (!database && !options.env?.DATABASE_URL) copyMigratedSqlite(join(dataDir, 'conversa.db'));
     current = await start();
   });
   afterAll(async () => {

@@ -138,8 +138,13 @@ describe('conversa backup while the server runs and takes messages (SQLite), the
       // limit (Meta's 131056, about 45 in a burst), and the restored queue retries them first.
       const other = '5511977770002';
       await json(`${restored.started.sandboxUrl}/sandbox/v1/phones/${other}/messages`, 'POST', { to: numberId, type: 'text', text: { body: 'Ainda aí?' } });
-      const reply = await restoredApi('POST', '/messages', { to: `+${other}`, type: 'text', text: { body: 'Sim, depois da restauração' } });
-      expect(reply.status).toBe(202);
+      // The reply is refused (422, window closed) until the platform has taken the customer's
+      // message in from its webhook: send it once it is accepted.
+      const reply = await until(async () => {
+        const answer = await restoredApi('POST', '/messages', { to: `+${other}`, type: 'text', text: { body: 'Sim, depois da restauração' } });
+        if (answer.status !== 202 && answer.body?.error?.code !== 'CONVERSA_ERR_WINDOW_CLOSED') throw new Error(`the reply answered ${answer.status}: ${answer.text}`);
+        return answer.status === 202 && answer;
+      }, "the customer's message to open the window", 30_000);
       await until(async () => ['sent', 'delivered', 'read'].includes((await restoredApi('GET', `/messages/${reply.body.id}`)).body.status), 'the reply to be sent with the restored access token', 30_000);
     } finally {
       await restored.close();

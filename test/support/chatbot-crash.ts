@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Dialect } from './databases.js';
-import { children, freePort, inBatches, json, receivedCount, start, untilAlive, type Json } from './processes.js';
+import { children, freePort, inBatches, json, platformMessages, receivedCount, start, untilAlive, type Json } from './processes.js';
 
 /**
  * SIGKILL between customers' messages and the bot's answers, then a restart: every customer
@@ -74,7 +74,19 @@ export function chatbotCrashScenario(dialects: Dialect[]): void {
 
         platform = own(start(serve, platformEnv));
         await untilAlive(async () => (await receivedCount(sandboxUrl)) >= CUSTOMERS, `an answer for each of the ${CUSTOMERS} customers`, 120_000);
-        await new Promise((resolve) => setTimeout(resolve, 10_000)); // past the grace for unknown outcomes: nothing more may arrive
+        // Every answer ends delivered (or read) on the platform, its status webhook processed: then
+        // none is held with an unknown outcome (8 s grace) that could still be sent again, so
+        // nothing more can leave. A moment more for a send still in flight.
+        let answerStatuses: Record<string, number> = {};
+        await untilAlive(async () => {
+          const answers = (await platformMessages(platformUrl, KEY)).filter((message) => message.direction === 'out').map((message) => message.status);
+          answerStatuses = {};
+          for (const status of answers) answerStatuses[status] = (answerStatuses[status] ?? 0) + 1;
+          return answers.length >= CUSTOMERS && answers.every((status) => status === 'delivered' || status === 'read');
+        }, 'every answer delivered on the platform', 60_000).catch((error: Error) => {
+          throw new Error(`${error.message}; the answers by status: ${JSON.stringify(answerStatuses)}`);
+        });
+        await new Promise((resolve) => setTimeout(resolve, 2_000));
         const perCustomer = new Map<string, number>();
         await inBatches(customers, 16, async (waId) => {
           const inbox = await json(`${sandboxUrl}/sandbox/v1/phones/${waId}/messages?limit=100`);

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Dialect } from './databases.js';
-import { children, freePort, inBatches, json, receivedCount, start, untilAlive, type Json } from './processes.js';
+import { children, freePort, inBatches, json, platformMessages, receivedCount, start, untilAlive, type Json } from './processes.js';
 
 /**
  * SIGKILL in the middle of sending 10,000 messages, then a restart: every message reaches the
@@ -108,7 +108,7 @@ export function killRecoveryScenario(dialects: Dialect[]): void {
         let finished = new Map<string, number>();
         do {
           if (Date.now() > deadline) break;
-          const statuses = await statusesOf(platformUrl);
+          const statuses = new Map((await platformMessages(platformUrl, KEY)).map((message) => [message.id, message.status]));
           stuck = {};
           finished = new Map();
           for (const id of ids) {
@@ -152,19 +152,6 @@ async function api(base: string, method: string, path: string, body?: unknown, h
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
   return { status: response.status, body: await response.json() };
-}
-
-/** Every message's status on the platform, paging through `GET /api/v1/messages` (200 a page). */
-async function statusesOf(base: string): Promise<Map<string, string>> {
-  const statuses = new Map<string, string>();
-  let cursor: string | null = null;
-  do {
-    const page: { status: number; body: Json } = await api(base, 'GET', `/messages?limit=200${cursor ? `&cursor=${cursor}` : ''}`);
-    if (page.status !== 200) throw new Error(`GET /messages answered ${page.status}`);
-    for (const message of page.body.data as Array<{ id: string; status: string }>) statuses.set(message.id, message.status);
-    cursor = page.body.next_cursor;
-  } while (cursor);
-  return statuses;
 }
 
 async function countContacts(base: string): Promise<number> {

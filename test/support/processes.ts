@@ -1,7 +1,7 @@
 /**
  * Real processes for crash tests (test/support/kill-recovery.ts, test/support/chatbot-crash.ts): a
  * TypeScript entry in a child process, JSON over HTTP that never throws, free ports, the
- * sandbox's count of messages received by its simulated phones.
+ * sandbox's count of messages received by its simulated phones, the platform's message statuses.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
@@ -38,6 +38,20 @@ export async function json(url: string, method = 'GET', body?: unknown): Promise
 export async function receivedCount(sandboxUrl: string): Promise<number> {
   const phones = await json(`${sandboxUrl}/sandbox/v1/phones`);
   return ((phones?.data ?? []) as Array<{ received_count: number }>).reduce((sum, phone) => sum + phone.received_count, 0);
+}
+
+/** Every message on a platform (`GET /api/v1/messages` with `key`, 200 a page), newest first. Throws on any answer but 200. */
+export async function platformMessages(base: string, key: string): Promise<Array<{ id: string; status: string; direction: 'in' | 'out' }>> {
+  const messages: Array<{ id: string; status: string; direction: 'in' | 'out' }> = [];
+  let cursor: string | null = null;
+  do {
+    const response = await fetch(`${base}/api/v1/messages?limit=200${cursor ? `&cursor=${cursor}` : ''}`, { headers: { authorization: `Bearer ${key}` } });
+    if (response.status !== 200) throw new Error(`GET /messages answered ${response.status}`);
+    const page = (await response.json()) as { data: Array<{ id: string; status: string; direction: 'in' | 'out' }>; next_cursor: string | null };
+    messages.push(...page.data);
+    cursor = page.next_cursor;
+  } while (cursor);
+  return messages;
 }
 
 export async function inBatches<T>(items: T[], concurrency: number, fn: (item: T) => Promise<unknown>): Promise<void> {

@@ -134,8 +134,12 @@ export function killRecoveryScenario(dialects: Dialect[]): void {
         expect(seen.size).toBe(TOTAL);
         expect([...seen.values()].every((n) => n === 1)).toBe(true);
         expect([...ids].every((id) => seen.has(id))).toBe(true);
-        // Some sends were in flight at the kill and were resolved by their status webhooks.
-        expect(logs).toMatch(/unknown send outcome held/);
+        // Some sends were in flight at the kill. On SQLite (one writer) every row still `sending`
+        // at the start is held for its status webhook, so the log says so. On PostgreSQL a row
+        // claimed by the dead process is held only once its claim lease (10 s here) has passed,
+        // and the sandbox's retried `sent` webhook often resolves it first: either way it is
+        // sent once, which is what the counts above check.
+        if (dialect.name === 'sqlite') expect(logs).toMatch(/unknown send outcome held/);
       } finally {
         for (const child of mine) child.kill('SIGKILL');
         await database.drop();

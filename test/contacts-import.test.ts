@@ -65,6 +65,49 @@ describe.each(DIALECTS)('contacts CSV import on $name', (dialect) => {
     expect((await api(`/contacts/${ana.id}/consents`)).data).toHaveLength(1);
   });
 
+  it('writes a batch as one by one would: a number twice changing its mind, a known contact, new ones with their contact.created events, consents in line order', async () => {
+    const known = (await platform('POST', '/contacts', { phone: '+5511988880021', name: 'Já conhecido', tags: ['antigo'] })).body;
+    const csv = [
+      'phone,name,tags,marketing_opt_in,consent_text',
+      `+5511988880020,Eva,,yes,"${CONSENT}"`, // 2: opted in ...
+      '+5511988880021,Fábio,novo,,', // 3: the known contact: name replaced, tags joined
+      '+5511988880022,Gil,,no,', // 4: new, opted out
+      '+5511988880020,Eva Souza,,no,', // 5: ... and then out, after line 2
+    ].join('\n');
+    const result = await importCsv(csv);
+    expect(result.body).toMatchObject({ imported: 3, created: 2, updated: 1, duplicates_merged: 1, consents: { opted_in: 1, opted_out: 2, unchanged: 0 } });
+    const eva = await contactByWaId('5511988880020');
+    expect(eva.name).toBe('Eva Souza');
+    const evaConsents = await api(`/contacts/${eva.id}/consents`);
+    expect(evaConsents.state.marketing).toBe('opted_out');
+    expect(evaConsents.data.map((entry: Json) => [entry.status, entry.proof.line])).toEqual([
+      ['opted_in', 2],
+      ['opted_out', 5],
+    ]);
+    expect(await contactByWaId('5511988880021')).toMatchObject({ id: known.id, name: 'Fábio', tags: ['antigo', 'novo'] });
+    const events = await running.app.database.db.selectFrom('outbox_events').select(['type', 'data']).where('type', 'in', ['contact.created', 'consent.changed']).orderBy('id').execute();
+    const mine = events.map((event) => ({ type: event.type, data: JSON.parse(event.data) as Json })).filter((event) => ['5511988880020', '5511988880022'].includes(event.data.wa_id) || [eva.id].includes(event.data.contact_id));
+    // One contact.created each (new numbers written together come first: the order between two contacts' events means nothing).
+    expect(mine.filter((event) => event.type === 'contact.created').map((event) => event.data)).toEqual(
+      expect.arrayContaining([expect.objectContaining({ wa_id: '5511988880020', phone: '+5511988880020', name: 'Eva' }), expect.objectContaining({ wa_id: '5511988880022', phone: '+5511988880022', name: 'Gil' })]),
+    );
+    expect(mine.filter((event) => event.type === 'contact.created')).toHaveLength(2);
+    expect(mine.filter((event) => event.type === 'consent.changed').map((event) => event.data.status)).toEqual(['opted_in', 'opted_out']);
+  });
+
+  it('keeps the opt-out of an erased person whose number comes back in an import (written with the new numbers)', async () => {
+    expect((await importCsv('phone,marketing_opt_in\n+5511988880023,no\n')).body).toMatchObject({ created: 1, consents: { opted_out: 1 } });
+    const before = await contactByWaId('5511988880023');
+    expect((await platform('POST', `/contacts/${before.id}/erase`)).status).toBe(200);
+    expect((await importCsv('phone,name\n+5511988880023,Hugo\n+5511988880024,Iara\n')).body).toMatchObject({ created: 2, updated: 0 });
+    const after = await contactByWaId('5511988880023');
+    expect(after.id).not.toBe(before.id);
+    const consents = await api(`/contacts/${after.id}/consents`);
+    expect(consents.state.marketing).toBe('opted_out');
+    expect(consents.data).toEqual([expect.objectContaining({ status: 'opted_out', actor: 'consent_tombstone' })]);
+    expect((await api(`/contacts/${(await contactByWaId('5511988880024')).id}/consents`)).data).toEqual([]);
+  });
+
   it('reads a ;-separated multipart upload with accents, national numbers and a file-wide consent text', async () => {
     const csv = '\uFEFFNome;Telefone;Idioma;Cidade natal;Marketing_Opt_In\nJoão Çà Ñandú;(11) 98888-0005;pt-BR;São Paulo;sim\n"Márcia; a ""Má""";11 98888-0006;;Belém;\n';
     const form = new FormData();

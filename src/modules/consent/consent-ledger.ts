@@ -125,7 +125,36 @@ export class ConsentLedger {
   /** Appends an entry (and a `consent.changed` event) in `trx`, or in its own transaction. */
   async record(input: RecordConsent, trx?: Kysely<Schema>): Promise<ConsentRecord> {
     if (!trx) return this.db.transaction().execute((own) => this.record(input, own));
-    const row = {
+    return (await this.recordMany([input], trx))[0] as ConsentRecord;
+  }
+
+  /**
+   * Appends entries in `trx`, in the order given (a contact import's batch): their rows in one
+   * insert per 200 and their `consent.changed` events in one, as `record` would one by one.
+   */
+  async recordMany(inputs: readonly RecordConsent[], trx: Kysely<Schema>): Promise<ConsentRecord[]> {
+    const records: ConsentRecord[] = [];
+    for (let i = 0; i < inputs.length; i += 200) {
+      const chunk = inputs.slice(i, i + 200).map((input) => ({ input, row: this.#row(input) }));
+      // One statement's rows take their ids in the order of its VALUES: the ledger's order.
+      const ids = await trx.insertInto('consents').values(chunk.map(({ row }) => row)).returning('id').execute();
+      if (ids.length !== chunk.length) throw new Error(`consents: inserted ${ids.length} rows of ${chunk.length}`);
+      const sorted = ids.map((row) => Number(row.id)).sort((a, b) => a - b);
+      chunk.forEach(({ input, row }, index) => records.push({ ...row, id: sorted[index] as number, purpose: input.purpose, status: input.status, source: input.source, proof: input.proof ?? {} }));
+    }
+    await this.events?.recordMany(
+      trx,
+      records.map((record, index) => ({
+        workspaceId: (inputs[index] as RecordConsent).workspaceId,
+        type: 'consent.changed' as const,
+        data: { contact_id: record.contact_id, purpose: record.purpose, status: record.status, source: record.source, recorded_at: record.recorded_at },
+      })),
+    );
+    return records;
+  }
+
+  #row(input: RecordConsent) {
+    return {
       workspace_id: input.workspaceId,
       contact_id: input.contactId,
       purpose: input.purpose,
@@ -136,10 +165,6 @@ export class ConsentLedger {
       proof: JSON.stringify(input.proof ?? {}),
       recorded_at: (input.at ?? this.now()).toISOString(),
     };
-    const inserted = await trx.insertInto('consents').values(row).returning('id').executeTakeFirstOrThrow();
-    const record: ConsentRecord = { ...row, id: Number(inserted.id), purpose: input.purpose, status: input.status, source: input.source, proof: input.proof ?? {} };
-    await this.events?.record(trx, input.workspaceId, 'consent.changed', { contact_id: record.contact_id, purpose: record.purpose, status: record.status, source: record.source, recorded_at: record.recorded_at });
-    return record;
   }
 
   async history(workspaceId: string, contactId: string): Promise<ConsentRecord[]> {

@@ -20,6 +20,7 @@ export interface ContactView {
 /** Where `contact.created` goes (the events outbox), in the transaction that created the contact. */
 export interface ContactEvents {
   record(trx: Kysely<Schema>, workspaceId: string, type: 'contact.created', data: Record<string, unknown>): Promise<void>;
+  recordMany(trx: Kysely<Schema>, events: ReadonlyArray<{ workspaceId: string; type: 'contact.created'; data: Record<string, unknown> }>): Promise<void>;
 }
 
 /** Who sent an inbound message: its wa_id and/or business-scoped user id (at least one). */
@@ -120,7 +121,7 @@ export class Contacts {
         .executeTakeFirst();
       if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 1) {
         const contact = toView(row);
-        await this.events?.record(trx, workspaceId, 'contact.created', { contact_id: contact.id, wa_id: contact.user_id === contact.wa_id ? null : contact.wa_id, user_id: contact.user_id, phone: contact.phone || null, name: contact.name, created_at: contact.created_at });
+        await this.events?.record(trx, workspaceId, 'contact.created', createdEventData(contact));
         await this.created?.(trx, workspaceId, [{ id: row.id, wa_id: row.wa_id }]);
         return { contact, created: true };
       }
@@ -136,6 +137,70 @@ export class Contacts {
     if (input.tags !== undefined) patch.tags = JSON.stringify([...new Set([...(JSON.parse(existing.tags) as string[]), ...input.tags])]);
     await trx.updateTable('contacts').set(patch).where('id', '=', existing.id).execute();
     return { contact: toView({ ...existing, ...patch }), created: false };
+  }
+
+  /**
+   * `upsert` for many inputs (a contact import's batch), with the same result as calling it for
+   * each in order: the numbers new to the workspace (no contact, no former number, once in the
+   * batch) are inserted together, with their `contact.created` events in one insert (so before
+   * the events of the others); the others go through `upsert` one by one. Answers one result per
+   * input, in order.
+   */
+  async upsertMany(workspaceId: string, inputs: readonly ContactInput[], trx: Kysely<Schema>): Promise<Array<{ contact: ContactView; created: boolean }>> {
+    const at = this.now().toISOString();
+    const waIds = [...new Set(inputs.map((input) => input.waId))];
+    const known = new Set<string>();
+    for (let i = 0; i < waIds.length; i += 500) {
+      const chunk = waIds.slice(i, i + 500);
+      const rows = await trx
+        .selectFrom('contacts')
+        .select('wa_id')
+        .where('workspace_id', '=', workspaceId)
+        .where('wa_id', 'in', chunk)
+        .unionAll(trx.selectFrom('contact_aliases').select('wa_id').where('workspace_id', '=', workspaceId).where('wa_id', 'in', chunk))
+        .execute();
+      for (const row of rows) known.add(row.wa_id);
+    }
+    const times = new Map<string, number>();
+    for (const input of inputs) times.set(input.waId, (times.get(input.waId) ?? 0) + 1);
+    const fresh = new Map<string, ContactsTable>();
+    for (const input of inputs) {
+      if (known.has(input.waId) || times.get(input.waId) !== 1 || input.userId !== undefined) continue;
+      fresh.set(input.waId, {
+        id: newId('ct'),
+        workspace_id: workspaceId,
+        wa_id: input.waId,
+        e164: input.e164,
+        name: input.name ?? null,
+        language: input.language ?? null,
+        time_zone: input.timeZone ?? null,
+        attributes: JSON.stringify(input.attributes ?? {}),
+        tags: JSON.stringify([...new Set(input.tags ?? [])]),
+        created_at: at,
+        updated_at: at,
+      });
+    }
+    const inserted = new Map<string, ContactsTable>();
+    const rows = [...fresh.values()];
+    for (let i = 0; i < rows.length; i += 200) {
+      const chunk = rows.slice(i, i + 200);
+      const ids = new Set((await trx.insertInto('contacts').values(chunk).onConflict((oc) => oc.columns(['workspace_id', 'wa_id']).doNothing()).returning('id').execute()).map((row) => row.id));
+      for (const row of chunk) if (ids.has(row.id)) inserted.set(row.wa_id, row);
+    }
+    if (inserted.size > 0) {
+      await this.events?.recordMany(
+        trx,
+        [...inserted.values()].map((row) => ({ workspaceId, type: 'contact.created' as const, data: createdEventData(toView(row)) })),
+      );
+      await this.created?.(trx, workspaceId, [...inserted.values()].map((row) => ({ id: row.id, wa_id: row.wa_id })));
+    }
+    const results: Array<{ contact: ContactView; created: boolean }> = [];
+    for (const input of inputs) {
+      const row = inserted.get(input.waId);
+      // Not inserted above (known, repeated, or taken by another writer meanwhile): one by one.
+      results.push(row ? { contact: toView(row), created: true } : await this.upsert(workspaceId, input, trx));
+    }
+    return results;
   }
 
   /**
@@ -336,6 +401,11 @@ export class Contacts {
       after = last.id;
     }
   }
+}
+
+/** The data of a `contact.created` event (a contact known only by its user id has no wa_id). */
+function createdEventData(contact: ContactView): Record<string, unknown> {
+  return { contact_id: contact.id, wa_id: contact.user_id === contact.wa_id ? null : contact.wa_id, user_id: contact.user_id, phone: contact.phone || null, name: contact.name, created_at: contact.created_at };
 }
 
 function toView(row: ContactsTable): ContactView {

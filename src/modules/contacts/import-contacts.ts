@@ -1,7 +1,7 @@
 import { isUtf8 } from 'node:buffer';
 import type { Kysely } from 'kysely';
 import { newId, type Schema } from '../../db/index.js';
-import type { ConsentLedger, ConsentStatus } from '../consent/index.js';
+import type { ConsentLedger, ConsentStatus, RecordConsent } from '../consent/index.js';
 import type { Contacts } from './contacts.js';
 import { parseContactsCsvStream, type CsvImportError, type ImportedContact } from './csv-import.js';
 import type { CountryCode } from './phone.js';
@@ -79,46 +79,52 @@ export async function importContacts(
 
   const write = async (batch: ImportedContact[]): Promise<void> => {
     await deps.db.transaction().execute(async (trx) => {
-      for (const row of batch) {
-        const { contact, created } = await deps.contacts.upsert(
-          input.workspaceId,
-          { e164: row.e164, waId: row.waId, name: row.name, language: row.language, timeZone: row.timeZone, attributes: row.attributes, tags: row.tags },
-          trx,
-        );
+      // The contacts first (new numbers in one insert), then each row's consent against the
+      // state before the batch and the rows before it in the batch, appended in one insert.
+      const upserted = await deps.contacts.upsertMany(
+        input.workspaceId,
+        batch.map((row) => ({ e164: row.e164, waId: row.waId, name: row.name, language: row.language, timeZone: row.timeZone, attributes: row.attributes, tags: row.tags })),
+        trx,
+      );
+      const consenting = batch.flatMap((row, index) => (row.marketingOptIn ? [{ row, contactId: (upserted[index] as (typeof upserted)[number]).contact.id }] : []));
+      const states = await deps.consent.states(input.workspaceId, [...new Set(consenting.map(({ contactId }) => contactId))], trx);
+      const marketing = new Map([...states].map(([contactId, state]) => [contactId, state.marketing]));
+      batch.forEach((row, index) => {
+        const { created } = upserted[index] as (typeof upserted)[number];
         if (written.has(row.e164)) report.duplicates_merged += 1;
         else {
           written.add(row.e164);
           if (created) report.created += 1;
           else report.updated += 1;
         }
-        const optIn = row.marketingOptIn;
-        if (!optIn) continue;
+      });
+      const entries: RecordConsent[] = [];
+      for (const { row, contactId } of consenting) {
+        const optIn = row.marketingOptIn as NonNullable<ImportedContact['marketingOptIn']>;
         const status: ConsentStatus = optIn.value ? 'opted_in' : 'opted_out';
-        const current = (await deps.consent.state(input.workspaceId, contact.id, trx)).marketing;
-        if (current === status) {
+        if ((marketing.get(contactId) ?? 'none') === status) {
           report.consents.unchanged += 1;
           continue;
         }
-        await deps.consent.record(
-          {
-            workspaceId: input.workspaceId,
-            contactId: contact.id,
-            purpose: 'marketing',
-            status,
-            source: 'import',
-            text: optIn.text ?? input.consentText,
-            actor: input.actor,
-            proof: {
-              import_id: report.import_id,
-              line: row.line,
-              ...(input.fileName ? { file_name: input.fileName } : {}),
-              ...(optIn.source ? { consent_source: optIn.source } : {}),
-            },
+        marketing.set(contactId, status);
+        entries.push({
+          workspaceId: input.workspaceId,
+          contactId,
+          purpose: 'marketing',
+          status,
+          source: 'import',
+          text: optIn.text ?? input.consentText,
+          actor: input.actor,
+          proof: {
+            import_id: report.import_id,
+            line: row.line,
+            ...(input.fileName ? { file_name: input.fileName } : {}),
+            ...(optIn.source ? { consent_source: optIn.source } : {}),
           },
-          trx,
-        );
+        });
         report.consents[status] += 1;
       }
+      await deps.consent.recordMany(entries, trx);
     });
   };
 

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Dialect } from './databases.js';
-import { children, freePort, inBatches, json, platformMessages, receivedCount, start, untilAlive, type Json } from './processes.js';
+import { children, freePort, inBatches, json, platformMessages, receivedCount, start, startSandboxProcess, untilAlive, type Json } from './processes.js';
 
 /**
  * SIGKILL between customers' messages and the bot's answers, then a restart: every customer
@@ -36,8 +36,7 @@ export function chatbotCrashScenario(dialects: Dialect[]): void {
     it(`answers each of ${CUSTOMERS} customers exactly once across a SIGKILL of the platform`, { timeout: 240_000 }, async () => {
       const dataDir = mkdtempSync(join(tmpdir(), 'conversa-bot-kill-'));
       const database = await dialect.create({ migrated: true });
-      const [sandboxPort, platformPort] = [await freePort(), await freePort()];
-      const sandboxUrl = `http://127.0.0.1:${sandboxPort}`;
+      const platformPort = await freePort();
       const platformUrl = `http://127.0.0.1:${platformPort}`;
       const api = async (method: string, path: string, body?: unknown): Promise<{ status: number; body: Json }> => {
         const response = await fetch(`${platformUrl}/api/v1${path}`, { method, headers: { authorization: `Bearer ${KEY}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
@@ -46,11 +45,10 @@ export function chatbotCrashScenario(dialects: Dialect[]): void {
       const mine = new Set<ReturnType<typeof start>>();
       const own = (child: ReturnType<typeof start>) => (mine.add(child), child);
       try {
-        own(start(['src/cli/main.ts', 'sandbox', '--port', String(sandboxPort), '--access-token', TOKEN, '--state-file', join(dataDir, 'sandbox.json'), '--webhook-retry-base-ms', '250'], {}));
-        const accounts = await untilAlive(() => json(`${sandboxUrl}/sandbox/v1/accounts`), 'the sandbox', 90_000);
-        const numberId = accounts.data[0].phone_numbers[0].id as string;
         // 10 messages a second: the answers take seconds to leave, so the kill lands among them.
-        await json(`${sandboxUrl}/sandbox/v1/phone-numbers/${numberId}`, 'PATCH', { throughput_mps: 10 });
+        const sandbox = await startSandboxProcess({ token: TOKEN, stateFile: join(dataDir, 'sandbox.json'), throughputMps: 10 });
+        own(sandbox.child);
+        const { url: sandboxUrl, numberId } = sandbox;
         const platformEnv = { PORT: String(platformPort), SANDBOX_URL: sandboxUrl, SANDBOX_ACCESS_TOKEN: TOKEN, CONVERSA_DATA_DIR: dataDir, DATABASE_URL: database.url, CONVERSA_ADMIN_KEY: KEY, CONVERSA_CLAIM_LEASE_SECONDS: '10', LOG_LEVEL: 'warn' };
         const serve = ['test/support/serve-process.ts', '8000'];
         let platform = own(start(serve, platformEnv));

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Dialect } from './databases.js';
-import { children, freePort, inBatches, json, platformMessages, receivedCount, start, untilAlive, type Json } from './processes.js';
+import { children, freePort, inBatches, json, platformMessages, receivedCount, start, startSandboxProcess, untilAlive, type Json } from './processes.js';
 
 /**
  * SIGKILL in the middle of sending 10,000 messages, then a restart: every message reaches the
@@ -25,16 +25,14 @@ export function killRecoveryScenario(dialects: Dialect[]): void {
     it(`delivers ${TOTAL} messages exactly once across a SIGKILL of the platform`, { timeout: 480_000 }, async () => {
       const dataDir = mkdtempSync(join(tmpdir(), 'conversa-kill-'));
       const database = await dialect.create({ migrated: true });
-      const [sandboxPort, platformPort] = [await freePort(), await freePort()];
-      const sandboxUrl = `http://127.0.0.1:${sandboxPort}`;
+      const platformPort = await freePort();
       const platformUrl = `http://127.0.0.1:${platformPort}`;
       const mine = new Set<ReturnType<typeof start>>();
       const own = (child: ReturnType<typeof start>) => (mine.add(child), child);
       try {
-        own(start(['src/cli/main.ts', 'sandbox', '--port', String(sandboxPort), '--access-token', TOKEN, '--state-file', join(dataDir, 'sandbox.json'), '--webhook-retry-base-ms', '250'], {}));
-        const accounts = await untilAlive(() => json(`${sandboxUrl}/sandbox/v1/accounts`), 'the sandbox', 90_000);
-        const numberId = accounts.data[0].phone_numbers[0].id as string;
-        await json(`${sandboxUrl}/sandbox/v1/phone-numbers/${numberId}`, 'PATCH', { throughput_mps: 400 });
+        const sandbox = await startSandboxProcess({ token: TOKEN, stateFile: join(dataDir, 'sandbox.json'), throughputMps: 400 });
+        own(sandbox.child);
+        const { url: sandboxUrl, numberId } = sandbox;
 
         const platformEnv = {
           PORT: String(platformPort),

@@ -40,6 +40,22 @@ export async function receivedCount(sandboxUrl: string): Promise<number> {
   return ((phones?.data ?? []) as Array<{ received_count: number }>).reduce((sum, phone) => sum + phone.received_count, 0);
 }
 
+/**
+ * The sandbox in its own process (it is "Meta": it keeps the messages and retries its webhooks,
+ * 250 ms apart at first, while the platform is down), its state in `stateFile`, its number set to
+ * `throughputMps`. Answers the child, the sandbox's URL and its number's id.
+ */
+export async function startSandboxProcess(options: { token: string; stateFile: string; throughputMps: number }): Promise<{ child: ChildProcess; url: string; numberId: string }> {
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const child = start(['src/cli/main.ts', 'sandbox', '--port', String(port), '--access-token', options.token, '--state-file', options.stateFile, '--webhook-retry-base-ms', '250'], {});
+  const accounts = await untilAlive(() => json(`${url}/sandbox/v1/accounts`), 'the sandbox', 90_000);
+  const numberId = accounts.data[0].phone_numbers[0].id as string;
+  const patched = await json(`${url}/sandbox/v1/phone-numbers/${numberId}`, 'PATCH', { throughput_mps: options.throughputMps });
+  if (patched === undefined) throw new Error(`the sandbox refused throughput_mps ${options.throughputMps}`);
+  return { child, url, numberId };
+}
+
 /** Every message on a platform (`GET /api/v1/messages` with `key`, 200 a page), newest first. Throws on any answer but 200. */
 export async function platformMessages(base: string, key: string): Promise<Array<{ id: string; status: string; direction: 'in' | 'out' }>> {
   const messages: Array<{ id: string; status: string; direction: 'in' | 'out' }> = [];

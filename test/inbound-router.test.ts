@@ -45,10 +45,11 @@ describe.each(DIALECTS)('inbound webhooks routed to their modules on $name', (di
       const answer = await api('POST', '/messages', { to, type: 'text', text: { body: text } });
       return answer.status === 202 && answer;
     }, 'the reply to be accepted');
+    // Read, with every stage applied: a `sent` webhook may be applied after the `read` one.
     return until(async () => {
       const message = (await api('GET', `/messages/${sent.body.id}`)).body;
-      return message.status === 'read' && message;
-    }, 'the reply to be read');
+      return message.status === 'read' && message.sent_at && message.delivered_at && message.read_at && message;
+    }, 'the reply to be read, with the time of each stage');
   };
 
   beforeAll(async () => {
@@ -234,6 +235,39 @@ describe.each(DIALECTS)('inbound webhooks routed to their modules on $name', (di
     await metaSends({ errors: [{ code: 131052, title: 'Media download error', message: 'Media download error', error_data: { details: 'Unable to download the media sent by the user.' } }] });
     const error = await receivedFor('message.error', (data) => data.error?.code === 131052, 'message.error');
     expect(error.data).toMatchObject({ phone_number_id: pn, error: { code: 131052, title: 'Media download error', details: 'Unable to download the media sent by the user.' } });
+  });
+
+  it("takes the billing conversation's expiry from a `sent` status that arrives after `read`", async () => {
+    const waId = '5511922220013';
+    await customerSends(waId, { type: 'text', text: { body: 'Oi' } });
+    // The sandbox's own status webhooks are dropped: only the ones below reach the platform.
+    expect((await sandbox('PUT', '/sandbox/v1/faults', { webhook_drop_rate: 1 })).status).toBe(200);
+    try {
+      const accepted = await until(async () => {
+        const answer = await api('POST', '/messages', { to: `+${waId}`, type: 'text', text: { body: 'Já vai' } });
+        return answer.status === 202 && answer;
+      }, 'the reply to be accepted');
+      const reply = await until(async () => {
+        const message = (await api('GET', `/messages/${accepted.body.id}`)).body;
+        return message.wamid && message;
+      }, 'the reply to reach the Graph API');
+      const t = Math.floor(Date.now() / 1000);
+      const conversation = (expires?: number) => ({ id: 'conv-late-sent', ...(expires ? { expiration_timestamp: String(expires) } : {}), origin: { type: 'service' } });
+      const status = (name: string, at: number, expires?: number) => ({ id: reply.wamid, status: name, timestamp: String(at), recipient_id: waId, conversation: conversation(expires), pricing: { billable: false, pricing_model: 'PMP', category: 'service', type: 'free_customer_service' } });
+      await metaSends({ statuses: [status('delivered', t + 1), status('read', t + 2), status('sent', t, t + 86_400)] });
+      const read = await until(async () => {
+        const message = (await api('GET', `/messages/${reply.id}`)).body;
+        return message.status === 'read' && message.sent_at && message;
+      }, 'the late sent to be applied');
+      expect(read).toMatchObject({
+        sent_at: new Date(t * 1000).toISOString(),
+        delivered_at: new Date((t + 1) * 1000).toISOString(),
+        read_at: new Date((t + 2) * 1000).toISOString(),
+        provider_conversation: { id: 'conv-late-sent', origin_type: 'service', expires_at: new Date((t + 86_400) * 1000).toISOString() },
+      });
+    } finally {
+      expect((await sandbox('PUT', '/sandbox/v1/faults', { webhook_drop_rate: 0 })).status).toBe(200);
+    }
   });
 
   it('applies a webhook of many statuses as a run, in order: the same message twice, late and repeated stages, an unknown wamid', async () => {

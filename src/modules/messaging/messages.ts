@@ -353,6 +353,18 @@ export class Messages {
     if (!canAdvance(row.status, input.status)) {
       // Out of order: the status stays, but the stage's time is kept if it is not known yet.
       if (stage && stage !== 'failed_at') await trx.updateTable('messages').set({ [stage]: iso }).where('id', '=', row.id).where(stage, 'is', null).execute();
+      // A late `sent` still brings the billing conversation's expiry, which only `sent` carries.
+      const stored = row.provider_conversation ?? null;
+      const late = lateConversationExpiry(stored, input.conversation);
+      if (late) {
+        await trx
+          .updateTable('messages')
+          .set({ provider_conversation: late })
+          .where('id', '=', row.id)
+          .where((eb) => (stored === null ? eb('provider_conversation', 'is', null) : eb('provider_conversation', '=', stored)))
+          .execute();
+        row.provider_conversation = late;
+      }
       return undefined;
     }
     const patch: Partial<MessagesTable> = { status: input.status, updated_at: (await this.clock.at(row.phone_number_id, trx)).toISOString(), next_attempt_at: null, claimed_at: null };
@@ -568,4 +580,17 @@ function providerPricingPatch(
     cost_micros: cost,
     cost_source: 'provider',
   };
+}
+
+/**
+ * The billing conversation to store when a status arrives after a later one (a late `sent`):
+ * the expiry it carries, when the conversation stored has none (or none is stored) and is the
+ * same one. Undefined: nothing to change.
+ */
+function lateConversationExpiry(stored: string | null, conversation: StatusInput['conversation']): string | undefined {
+  const expires = Number(conversation?.expiration_timestamp ?? 0);
+  if (!conversation || !(expires > 0)) return undefined;
+  const known = stored ? (JSON.parse(stored) as { id?: string | null; origin_type?: string | null; expires_at?: string | null }) : undefined;
+  if (known && (known.expires_at || (known.id ?? null) !== (conversation.id ?? null))) return undefined;
+  return JSON.stringify({ id: conversation.id ?? null, origin_type: known?.origin_type ?? conversation.origin?.type ?? null, expires_at: new Date(expires * 1000).toISOString() });
 }

@@ -100,20 +100,7 @@ export class Contacts {
     const at = this.now().toISOString();
     const existing = await this.#byWaId(workspaceId, input.waId, trx);
     if (!existing) {
-      const row: ContactsTable = {
-        id: newId('ct'),
-        workspace_id: workspaceId,
-        wa_id: input.waId,
-        e164: input.e164,
-        name: input.name ?? null,
-        language: input.language ?? null,
-        time_zone: input.timeZone ?? null,
-        attributes: JSON.stringify(input.attributes ?? {}),
-        tags: JSON.stringify([...new Set(input.tags ?? [])]),
-        created_at: at,
-        updated_at: at,
-        ...(input.userId !== undefined ? { user_id: input.userId } : {}),
-      };
+      const row = newContactRow(workspaceId, input, at);
       const inserted = await trx
         .insertInto('contacts')
         .values(row)
@@ -166,19 +153,7 @@ export class Contacts {
     const fresh = new Map<string, ContactsTable>();
     for (const input of inputs) {
       if (known.has(input.waId) || times.get(input.waId) !== 1 || input.userId !== undefined) continue;
-      fresh.set(input.waId, {
-        id: newId('ct'),
-        workspace_id: workspaceId,
-        wa_id: input.waId,
-        e164: input.e164,
-        name: input.name ?? null,
-        language: input.language ?? null,
-        time_zone: input.timeZone ?? null,
-        attributes: JSON.stringify(input.attributes ?? {}),
-        tags: JSON.stringify([...new Set(input.tags ?? [])]),
-        created_at: at,
-        updated_at: at,
-      });
+      fresh.set(input.waId, newContactRow(workspaceId, input, at));
     }
     const inserted = new Map<string, ContactsTable>();
     const rows = [...fresh.values()];
@@ -401,6 +376,24 @@ export class Contacts {
       after = last.id;
     }
   }
+}
+
+/** The row of a new contact from its input, stamped `at`. */
+function newContactRow(workspaceId: string, input: ContactInput, at: string): ContactsTable {
+  return {
+    id: newId('ct'),
+    workspace_id: workspaceId,
+    wa_id: input.waId,
+    e164: input.e164,
+    name: input.name ?? null,
+    language: input.language ?? null,
+    time_zone: input.timeZone ?? null,
+    attributes: JSON.stringify(input.attributes ?? {}),
+    tags: JSON.stringify([...new Set(input.tags ?? [])]),
+    created_at: at,
+    updated_at: at,
+    ...(input.userId !== undefined ? { user_id: input.userId } : {}),
+  };
 }
 
 /** The data of a `contact.created` event (a contact known only by its user id has no wa_id). */

@@ -4,7 +4,7 @@ import SlowFirstSequencer from './test/support/slow-first-sequencer.js';
 
 export default defineConfig({
   test: {
-    include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+    include: ['src/**/*.test.ts', 'test/**/*.test.ts', 'web/src/**/*.test.ts'],
     // better-sqlite3 is a native addon: child processes isolate it better than worker threads.
     pool: 'forks',
     // Vitest's default is one fork less than the cores: a single fork on a 2-core machine, so the

@@ -175,14 +175,23 @@ export class Realtime {
   }
 
   #patchStatus(messageId: string, data: Record<string, unknown>): void {
+    let held = false;
     for (const [key, page] of this.queries.getQueriesData<Page<Message>>({ queryKey: ['messages'] })) {
       if (!page?.data.some((message) => message.id === messageId)) continue;
+      held = true;
       const status = typeof data.status === 'string' ? data.status : undefined;
       // Statuses only move forward (sent < delivered < read); `played` stays `read` on screen.
       if (status && status !== 'played') {
         this.queries.setQueryData<Page<Message>>(key, { ...page, data: page.data.map((message) => (message.id === messageId && STATUS_ORDER.indexOf(status) > STATUS_ORDER.indexOf(message.status) ? { ...message, status } : message)) });
       }
       void this.queries.invalidateQueries({ queryKey: key });
+    }
+    if (held) return;
+    // No cached page holds it yet, but a page being fetched now (after the agent's reply, say)
+    // may have read the message before this status: fetch those again, or its ticks would stay
+    // behind. Nothing in flight: nothing to do (a campaign's statuses cost no fetches).
+    for (const query of this.queries.getQueryCache().findAll({ queryKey: ['messages'], fetchStatus: 'fetching' })) {
+      void this.queries.invalidateQueries({ queryKey: query.queryKey, exact: true });
     }
   }
 }

@@ -7,6 +7,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { buildApp } from '../src/app/index.js';
 import { loadConfig } from '../src/config/index.js';
 import { BOT_BENCH_FLOW } from './bot-flow.js';
@@ -45,5 +46,13 @@ if (!flow.ok) throw new Error(JSON.stringify(flow.error));
 const published = await app.modules.flows.publish(started.workspaceId, flow.value.id, number.id);
 if (!published.ok) throw new Error(JSON.stringify(published.error));
 console.log(JSON.stringify({ event: 'ready', webhookUrl: `${started.platformUrl}/webhooks/whatsapp`, phoneNumberId: number.phone_number_id, wabaId: number.waba_id, database: app.database.description }));
-process.on('SIGTERM', () => void app.close().then(() => process.exit(0)));
+// How long the event loop was stopped (a synchronous SQLite statement, a checkpoint, a GC pause)
+// from here to the end: printed as one JSON line when the benchmark stops the process.
+const loop = monitorEventLoopDelay({ resolution: 5 });
+loop.enable();
+process.on('SIGTERM', () => {
+  loop.disable();
+  console.log(JSON.stringify({ event: 'loop', p99: loop.percentile(99) / 1e6, max: loop.max / 1e6 }));
+  void app.close().then(() => process.exit(0));
+});
 process.on('SIGINT', () => void app.close().then(() => process.exit(0)));

@@ -58,15 +58,17 @@ const graph = createServer((request: IncomingMessage, response) => {
 await new Promise<void>((resolve) => graph.listen(0, '127.0.0.1', () => resolve()));
 const graphUrl = `http://127.0.0.1:${(graph.address() as { port: number }).port}`;
 
-async function child(script: string, env: Record<string, string>): Promise<{ proc: ChildProcess; ready: Record<string, string> }> {
+async function child(script: string, env: Record<string, string>): Promise<{ proc: ChildProcess; ready: Record<string, string>; lines: Array<Record<string, unknown>> }> {
   // BENCH_CPU_PROF=DIR writes a CPU profile of each child (node --cpu-prof) there.
   const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_CPU_PROF] : [];
   const proc = spawn(process.execPath, [...profile, '--import', 'tsx', script], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...env } });
   const lines = createInterface({ input: proc.stdout! });
+  const seen: Array<Record<string, unknown>> = [];
   const ready = await new Promise<Record<string, string>>((resolve, reject) => {
     lines.on('line', (line) => {
       try {
         const parsed = JSON.parse(line) as Record<string, string>;
+        seen.push(parsed);
         if (parsed.event === 'ready') resolve(parsed);
       } catch {
         // other output
@@ -75,7 +77,7 @@ async function child(script: string, env: Record<string, string>): Promise<{ pro
     proc.once('exit', (code) => reject(new Error(`${script} exited (${code})`)));
     proc.once('spawn', () => undefined);
   });
-  return { proc, ready };
+  return { proc, ready, lines: seen };
 }
 
 function webhook(from: string, text: string, seq: number): string {
@@ -149,6 +151,12 @@ const platform = await child('bench/bot-server.ts', { ...database.env, BENCH_APP
 rows.push(await scenario(`Conversa bot (${platform.ready.database})`, platform.ready.webhookUrl!));
 platform.proc.kill('SIGTERM');
 await new Promise((resolve) => platform.proc.once('exit', resolve));
+// The platform's event loop delay over the run (the no-op does not measure its own).
+const loop = platform.lines.find((line) => line.event === 'loop') as { p99: number; max: number } | undefined;
+for (const row of rows) {
+  row['loop delay p99 ms'] = row === rows.at(-1) && loop ? loop.p99.toFixed(1) : '-';
+  row['loop delay max ms'] = row === rows.at(-1) && loop ? loop.max.toFixed(1) : '-';
+}
 await database.drop();
 graph.close();
 

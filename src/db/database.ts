@@ -6,6 +6,7 @@ import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import pg from 'pg';
 import type { Schema } from './schema.js';
 import { LocalNotifyChannel, PostgresNotifyChannel, type NotifyChannel } from './notify-channel.js';
+import { SqliteCheckpointer } from './sqlite-checkpointer.js';
 import { LocalLocks, PostgresAdvisoryLocks, type SessionLocks } from './session-locks.js';
 
 /**
@@ -67,7 +68,18 @@ function openSqlite(path: string): Database {
   // Deleted content is overwritten with zeros, so an erased person's bytes do not stay in free
   // pages of the file (issue 13, erasure). It costs some writes on deletes and updates.
   connection.pragma('secure_delete = ON');
+  // Checkpoints run on a worker thread once the WAL grows (sqlite-checkpointer.ts).
+  if (!memory) connection.pragma('wal_autocheckpoint = 0');
   const db = new Kysely<Schema>({ dialect: new SqliteDialect({ database: withStatementCache(connection) }) });
+  const checkpointer = memory
+    ? undefined
+    : new SqliteCheckpointer({
+        path,
+        hold: (work) => db.connection().execute(work),
+        fallback: () => {
+          if (connection.open) connection.pragma('wal_autocheckpoint = 1000');
+        },
+      });
   return {
     db,
     capabilities: { supportsSkipLocked: false, supportsListenNotify: false, singleWriter: true },
@@ -77,7 +89,10 @@ function openSqlite(path: string): Database {
     checkpoint: async () => {
       if (!memory) await sql`pragma wal_checkpoint(TRUNCATE)`.execute(db);
     },
-    close: () => db.destroy(),
+    close: async () => {
+      await checkpointer?.close();
+      await db.destroy();
+    },
   };
 }
 

@@ -586,7 +586,12 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
         if (demo) result.demoFlow = demo;
       }
       await dispatcher.recover();
-      if (!options.manualWorkers) jobs.startAll();
+      if (!options.manualWorkers) {
+        jobs.startAll();
+        // Started means hearing the other nodes: an event committed on another node right after
+        // this start reaches this node's browsers at once, not at the next poll.
+        await realtime.listening();
+      }
       return {
         ...result,
         platformUrl,

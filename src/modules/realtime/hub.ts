@@ -117,6 +117,11 @@ export class RealtimeHub {
     this.#loop.start();
   }
 
+  /** Settles once the hub listens for other nodes (or could not, and polls only). */
+  async listening(): Promise<void> {
+    await this.#listening;
+  }
+
   async stop(): Promise<void> {
     await this.#loop.stop();
     for (const set of this.#byWorkspace.values()) for (const connection of set) connection.subscriber.close(1001, 'server shutting down');

@@ -102,6 +102,11 @@ export function killRecoveryScenario(dialects: Dialect[]): void {
         // send is held with an unknown outcome any more (a held one is either resolved by its late
         // webhook or sent again after the grace and delivered), so nothing more can leave.
         const deadline = Date.now() + 150_000;
+        // Reading the platform's whole list (53 pages of messages) takes it a good part of a
+        // second; done every second while it catches up, it slowed the catching up. So first wait
+        // for the sandbox's cheap count to reach every message, then read the platform's list
+        // (whatever that count does: the list below says what is stuck, and where).
+        await untilAlive(async () => (await receivedCount(sandboxUrl)) >= TOTAL, 'every message at the sandbox', 120_000).catch(() => undefined);
         let stuck: Record<string, number> = {};
         let finished = new Map<string, number>();
         do {
@@ -114,7 +119,7 @@ export function killRecoveryScenario(dialects: Dialect[]): void {
             if (status === 'delivered' || status === 'read') finished.set(status, (finished.get(status) ?? 0) + 1);
             else stuck[status] = (stuck[status] ?? 0) + 1;
           }
-          if (Object.keys(stuck).length > 0) await new Promise((r) => setTimeout(r, 1000));
+          if (Object.keys(stuck).length > 0) await new Promise((r) => setTimeout(r, 2000));
         } while (Object.keys(stuck).length > 0);
         expect(stuck, 'messages not yet delivered on the platform, by status').toEqual({});
         expect((finished.get('delivered') ?? 0) + (finished.get('read') ?? 0)).toBe(TOTAL);

@@ -34,6 +34,11 @@ describe.each(DIALECTS)('the agent desk on $name', (dialect) => {
   const eventsOf = async (type: string) => (await running.app.modules.events.after(0, 100_000)).filter((event) => event.type === type).map((event) => event.data);
 
   beforeAll(async () => {
+    // The supervisor board counts "today" in UTC on the sandbox clock: start the file at the
+    // sandbox's next noon, so that its scripted minutes never cross midnight, whenever it runs.
+    const { now } = (await running.sandbox('GET', '/sandbox/v1/clock')).body as { now: string };
+    const toNoon = (12 * 3600 - Math.floor((Date.parse(now) % 86_400_000) / 1000) + 86_400) % 86_400;
+    if (toNoon > 0) expect((await running.sandbox('POST', '/sandbox/v1/clock', { advance_seconds: toNoon })).status).toBe(200);
     const other = await running.app.modules.workspaces.create('Outra Padaria');
     users = {
       sup: await createUser(running, { role: 'supervisor', name: 'Sônia Supervisora', email: `sonia.${dialect.name}@padaria.test` }),

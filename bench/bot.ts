@@ -153,10 +153,9 @@ platform.proc.kill('SIGTERM');
 await new Promise((resolve) => platform.proc.once('exit', resolve));
 // The platform's event loop delay over the run (the no-op does not measure its own).
 const loop = platform.lines.find((line) => line.event === 'loop') as { p99: number; max: number } | undefined;
-for (const row of rows) {
-  row['loop delay p99 ms'] = row === rows.at(-1) && loop ? loop.p99.toFixed(1) : '-';
-  row['loop delay max ms'] = row === rows.at(-1) && loop ? loop.max.toFixed(1) : '-';
-}
+const [noopRow, platformRow] = rows as [Record<string, string | number>, Record<string, string | number>];
+Object.assign(noopRow, { 'loop delay p99 ms': '-', 'loop delay max ms': '-' });
+Object.assign(platformRow, { 'loop delay p99 ms': loop?.p99.toFixed(1) ?? '-', 'loop delay max ms': loop?.max.toFixed(1) ?? '-' });
 await database.drop();
 graph.close();
 

@@ -373,7 +373,7 @@ export class Messages {
     if (input.conversation) {
       // Meta gives the expiry only on the conversation's first (`sent`) status: a later one keeps it.
       const expires = Number(input.conversation.expiration_timestamp ?? 0);
-      const known = row.provider_conversation ? (JSON.parse(row.provider_conversation) as { id?: string | null; expires_at?: string | null }) : undefined;
+      const known = storedConversation(row.provider_conversation);
       patch.provider_conversation = JSON.stringify({
         id: input.conversation.id ?? null,
         origin_type: input.conversation.origin?.type ?? null,
@@ -525,7 +525,7 @@ export function toView(row: MessagesTable): MessageView {
     deleted_at: row.deleted_at ?? null,
     cost_source: row.cost_source === 'provider' ? 'provider' : row.cost_micros === null ? null : 'rate_card',
     pricing: row.provider_pricing ? (JSON.parse(row.provider_pricing) as MessageView['pricing']) : null,
-    provider_conversation: row.provider_conversation ? (JSON.parse(row.provider_conversation) as MessageView['provider_conversation']) : null,
+    provider_conversation: storedConversation(row.provider_conversation) ?? null,
     played_at: row.played_at ?? null,
     reacts_to: row.reacts_to ?? null,
     ...inboundExtras(row),
@@ -582,6 +582,11 @@ function providerPricingPatch(
   };
 }
 
+/** The billing conversation stored on a message (`provider_conversation`, JSON), if any. */
+function storedConversation(stored: string | null | undefined): MessageView['provider_conversation'] | undefined {
+  return stored ? (JSON.parse(stored) as NonNullable<MessageView['provider_conversation']>) : undefined;
+}
+
 /**
  * The billing conversation to store when a status arrives after a later one (a late `sent`):
  * the expiry it carries, when the conversation stored has none (or none is stored) and is the
@@ -590,7 +595,7 @@ function providerPricingPatch(
 function lateConversationExpiry(stored: string | null, conversation: StatusInput['conversation']): string | undefined {
   const expires = Number(conversation?.expiration_timestamp ?? 0);
   if (!conversation || !(expires > 0)) return undefined;
-  const known = stored ? (JSON.parse(stored) as { id?: string | null; origin_type?: string | null; expires_at?: string | null }) : undefined;
+  const known = storedConversation(stored);
   if (known && (known.expires_at || (known.id ?? null) !== (conversation.id ?? null))) return undefined;
   return JSON.stringify({ id: conversation.id ?? null, origin_type: known?.origin_type ?? conversation.origin?.type ?? null, expires_at: new Date(expires * 1000).toISOString() });
 }

@@ -233,7 +233,10 @@ describe.each(DIALECTS)('workspaces and API keys ($name)', (dialect) => {
     await db.updateTable('api_keys').set({ scopes: '["admin"]' }).execute();
     await db.deleteFrom('kysely_migration' as never).where('name' as never, '=', '0013-workspace-admin' as never).execute();
     await sql`alter table api_keys drop column replaced_by`.execute(db);
-    // Migrations after 0013 did not exist then either (Kysely runs them in order): undo 0031 to 0016 too.
+    // Migrations after 0013 did not exist then either (Kysely runs them in order): undo 0032 to 0016 too.
+    await db.deleteFrom('kysely_migration' as never).where('name' as never, '=', '0032-unread-index' as never).execute();
+    await sql`drop index messages_unread`.execute(db);
+    await sql`create index messages_unread on messages (conversation_id) where direction = 'in' and business_read_at is null`.execute(db);
     await db.deleteFrom('kysely_migration' as never).where('name' as never, '=', '0031-retention' as never).execute();
     await sql`drop table retention_settings`.execute(db);
     for (const index of ['webhook_deliveries_finished', 'bot_log_created', 'media_downloads_completed']) await sql`drop index ${sql.id(index)}`.execute(db);

@@ -147,10 +147,14 @@ describe.each(DIALECTS)('campaigns end to end on $name', (dialect) => {
     expect(paused).toMatchObject({ pause_reason: 'failure_threshold', pause_details: { threshold: 0.5 } });
     expect(paused.pause_details.failed / paused.pause_details.with_outcome).toBeGreaterThan(0.5);
     expect(paused.totals.pending).toBeGreaterThan(0);
+    let lastTotals: Json;
     const failed = await until(async () => {
       const current = await campaign(first);
+      lastTotals = current.totals;
       return current.totals.in_outbox === 0 && current.totals.accepted === 0 && current.totals;
-    }, 'the sends under way to end', 60_000); // each failed send is retried before it counts: slow on a loaded machine (CI runs the kill test beside it)
+    }, 'the sends under way to end', 60_000).catch((error: Error) => {
+      throw new Error(`${error.message}; the campaign's totals: ${JSON.stringify(lastTotals)}`);
+    }); // each failed send is retried before it counts: slow on a loaded machine (CI runs the kill test beside it)
     expect(Object.keys(failed.failed_by_code)).toEqual(['131026']);
     expect((await call('POST', `/campaigns/${first}/cancel`)).body.status).toBe('cancelled');
 

@@ -29,6 +29,7 @@ import * as m0028 from './migrations/0028-leads.js';
 import * as m0029 from './migrations/0029-consent-tombstones.js';
 import * as m0030 from './migrations/0030-audit-log.js';
 import * as m0031 from './migrations/0031-retention.js';
+import * as m0032 from './migrations/0032-unread-index.js';
 import { POSTGRES_MIGRATION_CONTEXT, SQLITE_MIGRATION_CONTEXT, type MigrationContext } from './migrations/context.js';
 
 type MigrationModule = { up(db: Kysely<unknown>, ctx: MigrationContext): Promise<void> };
@@ -64,6 +65,7 @@ const MIGRATIONS: Record<string, MigrationModule> = {
   '0029-consent-tombstones': m0029,
   '0030-audit-log': m0030,
   '0031-retention': m0031,
+  '0032-unread-index': m0032,
 };
 
 /**

@@ -689,7 +689,7 @@ CREATE UNIQUE INDEX messages_idempotency ON messages USING btree (workspace_id, 
 CREATE INDEX messages_number_created ON messages USING btree (phone_number_id, created_at);
 CREATE UNIQUE INDEX messages_pkey ON messages USING btree (id);
 CREATE INDEX messages_reacts_to ON messages USING btree (reacts_to) WHERE (reacts_to IS NOT NULL);
-CREATE INDEX messages_unread ON messages USING btree (conversation_id) WHERE ((direction = 'in'::text) AND (business_read_at IS NULL));
+CREATE INDEX messages_unread ON messages USING btree (conversation_id, created_at, id) WHERE ((direction = 'in'::text) AND (business_read_at IS NULL));
 CREATE UNIQUE INDEX messages_wamid_key ON messages USING btree (wamid);
 CREATE INDEX messages_workspace_page ON messages USING btree (workspace_id, created_at, id);
 CREATE UNIQUE INDEX messaging_limits_pkey ON messaging_limits USING btree (phone_number_id);

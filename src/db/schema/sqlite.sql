@@ -101,7 +101,7 @@ CREATE INDEX "messages_conversation_page" on "messages" ("conversation_id", "cre
 CREATE INDEX "messages_dispatch" on "messages" ("status", "phone_number_id", "next_attempt_at");
 CREATE INDEX "messages_number_created" on "messages" ("phone_number_id", "created_at");
 CREATE INDEX messages_reacts_to on messages (reacts_to) where reacts_to is not null;
-CREATE INDEX messages_unread on messages (conversation_id) where direction = 'in' and business_read_at is null;
+CREATE INDEX messages_unread on messages (conversation_id, created_at, id) where direction = 'in' and business_read_at is null;
 CREATE INDEX "messages_workspace_page" on "messages" ("workspace_id", "created_at", "id");
 CREATE INDEX "note_mentions_user" on "note_mentions" ("user_id", "read_at", "created_at");
 CREATE INDEX "notifications_due" on "notifications" ("status", "send_at");

@@ -118,3 +118,16 @@ describe('isPhoneCountry', () => {
     expect(isPhoneCountry(value)).toBe(expected);
   });
 });
+
+describe('normalizePhone remembers recent answers', () => {
+  it('answers the same input the same way, per default country, and the answer cannot be changed', () => {
+    const first = normalizePhone('(11) 98888-7777', 'BR');
+    expect(normalizePhone('(11) 98888-7777', 'BR')).toEqual(first);
+    // The same text without a default country is another question with another answer.
+    expect(normalizePhone('(11) 98888-7777')).toMatchObject({ ok: false, code: 'needs_country_code' });
+    expect(normalizePhone('(11) 98888-7777', 'BR')).toMatchObject({ ok: true, e164: '+5511988887777' });
+    expect(Object.isFrozen(first)).toBe(true);
+    expect(() => Object.assign(first, { e164: '+1' })).toThrow(TypeError);
+    expect(normalizePhone('(11) 98888-7777', 'BR')).toMatchObject({ e164: '+5511988887777' });
+  });
+});

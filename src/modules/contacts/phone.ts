@@ -56,6 +56,21 @@ export type PhoneNormalization =
  * // { ok: true, e164: '+5511988887777', waId: '5511988887777', country: 'BR', callingCode: '55' }
  */
 export function normalizePhone(input: string, defaultCountry?: CountryCode): PhoneNormalization {
+  // Parsing with the full metadata costs tens of microseconds, and the same numbers come back
+  // on every message to a contact: answers are kept for the last 10,000 inputs (frozen, shared).
+  const key = `${defaultCountry ?? ''}|${input}`;
+  const known = recent.get(key);
+  if (known) return known;
+  const answer = Object.freeze(normalizeUncached(input, defaultCountry));
+  if (recent.size >= RECENT_LIMIT) recent.delete(recent.keys().next().value as string);
+  recent.set(key, answer);
+  return answer;
+}
+
+const RECENT_LIMIT = 10_000;
+const recent = new Map<string, PhoneNormalization>();
+
+function normalizeUncached(input: string, defaultCountry: CountryCode | undefined): PhoneNormalization {
   const text = input.trim();
   if (text === '') return reject('empty', 'is required');
   if (!ALLOWED_CHARACTERS.test(text) || !/\d/.test(text) || text.lastIndexOf('+') > 0) {

@@ -234,7 +234,8 @@ export class Inbox {
       .selectFrom('messages')
       .select(['conversation_id', sql<number | string>`count(*)`.as('n')])
       .where('conversation_id', 'in', ids)
-      .where('direction', '=', 'in')
+      // A literal: SQLite matches the partial index messages_unread at prepare time (migration 0032).
+      .where('direction', '=', sql.lit('in'))
       .where('business_read_at', 'is', null)
       .groupBy('conversation_id')
       .execute();

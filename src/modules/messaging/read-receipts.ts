@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { Clock } from '../../clock/index.js';
 import type { Schema } from '../../db/index.js';
 import type { GraphEndpoint, GraphResult } from '../../whatsapp/index.js';
@@ -15,6 +15,10 @@ export interface ReadReceiptDirectory {
 
 /** How long the customer sees "typing…" at most (Meta: until the reply, or 25 s). */
 export const TYPING_MS = 25_000;
+
+// A literal, not a bound value, so SQLite matches the partial index `messages_unread` once
+// when it prepares the statement rather than preparing it again on every run (migration 0032).
+const UNREAD_DIRECTION = sql.lit<'in'>('in');
 
 /** What marking read answered. */
 export interface ReadReceipt {
@@ -70,9 +74,9 @@ export class ReadReceipts {
       .updateTable('messages')
       .set({ business_read_at: at })
       .where('conversation_id', '=', message.conversationId)
-      .where('direction', '=', 'in')
+      .where('direction', '=', UNREAD_DIRECTION)
       .where('business_read_at', 'is', null)
-      .where((eb) => eb.or([eb('created_at', '<', message.createdAt), eb.and([eb('created_at', '=', message.createdAt), eb('id', '<=', message.id)])]))
+      .where((eb) => eb(eb.refTuple('created_at', 'id'), '<=', eb.tuple(message.createdAt, message.id)))
       .execute();
     return async () => {
       const sender = await this.deps.directory.sender(message.phoneNumberRowId);
@@ -122,9 +126,9 @@ export class ReadReceipts {
       .updateTable('messages')
       .set({ business_read_at: at })
       .where('conversation_id', '=', row.conversation_id)
-      .where('direction', '=', 'in')
+      .where('direction', '=', UNREAD_DIRECTION)
       .where('business_read_at', 'is', null)
-      .where((eb) => eb.or([eb('created_at', '<', row.created_at), eb.and([eb('created_at', '=', row.created_at), eb('id', '<=', row.id)])]))
+      .where((eb) => eb(eb.refTuple('created_at', 'id'), '<=', eb.tuple(row.created_at, row.id)))
       .execute();
     const stored = await this.deps.db.selectFrom('messages').select('business_read_at').where('id', '=', row.id).executeTakeFirst();
     return {

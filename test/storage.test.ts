@@ -112,4 +112,30 @@ describe.each(DIALECTS)('storage on $name', (dialect) => {
     await store.markProcessed(claimed.map((e) => e.id));
     expect(await store.pendingCount()).toBe(0);
   });
+
+  it("gives a dead processor's events to the next claim once the configured lease runs out, and never waits more than 60 s", async () => {
+    const workspace = await new Workspaces(database.db).create('Lease');
+    let now = new Date('2026-12-07T10:00:00.000Z');
+    const clock = () => now;
+    const later = (ms: number) => (now = new Date(now.getTime() + ms));
+    // The test's lease (CONVERSA_CLAIM_LEASE_SECONDS=10 in the crash tests), and the default 120 s.
+    const short = new InboundEvents(database.db, database.capabilities, clock, { leaseMs: 10_000 });
+    const long = new InboundEvents(database.db, database.capabilities, clock, { leaseMs: 120_000 });
+    await short.store(workspace.id, [{ dedupeKey: `o:${dialect.name}-lease`, field: 'x', kind: 'other', payload: '{}' }]);
+    const [taken] = await short.claim(10);
+    expect(taken).toMatchObject({ attempts: 1 });
+    // The processor dies holding it: nobody takes it while the lease runs.
+    later(9_000);
+    expect(await short.claim(10)).toEqual([]);
+    later(1_001);
+    // Taken again, now with a longer configured lease (made for sends in flight): an inbound
+    // batch is held 60 s at most.
+    const [again] = await long.claim(10);
+    expect(again).toMatchObject({ id: taken!.id, attempts: 2 });
+    later(59_000);
+    expect(await long.claim(10)).toEqual([]);
+    later(1_001);
+    expect(await long.claim(10)).toEqual([expect.objectContaining({ id: taken!.id, attempts: 3 })]);
+    await long.markProcessed([taken!.id]);
+  });
 });

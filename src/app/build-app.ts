@@ -250,7 +250,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   const templates = new TemplateCache(db, clock, events);
   const templateService = new TemplateService({ db, cache: templates, phoneNumbers, client, clock });
   const templateSync = templateSyncLoop(templateService, config.templates.syncIntervalMs, logger.child({ component: 'templates' }));
-  const inboundEvents = new InboundEvents(db, database.capabilities, now);
+  const inboundEvents = new InboundEvents(db, database.capabilities, now, { leaseMs: config.dispatch.claimLeaseMs });
   const mediaStorage = new LocalDiskMediaStorage(join(config.dataDir, 'media'));
   const mediaDownloader = new MediaDownloader(db, database.capabilities, client, phoneNumbers, mediaStorage, logger.child({ component: 'media' }), now, options.media);
   const media = new MediaLibrary(db, mediaStorage, now, () => jobs.wake('media downloader'));

@@ -23,7 +23,13 @@ interface Pending {
 }
 
 const CHUNK = 400;
-const LEASE_MS = 60_000;
+/**
+ * How long a claim holds events at most: a processor that died holding them (its node crashed
+ * mid-batch) leaves them to another node, or to itself restarted, once this runs out. A batch
+ * takes seconds at worst, so the configured claim lease (`CONVERSA_CLAIM_LEASE_SECONDS`, made
+ * for sends in flight) applies only when it is shorter than this.
+ */
+const INBOUND_LEASE_MS = 60_000;
 
 /**
  * Inbound webhook events: stored deduplicated before Meta's webhook is answered, then claimed
@@ -38,6 +44,7 @@ export class InboundEvents {
     private readonly db: Kysely<Schema>,
     private readonly capabilities: Capabilities,
     private readonly now: () => Date = () => realClock.now(),
+    private readonly options: { leaseMs?: number } = {},
   ) {}
 
   /**
@@ -120,7 +127,7 @@ export class InboundEvents {
    */
   async claim(limit: number): Promise<StoredInboundEvent[]> {
     // claimed_until holds the lease: an event whose processor died is due again when it runs out.
-    const lease = leaseFrom(this.now(), LEASE_MS);
+    const lease = leaseFrom(this.now(), Math.min(this.options.leaseMs ?? INBOUND_LEASE_MS, INBOUND_LEASE_MS));
     const rows = await claimDue(this.db, this.capabilities, {
       limit,
       due: (db) =>

@@ -9,19 +9,19 @@ import { BaseSequencer, type TestSpecification } from 'vitest/node';
  * they overlap the hundreds of short files on the other worker.
  */
 const SLOWEST: ReadonlyArray<readonly [file: string, seconds: number]> = [
-  ['test/kill-recovery-postgres.test.ts', 153],
-  ['test/campaigns.test.ts', 90],
-  ['test/kill-recovery.test.ts', 87],
-  ['test/chatbot-crash.test.ts', 73],
-  ['test/chatbot-crash-postgres.test.ts', 37],
-  ['test/browser/desk.test.ts', 26],
-  ['test/browser/inbox.test.ts', 24],
-  ['test/user-cli.test.ts', 16],
-  ['test/chatbot-triggers.test.ts', 14],
-  ['test/api-bad-input.test.ts', 13],
+  ['test/kill-recovery-postgres.test.ts', 157],
+  ['test/campaigns.test.ts', 91],
+  ['test/kill-recovery.test.ts', 77],
+  ['test/chatbot-crash.test.ts', 31],
+  ['test/chatbot-crash-postgres.test.ts', 30],
+  ['test/user-cli.test.ts', 28],
+  ['test/api-bad-input.test.ts', 26],
+  ['test/browser/inbox.test.ts', 26],
+  ['test/chatbot-triggers.test.ts', 25],
+  ['test/browser/desk.test.ts', 24],
+  ['test/sandbox-control.test.ts', 21],
+  ['test/flow-cli.test.ts', 19],
   ['test/dispatch-nodes.test.ts', 11],
-  ['test/sandbox-control.test.ts', 10],
-  ['test/flow-cli.test.ts', 10],
 ];
 
 /** Listed files first (by their seconds, longest first), then Vitest's own order for the rest. */

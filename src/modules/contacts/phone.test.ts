@@ -129,5 +129,9 @@ describe('normalizePhone remembers recent answers', () => {
     expect(Object.isFrozen(first)).toBe(true);
     expect(() => Object.assign(first, { e164: '+1' })).toThrow(TypeError);
     expect(normalizePhone('(11) 98888-7777', 'BR')).toMatchObject({ e164: '+5511988887777' });
+    // A long text (not a phone number) is answered and not kept: nothing anyone sends fills memory.
+    const long = '1'.repeat(100_000);
+    expect(normalizePhone(long)).toMatchObject({ ok: false });
+    expect(Object.isFrozen(normalizePhone(long))).toBe(false);
   });
 });

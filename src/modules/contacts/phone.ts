@@ -58,6 +58,8 @@ export type PhoneNormalization =
 export function normalizePhone(input: string, defaultCountry?: CountryCode): PhoneNormalization {
   // Parsing with the full metadata costs tens of microseconds, and the same numbers come back
   // on every message to a contact: answers are kept for the last 10,000 inputs (frozen, shared).
+  // Only inputs a phone number could be: a long text is answered, never kept.
+  if (input.length > RECENT_INPUT_MAX) return normalizeUncached(input, defaultCountry);
   const key = `${defaultCountry ?? ''}|${input}`;
   const known = recent.get(key);
   if (known) return known;
@@ -68,6 +70,7 @@ export function normalizePhone(input: string, defaultCountry?: CountryCode): Pho
 }
 
 const RECENT_LIMIT = 10_000;
+const RECENT_INPUT_MAX = 40;
 const recent = new Map<string, PhoneNormalization>();
 
 function normalizeUncached(input: string, defaultCountry: CountryCode | undefined): PhoneNormalization {

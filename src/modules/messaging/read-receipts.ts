@@ -70,14 +70,7 @@ export class ReadReceipts {
    */
   async markReadWithin(trx: Kysely<Schema>, message: { id: string; conversationId: string; phoneNumberRowId: string; wamid: string; createdAt: string }): Promise<() => Promise<void>> {
     const at = (await this.deps.clock.at(message.phoneNumberRowId, trx)).toISOString();
-    await trx
-      .updateTable('messages')
-      .set({ business_read_at: at })
-      .where('conversation_id', '=', message.conversationId)
-      .where('direction', '=', UNREAD_DIRECTION)
-      .where('business_read_at', 'is', null)
-      .where((eb) => eb(eb.refTuple('created_at', 'id'), '<=', eb.tuple(message.createdAt, message.id)))
-      .execute();
+    await markReadUpTo(trx, { conversationId: message.conversationId, createdAt: message.createdAt, id: message.id }, at);
     return async () => {
       const sender = await this.deps.directory.sender(message.phoneNumberRowId);
       if (sender) await this.deps.graph.markRead(sender.endpoint, sender.metaPhoneNumberId, message.wamid, { typing: false });
@@ -122,14 +115,7 @@ export class ReadReceipts {
     const now = await this.deps.clock.at(row.phone_number_id);
     const at = now.toISOString();
     // Meta counts the earlier messages as read too: so do we, in (time, id) order.
-    await this.deps.db
-      .updateTable('messages')
-      .set({ business_read_at: at })
-      .where('conversation_id', '=', row.conversation_id)
-      .where('direction', '=', UNREAD_DIRECTION)
-      .where('business_read_at', 'is', null)
-      .where((eb) => eb(eb.refTuple('created_at', 'id'), '<=', eb.tuple(row.created_at, row.id)))
-      .execute();
+    await markReadUpTo(this.deps.db, { conversationId: row.conversation_id, createdAt: row.created_at, id: row.id }, at);
     const stored = await this.deps.db.selectFrom('messages').select('business_read_at').where('id', '=', row.id).executeTakeFirst();
     return {
       ok: true,
@@ -143,4 +129,19 @@ export class ReadReceipts {
       },
     };
   }
+}
+
+/**
+ * Records that the business read a conversation's inbound messages up to one message, in
+ * (time, id) order (Meta counts the earlier ones as read too), on the unread ones only.
+ */
+async function markReadUpTo(db: Kysely<Schema>, upTo: { conversationId: string; createdAt: string; id: string }, at: string): Promise<void> {
+  await db
+    .updateTable('messages')
+    .set({ business_read_at: at })
+    .where('conversation_id', '=', upTo.conversationId)
+    .where('direction', '=', UNREAD_DIRECTION)
+    .where('business_read_at', 'is', null)
+    .where((eb) => eb(eb.refTuple('created_at', 'id'), '<=', eb.tuple(upTo.createdAt, upTo.id)))
+    .execute();
 }

@@ -152,9 +152,7 @@ describe.each(DIALECTS)('campaigns end to end on $name', (dialect) => {
       const current = await campaign(first);
       lastTotals = current.totals;
       return current.totals.in_outbox === 0 && current.totals.accepted === 0 && current.totals;
-    }, 'the sends under way to end', 60_000).catch((error: Error) => {
-      throw new Error(`${error.message}; the campaign's totals: ${JSON.stringify(lastTotals)}`);
-    }); // each failed send is retried before it counts: slow on a loaded machine (CI runs the kill test beside it)
+    }, () => `the sends under way to end; the campaign's totals: ${JSON.stringify(lastTotals)}`, 60_000); // each failed send is retried before it counts: slow on a loaded machine (CI runs the kill test beside it)
     expect(Object.keys(failed.failed_by_code)).toEqual(['131026']);
     expect((await call('POST', `/campaigns/${first}/cancel`)).body.status).toBe('cancelled');
 

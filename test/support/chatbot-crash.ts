@@ -81,9 +81,7 @@ export function chatbotCrashScenario(dialects: Dialect[]): void {
           answerStatuses = {};
           for (const status of answers) answerStatuses[status] = (answerStatuses[status] ?? 0) + 1;
           return answers.length >= CUSTOMERS && answers.every((status) => status === 'delivered' || status === 'read');
-        }, 'every answer delivered on the platform', 60_000).catch((error: Error) => {
-          throw new Error(`${error.message}; the answers by status: ${JSON.stringify(answerStatuses)}`);
-        });
+        }, () => `every answer delivered on the platform; the answers by status: ${JSON.stringify(answerStatuses)}`, 60_000);
         await new Promise((resolve) => setTimeout(resolve, 2_000));
         const perCustomer = new Map<string, number>();
         await inBatches(customers, 16, async (waId) => {

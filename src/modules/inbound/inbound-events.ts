@@ -37,6 +37,7 @@ const INBOUND_LEASE_MS = 60_000;
  * one transaction, and every caller is answered after that commit.
  */
 export class InboundEvents {
+  readonly #leaseMs: number;
   #pending: Pending[] = [];
   #scheduled = false;
 
@@ -44,8 +45,10 @@ export class InboundEvents {
     private readonly db: Kysely<Schema>,
     private readonly capabilities: Capabilities,
     private readonly now: () => Date = () => realClock.now(),
-    private readonly options: { leaseMs?: number } = {},
-  ) {}
+    options: { leaseMs?: number } = {},
+  ) {
+    this.#leaseMs = Math.min(options.leaseMs ?? INBOUND_LEASE_MS, INBOUND_LEASE_MS);
+  }
 
   /**
    * Erasure of a person (issue 13): deletes the workspace's raw webhook events whose payload
@@ -127,7 +130,7 @@ export class InboundEvents {
    */
   async claim(limit: number): Promise<StoredInboundEvent[]> {
     // claimed_until holds the lease: an event whose processor died is due again when it runs out.
-    const lease = leaseFrom(this.now(), Math.min(this.options.leaseMs ?? INBOUND_LEASE_MS, INBOUND_LEASE_MS));
+    const lease = leaseFrom(this.now(), this.#leaseMs);
     const rows = await claimDue(this.db, this.capabilities, {
       limit,
       due: (db) =>

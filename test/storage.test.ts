@@ -138,4 +138,45 @@ describe.each(DIALECTS)('storage on $name', (dialect) => {
     expect(await long.claim(10)).toEqual([expect.objectContaining({ id: taken!.id, attempts: 3 })]);
     await long.markProcessed([taken!.id]);
   });
+
+  it('hands the processor its next events: leased where several may run, read without a commit on a single writer, never applied twice', async () => {
+    const workspace = await new Workspaces(database.db).create('Next');
+    let now = new Date('2026-12-07T11:00:00.000Z');
+    const store = new InboundEvents(database.db, database.capabilities, () => now, { leaseMs: 10_000 });
+    await store.store(workspace.id, [
+      { dedupeKey: `o:${dialect.name}-next-1`, field: 'x', kind: 'other', payload: '{"n":1}' },
+      { dedupeKey: `o:${dialect.name}-next-2`, field: 'x', kind: 'other', payload: '{"n":2}' },
+    ]);
+    const mine = <E extends { payload: string }>(events: E[]) => events.filter((event) => event.payload.startsWith('{"n"'));
+    let failing: Awaited<ReturnType<InboundEvents['next']>>[number] | undefined;
+    const first = mine(await store.next(10));
+    expect(first.map((event) => [event.payload, event.attempts])).toEqual([
+      ['{"n":1}', 1],
+      ['{"n":2}', 1],
+    ]);
+    if (database.capabilities.singleWriter) {
+      // Nothing was written: a processor that died now finds them due at once on restart.
+      expect(mine(await store.next(10)).map((event) => event.payload)).toEqual(['{"n":1}', '{"n":2}']);
+      // Applied once: marking them again (a second processor on the same file) undoes its batch.
+      await database.db.transaction().execute((trx) => store.markProcessed([first[0]!.id], trx));
+      await expect(database.db.transaction().execute((trx) => store.markProcessed([first[0]!.id, first[1]!.id], trx))).rejects.toThrow(/already processed/);
+      expect(mine(await store.next(10)).map((event) => event.payload)).toEqual(['{"n":2}']);
+      [failing] = mine(await store.next(10));
+    } else {
+      // Leased: another node does not get them while the lease runs.
+      expect(mine(await store.next(10))).toEqual([]);
+      await store.markProcessed([first[0]!.id]);
+      now = new Date(now.getTime() + 10_001);
+      [failing] = mine(await store.next(10));
+      expect([failing?.payload, failing?.attempts]).toEqual(['{"n":2}', 2]);
+    }
+    // A failure is kept with its attempt and holds the event back for its retry delay.
+    await store.markFailed(failing!, 'handler failed', 4_000);
+    expect(mine(await store.next(10))).toEqual([]);
+    now = new Date(now.getTime() + 4_001);
+    const [retried] = mine(await store.next(10));
+    expect(retried).toMatchObject({ id: failing!.id, attempts: failing!.attempts + 1 });
+    await store.markProcessed([retried!.id]);
+    expect(mine(await store.next(10))).toEqual([]);
+  });
 });

@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { Clock } from '../../clock/index.js';
-import type { Schema } from '../../db/index.js';
+import { prepared, type BotSessionsTable, type Schema } from '../../db/index.js';
 import { newId } from '../../db/ids.js';
 import { appError, type AppErrorValue } from '../../errors/index.js';
 import type { InboundContext, InboundNumber, InboundRouter } from '../inbound/index.js';
@@ -63,6 +63,29 @@ interface SessionRow {
 }
 
 /** At most this many flows chained by `goto: {flow}` in one run (a loop between flows stops). */
+// The bot's reads and writes for every customer message: built once (src/db/prepared.ts).
+// The conversation and its contact in one round trip.
+const conversationWithContact = prepared((db: Kysely<Schema>, p: { conversationId: string; workspaceId: string }) =>
+  db
+    .selectFrom('conversations as cv')
+    .innerJoin('contacts as ct', (join) => join.onRef('ct.id', '=', 'cv.contact_id').onRef('ct.workspace_id', '=', 'cv.workspace_id'))
+    .selectAll('cv')
+    .select(['ct.wa_id as contact_wa_id', 'ct.e164 as contact_e164', 'ct.name as contact_name', 'ct.language as contact_language', 'ct.attributes as contact_attributes'])
+    .where('cv.id', '=', p.conversationId)
+    .where('cv.workspace_id', '=', p.workspaceId),
+);
+const sessionOf = prepared((db: Kysely<Schema>, p: { conversationId: string }) => db.selectFrom('bot_sessions').select(['conversation_id', 'version_id', 'state', 'rev', 'expires_at']).where('conversation_id', '=', p.conversationId));
+// Compare-and-set on the session's revision, so two writers never both win.
+const updateSession = prepared((db: Kysely<Schema>, p: { state: string; rev: number; expiresAt: string; versionId: string; flowId: string; at: string; conversationId: string }) =>
+  db
+    .updateTable('bot_sessions')
+    .set((eb) => ({ state: p.state, rev: eb('rev', '+', 1), expires_at: p.expiresAt, version_id: p.versionId, flow_id: p.flowId, updated_at: p.at, claimed_until: null }))
+    .where('conversation_id', '=', p.conversationId)
+    .where('rev', '=', p.rev),
+);
+const insertSession = prepared((db: Kysely<Schema>, row: BotSessionsTable) => db.insertInto('bot_sessions').values(row));
+const deleteSession = prepared((db: Kysely<Schema>, p: { conversationId: string; rev: number }) => db.deleteFrom('bot_sessions').where('conversation_id', '=', p.conversationId).where('rev', '=', p.rev));
+
 const MAX_CHAIN = 5;
 const WINDOW_MS = 24 * 60 * 60 * 1000;
 
@@ -109,15 +132,7 @@ export class Chatbot {
     // No bot answers in a group.
     if (!facts || facts.consentKeyword || facts.groupId || !context.number) return;
     const { trx, workspaceId } = context;
-    // The conversation and its contact in one round trip (this runs for every customer message).
-    const joined = await trx
-      .selectFrom('conversations as cv')
-      .innerJoin('contacts as ct', (join) => join.onRef('ct.id', '=', 'cv.contact_id').onRef('ct.workspace_id', '=', 'cv.workspace_id'))
-      .selectAll('cv')
-      .select(['ct.wa_id as contact_wa_id', 'ct.e164 as contact_e164', 'ct.name as contact_name', 'ct.language as contact_language', 'ct.attributes as contact_attributes'])
-      .where('cv.id', '=', facts.conversationId)
-      .where('cv.workspace_id', '=', workspaceId)
-      .executeTakeFirst();
+    const joined = await conversationWithContact.first(trx, { conversationId: facts.conversationId, workspaceId });
     if (!joined || joined.owner_type !== 'bot') return;
     const { contact_wa_id, contact_e164, contact_name, contact_language, contact_attributes, ...conversation } = joined;
     const contact = { id: conversation.contact_id, wa_id: contact_wa_id, e164: contact_e164, name: contact_name, language: contact_language, attributes: contact_attributes };
@@ -311,7 +326,7 @@ export class Chatbot {
   }
 
   async #session(trx: Kysely<Schema>, conversationId: string): Promise<SessionRow | undefined> {
-    const row = await trx.selectFrom('bot_sessions').select(['conversation_id', 'version_id', 'state', 'rev', 'expires_at']).where('conversation_id', '=', conversationId).executeTakeFirst();
+    const row = await sessionOf.first(trx, { conversationId });
     return row ? { ...row, rev: Number(row.rev) } : undefined;
   }
 
@@ -365,22 +380,14 @@ export class Chatbot {
     if (output.state) {
       const state = JSON.stringify(output.state);
       if (session) {
-        const updated = await trx
-          .updateTable('bot_sessions')
-          .set({ state, rev: session.rev + 1, expires_at: output.state.expires_at, version_id: version.versionId, flow_id: version.flowId, updated_at: at, claimed_until: null })
-          .where('conversation_id', '=', conversation.id)
-          .where('rev', '=', session.rev)
-          .executeTakeFirst();
-        if (Number(updated.numUpdatedRows) !== 1) throw new Error(`bot session of ${conversation.id} changed concurrently`);
+        const updated = await updateSession.affected(trx, { state, rev: session.rev, expiresAt: output.state.expires_at, versionId: version.versionId, flowId: version.flowId, at, conversationId: conversation.id });
+        if (updated !== 1) throw new Error(`bot session of ${conversation.id} changed concurrently`);
       } else {
-        await trx
-          .insertInto('bot_sessions')
-          .values({ conversation_id: conversation.id, workspace_id: workspaceId, flow_id: version.flowId, version_id: version.versionId, state, rev: 1, expires_at: output.state.expires_at, claimed_until: null, created_at: at, updated_at: at })
-          .execute();
+        await insertSession.run(trx, { conversation_id: conversation.id, workspace_id: workspaceId, flow_id: version.flowId, version_id: version.versionId, state, rev: 1, expires_at: output.state.expires_at, claimed_until: null, created_at: at, updated_at: at });
       }
     } else if (session) {
-      const removed = await trx.deleteFrom('bot_sessions').where('conversation_id', '=', conversation.id).where('rev', '=', session.rev).executeTakeFirst();
-      if (Number(removed.numDeletedRows) !== 1) throw new Error(`bot session of ${conversation.id} changed concurrently`);
+      const removed = await deleteSession.affected(trx, { conversationId: conversation.id, rev: session.rev });
+      if (removed !== 1) throw new Error(`bot session of ${conversation.id} changed concurrently`);
     }
     let next: { version: CompiledVersion } | undefined;
     for (const effect of output.effects) {

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import { newId, type ContactsTable, type Schema } from '../../db/index.js';
+import { newId, prepared, type ContactsTable, type Schema } from '../../db/index.js';
 import { realClock } from '../../clock/index.js';
 
 export interface ContactView {
@@ -64,6 +64,12 @@ export const CONTACT_LIMITS = {
 } as const;
 
 /** Contacts: people known by their WhatsApp id, with attributes, tags, language and time zone. */
+// Every customer message looks its sender up: built once (src/db/prepared.ts).
+const contactByWaId = prepared((db: Kysely<Schema>, p: { workspaceId: string; waId: string }) => db.selectFrom('contacts').selectAll().where('workspace_id', '=', p.workspaceId).where('wa_id', '=', p.waId));
+const contactByAlias = prepared((db: Kysely<Schema>, p: { workspaceId: string; waId: string }) =>
+  db.selectFrom('contact_aliases as a').innerJoin('contacts as c', 'c.id', 'a.contact_id').selectAll('c').where('a.workspace_id', '=', p.workspaceId).where('a.wa_id', '=', p.waId),
+);
+
 export class Contacts {
   constructor(
     private readonly db: Kysely<Schema>,
@@ -275,15 +281,7 @@ export class Contacts {
 
   /** A contact by its wa_id, or by a former one (an alias kept when it changed number). */
   async #byWaId(workspaceId: string, waId: string, trx: Kysely<Schema>): Promise<ContactsTable | undefined> {
-    const row = await trx.selectFrom('contacts').selectAll().where('workspace_id', '=', workspaceId).where('wa_id', '=', waId).executeTakeFirst();
-    if (row) return row;
-    return trx
-      .selectFrom('contact_aliases as a')
-      .innerJoin('contacts as c', 'c.id', 'a.contact_id')
-      .selectAll('c')
-      .where('a.workspace_id', '=', workspaceId)
-      .where('a.wa_id', '=', waId)
-      .executeTakeFirst();
+    return (await contactByWaId.first(trx, { workspaceId, waId })) ?? contactByAlias.first(trx, { workspaceId, waId });
   }
 
   /**

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import { realClock, type Clock } from '../../clock/index.js';
-import { newId, type ConversationsTable, type Schema } from '../../db/index.js';
+import { newId, prepared, type ConversationsTable, type Schema } from '../../db/index.js';
 
 export const WINDOW_MS = 24 * 3600 * 1000;
 
@@ -25,6 +25,42 @@ export interface ConversationView {
   snooze: { until: string | null; until_next_message: boolean } | null;
 }
 
+// Every customer message and every answer passes here: built once (src/db/prepared.ts).
+const conversationOf = prepared((db: Kysely<Schema>, p: { phoneNumberRowId: string; contactId: string }) =>
+  db.selectFrom('conversations').selectAll().where('phone_number_id', '=', p.phoneNumberRowId).where('contact_id', '=', p.contactId),
+);
+const touchConversation = prepared((db: Kysely<Schema>, p: { id: string; at: string }) =>
+  db
+    .updateTable('conversations')
+    .set({ last_message_at: p.at, updated_at: p.at })
+    .where('id', '=', p.id)
+    .where((eb) => eb.or([eb('last_message_at', 'is', null), eb('last_message_at', '<', p.at)])),
+);
+// Each column moves only forward, decided in the statement itself; `referralUntil` is null
+// when the message came from no ad.
+const recordInboundMessage = prepared((db: Kysely<Schema>, p: { id: string; at: string; expiresAt: string; updatedAt: string; referralUntil: string | null }) =>
+  db
+    .updateTable('conversations')
+    .set((eb) => {
+      const later = eb.or([eb('last_inbound_at', 'is', null), eb('last_inbound_at', '<', p.at)]);
+      return {
+        updated_at: p.updatedAt,
+        snoozed_until: null,
+        snooze_until_next_message: 0,
+        last_inbound_at: eb.case().when(later).then(p.at).else(eb.ref('last_inbound_at')).end(),
+        window_expires_at: eb.case().when(later).then(p.expiresAt).else(eb.ref('window_expires_at')).end(),
+        last_message_at: eb
+          .case()
+          .when(eb.or([eb('last_message_at', 'is', null), eb('last_message_at', '<', p.at)]))
+          .then(p.at)
+          .else(eb.ref('last_message_at'))
+          .end(),
+        free_entry_point_until: eb.fn.coalesce(eb.val(p.referralUntil), eb.ref('free_entry_point_until')),
+      };
+    })
+    .where('id', '=', p.id),
+);
+
 /**
  * One conversation per contact and phone number, with its customer service window (24 h from
  * the contact's last message) and an owner (the bot, a queue or an agent; `Ownership` moves it).
@@ -38,11 +74,13 @@ export class Conversations {
 
   /** The conversation of a contact on a number, created (owned by the bot) when new. */
   async ensure(workspaceId: string, phoneNumberRowId: string, contactId: string, trx: Kysely<Schema> = this.db): Promise<ConversationsTable> {
-    const existing = await trx.selectFrom('conversations').selectAll().where('phone_number_id', '=', phoneNumberRowId).where('contact_id', '=', contactId).executeTakeFirst();
+    const existing = await conversationOf.first(trx, { phoneNumberRowId, contactId });
     if (existing) return existing;
     const row = newConversation(workspaceId, phoneNumberRowId, contactId, (await this.clock.at(phoneNumberRowId, trx)).toISOString());
     await trx.insertInto('conversations').values(row).onConflict((oc) => oc.columns(['phone_number_id', 'contact_id']).doNothing()).execute();
-    return (await trx.selectFrom('conversations').selectAll().where('phone_number_id', '=', phoneNumberRowId).where('contact_id', '=', contactId).executeTakeFirstOrThrow());
+    const made = await conversationOf.first(trx, { phoneNumberRowId, contactId });
+    if (!made) throw new Error(`conversation of contact ${contactId} on number ${phoneNumberRowId} was neither found nor created`);
+    return made;
   }
 
   /**
@@ -110,7 +148,13 @@ export class Conversations {
     if (!conversation.last_message_at || conversation.last_message_at < iso) patch.last_message_at = iso;
     // Click-to-WhatsApp ads open a 72 h free entry point window (cloud-api-facts.md §4.2).
     if (options.referral) patch.free_entry_point_until = new Date(at.getTime() + 72 * 3600 * 1000).toISOString();
-    await trx.updateTable('conversations').set(patch).where('id', '=', conversation.id).execute();
+    await recordInboundMessage.run(trx, {
+      id: conversation.id,
+      at: iso,
+      expiresAt: new Date(at.getTime() + WINDOW_MS).toISOString(),
+      updatedAt: patch.updated_at as string,
+      referralUntil: patch.free_entry_point_until ?? null,
+    });
     return {
       opened: !conversation.window_expires_at || conversation.window_expires_at <= iso,
       expiresAt: patch.window_expires_at ?? conversation.window_expires_at,
@@ -120,13 +164,7 @@ export class Conversations {
   }
 
   async touch(conversationId: string, at: Date, trx: Kysely<Schema> = this.db): Promise<void> {
-    const iso = at.toISOString();
-    await trx
-      .updateTable('conversations')
-      .set({ last_message_at: iso, updated_at: iso })
-      .where('id', '=', conversationId)
-      .where((eb) => eb.or([eb('last_message_at', 'is', null), eb('last_message_at', '<', iso)]))
-      .execute();
+    await touchConversation.run(trx, { id: conversationId, at: at.toISOString() });
   }
 
   async get(workspaceId: string, id: string): Promise<ConversationView | undefined> {

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { Capabilities, InboundEventsTable, Schema } from '../../db/index.js';
+import { prepared, type Capabilities, type InboundEventsTable, type Schema } from '../../db/index.js';
 import { claimDue, leaseFrom } from '../../jobs/index.js';
 import type { InboundEvent } from './split-webhook.js';
 import { realClock } from '../../clock/index.js';
@@ -30,6 +30,17 @@ const CHUNK = 400;
  * for sends in flight) applies only when it is shorter than this.
  */
 const INBOUND_LEASE_MS = 60_000;
+
+// The due condition of {@link InboundEvents.claim}, read without a lease on a single writer.
+const dueEvents = prepared((db: Kysely<Schema>, p: { now: string; limit: number }) =>
+  db
+    .selectFrom('inbound_events')
+    .select(['id', 'workspace_id', 'field', 'kind', 'payload', 'attempts'])
+    .where('processed_at', 'is', null)
+    .where((eb) => eb.or([eb('claimed_until', 'is', null), eb('claimed_until', '<', p.now)]))
+    .orderBy('id')
+    .limit(p.limit),
+);
 
 /**
  * Inbound webhook events: stored deduplicated before Meta's webhook is answered, then claimed
@@ -125,6 +136,21 @@ export class InboundEvents {
   }
 
   /**
+   * The next events to apply, up to `limit`, in arrival order: claimed under a lease where
+   * several processors may run ({@link claim}, PostgreSQL). A single-writer database (SQLite)
+   * has one processor: the events are read without writing a lease, and the transaction that
+   * applies them marks them processed only if they still are not ({@link markProcessed}), so a
+   * claim costs no commit of its own and a crash leaves its batch due at once on restart.
+   * `attempts` counts this one either way.
+   */
+  async next(limit: number): Promise<StoredInboundEvent[]> {
+    if (!this.capabilities.singleWriter) return this.claim(limit);
+    const now = this.now().toISOString();
+    const rows = await dueEvents.rows(this.db, { now, limit });
+    return rows.map((row) => ({ ...row, id: Number(row.id), attempts: row.attempts + 1 }));
+  }
+
+  /**
    * Claims up to `limit` unprocessed events in arrival order with a lease, so that several
    * processors (nodes) never work on the same event at once.
    */
@@ -145,23 +171,37 @@ export class InboundEvents {
           .updateTable('inbound_events')
           .set((eb) => ({ claimed_until: lease.until, attempts: eb('attempts', '+', 1) }))
           .where('id', 'in', keys.map((row) => Number(row.id)))
+          // Compare-and-set: still due (ClaimSpec.take).
+          .where('processed_at', 'is', null)
+          .where((eb) => eb.or([eb('claimed_until', 'is', null), eb('claimed_until', '<', lease.at)]))
           .returning(['id', 'workspace_id', 'field', 'kind', 'payload', 'attempts'])
           .execute(),
     });
     return rows.map((row) => ({ ...row, id: Number(row.id) })).sort((a, b) => a.id - b.id);
   }
 
+  /**
+   * Marks events processed, in the transaction that applied them. On a single-writer database
+   * (events read by {@link next} without a lease) only events not processed yet are marked, and
+   * any other outcome throws, undoing the transaction: an event is never applied twice.
+   */
   async markProcessed(ids: number[], trx: Kysely<Schema> = this.db): Promise<void> {
     if (ids.length === 0) return;
-    await trx.updateTable('inbound_events').set({ processed_at: this.now().toISOString(), claimed_until: null, last_error: null }).where('id', 'in', ids).execute();
+    let query = trx.updateTable('inbound_events').set({ processed_at: this.now().toISOString(), claimed_until: null, last_error: null }).where('id', 'in', ids);
+    if (this.capabilities.singleWriter) query = query.where('processed_at', 'is', null);
+    const marked = Number((await query.executeTakeFirst()).numUpdatedRows);
+    if (this.capabilities.singleWriter && marked !== ids.length) throw new Error(`inbound events ${ids.join(', ')}: ${ids.length - marked} already processed by another processor; this batch is undone`);
   }
 
-  /** Records a processing failure; the event is retried when its lease (shortened) runs out. */
-  async markFailed(id: number, error: string, retryInMs: number): Promise<void> {
+  /**
+   * Records a processing failure and the attempt it was (see {@link next}); the event is
+   * retried when its lease (shortened) runs out.
+   */
+  async markFailed(event: { id: number; attempts: number }, error: string, retryInMs: number): Promise<void> {
     await this.db
       .updateTable('inbound_events')
-      .set({ last_error: error.slice(0, 1000), claimed_until: new Date(this.now().getTime() + retryInMs).toISOString() })
-      .where('id', '=', id)
+      .set({ last_error: error.slice(0, 1000), attempts: event.attempts, claimed_until: new Date(this.now().getTime() + retryInMs).toISOString() })
+      .where('id', '=', event.id)
       .execute();
   }
 

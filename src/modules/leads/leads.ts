@@ -1,5 +1,5 @@
 import { sql, type Kysely } from 'kysely';
-import { decodeKeysetCursor, encodeKeysetCursor, newId, type Schema } from '../../db/index.js';
+import { decodeKeysetCursor, encodeKeysetCursor, newId, prepared, type Schema } from '../../db/index.js';
 import { appError, type AppErrorValue } from '../../errors/index.js';
 import type { InboundContext } from '../inbound/index.js';
 import type { MessageEventPayload } from '../../whatsapp/index.js';
@@ -48,6 +48,17 @@ export interface LeadFilter {
  * inbox (`mark` by an agent) and the API (`mark` by a key) feed it; a future source (a group)
  * calls `record` with its own `{type, id}`.
  */
+// The contact's leads and the workspace's lead sources in one round trip: this runs for every
+// text a customer writes, so it is built once (src/db/prepared.ts).
+const leadsAndSources = prepared((db: Kysely<Schema>, p: { workspaceId: string; contactId: string }) =>
+  db
+    .selectFrom('leads')
+    .select([sql<string>`'lead'`.as('row_kind'), 'source_type', 'source_id', sql<string | null>`null`.as('keywords')])
+    .where('workspace_id', '=', p.workspaceId)
+    .where('contact_id', '=', p.contactId)
+    .unionAll(db.selectFrom('lead_sources').select([sql<string>`'source'`.as('row_kind'), 'source_type', 'source_id', 'keywords']).where('workspace_id', '=', p.workspaceId)),
+);
+
 export class Leads {
   constructor(private readonly deps: { db: Kysely<Schema>; events: LeadEvents; contacts: LeadContacts }) {}
 
@@ -125,15 +136,7 @@ export class Leads {
     const text = (payload.message.text as { body?: unknown } | undefined)?.body;
     if (typeof text !== 'string' || text.trim() === '') return;
     const { trx, workspaceId } = context;
-    // The contact's leads and the workspace's lead sources in one round trip (this runs for
-    // every text a customer writes).
-    const rows = await trx
-      .selectFrom('leads')
-      .select([sql<string>`'lead'`.as('row_kind'), 'source_type', 'source_id', sql<string | null>`null`.as('keywords')])
-      .where('workspace_id', '=', workspaceId)
-      .where('contact_id', '=', facts.contactId)
-      .unionAll(trx.selectFrom('lead_sources').select([sql<string>`'source'`.as('row_kind'), 'source_type', 'source_id', 'keywords']).where('workspace_id', '=', workspaceId))
-      .execute();
+    const rows = await leadsAndSources.rows(trx, { workspaceId, contactId: facts.contactId });
     const leads = rows.filter((row) => row.row_kind === 'lead');
     const sources = rows.filter((row) => row.row_kind === 'source');
     const targets: LeadSource[] = leads.filter((lead) => lead.source_type !== 'group').map((lead) => ({ type: lead.source_type as LeadSource['type'], id: lead.source_id }));

@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import { realClock, type Clock } from '../../clock/index.js';
-import type { Capabilities, MessagesTable, Schema, SessionLocks } from '../../db/index.js';
+import { prepared, type Capabilities, type MessagesTable, type Schema, type SessionLocks } from '../../db/index.js';
 import { claimDue, leaseFrom, nextAttemptAt, PollingLoop } from '../../jobs/index.js';
 import { statusRef } from '../inbound/index.js';
 import type { GraphEndpoint, GraphResult, SendMessageRequest, SendMessageResponse } from '../../whatsapp/index.js';
@@ -102,6 +102,12 @@ const OUTAGE_FACTOR = 2;
  * `biz_opaque_callback_data`, so a send whose answer was lost is resolved by its status
  * webhook instead of being sent again (see `recover`).
  */
+// One per message sent: built once (src/db/prepared.ts). A status webhook may already have
+// moved the row on (and set the wamid): only `sending` becomes `accepted`.
+const markAccepted = prepared((db: Kysely<Schema>, p: { id: string; wamid: string | null; at: string }) =>
+  db.updateTable('messages').set({ status: 'accepted', wamid: p.wamid, claimed_at: null, next_attempt_at: null, updated_at: p.at }).where('id', '=', p.id).where('status', '=', 'sending'),
+);
+
 export class Dispatcher {
   readonly #buckets = new Map<string, { tokens: number; at: number; rate: number }>();
   readonly #loop: PollingLoop;
@@ -112,6 +118,8 @@ export class Dispatcher {
   #numbersDirty = true;
   #lastRelease = 0;
   #accepted: Array<{ id: string; wamid: string | null; at: string }> = [];
+  /** The last pass claimed as much as some number allowed: more may be due now. */
+  #more = false;
   #acceptedFlush: Promise<void> | undefined;
   /** Numbers just taken over under `locks`, whose bucket starts empty. */
   readonly #startEmpty = new Set<string>();
@@ -190,7 +198,10 @@ export class Dispatcher {
       this.#lastRecovery = this.#wall();
       await this.recover();
     }
-    return this.tick();
+    const claimed = await this.tick();
+    // Every number's queue was emptied: wait for the next wake (something queued) or poll
+    // instead of scanning again at once.
+    return this.#more ? claimed : 0;
   }
 
   /** One pass: claims what each number may send now and sends it. Answers how many it claimed. */
@@ -212,6 +223,7 @@ export class Dispatcher {
     }
     const numbers = this.#numbers.map((id) => ({ phone_number_id: id }));
     let claimed = 0;
+    this.#more = false;
     await this.#releaseIdleLocks(numbers.map((row) => row.phone_number_id));
     await Promise.all(
       numbers.map(async ({ phone_number_id: numberId }) => {
@@ -227,6 +239,7 @@ export class Dispatcher {
         const rows = await this.#claim(numberId, allowance, (await this.clock.at(numberId)).toISOString());
         this.#giveBack(numberId, allowance - rows.length);
         if (rows.length < allowance) this.#numbersDirty = true;
+        else this.#more = true;
         claimed += rows.length;
         for (const row of rows) {
           const job = this.#send(row, sender).finally(() => this.#inFlight.delete(job));
@@ -470,9 +483,8 @@ export class Dispatcher {
     this.#acceptedFlush = undefined;
     try {
       await this.db.transaction().execute(async (trx) => {
-        // A status webhook may already have moved a row on (and set the wamid): only `sending` becomes `accepted`.
         for (const item of batch) {
-          await trx.updateTable('messages').set({ status: 'accepted', wamid: item.wamid, claimed_at: null, next_attempt_at: null, updated_at: item.at }).where('id', '=', item.id).where('status', '=', 'sending').execute();
+          await markAccepted.run(trx, item);
         }
       });
     } catch (error) {

@@ -1,6 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import { realClock, type Clock } from '../../clock/index.js';
-import { newId, type MessagesTable, type Schema } from '../../db/index.js';
+import { newId, prepared, type MessagesTable, type Schema } from '../../db/index.js';
 import type { Events } from '../events/index.js';
 
 /**
@@ -142,6 +142,10 @@ export interface MessageAuthor {
   id: string | null;
 }
 
+// Every customer message and every answer is one of these inserts: built once (src/db/prepared.ts).
+const insertOutbound = prepared((db: Kysely<Schema>, row: MessagesTable) => db.insertInto('messages').values(row).onConflict((oc) => oc.columns(['workspace_id', 'idempotency_key']).doNothing()));
+const insertInbound = prepared((db: Kysely<Schema>, row: MessagesTable) => db.insertInto('messages').values(row).onConflict((oc) => oc.column('wamid').doNothing()));
+
 /** The messages table: both directions, and for outbound rows the outbox itself. */
 export class Messages {
   constructor(
@@ -161,12 +165,7 @@ export class Messages {
     // The message and its event commit together: outside a transaction, open one.
     if (this.events && !trx.isTransaction) return trx.transaction().execute((inner) => this.queue(input, inner));
     const row = outboundRow(input, (await this.clock.at(input.phoneNumberRowId, trx)).toISOString());
-    const result = await trx
-      .insertInto('messages')
-      .values(row)
-      .onConflict((oc) => oc.columns(['workspace_id', 'idempotency_key']).doNothing())
-      .executeTakeFirst();
-    if (Number(result.numInsertedOrUpdatedRows ?? 0) === 1) {
+    if ((await insertOutbound.affected(trx, row)) === 1) {
       await this.events?.record(trx, row.workspace_id, 'message.created', {
         conversation_id: row.conversation_id,
         message_id: row.id,
@@ -231,9 +230,7 @@ export class Messages {
   ): Promise<{ id: string; created: boolean }> {
     const iso = input.at.toISOString();
     const id = newId('msg');
-    const result = await trx
-      .insertInto('messages')
-      .values({
+    const inserted = await insertInbound.affected(trx, {
         id,
         workspace_id: input.workspaceId,
         conversation_id: input.conversationId,
@@ -261,11 +258,9 @@ export class Messages {
         delivered_at: null,
         read_at: null,
         failed_at: null,
-        ...(input.reactsTo ? { reacts_to: input.reactsTo } : {}),
-      })
-      .onConflict((oc) => oc.column('wamid').doNothing())
-      .executeTakeFirst();
-    if (Number(result.numInsertedOrUpdatedRows ?? 0) === 1) return { id, created: true };
+        reacts_to: input.reactsTo ?? null,
+    });
+    if (inserted === 1) return { id, created: true };
     const existing = await trx.selectFrom('messages').select('id').where('wamid', '=', input.wamid).executeTakeFirstOrThrow();
     return { id: existing.id, created: false };
   }

@@ -1,6 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import type { Clock } from '../../clock/index.js';
-import type { Schema } from '../../db/index.js';
+import { prepared, type Schema } from '../../db/index.js';
 import type { GraphEndpoint, GraphResult } from '../../whatsapp/index.js';
 
 /** The Graph call read receipts need (the WhatsApp client, or a fake). */
@@ -131,17 +131,21 @@ export class ReadReceipts {
   }
 }
 
+// The bot marks every message it answers read: built once (src/db/prepared.ts).
+const markRead = prepared((db: Kysely<Schema>, p: { conversationId: string; createdAt: string; id: string; at: string }) =>
+  db
+    .updateTable('messages')
+    .set({ business_read_at: p.at })
+    .where('conversation_id', '=', p.conversationId)
+    .where('direction', '=', UNREAD_DIRECTION)
+    .where('business_read_at', 'is', null)
+    .where((eb) => eb(eb.refTuple('created_at', 'id'), '<=', eb.tuple(p.createdAt, p.id))),
+);
+
 /**
  * Records that the business read a conversation's inbound messages up to one message, in
  * (time, id) order (Meta counts the earlier ones as read too), on the unread ones only.
  */
 async function markReadUpTo(db: Kysely<Schema>, upTo: { conversationId: string; createdAt: string; id: string }, at: string): Promise<void> {
-  await db
-    .updateTable('messages')
-    .set({ business_read_at: at })
-    .where('conversation_id', '=', upTo.conversationId)
-    .where('direction', '=', UNREAD_DIRECTION)
-    .where('business_read_at', 'is', null)
-    .where((eb) => eb(eb.refTuple('created_at', 'id'), '<=', eb.tuple(upTo.createdAt, upTo.id)))
-    .execute();
+  await markRead.run(db, { ...upTo, at });
 }

@@ -31,6 +31,8 @@ const CHUNK = 400;
  */
 const INBOUND_LEASE_MS = 60_000;
 
+const insertOne = prepared((db: Kysely<Schema>, row: Omit<InboundEventsTable, 'id'>) => db.insertInto('inbound_events').values(row).onConflict((oc) => oc.column('dedupe_key').doNothing()).returning('dedupe_key'));
+
 // The due condition of {@link InboundEvents.claim}, read without a lease on a single writer.
 const dueEvents = prepared((db: Kysely<Schema>, p: { now: string; limit: number }) =>
   db
@@ -116,7 +118,8 @@ export class InboundEvents {
       );
       const fresh = new Set<string>();
       const insert = async (db: Kysely<Schema>, chunk: typeof rows) => {
-        const inserted = await db.insertInto('inbound_events').values(chunk).onConflict((oc) => oc.column('dedupe_key').doNothing()).returning('dedupe_key').execute();
+        // Under a steady trickle each turn holds one event: that insert is prepared once.
+        const inserted = chunk.length === 1 ? await insertOne.rows(db, chunk[0]!) : await db.insertInto('inbound_events').values(chunk).onConflict((oc) => oc.column('dedupe_key').doNothing()).returning('dedupe_key').execute();
         for (const row of inserted) fresh.add(row.dedupe_key);
       };
       // On PostgreSQL one statement commits on its own, atomically: no BEGIN and COMMIT round

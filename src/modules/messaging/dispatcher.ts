@@ -108,6 +108,8 @@ const markAccepted = prepared((db: Kysely<Schema>, p: { id: string; wamid: strin
   db.updateTable('messages').set({ status: 'accepted', wamid: p.wamid, claimed_at: null, next_attempt_at: null, updated_at: p.at }).where('id', '=', p.id).where('status', '=', 'sending'),
 );
 
+const numbersWithDue = prepared((db: Kysely<Schema>, p: { latest: string }) => db.selectFrom('messages').select('phone_number_id').distinct().where('status', '=', 'queued').where('next_attempt_at', '<=', p.latest));
+
 export class Dispatcher {
   readonly #buckets = new Map<string, { tokens: number; at: number; rate: number }>();
   readonly #loop: PollingLoop;
@@ -218,7 +220,7 @@ export class Dispatcher {
       this.#numbersDirty = false;
       this.#numbersAt = clock;
       const latest = this.clock.latest().toISOString();
-      const rows = await this.db.selectFrom('messages').select('phone_number_id').distinct().where('status', '=', 'queued').where('next_attempt_at', '<=', latest).execute();
+      const rows = await numbersWithDue.rows(this.db, { latest });
       this.#numbers = rows.map((row) => row.phone_number_id);
     }
     const numbers = this.#numbers.map((id) => ({ phone_number_id: id }));

@@ -63,13 +63,13 @@ export const CONTACT_LIMITS = {
   tag: 64,
 } as const;
 
-/** Contacts: people known by their WhatsApp id, with attributes, tags, language and time zone. */
 // Every customer message looks its sender up: built once (src/db/prepared.ts).
 const contactByWaId = prepared((db: Kysely<Schema>, p: { workspaceId: string; waId: string }) => db.selectFrom('contacts').selectAll().where('workspace_id', '=', p.workspaceId).where('wa_id', '=', p.waId));
 const contactByAlias = prepared((db: Kysely<Schema>, p: { workspaceId: string; waId: string }) =>
   db.selectFrom('contact_aliases as a').innerJoin('contacts as c', 'c.id', 'a.contact_id').selectAll('c').where('a.workspace_id', '=', p.workspaceId).where('a.wa_id', '=', p.waId),
 );
 
+/** Contacts: people known by their WhatsApp id, with attributes, tags, language and time zone. */
 export class Contacts {
   constructor(
     private readonly db: Kysely<Schema>,

@@ -41,13 +41,6 @@ export interface LeadFilter {
   createdBefore?: string | undefined;
 }
 
-/**
- * Leads: people who showed interest, one per contact and source, with the fields found and
- * their provenance. Every change records `lead.created` or `lead.updated` in the caller's
- * transaction. The chatbot's completed forms (`fromForm`), the inbound router (`onMessage`), the
- * inbox (`mark` by an agent) and the API (`mark` by a key) feed it; a future source (a group)
- * calls `record` with its own `{type, id}`.
- */
 // The contact's leads and the workspace's lead sources in one round trip: this runs for every
 // text a customer writes, so it is built once (src/db/prepared.ts).
 const leadsAndSources = prepared((db: Kysely<Schema>, p: { workspaceId: string; contactId: string }) =>
@@ -59,6 +52,13 @@ const leadsAndSources = prepared((db: Kysely<Schema>, p: { workspaceId: string; 
     .unionAll(db.selectFrom('lead_sources').select([sql<string>`'source'`.as('row_kind'), 'source_type', 'source_id', 'keywords']).where('workspace_id', '=', p.workspaceId)),
 );
 
+/**
+ * Leads: people who showed interest, one per contact and source, with the fields found and
+ * their provenance. Every change records `lead.created` or `lead.updated` in the caller's
+ * transaction. The chatbot's completed forms (`fromForm`), the inbound router (`onMessage`), the
+ * inbox (`mark` by an agent) and the API (`mark` by a key) feed it; a future source (a group)
+ * calls `record` with its own `{type, id}`.
+ */
 export class Leads {
   constructor(private readonly deps: { db: Kysely<Schema>; events: LeadEvents; contacts: LeadContacts }) {}
 

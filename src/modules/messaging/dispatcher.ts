@@ -94,14 +94,6 @@ const PROVIDER_RETRY_HORIZON_MS = 7 * 86_400_000;
  */
 const OUTAGE_FACTOR = 2;
 
-/**
- * Sends queued messages. The messages table is the queue: rows are claimed in batches
- * (`FOR UPDATE SKIP LOCKED` where the database has it), each phone number is held to its
- * throughput by a token bucket, transient failures are retried with backoff and jitter,
- * permanent ones fail at once with Meta's code. Every send carries our message id in
- * `biz_opaque_callback_data`, so a send whose answer was lost is resolved by its status
- * webhook instead of being sent again (see `recover`).
- */
 // One per message sent: built once (src/db/prepared.ts). A status webhook may already have
 // moved the row on (and set the wamid): only `sending` becomes `accepted`.
 const markAccepted = prepared((db: Kysely<Schema>, p: { id: string; wamid: string | null; at: string }) =>
@@ -110,6 +102,14 @@ const markAccepted = prepared((db: Kysely<Schema>, p: { id: string; wamid: strin
 
 const numbersWithDue = prepared((db: Kysely<Schema>, p: { latest: string }) => db.selectFrom('messages').select('phone_number_id').distinct().where('status', '=', 'queued').where('next_attempt_at', '<=', p.latest));
 
+/**
+ * Sends queued messages. The messages table is the queue: rows are claimed in batches
+ * (`FOR UPDATE SKIP LOCKED` where the database has it), each phone number is held to its
+ * throughput by a token bucket, transient failures are retried with backoff and jitter,
+ * permanent ones fail at once with Meta's code. Every send carries our message id in
+ * `biz_opaque_callback_data`, so a send whose answer was lost is resolved by its status
+ * webhook instead of being sent again (see `recover`).
+ */
 export class Dispatcher {
   readonly #buckets = new Map<string, { tokens: number; at: number; rate: number }>();
   readonly #loop: PollingLoop;

@@ -45,7 +45,7 @@ describe.each(DIALECTS)('the customer service window on $name', (dialect) => {
     const { contact } = await new Contacts(database.db).upsert(workspace.id, { e164: '+5511987650001', waId: '5511987650001' });
     const conversations = new Conversations(database.db);
     const read = async () => database.db.selectFrom('conversations').selectAll().where('id', '=', conversation.id).executeTakeFirstOrThrow();
-    let conversation = await conversations.ensure(workspace.id, number.id, contact.id);
+    const conversation = await conversations.ensure(workspace.id, number.id, contact.id);
     expect(conversation).toMatchObject({ last_inbound_at: null, window_expires_at: null });
     await database.db.updateTable('conversations').set({ snoozed_until: '2030-01-01T00:00:00.000Z', snooze_until_next_message: 1 }).where('id', '=', conversation.id).execute();
 

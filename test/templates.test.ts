@@ -239,7 +239,12 @@ describe.each(DIALECTS)('templates as managed assets on $name', (dialect) => {
 
     // Deleted in WhatsApp Manager: the next sync marks it DELETED and keeps its history.
     await graph('DELETE', `/v23.0/${waba}/message_templates?name=feito_no_manager`);
-    expect((await api('POST', '/templates/sync', {})).body.deleted).toBe(1);
+    const resync = await api('POST', '/templates/sync', {});
+    expect(resync.status).toBe(200);
+    // This sync finds the deletion, unless the background sync got there first: the sandbox's
+    // status webhook about the new template can arrive before the sync above made it known here,
+    // and a webhook about an unknown template wakes the periodic sync.
+    expect(resync.body.deleted).toBeLessThanOrEqual(1);
     const gone = await api('GET', `/templates/${found[0].id}`);
     expect(gone.body).toMatchObject({ status: 'DELETED', deleted_at: expect.any(String) });
     expect(gone.body.history.at(-1)).toMatchObject({ status: 'DELETED', source: 'sync' });

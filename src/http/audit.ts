@@ -68,10 +68,14 @@ export function installAudit(app: FastifyInstance, options: AuditHookOptions): v
   // The entries answered in one event-loop turn go in one multi-row insert (under load, one
   // statement for many requests; alone, one for one).
   let batch: AuditEntry[] = [];
+  // One insert at a time, in the order the answers went out: two inserts side by side (on
+  // PostgreSQL's pool) could give a later batch the lower ids, and the log is read newest first by id.
+  let previous: Promise<void> = Promise.resolve();
   const flush = (): void => {
     const entries = batch;
     batch = [];
-    const write = options.log.recordMany(entries).catch((error: unknown) => app.log.error({ err: error, actions: entries.map((entry) => entry.action) }, 'audit log: entries could not be stored'));
+    const write = previous.then(() => options.log.recordMany(entries)).catch((error: unknown) => app.log.error({ err: error, actions: entries.map((entry) => entry.action) }, 'audit log: entries could not be stored'));
+    previous = write;
     pending.add(write);
     void write.finally(() => pending.delete(write));
   };

@@ -62,7 +62,6 @@ interface SessionRow {
   expires_at: string;
 }
 
-/** At most this many flows chained by `goto: {flow}` in one run (a loop between flows stops). */
 // The bot's reads and writes for every customer message: built once (src/db/prepared.ts).
 // The conversation and its contact in one round trip.
 const conversationWithContact = prepared((db: Kysely<Schema>, p: { conversationId: string; workspaceId: string }) =>
@@ -86,6 +85,7 @@ const updateSession = prepared((db: Kysely<Schema>, p: { state: string; rev: num
 const insertSession = prepared((db: Kysely<Schema>, row: BotSessionsTable) => db.insertInto('bot_sessions').values(row));
 const deleteSession = prepared((db: Kysely<Schema>, p: { conversationId: string; rev: number }) => db.deleteFrom('bot_sessions').where('conversation_id', '=', p.conversationId).where('rev', '=', p.rev));
 
+/** At most this many flows chained by `goto: {flow}` in one run (a loop between flows stops). */
 const MAX_CHAIN = 5;
 const WINDOW_MS = 24 * 60 * 60 * 1000;
 

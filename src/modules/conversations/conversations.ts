@@ -138,28 +138,19 @@ export class Conversations {
     trx: Kysely<Schema> = this.db,
   ): Promise<{ opened: boolean; expiresAt: string | null; lastMessageAt: string | null; freeEntryPointUntil: string | null }> {
     const iso = at.toISOString();
-    const later = !conversation.last_inbound_at || conversation.last_inbound_at < iso;
-    // A customer message wakes a snoozed conversation (until their next message, or a time).
-    const patch: Partial<ConversationsTable> = { updated_at: (await this.clock.at(conversation.phone_number_id, trx)).toISOString(), snoozed_until: null, snooze_until_next_message: 0 };
-    if (later) {
-      patch.last_inbound_at = iso;
-      patch.window_expires_at = new Date(at.getTime() + WINDOW_MS).toISOString();
-    }
-    if (!conversation.last_message_at || conversation.last_message_at < iso) patch.last_message_at = iso;
+    const expiresAt = new Date(at.getTime() + WINDOW_MS).toISOString();
     // Click-to-WhatsApp ads open a 72 h free entry point window (cloud-api-facts.md §4.2).
-    if (options.referral) patch.free_entry_point_until = new Date(at.getTime() + 72 * 3600 * 1000).toISOString();
-    await recordInboundMessage.run(trx, {
-      id: conversation.id,
-      at: iso,
-      expiresAt: new Date(at.getTime() + WINDOW_MS).toISOString(),
-      updatedAt: patch.updated_at as string,
-      referralUntil: patch.free_entry_point_until ?? null,
-    });
+    const referralUntil = options.referral ? new Date(at.getTime() + 72 * 3600 * 1000).toISOString() : null;
+    // A customer message wakes a snoozed conversation (until their next message, or a time).
+    const updatedAt = (await this.clock.at(conversation.phone_number_id, trx)).toISOString();
+    await recordInboundMessage.run(trx, { id: conversation.id, at: iso, expiresAt, updatedAt, referralUntil });
+    // The answer as the statement decided it, from the row the caller read.
+    const later = (stored: string | null) => !stored || stored < iso;
     return {
       opened: !conversation.window_expires_at || conversation.window_expires_at <= iso,
-      expiresAt: patch.window_expires_at ?? conversation.window_expires_at,
-      lastMessageAt: patch.last_message_at ?? conversation.last_message_at,
-      freeEntryPointUntil: patch.free_entry_point_until ?? conversation.free_entry_point_until,
+      expiresAt: later(conversation.last_inbound_at) ? expiresAt : conversation.window_expires_at,
+      lastMessageAt: later(conversation.last_message_at) ? iso : conversation.last_message_at,
+      freeEntryPointUntil: referralUntil ?? conversation.free_entry_point_until,
     };
   }
 

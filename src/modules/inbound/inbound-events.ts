@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import type { ExpressionBuilder, Kysely } from 'kysely';
 import { prepared, type Capabilities, type InboundEventsTable, type Schema } from '../../db/index.js';
 import { claimDue, leaseFrom } from '../../jobs/index.js';
 import type { InboundEvent } from './split-webhook.js';
@@ -33,13 +33,15 @@ const INBOUND_LEASE_MS = 60_000;
 
 const insertOne = prepared((db: Kysely<Schema>, row: Omit<InboundEventsTable, 'id'>) => db.insertInto('inbound_events').values(row).onConflict((oc) => oc.column('dedupe_key').doNothing()).returning('dedupe_key'));
 
-// The due condition of {@link InboundEvents.claim}, read without a lease on a single writer.
+/** An event still to apply at `at`: not processed, and not held by a lease or a retry delay. */
+const due = (eb: ExpressionBuilder<Schema, 'inbound_events'>, at: string) => eb.and([eb('processed_at', 'is', null), eb.or([eb('claimed_until', 'is', null), eb('claimed_until', '<', at)])]);
+
+// Read without a lease on a single writer ({@link InboundEvents.next}).
 const dueEvents = prepared((db: Kysely<Schema>, p: { now: string; limit: number }) =>
   db
     .selectFrom('inbound_events')
     .select(['id', 'workspace_id', 'field', 'kind', 'payload', 'attempts'])
-    .where('processed_at', 'is', null)
-    .where((eb) => eb.or([eb('claimed_until', 'is', null), eb('claimed_until', '<', p.now)]))
+    .where((eb) => due(eb, p.now))
     .orderBy('id')
     .limit(p.limit),
 );
@@ -166,8 +168,7 @@ export class InboundEvents {
         db
           .selectFrom('inbound_events')
           .select('id')
-          .where('processed_at', 'is', null)
-          .where((eb) => eb.or([eb('claimed_until', 'is', null), eb('claimed_until', '<', lease.at)]))
+          .where((eb) => due(eb, lease.at))
           .orderBy('id'),
       take: (trx, keys) =>
         trx
@@ -175,8 +176,7 @@ export class InboundEvents {
           .set((eb) => ({ claimed_until: lease.until, attempts: eb('attempts', '+', 1) }))
           .where('id', 'in', keys.map((row) => Number(row.id)))
           // Compare-and-set: still due (ClaimSpec.take).
-          .where('processed_at', 'is', null)
-          .where((eb) => eb.or([eb('claimed_until', 'is', null), eb('claimed_until', '<', lease.at)]))
+          .where((eb) => due(eb, lease.at))
           .returning(['id', 'workspace_id', 'field', 'kind', 'payload', 'attempts'])
           .execute(),
     });
